@@ -1,0 +1,16 @@
+// Original file: proto/eddy/v1/master.proto
+
+
+export interface ListRequest {
+  'dataset'?: (string);
+  'path'?: (string);
+  'pageToken'?: (string);
+  'pageSize'?: (number);
+}
+
+export interface ListRequest__Output {
+  'dataset': (string);
+  'path': (string);
+  'pageToken': (string);
+  'pageSize': (number);
+}

@@ -1,0 +1,79 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { ApplyRequest as _eddy_v1_ApplyRequest, ApplyRequest__Output as _eddy_v1_ApplyRequest__Output } from './eddy/v1/ApplyRequest.js';
+import type { ApplyResponse as _eddy_v1_ApplyResponse, ApplyResponse__Output as _eddy_v1_ApplyResponse__Output } from './eddy/v1/ApplyResponse.js';
+import type { ApplyResult as _eddy_v1_ApplyResult, ApplyResult__Output as _eddy_v1_ApplyResult__Output } from './eddy/v1/ApplyResult.js';
+import type { BlockLocation as _eddy_v1_BlockLocation, BlockLocation__Output as _eddy_v1_BlockLocation__Output } from './eddy/v1/BlockLocation.js';
+import type { BlockRef as _eddy_v1_BlockRef, BlockRef__Output as _eddy_v1_BlockRef__Output } from './eddy/v1/BlockRef.js';
+import type { DeleteRequest as _eddy_v1_DeleteRequest, DeleteRequest__Output as _eddy_v1_DeleteRequest__Output } from './eddy/v1/DeleteRequest.js';
+import type { DeleteResponse as _eddy_v1_DeleteResponse, DeleteResponse__Output as _eddy_v1_DeleteResponse__Output } from './eddy/v1/DeleteResponse.js';
+import type { FileInfo as _eddy_v1_FileInfo, FileInfo__Output as _eddy_v1_FileInfo__Output } from './eddy/v1/FileInfo.js';
+import type { GetBlockLocationsRequest as _eddy_v1_GetBlockLocationsRequest, GetBlockLocationsRequest__Output as _eddy_v1_GetBlockLocationsRequest__Output } from './eddy/v1/GetBlockLocationsRequest.js';
+import type { GetBlockLocationsResponse as _eddy_v1_GetBlockLocationsResponse, GetBlockLocationsResponse__Output as _eddy_v1_GetBlockLocationsResponse__Output } from './eddy/v1/GetBlockLocationsResponse.js';
+import type { GetMountsRequest as _eddy_v1_GetMountsRequest, GetMountsRequest__Output as _eddy_v1_GetMountsRequest__Output } from './eddy/v1/GetMountsRequest.js';
+import type { GetMountsResponse as _eddy_v1_GetMountsResponse, GetMountsResponse__Output as _eddy_v1_GetMountsResponse__Output } from './eddy/v1/GetMountsResponse.js';
+import type { GetRequest as _eddy_v1_GetRequest, GetRequest__Output as _eddy_v1_GetRequest__Output } from './eddy/v1/GetRequest.js';
+import type { GetResponse as _eddy_v1_GetResponse, GetResponse__Output as _eddy_v1_GetResponse__Output } from './eddy/v1/GetResponse.js';
+import type { HeartbeatRequest as _eddy_v1_HeartbeatRequest, HeartbeatRequest__Output as _eddy_v1_HeartbeatRequest__Output } from './eddy/v1/HeartbeatRequest.js';
+import type { HeartbeatResponse as _eddy_v1_HeartbeatResponse, HeartbeatResponse__Output as _eddy_v1_HeartbeatResponse__Output } from './eddy/v1/HeartbeatResponse.js';
+import type { ListRequest as _eddy_v1_ListRequest, ListRequest__Output as _eddy_v1_ListRequest__Output } from './eddy/v1/ListRequest.js';
+import type { ListResponse as _eddy_v1_ListResponse, ListResponse__Output as _eddy_v1_ListResponse__Output } from './eddy/v1/ListResponse.js';
+import type { ListWorkersRequest as _eddy_v1_ListWorkersRequest, ListWorkersRequest__Output as _eddy_v1_ListWorkersRequest__Output } from './eddy/v1/ListWorkersRequest.js';
+import type { ListWorkersResponse as _eddy_v1_ListWorkersResponse, ListWorkersResponse__Output as _eddy_v1_ListWorkersResponse__Output } from './eddy/v1/ListWorkersResponse.js';
+import type { MasterClient as _eddy_v1_MasterClient, MasterDefinition as _eddy_v1_MasterDefinition } from './eddy/v1/Master.js';
+import type { MountSpec as _eddy_v1_MountSpec, MountSpec__Output as _eddy_v1_MountSpec__Output } from './eddy/v1/MountSpec.js';
+import type { RefreshRequest as _eddy_v1_RefreshRequest, RefreshRequest__Output as _eddy_v1_RefreshRequest__Output } from './eddy/v1/RefreshRequest.js';
+import type { RefreshResponse as _eddy_v1_RefreshResponse, RefreshResponse__Output as _eddy_v1_RefreshResponse__Output } from './eddy/v1/RefreshResponse.js';
+import type { RegisterWorkerRequest as _eddy_v1_RegisterWorkerRequest, RegisterWorkerRequest__Output as _eddy_v1_RegisterWorkerRequest__Output } from './eddy/v1/RegisterWorkerRequest.js';
+import type { RegisterWorkerResponse as _eddy_v1_RegisterWorkerResponse, RegisterWorkerResponse__Output as _eddy_v1_RegisterWorkerResponse__Output } from './eddy/v1/RegisterWorkerResponse.js';
+import type { StatRequest as _eddy_v1_StatRequest, StatRequest__Output as _eddy_v1_StatRequest__Output } from './eddy/v1/StatRequest.js';
+import type { StatResponse as _eddy_v1_StatResponse, StatResponse__Output as _eddy_v1_StatResponse__Output } from './eddy/v1/StatResponse.js';
+import type { TierInfo as _eddy_v1_TierInfo, TierInfo__Output as _eddy_v1_TierInfo__Output } from './eddy/v1/TierInfo.js';
+import type { WorkerAddress as _eddy_v1_WorkerAddress, WorkerAddress__Output as _eddy_v1_WorkerAddress__Output } from './eddy/v1/WorkerAddress.js';
+import type { WorkerCounters as _eddy_v1_WorkerCounters, WorkerCounters__Output as _eddy_v1_WorkerCounters__Output } from './eddy/v1/WorkerCounters.js';
+import type { WorkerStatus as _eddy_v1_WorkerStatus, WorkerStatus__Output as _eddy_v1_WorkerStatus__Output } from './eddy/v1/WorkerStatus.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  eddy: {
+    v1: {
+      ApplyRequest: MessageTypeDefinition<_eddy_v1_ApplyRequest, _eddy_v1_ApplyRequest__Output>
+      ApplyResponse: MessageTypeDefinition<_eddy_v1_ApplyResponse, _eddy_v1_ApplyResponse__Output>
+      ApplyResult: MessageTypeDefinition<_eddy_v1_ApplyResult, _eddy_v1_ApplyResult__Output>
+      BlockLocation: MessageTypeDefinition<_eddy_v1_BlockLocation, _eddy_v1_BlockLocation__Output>
+      BlockRef: MessageTypeDefinition<_eddy_v1_BlockRef, _eddy_v1_BlockRef__Output>
+      DeleteRequest: MessageTypeDefinition<_eddy_v1_DeleteRequest, _eddy_v1_DeleteRequest__Output>
+      DeleteResponse: MessageTypeDefinition<_eddy_v1_DeleteResponse, _eddy_v1_DeleteResponse__Output>
+      FileInfo: MessageTypeDefinition<_eddy_v1_FileInfo, _eddy_v1_FileInfo__Output>
+      GetBlockLocationsRequest: MessageTypeDefinition<_eddy_v1_GetBlockLocationsRequest, _eddy_v1_GetBlockLocationsRequest__Output>
+      GetBlockLocationsResponse: MessageTypeDefinition<_eddy_v1_GetBlockLocationsResponse, _eddy_v1_GetBlockLocationsResponse__Output>
+      GetMountsRequest: MessageTypeDefinition<_eddy_v1_GetMountsRequest, _eddy_v1_GetMountsRequest__Output>
+      GetMountsResponse: MessageTypeDefinition<_eddy_v1_GetMountsResponse, _eddy_v1_GetMountsResponse__Output>
+      GetRequest: MessageTypeDefinition<_eddy_v1_GetRequest, _eddy_v1_GetRequest__Output>
+      GetResponse: MessageTypeDefinition<_eddy_v1_GetResponse, _eddy_v1_GetResponse__Output>
+      HeartbeatRequest: MessageTypeDefinition<_eddy_v1_HeartbeatRequest, _eddy_v1_HeartbeatRequest__Output>
+      HeartbeatResponse: MessageTypeDefinition<_eddy_v1_HeartbeatResponse, _eddy_v1_HeartbeatResponse__Output>
+      ListRequest: MessageTypeDefinition<_eddy_v1_ListRequest, _eddy_v1_ListRequest__Output>
+      ListResponse: MessageTypeDefinition<_eddy_v1_ListResponse, _eddy_v1_ListResponse__Output>
+      ListWorkersRequest: MessageTypeDefinition<_eddy_v1_ListWorkersRequest, _eddy_v1_ListWorkersRequest__Output>
+      ListWorkersResponse: MessageTypeDefinition<_eddy_v1_ListWorkersResponse, _eddy_v1_ListWorkersResponse__Output>
+      Master: SubtypeConstructor<typeof grpc.Client, _eddy_v1_MasterClient> & { service: _eddy_v1_MasterDefinition }
+      MountSpec: MessageTypeDefinition<_eddy_v1_MountSpec, _eddy_v1_MountSpec__Output>
+      RefreshRequest: MessageTypeDefinition<_eddy_v1_RefreshRequest, _eddy_v1_RefreshRequest__Output>
+      RefreshResponse: MessageTypeDefinition<_eddy_v1_RefreshResponse, _eddy_v1_RefreshResponse__Output>
+      RegisterWorkerRequest: MessageTypeDefinition<_eddy_v1_RegisterWorkerRequest, _eddy_v1_RegisterWorkerRequest__Output>
+      RegisterWorkerResponse: MessageTypeDefinition<_eddy_v1_RegisterWorkerResponse, _eddy_v1_RegisterWorkerResponse__Output>
+      StatRequest: MessageTypeDefinition<_eddy_v1_StatRequest, _eddy_v1_StatRequest__Output>
+      StatResponse: MessageTypeDefinition<_eddy_v1_StatResponse, _eddy_v1_StatResponse__Output>
+      TierInfo: MessageTypeDefinition<_eddy_v1_TierInfo, _eddy_v1_TierInfo__Output>
+      WorkerAddress: MessageTypeDefinition<_eddy_v1_WorkerAddress, _eddy_v1_WorkerAddress__Output>
+      WorkerCounters: MessageTypeDefinition<_eddy_v1_WorkerCounters, _eddy_v1_WorkerCounters__Output>
+      WorkerStatus: MessageTypeDefinition<_eddy_v1_WorkerStatus, _eddy_v1_WorkerStatus__Output>
+    }
+  }
+}
+

@@ -1,0 +1,51 @@
+// The contract every under file system (bucket) driver fulfils: s3://, oss://, file://.
+// All drivers run the same conformance suite (packages/common/test/ufs-conformance.ts).
+import type { Readable } from 'node:stream';
+
+export interface UfsObjectInfo {
+  /** Key relative to the mount's prefix, '/'-separated, no leading slash. */
+  path: string;
+  size: number;
+  /** ETag where the store has one, otherwise `${size}-${mtimeMs}`. Never empty. */
+  version: string;
+  mtimeMs: number;
+}
+
+export interface UfsListOptions {
+  /** List every object below the prefix (true) or only direct children (false). Default true. */
+  recursive?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface UfsListEntry extends UfsObjectInfo {
+  /** Set for common prefixes of a non-recursive listing; size/version are then 0/''. */
+  isDirectory?: boolean;
+}
+
+export interface UfsReadOptions {
+  offset?: number;
+  /** Bytes to read; omitted = to EOF. A range past EOF yields what exists (possibly nothing). */
+  length?: number;
+  /** Version the bytes must belong to; a mismatch rejects with VersionMismatchError. */
+  ifMatch?: string;
+  signal?: AbortSignal;
+}
+
+export interface UnderFileSystem {
+  /** A printable name for logs and errors: the mount URL without credentials. */
+  readonly description: string;
+  stat(path: string, options?: { signal?: AbortSignal }): Promise<UfsObjectInfo>;
+  /** Paginated under the hood; yields entries in no guaranteed order. */
+  list(prefix: string, options?: UfsListOptions): AsyncIterable<UfsListEntry>;
+  /** Resolves once the store accepted the request (errors such as NotFound reject here, not mid-stream). */
+  read(path: string, options?: UfsReadOptions): Promise<Readable>;
+  close(): Promise<void>;
+}
+
+/** What a Dataset mount resolves to once Secrets are substituted. */
+export interface UfsMountConfig {
+  /** e.g. `s3://bucket/prefix`, `oss://bucket/prefix`, `file:///dir`. */
+  url: string;
+  /** Driver options, e.g. `fs.s3.endpoint`, credentials included. Never logged. */
+  options: Record<string, string>;
+}

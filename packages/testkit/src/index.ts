@@ -1,0 +1,2 @@
+export * from './s3-server.js';
+export * from './net.js';

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every compiled test file with node's test runner. Expects a build (scripts/setup.sh).
+# Arguments, if any, filter test files by substring (e.g. `scripts/run-tests.sh worker`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mapfile -t files < <(find packages/*/lib/test test/lib bench/lib -name '*.test.js' 2>/dev/null | sort)
+if [ $# -gt 0 ]; then
+  filtered=()
+  for f in "${files[@]}"; do for pat in "$@"; do [[ "$f" == *"$pat"* ]] && filtered+=("$f") && break; done; done
+  files=("${filtered[@]}")
+fi
+if [ ${#files[@]} -eq 0 ]; then echo "no test files found (did the build run?)" >&2; exit 1; fi
+# FUSE and multi-process tests are heavy on a 2-core machine: run files one at a time.
+exec node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec "${files[@]}"
