@@ -1,2 +1,3 @@
 export * from './s3-server.js';
 export * from './net.js';
+export * from './tls-fixture.js';
