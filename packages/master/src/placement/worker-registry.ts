@@ -1,0 +1,232 @@
+// Worker registry and block placement map: which workers are live, what they can hold, and which
+// of them hold each block. Soft state rebuilt from full block reports on (re)register and kept
+// current by heartbeat deltas; a worker silent past the timeout is lost and its blocks leave the map.
+import type { Logger } from 'pino';
+import type { proto } from '@eddy/common';
+import { rendezvousPick, rendezvousRank } from './rendezvous-hash.js';
+
+export interface TierState {
+  medium: string;
+  path: string;
+  quotaBytes: number;
+  usedBytes: number;
+  high: number;
+  low: number;
+}
+
+export interface WorkerCountersState {
+  hits: number;
+  misses: number;
+  bytesServed: number;
+  ufsBytesRead: number;
+}
+
+export interface WorkerAddressState {
+  workerId: string;
+  dataAddress: string;
+  hostId: string;
+  grpcAddress: string;
+}
+
+export interface WorkerRecord {
+  id: string;
+  runtime: string;
+  address: WorkerAddressState;
+  tiers: TierState[];
+  blocks: Set<string>;
+  counters: WorkerCountersState;
+  registeredAtMs: number;
+  lastHeartbeatMs: number;
+  live: boolean;
+  /** Commands waiting for the worker's next heartbeat. */
+  pendingLoad: proto.BlockRef[];
+  pendingFree: Set<string>;
+}
+
+export interface WorkerRegistryOptions {
+  workerTimeoutMs: number;
+  logger: Logger;
+  now?: () => number;
+  /** Called when a worker is lost (timeout), after its blocks left the map. */
+  onLost?: (worker: WorkerRecord) => void;
+}
+
+/** Keeps lost workers listed (as not live) for this long, so `get worker` can show them. */
+const LOST_RETENTION_MS = 10 * 60_000;
+
+function tierOf(t: proto.TierInfo__Output): TierState {
+  return { medium: t.medium, path: t.path, quotaBytes: Number(t.quotaBytes), usedBytes: Number(t.usedBytes), high: t.high, low: t.low };
+}
+
+function addressOf(id: string, a: proto.WorkerAddress__Output | null | undefined): WorkerAddressState {
+  return { workerId: id, dataAddress: a?.dataAddress ?? '', hostId: a?.hostId ?? '', grpcAddress: a?.grpcAddress ?? '' };
+}
+
+export class WorkerRegistry {
+  private readonly workers = new Map<string, WorkerRecord>();
+  /** Block key → ids of live workers holding it. */
+  private readonly placement = new Map<string, Set<string>>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: WorkerRegistryOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Replaces (or creates) the worker's record from a full report. */
+  register(req: proto.RegisterWorkerRequest__Output): WorkerRecord {
+    const old = this.workers.get(req.workerId);
+    if (old) this.dropBlocks(old);
+    const now = this.now();
+    const rec: WorkerRecord = {
+      id: req.workerId,
+      runtime: req.runtime,
+      address: addressOf(req.workerId, req.address),
+      tiers: req.tiers.map(tierOf),
+      blocks: new Set(),
+      counters: old?.counters ?? { hits: 0, misses: 0, bytesServed: 0, ufsBytesRead: 0 },
+      registeredAtMs: now,
+      lastHeartbeatMs: now,
+      live: true,
+      pendingLoad: old?.live ? old.pendingLoad : [],
+      pendingFree: new Set(),
+    };
+    this.workers.set(rec.id, rec);
+    for (const k of req.blockKeys) this.addBlock(rec, k);
+    this.options.logger.info({ workerId: rec.id, runtime: rec.runtime, blocks: rec.blocks.size, rejoined: old !== undefined }, 'worker registered');
+    return rec;
+  }
+
+  /** Applies a heartbeat; undefined when the worker is unknown or lost (it must re-register). */
+  heartbeat(req: proto.HeartbeatRequest__Output): WorkerRecord | undefined {
+    const rec = this.workers.get(req.workerId);
+    if (!rec || !rec.live) return undefined;
+    rec.lastHeartbeatMs = this.now();
+    for (const k of req.added) this.addBlock(rec, k);
+    for (const k of req.removed) this.removeBlock(rec, k);
+    if (req.tiers.length > 0) rec.tiers = req.tiers.map(tierOf);
+    if (req.counters) {
+      rec.counters = {
+        hits: Number(req.counters.hits), misses: Number(req.counters.misses),
+        bytesServed: Number(req.counters.bytesServed), ufsBytesRead: Number(req.counters.ufsBytesRead),
+      };
+    }
+    return rec;
+  }
+
+  /** Takes (and clears) the commands queued for a worker. */
+  takeCommands(rec: WorkerRecord): { load: proto.BlockRef[]; free: string[] } {
+    const load = rec.pendingLoad;
+    const free = [...rec.pendingFree];
+    rec.pendingLoad = [];
+    rec.pendingFree.clear();
+    return { load, free };
+  }
+
+  /** Queues blocks for a worker to fetch at its next heartbeat. False if the worker is not live. */
+  queueLoad(workerId: string, refs: proto.BlockRef[]): boolean {
+    const rec = this.workers.get(workerId);
+    if (!rec?.live) return false;
+    rec.pendingLoad.push(...refs);
+    return true;
+  }
+
+  /** Queues block keys for a worker to drop at its next heartbeat. */
+  queueFree(workerId: string, keys: Iterable<string>): boolean {
+    const rec = this.workers.get(workerId);
+    if (!rec?.live) return false;
+    for (const k of keys) rec.pendingFree.add(k);
+    return true;
+  }
+
+  /** Marks workers silent past the timeout as lost; returns them. */
+  sweep(): WorkerRecord[] {
+    const now = this.now();
+    const lost: WorkerRecord[] = [];
+    for (const rec of this.workers.values()) {
+      if (rec.live && now - rec.lastHeartbeatMs > this.options.workerTimeoutMs) {
+        rec.live = false;
+        this.dropBlocks(rec);
+        rec.pendingLoad = [];
+        rec.pendingFree.clear();
+        lost.push(rec);
+        this.options.logger.warn({ workerId: rec.id, runtime: rec.runtime, silentMs: now - rec.lastHeartbeatMs }, 'worker lost: no heartbeat within the timeout');
+        this.options.onLost?.(rec);
+      } else if (!rec.live && now - rec.lastHeartbeatMs > LOST_RETENTION_MS) {
+        this.workers.delete(rec.id);
+      }
+    }
+    return lost;
+  }
+
+  get(workerId: string): WorkerRecord | undefined {
+    return this.workers.get(workerId);
+  }
+
+  /** Every known worker (live and recently lost), optionally of one runtime, by id. */
+  all(runtime?: string): WorkerRecord[] {
+    return [...this.workers.values()].filter((w) => !runtime || w.runtime === runtime).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  liveWorkers(runtime?: string): WorkerRecord[] {
+    return this.all(runtime).filter((w) => w.live);
+  }
+
+  /** Live workers holding `key`. */
+  holders(key: string): WorkerRecord[] {
+    const ids = this.placement.get(key);
+    if (!ids) return [];
+    const out: WorkerRecord[] = [];
+    for (const id of ids) {
+      const w = this.workers.get(id);
+      if (w?.live) out.push(w);
+    }
+    return out;
+  }
+
+  /** True when at least one live worker holds `key`. */
+  isHeld(key: string): boolean {
+    return (this.placement.get(key)?.size ?? 0) > 0;
+  }
+
+  /** Number of distinct block keys held by live workers. */
+  get heldKeyCount(): number {
+    return this.placement.size;
+  }
+
+  /** Iterates held keys (for status computation). */
+  heldKeys(): IterableIterator<string> {
+    return this.placement.keys();
+  }
+
+  /** The consistent-hash choice for `key` among the live workers of `runtime`. */
+  preferred(key: string, runtime: string): WorkerRecord | undefined {
+    const live = this.liveWorkers(runtime);
+    const id = rendezvousPick(key, live.map((w) => w.id));
+    return id === undefined ? undefined : this.workers.get(id);
+  }
+
+  /** The `count` best workers for `key` among the live workers of `runtime` (replicas). */
+  ranked(key: string, runtime: string, count: number): WorkerRecord[] {
+    const live = this.liveWorkers(runtime);
+    return rendezvousRank(key, live.map((w) => w.id), count).map((id) => this.workers.get(id) as WorkerRecord);
+  }
+
+  private addBlock(rec: WorkerRecord, key: string): void {
+    rec.blocks.add(key);
+    let set = this.placement.get(key);
+    if (!set) { set = new Set(); this.placement.set(key, set); }
+    set.add(rec.id);
+  }
+
+  private removeBlock(rec: WorkerRecord, key: string): void {
+    rec.blocks.delete(key);
+    const set = this.placement.get(key);
+    if (!set) return;
+    set.delete(rec.id);
+    if (set.size === 0) this.placement.delete(key);
+  }
+
+  private dropBlocks(rec: WorkerRecord): void {
+    for (const k of [...rec.blocks]) this.removeBlock(rec, k);
+  }
+}
