@@ -29,26 +29,10 @@ export interface StaleBlock {
 }
 
 /**
- * The DataLoad object the controller runs. Structurally the subset of the parsed Fluid
- * `DataLoad` manifest (@eddy/common's manifest parser) the controller reads, so the master
- * passes the parsed object as it is. Extra fields are ignored.
+ * The DataLoad the controller runs: the parsed Fluid manifest from @eddy/common's
+ * parseManifests (the controller validates the fields it uses again, at its own edge).
  */
-export interface DataLoadManifest {
-  metadata: { name: string };
-  spec: {
-    dataset: { name: string; namespace?: string };
-    /** `Once` (run on apply) or `Cron` (run on `schedule`); default Once. */
-    policy?: 'Once' | 'Cron' | string;
-    /** Cron expression, 5 fields or 6 with leading seconds; `%` means `/`. Cron policy only. */
-    schedule?: string;
-    /** Refresh the dataset's namespace (new, changed, deleted objects) before loading. */
-    loadMetadata?: boolean;
-    /** What to load and on how many distinct workers; default `[{ path: '/', replicas: 1 }]`. */
-    target?: Array<{ path: string; replicas?: number }>;
-    /** Once policy: delete the DataLoad this many seconds after it finished. */
-    ttlSecondsAfterFinished?: number;
-  };
-}
+export type { DataLoadManifest } from '@eddy/common';
 
 /**
  * Dependencies of the DataLoadController. Synchronous members read the master's in-memory
