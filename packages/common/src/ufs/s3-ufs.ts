@@ -13,6 +13,7 @@ import type {
 } from './under-file-system.js';
 import { normalizeReadRange, normalizeUfsPath } from './normalize-ufs-path.js';
 import { parseBucketUrl } from './parse-bucket-url.js';
+import { parseListObjectsXml, uriEscape } from './parse-list-objects-xml.js';
 import { isRetryableStoreError, mapStoreError, markRetryable, stripEtag } from './map-store-error.js';
 import { retryWithBackoff } from './retry-with-backoff.js';
 import { createTimedTransport, ufsRequestContext, type UfsRequestContext } from './timed-http-transport.js';
@@ -84,22 +85,28 @@ export class S3Ufs implements UnderFileSystem {
     const base = normalizeUfsPath(prefix, { allowEmpty: true, field: 'prefix' });
     const recursive = options.recursive ?? true;
     const keyPrefix = this.prefix + (base === '' ? '' : `${base}/`);
-    let token = '';
+    let token: string | undefined;
     for (;;) {
-      const page = await this.call(`list ${JSON.stringify(base)}`, options.signal,
-        () => this.client.listObjectsV2Query(this.bucket, keyPrefix, token, recursive ? '' : '/', LIST_PAGE, ''));
+      const q = [`list-type=2`, `encoding-type=url`, `max-keys=${LIST_PAGE}`, `prefix=${uriEscape(keyPrefix)}`];
+      if (!recursive) q.push(`delimiter=${uriEscape('/')}`);
+      if (token !== undefined) q.push(`continuation-token=${uriEscape(token)}`);
+      const page = await this.call(`list ${JSON.stringify(base)}`, options.signal, async () => {
+        const res = await this.client.makeRequestAsync({ method: 'GET', bucketName: this.bucket, query: q.sort().join('&') }, '', [200]);
+        const chunks: Buffer[] = [];
+        for await (const c of res) chunks.push(c as Buffer);
+        return parseListObjectsXml(Buffer.concat(chunks).toString('utf8'));
+      });
+      for (const p of page.prefixes) {
+        const rel = p.slice(this.prefix.length).replace(/\/$/, '');
+        if (rel !== '') yield { path: rel, size: 0, version: '', mtimeMs: 0, isDirectory: true };
+      }
       for (const item of page.objects) {
-        if (item.prefix !== undefined) {
-          const rel = item.prefix.slice(this.prefix.length).replace(/\/$/, '');
-          if (rel !== '') yield { path: rel, size: 0, version: '', mtimeMs: 0, isDirectory: true };
-          continue;
-        }
-        if (item.name === undefined || item.name.endsWith('/')) continue; // directory markers are not objects
+        if (item.key.endsWith('/')) continue; // directory markers are not objects
         yield {
-          path: item.name.slice(this.prefix.length),
+          path: item.key.slice(this.prefix.length),
           size: item.size,
           version: stripEtag(item.etag),
-          mtimeMs: item.lastModified ? new Date(item.lastModified).getTime() : 0,
+          mtimeMs: Date.parse(item.lastModified) || 0,
         };
       }
       if (!page.isTruncated || !page.nextContinuationToken) return;

@@ -32,17 +32,17 @@ export function createTimedTransport(options: TimedTransportOptions): TimedTrans
     request(reqOptions, callback) {
       const ctx = ufsRequestContext.getStore();
       const signal = ctx?.signal;
-      let responseTimer: NodeJS.Timeout | undefined;
       let connectTimer: NodeJS.Timeout | undefined;
-      const clear = (): void => { clearTimeout(responseTimer); clearTimeout(connectTimer); };
       const req = mod.request({ ...reqOptions, ...(signal ? { signal } : {}) }, (res) => {
         clear();
         if (ctx) ctx.status = res.statusCode;
         callback?.(res);
       });
-      responseTimer = setTimeout(() => {
+      const responseTimer = setTimeout(() => {
         req.destroy(new TimeoutError(`no response within ${options.responseTimeoutMs} ms`));
       }, options.responseTimeoutMs);
+      // Events fire on later ticks, so both timers exist by the time this runs.
+      function clear(): void { clearTimeout(responseTimer); clearTimeout(connectTimer); }
       req.once('socket', (socket) => {
         if (!socket.connecting) return; // a kept-alive socket is already connected
         connectTimer = setTimeout(() => {
