@@ -1,0 +1,106 @@
+// The `eddy` command line: `main(argv)` parses the arguments, runs one subcommand and returns
+// the exit code (0 ok; 1 failure; 2 usage). Every error becomes one line `eddy: <reason>` on
+// stderr; stack traces only for bugs, and only with EDDY_DEBUG=1.
+import { Command, CommanderError } from 'commander';
+import { processIo, type CliIo } from './cli-io.js';
+import type { CommandContext } from './command-context.js';
+import { errorLine, exitCodeFor, EXIT_USAGE } from './cli-error.js';
+import { DEFAULT_MASTER } from './master-connection.js';
+import { registerLsCommand } from './commands/ls-command.js';
+import { registerApplyCommands } from './commands/apply-command.js';
+import { registerGetCommand } from './commands/get-command.js';
+import { registerDescribeCommand } from './commands/describe-command.js';
+
+export interface MainOptions {
+  io?: CliIo;
+  /** Stops long-running commands; default: SIGINT/SIGTERM of this process. */
+  signal?: AbortSignal;
+}
+
+type Register = (program: Command) => void;
+
+// The component commands (master, worker, mount) are written alongside their packages; a
+// missing one (a partial checkout mid-development) leaves the others usable.
+async function registerComponentCommands(program: Command): Promise<void> {
+  const components: [string, string][] = [
+    ['./commands/master-command.js', 'registerMasterCommand'],
+    ['./commands/worker-command.js', 'registerWorkerCommand'],
+    ['./commands/mount-command.js', 'registerMountCommand'],
+  ];
+  for (const [spec, name] of components) {
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(spec)) as Record<string, unknown>;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(spec.slice(2))) continue;
+      throw err;
+    }
+    const register = mod[name];
+    if (typeof register === 'function') (register as Register)(program);
+  }
+}
+
+export async function buildProgram(ctx: CommandContext): Promise<Command> {
+  const program = new Command('eddy');
+  program
+    .description('Eddy: a distributed caching data plane for object storage')
+    .option('--master <host:port>', `master address (env EDDY_MASTER, default ${DEFAULT_MASTER})`)
+    .option('--token-file <file>', 'file holding the cluster token (env EDDY_TOKEN_FILE)')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => { ctx.io.stdout.write(s); },
+      writeErr: (s) => { ctx.io.stderr.write(s); },
+      // commander's "error: unknown option '--x'" → "eddy: unknown option '--x'"
+      outputError: (s, write) => write(`eddy: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, '; ')}\n`),
+    });
+  registerLsCommand(program, ctx);
+  registerApplyCommands(program, ctx);
+  registerGetCommand(program, ctx);
+  registerDescribeCommand(program, ctx);
+  await registerComponentCommands(program);
+  // Subcommands inherit exitOverride/output settings only when created after them; copy them.
+  for (const sub of program.commands) {
+    sub.exitOverride().configureOutput(program.configureOutput());
+  }
+  return program;
+}
+
+function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  const onSignal = (): void => ac.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: ac.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const io = options.io ?? processIo();
+  const interrupt = options.signal ? undefined : interruptSignal();
+  const ctx: CommandContext = { io, signal: options.signal ?? interrupt!.signal, exitCode: 0 };
+  try {
+    const program = await buildProgram(ctx);
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT_USAGE;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are "errors" to commander; the message is already printed.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
+      return EXIT_USAGE;
+    }
+    io.stderr.write(errorLine(err, io.env));
+    return exitCodeFor(err);
+  } finally {
+    interrupt?.dispose();
+  }
+}
