@@ -40,6 +40,9 @@ export class OssEmulator {
   readonly requests: Array<{ method: string; url: string; status: number }> = [];
   /** Statuses to answer the next requests with before serving normally (fault injection). */
   readonly injectStatuses: number[] = [];
+  /** When set, GET bodies stop after their first byte until releaseBodies() (proves streaming). */
+  holdBodies = false;
+  private held: Array<() => void> = [];
   private server: Server | undefined;
   private port = 0;
 
@@ -159,7 +162,18 @@ export class OssEmulator {
     if (partial) headers['content-range'] = `bytes ${start}-${end}/${size}`;
     res.writeHead(status, headers);
     if (method === 'HEAD') { res.end(); return; }
-    res.end(obj.data.subarray(start, end + 1));
+    const body = obj.data.subarray(start, end + 1);
+    if (this.holdBodies && body.length > 1) {
+      res.write(body.subarray(0, 1));
+      this.held.push(() => res.end(body.subarray(1)));
+      return;
+    }
+    res.end(body);
+  }
+
+  releaseBodies(): void {
+    this.holdBodies = false;
+    for (const release of this.held.splice(0)) release();
   }
 
   /** Returns an OSS error code when the request is not correctly signed, else undefined. */

@@ -2,10 +2,11 @@
 // checks the OSS-specific parts: signature rejection, retry policy, option validation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
 import { freePort } from '@eddy/testkit';
 import { OssUfs } from '../src/ufs/oss-ufs.js';
 import { createUfs } from '../src/ufs/create-ufs.js';
-import { AccessDeniedError, NotFoundError, UnavailableError, ValidationError } from '../src/errors.js';
+import { AccessDeniedError, NotFoundError, TimeoutError, UnavailableError, ValidationError } from '../src/errors.js';
 import type { UfsMountConfig } from '../src/ufs/under-file-system.js';
 import { runUfsConformance, readAll } from './ufs-conformance.js';
 import { OssEmulator } from './oss-emulator.js';
@@ -108,4 +109,41 @@ test('createUfs picks OssUfs and names a missing option', () => {
   }
   assert.throws(() => createUfs({ url: 'gs://bucket/x', options: {} }), (e: ValidationError) => e.field === 'url' && /s3:\/\/, oss:\/\/, file:\/\//.test(e.message));
   assert.throws(() => createUfs({ url: '', options: {} }), (e: ValidationError) => e.field === 'url');
+});
+
+test('read() resolves as soon as the response starts, before the body is complete', async () => {
+  const ufs = new OssUfs(config());
+  try {
+    const data = Buffer.alloc(256 * 1024, 7);
+    emu.put(BUCKET, `${MOUNT_PREFIX}stream/held.bin`, data);
+    emu.holdBodies = true;
+    const stream = await ufs.read('stream/held.bin', { offset: 0, length: data.length });
+    const first = await new Promise<Buffer>((resolve) => stream.once('data', resolve));
+    assert.equal(first.length, 1, 'only the first byte has been sent');
+    stream.pause();
+    emu.releaseBodies();
+    const rest = await readAll(stream);
+    assert.equal(first.length + rest.length, data.length);
+  } finally {
+    emu.releaseBodies();
+    await ufs.close();
+  }
+});
+
+test('an endpoint that accepts but never answers fails with TimeoutError within the request timeout', async () => {
+  const sockets: Socket[] = [];
+  const srv = createServer((s) => { sockets.push(s); });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as { port: number }).port;
+  const ufs = new OssUfs(config({ 'fs.oss.endpoint': `http://127.0.0.1:${port}` }), { requestTimeoutMs: 300 });
+  try {
+    const started = Date.now();
+    await assert.rejects(ufs.stat('x'), TimeoutError);
+    await assert.rejects(ufs.read('x'), TimeoutError);
+    assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
+  } finally {
+    await ufs.close();
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => srv.close(() => resolve()));
+  }
 });
