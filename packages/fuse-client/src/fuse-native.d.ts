@@ -1,0 +1,44 @@
+// Minimal typings for the parts of fuse-native (CJS, no bundled types) Eddy uses.
+declare module 'fuse-native' {
+  export type Cb<T = number> = (err: number, value?: T) => void;
+  export interface FuseStat {
+    mode: number; uid: number; gid: number; size: number; nlink?: number; ino?: number;
+    blksize?: number; blocks?: number; mtime: Date; atime: Date; ctime: Date;
+  }
+  export interface FuseStatfs {
+    bsize: number; frsize: number; blocks: number; bfree: number; bavail: number;
+    files: number; ffree: number; favail: number; fsid: number; flag: number; namemax: number;
+  }
+  export interface FuseOps {
+    init?(cb: (err: number) => void): void;
+    statfs?(path: string, cb: (err: number, st?: FuseStatfs) => void): void;
+    getattr?(path: string, cb: (err: number, st?: FuseStat) => void): void;
+    fgetattr?(path: string, fd: number, cb: (err: number, st?: FuseStat) => void): void;
+    readdir?(path: string, cb: (err: number, names?: string[], stats?: FuseStat[]) => void): void;
+    open?(path: string, flags: number, cb: (err: number, fd?: number) => void): void;
+    opendir?(path: string, flags: number, cb: (err: number, fd?: number) => void): void;
+    read?(path: string, fd: number, buf: Buffer, len: number, pos: number, cb: (bytesOrErr: number) => void): void;
+    write?(path: string, fd: number, buf: Buffer, len: number, pos: number, cb: (bytesOrErr: number) => void): void;
+    release?(path: string, fd: number, cb: (err: number) => void): void;
+    releasedir?(path: string, fd: number, cb: (err: number) => void): void;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fuse-native passes op-specific arguments
+    [op: string]: ((...args: any[]) => void) | undefined;
+  }
+  export interface FuseConstructorOptions {
+    mkdir?: boolean; force?: boolean; timeout?: number | false | Record<string, number | false>;
+    [k: string]: unknown;
+  }
+  class Fuse {
+    constructor(mnt: string, ops: FuseOps, opts?: FuseConstructorOptions);
+    readonly mnt: string;
+    mount(cb: (err: Error | null) => void): void;
+    unmount(cb: (err: Error | null) => void): void;
+    _fuseOptions(): string;
+    static unmount(mnt: string, cb: (err: Error | null) => void): void;
+    static EPERM: number; static ENOENT: number; static EIO: number; static EBADF: number;
+    static EACCES: number; static ENOTDIR: number; static EISDIR: number; static EINVAL: number;
+    static EROFS: number; static ENOSYS: number; static ENOTEMPTY: number; static ENAMETOOLONG: number;
+    static EAGAIN: number; static ENOMEM: number; static EEXIST: number;
+  }
+  export default Fuse;
+}

@@ -1,0 +1,75 @@
+// User-space attribute, entry and negative caches in front of the master, each bounded and with
+// exactly the configured timeout, so the client never shows metadata older than the kernel would.
+// A timeout of 0 disables the cache (every call asks the master), as with libfuse.
+import { LRUCache } from 'lru-cache';
+
+export interface FileAttr {
+  path: string;
+  isDir: boolean;
+  size: number;
+  version: string;
+  mtimeMs: number;
+}
+
+export interface MetadataCacheOptions {
+  attrTimeoutSec: number;
+  entryTimeoutSec: number;
+  negativeTimeoutSec: number;
+  /** Bound on each cache. Default 100 000 entries. */
+  maxEntries?: number;
+}
+
+export interface DirListing {
+  names: string[];
+  attrs: FileAttr[];
+}
+
+const NEGATIVE = true as const;
+
+function makeCache<V extends object | boolean>(seconds: number, max: number): LRUCache<string, V> | undefined {
+  if (seconds <= 0) return undefined;
+  // ttlAutopurge is off: expired entries are dropped on access (lru-cache checks ttl on get).
+  return new LRUCache<string, V>({ max, ttl: Math.round(seconds * 1000), updateAgeOnGet: false });
+}
+
+export class MetadataCache {
+  readonly #attr: LRUCache<string, FileAttr> | undefined;
+  /** Directory listings (the names a lookup resolves against), keyed by directory path. */
+  readonly #entry: LRUCache<string, DirListing> | undefined;
+  readonly #negative: LRUCache<string, typeof NEGATIVE> | undefined;
+
+  constructor(options: MetadataCacheOptions) {
+    const max = options.maxEntries ?? 100_000;
+    this.#attr = makeCache<FileAttr>(options.attrTimeoutSec, max);
+    this.#entry = makeCache<DirListing>(options.entryTimeoutSec, Math.max(16, Math.floor(max / 100)));
+    this.#negative = makeCache<typeof NEGATIVE>(options.negativeTimeoutSec, max);
+  }
+
+  getAttr(path: string): FileAttr | undefined { return this.#attr?.get(path); }
+  setAttr(attr: FileAttr): void {
+    this.#negative?.delete(attr.path);
+    this.#attr?.set(attr.path, attr);
+  }
+
+  isNegative(path: string): boolean { return this.#negative?.get(path) === NEGATIVE; }
+  setNegative(path: string): void {
+    this.#attr?.delete(path);
+    this.#negative?.set(path, NEGATIVE);
+  }
+
+  getListing(dir: string): DirListing | undefined { return this.#entry?.get(dir); }
+  setListing(dir: string, listing: DirListing): void {
+    this.#entry?.set(dir, listing);
+    for (const a of listing.attrs) this.setAttr(a);
+  }
+
+  clear(): void {
+    this.#attr?.clear();
+    this.#entry?.clear();
+    this.#negative?.clear();
+  }
+
+  get sizes(): { attr: number; entry: number; negative: number } {
+    return { attr: this.#attr?.size ?? 0, entry: this.#entry?.size ?? 0, negative: this.#negative?.size ?? 0 };
+  }
+}

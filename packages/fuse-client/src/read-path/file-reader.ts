@@ -1,0 +1,120 @@
+// The reader behind one open file handle. The kernel sends reads of at most 128 KiB; a sequential
+// reader is served from chunks prefetched ahead of it, in a window that doubles (1, 2, 4, 8, 16 MiB
+// by default) while reads stay sequential. A read far from the previous one resets the window and
+// is fetched exactly, so random readers do not pay for prefetching.
+import type { BlockReader } from './block-reader.js';
+import type { LocationCache } from './location-cache.js';
+import type { ReadaheadBudget } from './readahead-budget.js';
+import type { PinnedFile } from './sources.js';
+
+export interface ReadaheadOptions {
+  /** Prefetch unit. Default 1 MiB. */
+  chunkBytes: number;
+  /** First window once a reader looks sequential. Default 1 MiB. */
+  initialWindowBytes: number;
+  /** Largest window per handle. Default 16 MiB. */
+  maxWindowBytes: number;
+}
+
+export const DEFAULT_READAHEAD: ReadaheadOptions = { chunkBytes: 1 << 20, initialWindowBytes: 1 << 20, maxWindowBytes: 16 << 20 };
+
+interface Chunk {
+  promise: Promise<Buffer>;
+  /** Bytes charged to the shared budget (0 for chunks the current read needs anyway). */
+  charged: number;
+}
+
+export class FileReader {
+  readonly file: PinnedFile;
+  readonly #reader: BlockReader;
+  readonly #locations: LocationCache;
+  readonly #budget: ReadaheadBudget;
+  readonly #o: ReadaheadOptions;
+  readonly #chunks = new Map<number, Chunk>();
+  readonly #abort = new AbortController();
+  #nextOffset = 0;
+  #window = 0;
+  #lastChunk = -1;
+  #closed = false;
+
+  constructor(file: PinnedFile, reader: BlockReader, locations: LocationCache, budget: ReadaheadBudget, options: ReadaheadOptions = DEFAULT_READAHEAD) {
+    this.file = file;
+    this.#reader = reader;
+    this.#locations = locations;
+    this.#budget = budget;
+    this.#o = options;
+  }
+
+  get windowBytes(): number { return this.#window; }
+
+  /** Up to `length` bytes at `offset` (fewer only at EOF). */
+  async read(offset: number, length: number): Promise<Buffer> {
+    const size = this.file.size;
+    if (offset >= size || length <= 0) return Buffer.alloc(0);
+    const end = Math.min(size, offset + length);
+    const C = this.#o.chunkBytes;
+    const first = Math.floor(offset / C);
+    // The multi-threaded FUSE loop may deliver a sequential stream slightly out of order, so
+    // "sequential" means: inside what we prefetched, or within two chunks of the last read.
+    const sequential = this.#chunks.has(first) || Math.abs(offset - this.#nextOffset) <= 2 * C;
+    this.#nextOffset = Math.max(end, sequential ? this.#nextOffset : 0);
+    if (!sequential) {
+      this.#window = 0;
+      this.#lastChunk = -1;
+      this.#dropChunks(() => true);
+      return await this.#reader.readRange(this.file, this.#locations, offset, end - offset, this.#abort.signal);
+    }
+    const last = Math.floor((end - 1) / C);
+    if (this.#window === 0) this.#window = this.#o.initialWindowBytes;
+    // Grow the window each time the reader moves on into a chunk it had not touched yet.
+    else if (last > this.#lastChunk) this.#window = Math.min(this.#o.maxWindowBytes, this.#window * 2);
+    this.#lastChunk = Math.max(this.#lastChunk, last);
+    const lastChunk = Math.floor((size - 1) / C);
+    const aheadTo = Math.min(lastChunk, Math.floor((end - 1 + this.#window) / C));
+    for (let i = first; i <= aheadTo; i++) {
+      if (this.#chunks.has(i)) continue;
+      const needed = i <= last;
+      const bytes = Math.min(C, size - i * C);
+      if (!needed && !this.#budget.tryAcquire(bytes)) break;
+      this.#startChunk(i, needed ? 0 : bytes);
+    }
+    // Chunks wholly behind this read will not be asked for again by a sequential reader.
+    this.#dropChunks((i) => (i + 1) * C <= offset - C);
+    const parts: Buffer[] = [];
+    for (let i = first; i <= last; i++) {
+      const chunk = this.#chunks.get(i);
+      if (!chunk) throw new Error('readahead chunk vanished');
+      const buf = await chunk.promise;
+      const cStart = i * C;
+      parts.push(buf.subarray(Math.max(0, offset - cStart), Math.min(buf.length, end - cStart)));
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  #startChunk(i: number, charged: number): void {
+    const C = this.#o.chunkBytes;
+    const promise = this.#reader.readRange(this.file, this.#locations, i * C, C, this.#abort.signal);
+    const chunk: Chunk = { promise, charged };
+    this.#chunks.set(i, chunk);
+    // A failed chunk is forgotten so the next read retries it instead of reusing the error.
+    promise.catch(() => {
+      if (this.#chunks.get(i) === chunk) this.#drop(i, chunk);
+    });
+  }
+
+  #drop(i: number, chunk: Chunk): void {
+    this.#chunks.delete(i);
+    if (chunk.charged > 0) this.#budget.release(chunk.charged);
+  }
+
+  #dropChunks(pred: (i: number) => boolean): void {
+    for (const [i, chunk] of [...this.#chunks]) if (pred(i)) this.#drop(i, chunk);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    this.#dropChunks(() => true);
+  }
+}

@@ -1,0 +1,54 @@
+// The bucket as the last-resort source: maps a dataset path to its mount and UFS path and issues
+// a ranged read carrying If-Match with the pinned version. One UFS driver per mount, made lazily.
+import { createUfs, resolveMountPath, type Logger, type UfsMountConfig, type UnderFileSystem } from '@eddy/common';
+import type { UfsSource } from './sources.js';
+
+export interface DatasetMount extends UfsMountConfig {
+  /** Where the mount appears in the dataset namespace, e.g. `/` or `/models`. */
+  path: string;
+}
+
+export class MountedUfs implements UfsSource {
+  readonly #mounts: DatasetMount[];
+  readonly #logger: Logger;
+  readonly #drivers = new Map<number, UnderFileSystem>();
+  #closed = false;
+
+  constructor(mounts: DatasetMount[], logger: Logger) {
+    this.#mounts = mounts;
+    this.#logger = logger;
+  }
+
+  #driver(index: number): UnderFileSystem {
+    let d = this.#drivers.get(index);
+    if (!d) {
+      const m = this.#mounts[index];
+      if (!m) throw new Error(`no mount ${index}`);
+      d = createUfs({ url: m.url, options: m.options }, { logger: this.#logger });
+      this.#drivers.set(index, d);
+    }
+    return d;
+  }
+
+  async read(path: string, offset: number, length: number, ifMatch: string, signal?: AbortSignal): Promise<Buffer> {
+    if (this.#closed) throw new Error('closed');
+    const { mountIndex, ufsPath } = resolveMountPath(this.#mounts, path);
+    const stream = await this.#driver(mountIndex).read(ufsPath, { offset, length, ifMatch, signal });
+    const parts: Buffer[] = [];
+    let n = 0;
+    for await (const part of stream) {
+      const b = part as Buffer;
+      parts.push(b);
+      n += b.length;
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, n);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const all = [...this.#drivers.values()];
+    this.#drivers.clear();
+    await Promise.allSettled(all.map(async (d) => d.close()));
+  }
+}

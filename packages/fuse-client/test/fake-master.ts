@@ -1,0 +1,119 @@
+// A small in-test Master gRPC server: serves getMounts/stat/list/getBlockLocations/listWorkers
+// straight from one UFS mount (file:// or s3://), with block holders chosen by the test. It lets
+// the FUSE client be tested for real (kernel mount, real gRPC, real UFS) without master/workers.
+import {
+  bindServer, blockCount, blockKey, blockLength, createRpcServer, createUfs, loadEddyProto, NotFoundError, silentLogger,
+  wrapService, type proto, type UnderFileSystem,
+} from '@eddy/common';
+
+export interface FakeMasterOptions {
+  dataset: string;
+  url: string;
+  ufsOptions?: Record<string, string>;
+  blockSize: number;
+  accessMode?: 'ReadOnlyMany' | 'ReadWriteMany';
+  fuseArgs?: string[];
+  token?: string;
+  /** Holders/preferred worker per block; default none (reads fall back to the UFS). */
+  locate?: (path: string, index: number, key: string) => { holders: proto.WorkerAddress[]; preferred?: proto.WorkerAddress };
+  tiers?: proto.TierInfo[];
+}
+
+export interface FakeMaster {
+  address: string;
+  token: string;
+  ufs: UnderFileSystem;
+  calls: Record<string, number>;
+  close(): Promise<void>;
+}
+
+function trim(p: string): string { return p.replace(/^\/+/, '').replace(/\/+$/, ''); }
+
+export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster> {
+  const token = o.token ?? 'test-token';
+  const ufs = createUfs({ url: o.url, options: o.ufsOptions ?? {} }, { logger: silentLogger() });
+  const calls: Record<string, number> = {};
+  const count = (m: string): void => { calls[m] = (calls[m] ?? 0) + 1; };
+  const checkDataset = (d: string): void => { if (d !== o.dataset) throw new NotFoundError(`no dataset ${d}`); };
+
+  async function listDir(path: string): Promise<proto.FileInfo[]> {
+    const prefix = trim(path);
+    const out: proto.FileInfo[] = [];
+    for await (const e of ufs.list(prefix, { recursive: false })) {
+      const rel = trim(e.path);
+      out.push({ path: `/${rel}`, size: e.size, version: e.version, mtimeMs: Math.floor(e.mtimeMs), isDir: e.isDirectory === true });
+    }
+    out.sort((a, b) => (a.path! < b.path! ? -1 : 1));
+    return out;
+  }
+
+  async function statPath(path: string): Promise<proto.FileInfo> {
+    const key = trim(path);
+    if (key === '') return { path: '/', isDir: true };
+    try {
+      const s = await ufs.stat(key);
+      return { path: `/${key}`, size: s.size, version: s.version, mtimeMs: Math.floor(s.mtimeMs), isDir: false };
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      for await (const _ of ufs.list(key, { recursive: false })) return { path: `/${key}`, isDir: true };
+      throw err;
+    }
+  }
+
+  const { master } = loadEddyProto();
+  const server = createRpcServer();
+  const security = { token };
+  server.addService(master.eddy.v1.Master.service, wrapService({
+    getMounts: async (req: proto.GetMountsRequest__Output): Promise<proto.GetMountsResponse> => {
+      count('getMounts');
+      checkDataset(req.dataset);
+      return {
+        mounts: [{ url: o.url, path: '/', options: o.ufsOptions ?? {} }], runtime: o.dataset, blockSize: o.blockSize,
+        accessMode: o.accessMode ?? 'ReadOnlyMany', fuseArgs: o.fuseArgs ?? [],
+      };
+    },
+    stat: async (req: proto.StatRequest__Output): Promise<proto.StatResponse> => {
+      count('stat');
+      checkDataset(req.dataset);
+      return { info: await statPath(req.path) };
+    },
+    list: async (req: proto.ListRequest__Output): Promise<proto.ListResponse> => {
+      count('list');
+      checkDataset(req.dataset);
+      const all = await listDir(req.path);
+      const start = req.pageToken ? Number(req.pageToken) : 0;
+      const size = req.pageSize || 1000;
+      const end = Math.min(all.length, start + size);
+      return { entries: all.slice(start, end), nextPageToken: end < all.length ? String(end) : '' };
+    },
+    getBlockLocations: async (req: proto.GetBlockLocationsRequest__Output): Promise<proto.GetBlockLocationsResponse> => {
+      count('getBlockLocations');
+      checkDataset(req.dataset);
+      const info = await statPath(req.path);
+      const version = req.version || info.version!;
+      const size = Number(info.size ?? 0);
+      const n = blockCount(size, o.blockSize);
+      const first = Math.floor(Number(req.offset) / o.blockSize);
+      const last = req.length ? Math.min(n - 1, Math.floor((Number(req.offset) + Number(req.length) - 1) / o.blockSize)) : n - 1;
+      const blocks: proto.BlockLocation[] = [];
+      for (let i = first; i <= last; i++) {
+        const key = blockKey(req.dataset, req.path, version, i, o.blockSize);
+        const where = o.locate?.(req.path, i, key) ?? { holders: [] };
+        blocks.push({ index: i, key, length: blockLength(size, o.blockSize, i), holders: where.holders, ...(where.preferred ? { preferred: where.preferred } : {}) });
+      }
+      return { info, blockSize: o.blockSize, blocks };
+    },
+    listWorkers: async (): Promise<proto.ListWorkersResponse> => {
+      count('listWorkers');
+      return { workers: [{ address: { workerId: 'w1', dataAddress: '127.0.0.1:1', hostId: 'h' }, runtime: o.dataset, live: true, tiers: o.tiers ?? [] }] };
+    },
+  }, security, silentLogger()));
+  const port = await bindServer(server, '127.0.0.1:0', security);
+  return {
+    address: `127.0.0.1:${port}`, token, ufs, calls,
+    close: async () => {
+      await new Promise<void>((res) => server.tryShutdown(() => res()));
+      await ufs.close();
+    },
+  };
+}
