@@ -30,7 +30,13 @@ export async function fetchObjects(session: MasterSession, resource: ResourceNam
     if (name && workers.length === 0) throw new NotFoundError(`worker "${name}" not found`);
     return workers as unknown as Record<string, unknown>[];
   }
-  const res = await session.rpc.get({ kind: MASTER_KIND[resource], name: name ?? '' }, opts);
+  let res;
+  try {
+    res = await session.rpc.get({ kind: MASTER_KIND[resource], name: name ?? '' }, opts);
+  } catch (err) {
+    if (name && err instanceof NotFoundError) throw new NotFoundError(`${resource} "${name}" not found`, { cause: err });
+    throw err;
+  }
   const objects = res.objectsJson.map(parseObjectJson);
   if (name && objects.length === 0) throw new NotFoundError(`${resource} "${name}" not found`);
   return objects;

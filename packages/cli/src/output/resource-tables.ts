@@ -26,6 +26,12 @@ function age(creationTimestamp: string | undefined, now: number): string {
 export const DATASET_HEADERS = ['NAME', 'UFS TOTAL SIZE', 'CACHED', 'CACHE CAPACITY', 'CACHED PERCENTAGE', 'PHASE', 'AGE'] as const;
 export const DATASET_WIDE_HEADERS = ['NAME', 'UFS TOTAL SIZE', 'CACHED', 'CACHE CAPACITY', 'CACHED PERCENTAGE', 'PHASE', 'TOTAL FILES', 'CACHE HIT RATIO', 'AGE'] as const;
 
+function hitRatio(c: NonNullable<NonNullable<DatasetView['status']>['cacheStates']> | undefined): string {
+  if (c?.cacheHitRatioPercentage) return c.cacheHitRatioPercentage;
+  if (typeof c?.cacheHitRatio === 'number') return formatPercent(c.cacheHitRatio, 1);
+  return or(c?.cacheHitRatio);
+}
+
 export function datasetRow(d: DatasetView, options: TableOptions = {}): string[] {
   const now = options.now ?? Date.now();
   const s = d.status;
@@ -42,7 +48,7 @@ export function datasetRow(d: DatasetView, options: TableOptions = {}): string[]
     or(percent),
     or(s?.phase),
   ];
-  if (options.wide) row.push(s?.fileNum === undefined ? NONE : String(s.fileNum), or(c?.cacheHitRatio));
+  if (options.wide) row.push(s?.fileNum === undefined ? NONE : String(s.fileNum), hitRatio(c));
   row.push(age(d.metadata.creationTimestamp, now));
   return row;
 }
@@ -73,16 +79,19 @@ export function dataLoadTable(items: DataLoadView[], options: TableOptions = {})
   return renderTable(options.wide ? DATALOAD_WIDE_HEADERS : DATALOAD_HEADERS, items.map((l) => dataLoadRow(l, options)), options);
 }
 
-export const RUNTIME_HEADERS = ['NAME', 'KIND', 'WORKERS', 'TIERS', 'PHASE', 'AGE'] as const;
+export const RUNTIME_HEADERS = ['NAME', 'KIND', 'WORKERS', 'TIERS', 'CACHE CAPACITY', 'PHASE', 'AGE'] as const;
 
 export function runtimeRow(r: RuntimeView, options: TableOptions = {}): string[] {
   const now = options.now ?? Date.now();
   const levels = r.spec?.tieredstore?.levels ?? [];
   const tiers = levels.map((l) => `${l.mediumtype ?? '?'}:${typeof l.quota === 'number' ? formatBytes(l.quota) : (l.quota ?? '?')}`).join(',');
-  const ready = r.status?.readyWorkers ?? r.status?.workerNumberReady;
-  const desired = r.spec?.replicas;
-  const workers = ready !== undefined && desired !== undefined ? `${ready}/${desired}` : desired !== undefined ? String(desired) : NONE;
-  return [r.metadata.name, or(r.kind), workers, or(tiers), or(r.status?.phase ?? r.status?.workerPhase), age(r.metadata.creationTimestamp, now)];
+  const live = r.status?.liveWorkers;
+  const desired = r.status?.desiredWorkers ?? r.spec?.replicas;
+  const workers = live !== undefined && desired !== undefined ? `${live}/${desired}` : desired !== undefined ? String(desired) : NONE;
+  // Fluid's runtime phases: all workers up → Ready, some → PartialReady, none → NotReady.
+  const phase = r.status?.phase ?? (live === undefined || desired === undefined ? undefined : live >= desired ? 'Ready' : live > 0 ? 'PartialReady' : 'NotReady');
+  const capacity = r.status?.cacheCapacityBytes;
+  return [r.metadata.name, or(r.kind), workers, or(tiers), capacity === undefined ? NONE : formatBytes(capacity), or(phase), age(r.metadata.creationTimestamp, now)];
 }
 
 export function runtimeTable(items: RuntimeView[], options: TableOptions = {}): string {

@@ -36,7 +36,9 @@ export const datasetView = z.looseObject({
       cacheCapacity: str,
       cacheCapacityBytes: num,
       cachedPercentage: str,
-      cacheHitRatio: str,
+      /** The master sends a ratio in [0, 1] and its percentage string; Fluid, a string. */
+      cacheHitRatio: z.union([z.number(), z.string()]).optional().catch(undefined),
+      cacheHitRatioPercentage: str,
     }).optional().catch(undefined),
   }).optional().catch(undefined),
 });
@@ -77,12 +79,9 @@ export const runtimeView = z.looseObject({
   }).optional().catch(undefined),
   status: z.looseObject({
     phase: str,
-    workerPhase: str,
-    fusePhase: str,
-    readyWorkers: num,
+    liveWorkers: num,
     desiredWorkers: num,
-    workerNumberReady: num,
-    desiredWorkerNumberScheduled: num,
+    cacheCapacityBytes: num,
   }).optional().catch(undefined),
 });
 export type RuntimeView = z.infer<typeof runtimeView>;
