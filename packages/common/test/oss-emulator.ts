@@ -42,6 +42,8 @@ export class OssEmulator {
   readonly injectStatuses: number[] = [];
   /** When set, GET bodies stop after their first byte until releaseBodies() (proves streaming). */
   holdBodies = false;
+  /** When set, Range headers are ignored and whole objects are sent with 200 (a non-conforming store). */
+  ignoreRanges = false;
   private held: Array<() => void> = [];
   private server: Server | undefined;
   private port = 0;
@@ -137,7 +139,7 @@ export class OssEmulator {
     let partial = false;
     const range = req.headers['range'];
     const standard = req.headers['x-oss-range-behavior'] === 'standard';
-    const m = range ? /^bytes=(\d*)-(\d*)$/.exec(range) : null;
+    const m = range && !this.ignoreRanges ? /^bytes=(\d*)-(\d*)$/.exec(range) : null;
     if (m) {
       const [, a = '', b = ''] = m;
       let s: number; let e: number;

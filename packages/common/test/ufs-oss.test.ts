@@ -147,3 +147,18 @@ test('an endpoint that accepts but never answers fails with TimeoutError within 
     await new Promise<void>((resolve) => srv.close(() => resolve()));
   }
 });
+
+test('a store that ignores Range still yields exactly the requested bytes', async () => {
+  const ufs = new OssUfs(config());
+  try {
+    const data = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
+    emu.put(BUCKET, `${MOUNT_PREFIX}norange/x.bin`, data);
+    emu.ignoreRanges = true;
+    assert.deepEqual(await readAll(await ufs.read('norange/x.bin', { offset: 70_000, length: 100_000 })), data.subarray(70_000, 170_000));
+    assert.deepEqual(await readAll(await ufs.read('norange/x.bin', { offset: 299_990 })), data.subarray(299_990));
+    assert.deepEqual(await readAll(await ufs.read('norange/x.bin', { offset: 0, length: 3 })), data.subarray(0, 3));
+  } finally {
+    emu.ignoreRanges = false;
+    await ufs.close();
+  }
+});

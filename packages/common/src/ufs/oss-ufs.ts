@@ -14,6 +14,7 @@ import { normalizeReadRange, normalizeUfsPath } from './normalize-ufs-path.js';
 import { parseBucketUrl } from './parse-bucket-url.js';
 import { isRetryableStoreError, mapStoreError, markRetryable, stripEtag } from './map-store-error.js';
 import { retryWithBackoff } from './retry-with-backoff.js';
+import { sliceStream } from './slice-stream.js';
 import { parseEndpoint, resolveUfsClientOptions, type ResolvedUfsClientOptions, type UfsClientOptions } from './ufs-client-options.js';
 
 const CREDENTIAL_FIELDS = 'fs.oss.accessKeyId / fs.oss.accessKeySecret';
@@ -135,6 +136,8 @@ export class OssUfs implements UnderFileSystem {
       signal.addEventListener('abort', onAbort, { once: true });
       stream.once('close', () => signal.removeEventListener('abort', onAbort));
     }
+    // Legacy OSS (or a proxy) may ignore the range and send the whole object with 200.
+    if (result.res.status === 200 && headers['Range'] !== undefined) return sliceStream(stream, offset, length);
     return stream;
   }
 

@@ -16,6 +16,7 @@ import { parseBucketUrl } from './parse-bucket-url.js';
 import { parseListObjectsXml, uriEscape } from './parse-list-objects-xml.js';
 import { isRetryableStoreError, mapStoreError, markRetryable, stripEtag } from './map-store-error.js';
 import { retryWithBackoff } from './retry-with-backoff.js';
+import { sliceStream } from './slice-stream.js';
 import { createTimedTransport, ufsRequestContext, type UfsRequestContext } from './timed-http-transport.js';
 import { parseEndpoint, resolveUfsClientOptions, type ResolvedUfsClientOptions, type UfsClientOptions } from './ufs-client-options.js';
 
@@ -146,6 +147,7 @@ export class S3Ufs implements UnderFileSystem {
         throw new VersionMismatchError(`${this.description}: ${what}: the object is at version ${got}, not ${options.ifMatch}`);
       }
     }
+    if (res.statusCode === 200 && headers['range'] !== undefined) return sliceStream(res, offset, length);
     return res;
   }
 
