@@ -1,1 +1,10 @@
-export {};
+export * from './start-master.js';
+export * from './master-core.js';
+export * from './master-context.js';
+export * from './journal/journal.js';
+export * from './placement/rendezvous-hash.js';
+export * from './placement/worker-registry.js';
+export * from './namespace/dataset-namespace.js';
+export * from './namespace/namespace-manager.js';
+export * from './status/dataset-status.js';
+export * from './dataload/dataload-controller.js';

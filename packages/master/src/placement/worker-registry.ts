@@ -211,6 +211,20 @@ export class WorkerRegistry {
     return rendezvousRank(key, live.map((w) => w.id), count).map((id) => this.workers.get(id) as WorkerRecord);
   }
 
+  /** Records blocks a worker confirmed holding (a LoadBlocks reply) before its next heartbeat says so. */
+  recordHeld(workerId: string, keys: Iterable<string>): void {
+    const rec = this.workers.get(workerId);
+    if (!rec?.live) return;
+    for (const k of keys) this.addBlock(rec, k);
+  }
+
+  /** Records blocks a worker confirmed dropping (a FreeBlocks reply). */
+  recordFreed(workerId: string, keys: Iterable<string>): void {
+    const rec = this.workers.get(workerId);
+    if (!rec) return;
+    for (const k of keys) this.removeBlock(rec, k);
+  }
+
   private addBlock(rec: WorkerRecord, key: string): void {
     rec.blocks.add(key);
     let set = this.placement.get(key);

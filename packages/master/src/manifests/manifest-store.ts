@@ -1,0 +1,117 @@
+// Applied manifests (Secrets, Datasets, Runtimes, DataLoads), validated with @eddy/common's
+// parser, cross-checked against each other and persisted in the journal. Secret values live
+// only here and in the 0600 journal; nothing this module returns for display carries them.
+import {
+  NotFoundError, ValidationError, parseManifests, validateManifestSet,
+  type DataLoadManifest, type DatasetManifest, type Manifest, type RuntimeManifest, type SecretManifest,
+} from '@eddy/common';
+import type { Journal } from '../journal/journal.js';
+
+export type ManifestCategory = 'Secret' | 'Dataset' | 'Runtime' | 'DataLoad';
+export type ApplyAction = 'created' | 'configured' | 'unchanged';
+
+export interface StoredManifest<M extends Manifest = Manifest> {
+  manifest: M;
+  createdMs: number;
+  updatedMs: number;
+}
+
+export interface ApplyOutcome {
+  kind: string;
+  name: string;
+  action: ApplyAction;
+  manifest: Manifest;
+}
+
+const PREFIX = 'manifest/';
+
+export function categoryOf(kind: string): ManifestCategory {
+  const k = kind.toLowerCase().replace(/s$/, '');
+  switch (k) {
+    case 'secret': return 'Secret';
+    case 'dataset': return 'Dataset';
+    case 'runtime': case 'jindoruntime': case 'alluxioruntime': return 'Runtime';
+    case 'dataload': return 'DataLoad';
+    default:
+      throw new ValidationError(`unknown kind ${JSON.stringify(kind.slice(0, 40))}: use secret, dataset, runtime (jindoruntime, alluxioruntime) or dataload`, 'kind');
+  }
+}
+
+function keyOf(cat: ManifestCategory, name: string): string {
+  return `${PREFIX}${cat}/${name}`;
+}
+
+export class ManifestStore {
+  constructor(private readonly journal: Journal) {}
+
+  get<M extends Manifest = Manifest>(cat: ManifestCategory, name: string): StoredManifest<M> | undefined {
+    return this.journal.get<StoredManifest<M>>(keyOf(cat, name));
+  }
+
+  list<M extends Manifest = Manifest>(cat: ManifestCategory): Array<StoredManifest<M>> {
+    return this.journal.entries<StoredManifest<M>>(`${PREFIX}${cat}/`).map(([, v]) => v);
+  }
+
+  dataset(name: string): DatasetManifest | undefined { return this.get<DatasetManifest>('Dataset', name)?.manifest; }
+  runtime(name: string): RuntimeManifest | undefined { return this.get<RuntimeManifest>('Runtime', name)?.manifest; }
+  secret(name: string): SecretManifest | undefined { return this.get<SecretManifest>('Secret', name)?.manifest; }
+  dataLoad(name: string): DataLoadManifest | undefined { return this.get<DataLoadManifest>('DataLoad', name)?.manifest; }
+
+  /**
+   * Parses, validates and stores every document of `text` (multi-document YAML or JSON).
+   * Nothing is stored unless every document is valid.
+   */
+  async apply(text: string, now = Date.now()): Promise<ApplyOutcome[]> {
+    const docs: Manifest[] = parseManifests(text);
+    this.crossValidate(docs);
+    const out: ApplyOutcome[] = [];
+    for (const m of docs) {
+      const cat = categoryOf(m.kind);
+      const key = keyOf(cat, m.metadata.name);
+      const old = this.journal.get<StoredManifest>(key);
+      let action: ApplyAction = 'created';
+      if (old) action = JSON.stringify(old.manifest) === JSON.stringify(m) ? 'unchanged' : 'configured';
+      if (action !== 'unchanged') {
+        await this.journal.put(key, { manifest: m, createdMs: old?.createdMs ?? now, updatedMs: now } satisfies StoredManifest);
+      }
+      out.push({ kind: m.kind, name: m.metadata.name, action, manifest: m });
+    }
+    return out;
+  }
+
+  /** Deletes one object; false if it did not exist. */
+  async delete(cat: ManifestCategory, name: string): Promise<boolean> {
+    return await this.journal.delete(keyOf(cat, name));
+  }
+
+  /** Cross-document checks against the Secrets already stored: every secretKeyRef must resolve. */
+  private crossValidate(docs: Manifest[]): void {
+    const batch = new Set(docs.filter((m) => m.kind === 'Secret').map((m) => m.metadata.name));
+    const existing = this.list<SecretManifest>('Secret').map((s) => s.manifest).filter((s) => !batch.has(s.metadata.name));
+    validateManifestSet(docs, existing);
+  }
+
+  /**
+   * The mount options of a dataset with Secret values substituted (for the namespace, workers
+   * and FUSE clients). Never log the result.
+   */
+  resolveMounts(dataset: DatasetManifest): Array<{ url: string; path: string; options: Record<string, string> }> {
+    return dataset.spec.mounts.map((m) => {
+      const options: Record<string, string> = { ...m.options };
+      for (const eo of m.encryptOptions) {
+        const ref = eo.valueFrom.secretKeyRef;
+        const value = this.secret(ref.name)?.values[ref.key];
+        if (value === undefined) throw new NotFoundError(`dataset ${dataset.metadata.name}: option ${eo.name} refers to Secret ${ref.name} key ${ref.key}, which does not exist`);
+        options[eo.name] = value;
+      }
+      // Fluid's `local://` is a directory on the host, which is what `file://` means here.
+      const url = m.mountPoint.replace(/^local:\/\//i, 'file://');
+      return { url, path: m.path, options };
+    });
+  }
+}
+
+/** A Secret for display: key names only, never values. */
+export function redactSecret(s: SecretManifest): Record<string, unknown> {
+  return { apiVersion: s.apiVersion, kind: s.kind, metadata: s.metadata, type: s.type, keys: Object.keys(s.values).sort() };
+}

@@ -1,0 +1,40 @@
+// The Master gRPC service: request validation at the edge, then MasterCore. Every handler is
+// wrapped by wrapService, which enforces the cluster token and maps typed errors to statuses.
+import type { Logger } from 'pino';
+import { ValidationError, wrapService, type RpcSecurity, type proto } from '@eddy/common';
+import type * as grpc from '@grpc/grpc-js';
+import type { MasterCore } from './master-core.js';
+
+function need(value: string, field: string): string {
+  if (!value) throw new ValidationError(`${field} is required`, field);
+  return value;
+}
+
+export function createMasterService(core: MasterCore, security: RpcSecurity, logger: Logger): grpc.UntypedServiceImplementation {
+  return wrapService({
+    registerWorker: async (req: proto.RegisterWorkerRequest__Output): Promise<proto.RegisterWorkerResponse> => core.registerWorker(req),
+    heartbeat: async (req: proto.HeartbeatRequest__Output): Promise<proto.HeartbeatResponse> => {
+      need(req.workerId, 'worker_id');
+      return core.heartbeat(req);
+    },
+    listWorkers: async (req: proto.ListWorkersRequest__Output): Promise<proto.ListWorkersResponse> => ({ workers: core.listWorkers(req.runtime) }),
+    stat: async (req: proto.StatRequest__Output): Promise<proto.StatResponse> => ({ info: await core.stat(need(req.dataset, 'dataset'), req.path) }),
+    list: async (req: proto.ListRequest__Output): Promise<proto.ListResponse> =>
+      core.list(need(req.dataset, 'dataset'), req.path, req.pageToken, req.pageSize),
+    getBlockLocations: async (req: proto.GetBlockLocationsRequest__Output): Promise<proto.GetBlockLocationsResponse> => {
+      need(req.dataset, 'dataset');
+      need(req.path, 'path');
+      return await core.getBlockLocations(req);
+    },
+    getMounts: async (req: proto.GetMountsRequest__Output): Promise<proto.GetMountsResponse> => core.getMounts(need(req.dataset, 'dataset')),
+    refresh: async (req: proto.RefreshRequest__Output): Promise<proto.RefreshResponse> => core.refreshCounts(need(req.dataset, 'dataset')),
+    apply: async (req: proto.ApplyRequest__Output): Promise<proto.ApplyResponse> => {
+      const outcomes = await core.apply(need(req.manifests, 'manifests'));
+      return { results: outcomes.map((o) => ({ kind: o.kind, name: o.name, action: o.action })) };
+    },
+    get: async (req: proto.GetRequest__Output): Promise<proto.GetResponse> =>
+      ({ objectsJson: core.get(need(req.kind, 'kind'), req.name).map((o) => JSON.stringify(o)) }),
+    delete: async (req: proto.DeleteRequest__Output): Promise<proto.DeleteResponse> =>
+      ({ deleted: await core.delete(need(req.kind, 'kind'), need(req.name, 'name')) }),
+  }, security, logger);
+}

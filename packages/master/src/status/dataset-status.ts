@@ -1,0 +1,88 @@
+// A dataset's status, computed from facts the master holds (never guessed): the namespace
+// listing, the placement map, and live workers' tier quotas and counters. Exact byte counts sit
+// alongside Fluid-style strings (`588.90KiB`, `100.0%`) so tools can print or compute.
+import { formatBytes, formatPercent } from '@eddy/common';
+
+export type DatasetPhase = 'Bound' | 'NotBound' | 'Failed';
+
+export interface DatasetStatusFacts {
+  /** Name of the bound Runtime, if one with the dataset's name exists. */
+  runtime: string | undefined;
+  ufsTotalBytes: number;
+  fileNum: number;
+  /** Unique bytes of current-version blocks held by at least one live worker. */
+  cachedBytes: number;
+  /** Sum of tier quotas of the runtime's live workers. */
+  cacheCapacityBytes: number;
+  hits: number;
+  misses: number;
+  liveWorkers: number;
+  desiredWorkers: number;
+  /** Why the mounts cannot be listed (never carries a secret). */
+  failure: string | undefined;
+  loaded: boolean;
+  lastRefreshMs: number;
+}
+
+export interface DatasetStatus {
+  phase: DatasetPhase;
+  reason?: string;
+  runtime: string | null;
+  ufsTotalBytes: number;
+  fileNum: number;
+  ufsTotal: string;
+  cached: string;
+  cacheCapacity: string;
+  cachedPercentage: string;
+  cacheStates: {
+    cachedBytes: number;
+    cacheCapacityBytes: number;
+    /** cached / ufsTotal in [0, 1]; 0 when the dataset is empty. */
+    cachedRatio: number;
+    cached: string;
+    cacheCapacity: string;
+    cachedPercentage: string;
+    /** hits / (hits + misses) over live workers' block reads; 0 before any read. */
+    cacheHitRatio: number;
+    cacheHitRatioPercentage: string;
+  };
+  workers: { live: number; desired: number };
+  /** ISO time of the last successful listing, or null before the first. */
+  lastRefreshTime: string | null;
+}
+
+export function computeDatasetStatus(f: DatasetStatusFacts): DatasetStatus {
+  const phase: DatasetPhase = f.failure ? 'Failed' : f.runtime && f.liveWorkers > 0 ? 'Bound' : 'NotBound';
+  // Only current-version blocks are counted, so cached ≤ total holds by construction; the clamp
+  // guards against a listing that shrank between the two reads.
+  const cachedBytes = Math.min(f.cachedBytes, f.ufsTotalBytes);
+  const ratio = f.ufsTotalBytes > 0 ? cachedBytes / f.ufsTotalBytes : 0;
+  const reads = f.hits + f.misses;
+  const hitRatio = reads > 0 ? f.hits / reads : 0;
+  const cached = formatBytes(cachedBytes);
+  const cacheCapacity = formatBytes(f.cacheCapacityBytes);
+  const cachedPercentage = formatPercent(cachedBytes, f.ufsTotalBytes);
+  return {
+    phase,
+    ...(f.failure ? { reason: f.failure } : {}),
+    runtime: f.runtime ?? null,
+    ufsTotalBytes: f.ufsTotalBytes,
+    fileNum: f.fileNum,
+    ufsTotal: formatBytes(f.ufsTotalBytes),
+    cached,
+    cacheCapacity,
+    cachedPercentage,
+    cacheStates: {
+      cachedBytes,
+      cacheCapacityBytes: f.cacheCapacityBytes,
+      cachedRatio: ratio,
+      cached,
+      cacheCapacity,
+      cachedPercentage,
+      cacheHitRatio: hitRatio,
+      cacheHitRatioPercentage: formatPercent(f.hits, reads),
+    },
+    workers: { live: f.liveWorkers, desired: f.desiredWorkers },
+    lastRefreshTime: f.loaded ? new Date(f.lastRefreshMs).toISOString() : null,
+  };
+}

@@ -1,0 +1,225 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, mkdir, writeFile, appendFile, stat, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { blockKey, createMasterClient, silentLogger, UnauthenticatedError, NotFoundError, VersionMismatchError } from '@eddy/common';
+import { waitFor } from '@eddy/testkit';
+import { startMaster, type MasterHandle } from '../src/index.js';
+import { FakeWorker } from './fake-worker.js';
+
+const TOKEN = 'cluster-token-for-tests';
+const SECRET_VALUE = 'super-secret-value-9f3a';
+const MiB = 1024 * 1024;
+
+function manifests(ufsDir: string): string {
+  return `
+apiVersion: v1
+kind: Secret
+metadata:
+  name: creds
+stringData:
+  fs.s3.accessKeySecret: ${SECRET_VALUE}
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata:
+  name: demo
+spec:
+  mounts:
+    - mountPoint: file://${ufsDir}
+      name: local
+      path: /
+      encryptOptions:
+        - name: fs.s3.accessKeySecret
+          valueFrom:
+            secretKeyRef:
+              name: creds
+              key: fs.s3.accessKeySecret
+  accessModes:
+    - ReadOnlyMany
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: JindoRuntime
+metadata:
+  name: demo
+spec:
+  replicas: 3
+  blockSize: 1Mi
+  tieredstore:
+    levels:
+      - mediumtype: MEM
+        path: /dev/shm
+        quota: 1Gi
+        high: "0.99"
+        low: "0.8"
+  fuse:
+    args:
+      - -okernel_cache
+      - -oro
+`;
+}
+
+async function start(dataDir: string): Promise<MasterHandle> {
+  return await startMaster({ listen: '127.0.0.1:0', dataDir, token: TOKEN, logger: silentLogger(), heartbeatIntervalMs: 100, workerTimeoutMs: 1000 });
+}
+
+test('master: register, heartbeat, placement, status, lost worker, restart, stale versions', { timeout: 60_000 }, async () => {
+  const root = await mkdtemp(join(tmpdir(), 'eddy-master-'));
+  const ufsDir = join(root, 'ufs');
+  const dataDir = join(root, 'data');
+  await mkdir(join(ufsDir, 'sub'), { recursive: true });
+  await writeFile(join(ufsDir, 'a.txt'), Buffer.alloc(1000, 1));
+  await writeFile(join(ufsDir, 'sub', 'b.bin'), Buffer.alloc(3 * MiB - 5, 2));
+  let master = await start(dataDir);
+  let cli = createMasterClient(master.address, { token: TOKEN });
+  const workers: FakeWorker[] = [];
+  try {
+    const applied = await cli.apply({ manifests: manifests(ufsDir) });
+    assert.deepEqual(applied.results.map((r) => `${r.kind}/${r.name}/${r.action}`), ['Secret/creds/created', 'Dataset/demo/created', 'JindoRuntime/demo/created']);
+    const again = await cli.apply({ manifests: manifests(ufsDir) });
+    assert.ok(again.results.every((r) => r.action === 'unchanged'));
+
+    // Secret values never come back from Get, but GetMounts (token holders) substitutes them.
+    const secretJson = (await cli.get({ kind: 'secret', name: 'creds' })).objectsJson.join('\n');
+    assert.ok(!secretJson.includes(SECRET_VALUE));
+    assert.match(secretJson, /fs\.s3\.accessKeySecret/);
+    const mounts = await cli.getMounts({ dataset: 'demo' });
+    assert.equal(mounts.mounts[0]?.options['fs.s3.accessKeySecret'], SECRET_VALUE);
+    assert.equal(mounts.blockSize, MiB);
+    assert.equal(mounts.accessMode, 'ReadOnlyMany');
+    assert.deepEqual(mounts.fuseArgs, ['-okernel_cache', '-oro']);
+    // Secrets are persisted only in the 0600 journal.
+    assert.equal((await stat(join(dataDir, 'journal.log'))).mode & 0o777, 0o600);
+
+    // Namespace: stat/list served from the file UFS listing.
+    const b = (await cli.stat({ dataset: 'demo', path: '/sub/b.bin' })).info;
+    assert.equal(b?.size, 3 * MiB - 5);
+    assert.equal((await cli.stat({ dataset: 'demo', path: '/sub' })).info?.isDir, true);
+    await assert.rejects(cli.stat({ dataset: 'demo', path: '/nope' }), NotFoundError);
+    const rootList = await cli.list({ dataset: 'demo', path: '/', pageToken: '', pageSize: 0 });
+    assert.deepEqual(rootList.entries.map((e) => `${e.path}:${e.isDir}`), ['/a.txt:false', '/sub:true']);
+
+    let ds = JSON.parse((await cli.get({ kind: 'dataset', name: 'demo' })).objectsJson[0] ?? '{}') as { status: Record<string, unknown> & { cacheStates: Record<string, number> } };
+    assert.equal(ds.status.phase, 'NotBound');
+    assert.equal(ds.status.ufsTotalBytes, 3 * MiB - 5 + 1000);
+    assert.equal(ds.status.fileNum, 2);
+
+    // Three workers; w1 holds block 0 of b.bin, w2 holds a.txt.
+    for (const id of ['w1', 'w2', 'w3']) workers.push(new FakeWorker(id, 'demo', master.address, TOKEN));
+    const [w1, w2, w3] = workers as [FakeWorker, FakeWorker, FakeWorker];
+    const bVersion = b?.version ?? '';
+    const aVersion = (await cli.stat({ dataset: 'demo', path: '/a.txt' })).info?.version ?? '';
+    const kb0 = blockKey('demo', '/sub/b.bin', bVersion, 0, MiB);
+    const ka = blockKey('demo', '/a.txt', aVersion, 0, MiB);
+    w1.blocks.add(kb0);
+    const reg = await w1.register();
+    assert.equal(reg.heartbeatIntervalMs, 100);
+    assert.equal((JSON.parse(reg.runtimeJson) as { kind: string }).kind, 'JindoRuntime');
+    await w2.register();
+    await w3.register();
+    for (const w of workers) w.start(100);
+    w2.add(ka);
+    await waitFor(async () => (await cli.getBlockLocations({ dataset: 'demo', path: '/a.txt', version: '', offset: 0, length: 0 })).blocks[0]?.holders.length === 1, { timeoutMs: 3000, what: 'a.txt held' });
+
+    const locs = await cli.getBlockLocations({ dataset: 'demo', path: '/sub/b.bin', version: '', offset: 0, length: 0 });
+    assert.equal(locs.blockSize, MiB);
+    assert.deepEqual(locs.blocks.map((x) => [x.index, x.length]), [[0, MiB], [1, MiB], [2, MiB - 5]]);
+    assert.deepEqual(locs.blocks[0]?.holders.map((h) => h.workerId), ['w1']);
+    assert.equal(locs.blocks[0]?.key, kb0);
+    for (const blk of locs.blocks) assert.ok(['w1', 'w2', 'w3'].includes(blk.preferred?.workerId ?? ''));
+    // The same block gets the same preferred worker from another client.
+    const cli2 = createMasterClient(master.address, { token: TOKEN });
+    const locs2 = await cli2.getBlockLocations({ dataset: 'demo', path: '/sub/b.bin', version: '', offset: MiB, length: 10 });
+    cli2.close();
+    assert.equal(locs2.blocks.length, 1);
+    assert.equal(locs2.blocks[0]?.preferred?.workerId, locs.blocks[1]?.preferred?.workerId);
+    await assert.rejects(cli.getBlockLocations({ dataset: 'demo', path: '/sub/b.bin', version: 'old-etag', offset: 0, length: 0 }), VersionMismatchError);
+
+    ds = JSON.parse((await cli.get({ kind: 'dataset', name: 'demo' })).objectsJson[0] ?? '{}') as typeof ds;
+    assert.equal(ds.status.phase, 'Bound');
+    assert.equal(ds.status.cacheStates.cachedBytes, MiB + 1000);
+    assert.equal(ds.status.cacheStates.cacheCapacityBytes, 3 * 1024 ** 3);
+    assert.equal(ds.status.cacheCapacity, '3.00GiB');
+    assert.equal(ds.status.cacheStates.cacheHitRatio, 0.75);
+
+    // queueLoad: a command rides the next heartbeat reply.
+    assert.equal(master.core.queueLoad('w3', [{ key: 'k-load', dataset: 'demo', path: '/a.txt', version: aVersion, index: 0, blockSize: MiB, fileSize: 1000 }]), true);
+    await waitFor(() => w3.loads.some((l) => l.key === 'k-load'), { timeoutMs: 3000, what: 'load command delivered' });
+
+    // w2 goes silent: after the 1 s timeout it is lost and its blocks leave the map.
+    w2.stop();
+    const silentAt = Date.now();
+    await waitFor(async () => (await cli.getBlockLocations({ dataset: 'demo', path: '/a.txt', version: '', offset: 0, length: 0 })).blocks[0]?.holders.length === 0, { timeoutMs: 4000, what: 'w2 blocks gone' });
+    assert.ok(Date.now() - silentAt < 2500, 'lost within about the timeout');
+    const listed = await cli.listWorkers({ runtime: 'demo' });
+    assert.deepEqual(listed.workers.map((w) => `${w.address?.workerId}:${w.live}`), ['w1:true', 'w2:false', 'w3:true']);
+    const preferredNow = (await cli.getBlockLocations({ dataset: 'demo', path: '/sub/b.bin', version: '', offset: 0, length: 0 })).blocks;
+    for (const blk of preferredNow) assert.notEqual(blk.preferred?.workerId, 'w2');
+    // A lost worker that speaks again is told to re-register, and is live again afterwards.
+    const hb = await w2.heartbeatOnce();
+    assert.equal(hb.reregister, true);
+    w2.start(100);
+    await waitFor(async () => (await cli.getBlockLocations({ dataset: 'demo', path: '/a.txt', version: '', offset: 0, length: 0 })).blocks[0]?.holders.length === 1, { timeoutMs: 3000, what: 'w2 back' });
+
+    // Restart the master on the same dataDir: manifests come back, workers re-register, status returns.
+    cli.close();
+    await master.close();
+    await master.close();
+    for (const w of workers) { w.stop(); w.client.close(); }
+    workers.length = 0;
+    master = await start(dataDir);
+    cli = createMasterClient(master.address, { token: TOKEN });
+    const nw1 = new FakeWorker('w1', 'demo', master.address, TOKEN);
+    nw1.blocks.add(kb0);
+    workers.push(nw1);
+    const first = await nw1.heartbeatOnce();
+    assert.equal(first.reregister, true, 'unknown worker after restart is told to reregister');
+    assert.equal(nw1.reregisterCount, 1);
+    nw1.start(100);
+    const got = (await cli.get({ kind: 'dataset', name: '' })).objectsJson.map((j) => JSON.parse(j) as { metadata: { name: string } });
+    assert.deepEqual(got.map((g) => g.metadata.name), ['demo']);
+    assert.ok(!(await cli.get({ kind: 'secret', name: '' })).objectsJson.join('').includes(SECRET_VALUE));
+    await waitFor(async () => {
+      const d = JSON.parse((await cli.get({ kind: 'dataset', name: 'demo' })).objectsJson[0] ?? '{}') as typeof ds;
+      return d.status.phase === 'Bound' && d.status.cacheStates.cachedBytes === MiB && d.status.fileNum === 2;
+    }, { timeoutMs: 5000, what: 'status back after restart' });
+
+    // The object changes: after a refresh, the worker is told to free the old version's block.
+    await appendFile(join(ufsDir, 'sub', 'b.bin'), 'more');
+    const r = await cli.refresh({ dataset: 'demo' });
+    assert.equal(r.files, 2);
+    await waitFor(() => nw1.freed.includes(kb0), { timeoutMs: 3000, what: 'old block freed' });
+    const d2 = JSON.parse((await cli.get({ kind: 'dataset', name: 'demo' })).objectsJson[0] ?? '{}') as typeof ds;
+    assert.equal(d2.status.cacheStates.cachedBytes, 0, 'an old version never counts as cached');
+    assert.equal(d2.status.cachedPercentage, '0.0%');
+
+    // Delete: the dataset is gone.
+    assert.equal((await cli.delete({ kind: 'dataset', name: 'demo' })).deleted, true);
+    await assert.rejects(cli.get({ kind: 'dataset', name: 'demo' }), NotFoundError);
+    assert.ok((await readFile(join(dataDir, 'journal.log'))).length > 0);
+  } finally {
+    for (const w of workers) w.close();
+    cli.close();
+    await master.close();
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('master: wrong or missing token is rejected', { timeout: 20_000 }, async () => {
+  const root = await mkdtemp(join(tmpdir(), 'eddy-master-'));
+  const master = await start(join(root, 'data'));
+  const wrong = createMasterClient(master.address, { token: 'nope' });
+  const none = createMasterClient(master.address, { token: '' });
+  const good = createMasterClient(master.address, { token: TOKEN });
+  try {
+    await assert.rejects(wrong.listWorkers({ runtime: '' }), UnauthenticatedError);
+    await assert.rejects(none.apply({ manifests: 'x' }), UnauthenticatedError);
+    await assert.rejects(wrong.registerWorker({ workerId: 'w', runtime: 'r' }), UnauthenticatedError);
+    assert.deepEqual((await good.listWorkers({ runtime: '' })).workers, []);
+  } finally {
+    wrong.close(); none.close(); good.close();
+    await master.close();
+    await rm(root, { recursive: true, force: true });
+  }
+});
