@@ -404,6 +404,12 @@ export class DataLoadController {
     entry.run = run;
     this.log.info({ dataload: entry.name, dataset: entry.spec.dataset }, 'DataLoad run started');
     void this.persist(entry);
+    // Progress is also persisted while a long batch is in flight, so a watcher (or a restarted
+    // master reading the journal) sees the run alive and its duration growing.
+    const heartbeat = setInterval(() => {
+      if (entry.run === run && !run.abort.signal.aborted) void this.persist(entry);
+    }, Math.max(this.progressPersistMs, 100));
+    heartbeat.unref();
     run.done = this.execute(entry, run)
       .then((problems) => this.finishRun(entry, run, problems))
       .catch((err: unknown) => {
@@ -416,6 +422,7 @@ export class DataLoadController {
         this.log.error({ dataload: entry.name, err: errorMessage(err) }, 'could not record the end of a DataLoad run');
       })
       .finally(() => {
+        clearInterval(heartbeat);
         if (entry.run === run) entry.run = undefined;
         if (entry.rerun && !this.closed && !entry.deleted) {
           entry.rerun = false;
