@@ -76,7 +76,9 @@ function normaliseField(spec: FieldSpec, text: string): string {
     if (bounds.length > 2) throw fieldError(spec, text, `${quoteValue(range)} is not a value or a range a-b`);
     const lo = parseValue(spec, text, bounds[0] ?? '');
     if (bounds.length === 2) {
-      const hi = parseValue(spec, text, bounds[1] ?? '');
+      let hi = parseValue(spec, text, bounds[1] ?? '');
+      // `fri-sun` / `5-0`: Sunday at the end of a range is day 7.
+      if (spec.name === 'day-of-week' && hi === 0 && lo > 0) hi = 7;
       if (hi < lo) throw fieldError(spec, text, `range ${lo}-${hi} is backwards; write ${hi}-${lo}`);
       return step === undefined ? `${lo}-${hi}` : `${lo}-${hi}/${step}`;
     }
