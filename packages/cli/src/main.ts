@@ -10,6 +10,7 @@ import { registerLsCommand } from './commands/ls-command.js';
 import { registerApplyCommands } from './commands/apply-command.js';
 import { registerGetCommand } from './commands/get-command.js';
 import { registerDescribeCommand } from './commands/describe-command.js';
+import { registerUpCommand } from './commands/up-command.js';
 
 export interface MainOptions {
   io?: CliIo;
@@ -58,6 +59,7 @@ export async function buildProgram(ctx: CommandContext): Promise<Command> {
   registerApplyCommands(program, ctx);
   registerGetCommand(program, ctx);
   registerDescribeCommand(program, ctx);
+  registerUpCommand(program, ctx);
   await registerComponentCommands(program);
   // Subcommands inherit exitOverride/output settings only when created after them; copy them.
   for (const sub of program.commands) {

@@ -1,8 +1,11 @@
 // How client commands (apply, get, describe, delete) reach the master: `--master HOST:PORT`
-// (env EDDY_MASTER, default 127.0.0.1:19998) and `--token-file F` (env EDDY_TOKEN_FILE).
+// (env EDDY_MASTER, default 127.0.0.1:19998) and `--token-file F` (env EDDY_TOKEN_FILE, else the
+// token of a local `eddy up` with default paths, else none).
+import { existsSync } from 'node:fs';
 import { createMasterClient, readTokenFile, EddyError, UnavailableError, type MasterRpc } from '@eddy/common';
 import type { CliIo } from './cli-io.js';
 import { UsageError } from './cli-error.js';
+import { defaultUpDataDir, upTokenFile } from './up/up-paths.js';
 
 export const DEFAULT_MASTER = '127.0.0.1:19998';
 /** Deadline of one control-plane call from the CLI. */
@@ -24,7 +27,10 @@ export function resolveMasterTarget(globals: GlobalOptions, env: NodeJS.ProcessE
   if (!/^[^\s:]+:\d{1,5}$/.test(address) && !/^\[[0-9a-fA-F:.]+\]:\d{1,5}$/.test(address)) {
     throw new UsageError(`--master must be HOST:PORT, got "${address}"`);
   }
-  const tokenFile = globals.tokenFile ?? (env.EDDY_TOKEN_FILE || undefined);
+  // Last resort: the token `eddy up` wrote with its defaults, so that on the machine running it
+  // `eddy get dataset` works without flags.
+  const upToken = upTokenFile(defaultUpDataDir(env));
+  const tokenFile = globals.tokenFile ?? (env.EDDY_TOKEN_FILE || undefined) ?? (existsSync(upToken) ? upToken : undefined);
   const token = tokenFile ? readTokenFile(tokenFile, '--token-file') : '';
   return { address, token };
 }

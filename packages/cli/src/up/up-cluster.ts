@@ -1,0 +1,148 @@
+// `eddy up` as a library: one process runs a master, the Runtime's workers and the FUSE mount
+// of one dataset, with the manifests applied, and stops them in reverse order (unmount first).
+import { randomBytes, createHash } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  createMasterClient, readTokenFile, TimeoutError, AbortedError, type Logger, type TierLevel, type RuntimeManifest,
+} from '@eddy/common';
+import { startMaster, type MasterHandle } from '@eddy/master';
+import { mountDataset, type MountHandle } from '@eddy/fuse-client';
+import { resourceLabel } from '../resource-kinds.js';
+import type { UpManifests } from './up-manifests.js';
+import { upTokenFile } from './up-paths.js';
+import { startRuntimeWorker, type RuntimeWorker } from './start-runtime-worker.js';
+
+export interface UpOptions {
+  manifests: UpManifests;
+  mountpoint: string;
+  dataDir: string;
+  /** host:port for the master (port 0 = any free port). */
+  listen: string;
+  /** Token file; default: `<dataDir>/token`, created with a random token when missing. */
+  tokenFile?: string;
+  /** `-o` overrides on top of the Runtime's fuse args (e.g. attr_timeout=1). */
+  fuseOptions: string[];
+  /** Master's namespace re-list interval (default: on demand and on loadMetadata only). */
+  refreshIntervalMs?: number;
+  logger: Logger;
+  signal: AbortSignal;
+  /** Progress lines for the user (apply results, what started). */
+  say(line: string): void;
+}
+
+export interface UpCluster {
+  masterAddress: string;
+  tokenFile: string;
+  workers: RuntimeWorker[];
+  mount: MountHandle;
+  close(): Promise<void>;
+}
+
+const WORKERS_LIVE_TIMEOUT_MS = 30_000;
+
+async function ensureToken(options: UpOptions): Promise<{ token: string; tokenFile: string }> {
+  if (options.tokenFile) return { token: readTokenFile(options.tokenFile, '--token-file'), tokenFile: resolve(options.tokenFile) };
+  const tokenFile = upTokenFile(options.dataDir);
+  try {
+    const existing = (await readFile(tokenFile, 'utf8')).trim();
+    if (existing) return { token: existing, tokenFile };
+  } catch { /* first run: create it */ }
+  const token = randomBytes(24).toString('hex');
+  await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
+  return { token, tokenFile };
+}
+
+/** Tier directories of worker `index`: `<level path>/eddy-<id>/<runtime>/worker-<index>`. */
+export function workerTiers(runtime: RuntimeManifest, index: number, instanceId: string): TierLevel[] {
+  return runtime.spec.tieredstore.levels.map((l) => ({ ...l, path: join(l.path, `eddy-${instanceId}`, runtime.metadata.name, `worker-${index}`) }));
+}
+
+function checkAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new AbortedError('interrupted while starting');
+}
+
+export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
+  const { logger, signal, manifests } = options;
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const { token, tokenFile } = await ensureToken({ ...options, dataDir });
+  // Stable per data directory (a restart finds its blocks again), distinct between instances.
+  const instanceId = createHash('sha256').update(dataDir).digest('hex').slice(0, 8);
+  const closers: { name: string; fn: () => Promise<void> }[] = [];
+  const closeAll = async (): Promise<void> => {
+    while (closers.length) {
+      const c = closers.pop()!;
+      await c.fn().catch((err: unknown) => logger.warn({ err, step: c.name }, 'stop step failed'));
+    }
+  };
+  try {
+    const master: MasterHandle = await startMaster({
+      listen: options.listen, dataDir: join(dataDir, 'master'), token, logger: logger.child({ component: 'master' }),
+      ...(options.refreshIntervalMs ? { namespaceRefreshIntervalMs: options.refreshIntervalMs } : {}),
+    });
+    closers.push({ name: 'master', fn: () => master.close() });
+    options.say(`master listening on ${master.address}`);
+    checkAborted(signal);
+
+    const rpc = createMasterClient(master.address, { token });
+    closers.push({ name: 'master client', fn: async () => rpc.close() });
+    const applied = await rpc.apply({ manifests: manifests.withoutDataLoads }, { timeoutMs: 30_000, signal });
+    for (const r of applied.results) options.say(`${resourceLabel(r.kind)}/${r.name} ${r.action}`);
+
+    const workers: RuntimeWorker[] = [];
+    for (const runtime of manifests.runtimes) {
+      for (let i = 0; i < runtime.spec.replicas; i++) {
+        checkAborted(signal);
+        const tiers = workerTiers(runtime, i, instanceId);
+        const w = await startRuntimeWorker({
+          masterAddress: master.address, token, runtime: runtime.metadata.name, workerId: `${runtime.metadata.name}-worker-${i}`,
+          tiers, blockSize: runtime.spec.blockSize, logger: logger.child({ component: 'worker', worker: i }),
+        });
+        closers.push({
+          name: `worker ${w.workerId}`,
+          fn: async () => {
+            await w.close();
+            // MEM tiers are RAM: give it back. Disk tiers stay for the next start.
+            for (const t of tiers) if (t.mediumtype === 'MEM') await rm(t.path, { recursive: true, force: true });
+          },
+        });
+        workers.push(w);
+        options.say(`worker ${w.workerId} started (${tiers.map((t) => `${t.mediumtype} ${t.path}`).join(', ')})`);
+      }
+    }
+
+    // DataLoads go in once the workers are registered, so a Once load finds them.
+    const deadline = Date.now() + WORKERS_LIVE_TIMEOUT_MS;
+    for (;;) {
+      checkAborted(signal);
+      const res = await rpc.listWorkers({ runtime: '' }, { timeoutMs: 10_000, signal });
+      if (res.workers.filter((w) => w.live).length >= workers.length) break;
+      if (Date.now() > deadline) throw new TimeoutError(`workers did not register with the master within ${WORKERS_LIVE_TIMEOUT_MS / 1000}s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (manifests.dataLoadCount > 0) {
+      const all = await rpc.apply({ manifests: manifests.text }, { timeoutMs: 30_000, signal });
+      for (const r of all.results) if (r.kind === 'DataLoad') options.say(`${resourceLabel(r.kind)}/${r.name} ${r.action}`);
+    }
+
+    checkAborted(signal);
+    const mount = await mountDataset({
+      masterAddress: master.address, dataset: manifests.dataset.metadata.name, mountpoint: options.mountpoint, token,
+      logger: logger.child({ component: 'fuse' }), fuseOptions: options.fuseOptions,
+    });
+    closers.push({ name: 'unmount', fn: () => mount.close() });
+
+    let closing: Promise<void> | undefined;
+    return {
+      masterAddress: master.address,
+      tokenFile,
+      workers,
+      mount,
+      close: () => (closing ??= closeAll()),
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,15 @@
+// Where `eddy up` keeps its state by default, and the token file client commands fall back to,
+// so that `eddy get dataset` in another terminal on the same machine needs no flags.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** `$XDG_STATE_HOME/eddy/up`, else `~/.local/state/eddy/up`. */
+export function defaultUpDataDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 'eddy', 'up');
+}
+
+/** The token file `eddy up` writes into its data directory when no --token-file is given. */
+export function upTokenFile(dataDir: string): string {
+  return join(dataDir, 'token');
+}
