@@ -33,6 +33,7 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
   const token = o.token ?? 'test-token';
   const ufs = createUfs({ url: o.url, options: o.ufsOptions ?? {} }, { logger: silentLogger() });
   const calls: Record<string, number> = {};
+  const seen = new Map<string, proto.FileInfo>();
   const count = (m: string): void => { calls[m] = (calls[m] ?? 0) + 1; };
   const checkDataset = (d: string): void => { if (d !== o.dataset) throw new NotFoundError(`no dataset ${d}`); };
 
@@ -75,7 +76,9 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
     stat: async (req: proto.StatRequest__Output): Promise<proto.StatResponse> => {
       count('stat');
       checkDataset(req.dataset);
-      return { info: await statPath(req.path) };
+      const info = await statPath(req.path);
+      seen.set(req.path, info);
+      return { info };
     },
     list: async (req: proto.ListRequest__Output): Promise<proto.ListResponse> => {
       count('list');
@@ -89,7 +92,12 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
     getBlockLocations: async (req: proto.GetBlockLocationsRequest__Output): Promise<proto.GetBlockLocationsResponse> => {
       count('getBlockLocations');
       checkDataset(req.dataset);
-      const info = await statPath(req.path);
+      // Like the real master's namespace cache, remember what was seen when the bucket lost it.
+      const info = await statPath(req.path).then((i) => { seen.set(req.path, i); return i; }, (err: unknown) => {
+        const known = seen.get(req.path);
+        if (!known) throw err;
+        return known;
+      });
       const version = req.version || info.version!;
       const size = Number(info.size ?? 0);
       const n = blockCount(size, o.blockSize);
