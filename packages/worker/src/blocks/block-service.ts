@@ -1,0 +1,72 @@
+// The worker's block read path: a cached block is served from its file (verified on first use),
+// a missing or corrupt one is read through from the UFS. Shared by the data channel, LoadBlocks
+// and heartbeat `load` commands; keeps the hit/miss/byte counters the master shows.
+import { ValidationError, type proto } from '@eddy/common';
+import type { BlockHandle, BlockStore } from '../store/block-store.js';
+import type { ReadThrough } from '../read-through/read-through.js';
+import { validateBlockRef, type ValidBlockRef } from './block-ref.js';
+
+export type BlockRead =
+  /** Cached: stream `length` bytes of `handle.path` from `offset`, then release the handle. */
+  | { kind: 'file'; ref: ValidBlockRef; handle: BlockHandle; offset: number; length: number }
+  /** Read through: the bytes as they arrive from the UFS. */
+  | { kind: 'stream'; ref: ValidBlockRef; offset: number; length: number; chunks: AsyncIterable<Buffer> };
+
+export interface BlockCounters { hits: number; misses: number; bytesServed: number; ufsBytesRead: number }
+
+export class BlockService {
+  readonly counters: BlockCounters = { hits: 0, misses: 0, bytesServed: 0, ufsBytesRead: 0 };
+
+  constructor(readonly store: BlockStore, private readonly readThrough: ReadThrough) {}
+
+  /**
+   * Opens bytes [offset, offset+length) of a block (clipped to the block's end). For a 'file'
+   * read the caller must release the handle when done.
+   */
+  async read(rawRef: proto.BlockRef | proto.BlockRef__Output, offset: number, length: number, options: { signal?: AbortSignal } = {}): Promise<BlockRead> {
+    const ref = validateBlockRef(rawRef);
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > ref.length) throw new ValidationError(`offset must be in [0, ${ref.length}]`, 'offset');
+    if (!Number.isSafeInteger(length) || length < 0) throw new ValidationError('length must be a non-negative integer', 'length');
+    const len = Math.min(length, ref.length - offset);
+    const handle = await this.cachedHandle(ref, 'first');
+    if (handle) {
+      this.counters.hits++;
+      return { kind: 'file', ref, handle, offset, length: len };
+    }
+    this.counters.misses++;
+    const fetch = this.readThrough.fetch(ref);
+    return { kind: 'stream', ref, offset, length: len, chunks: fetch.range(offset, len, options.signal) };
+  }
+
+  /**
+   * Pins a cached block for a local reader after verifying its checksum; null when this worker
+   * does not hold it (the reader then uses the data channel, which reads through).
+   */
+  async openLocal(rawRef: proto.BlockRef | proto.BlockRef__Output): Promise<BlockHandle | null> {
+    const ref = validateBlockRef(rawRef);
+    return await this.cachedHandle(ref, 'always');
+  }
+
+  /** Makes sure the block is cached; returns the bytes fetched from the UFS (0 if it was cached). */
+  async load(rawRef: proto.BlockRef | proto.BlockRef__Output): Promise<number> {
+    const ref = validateBlockRef(rawRef);
+    const handle = await this.cachedHandle(ref, 'first');
+    if (handle) {
+      handle.release();
+      return 0;
+    }
+    const { bytes } = await this.readThrough.fetch(ref).done;
+    return bytes;
+  }
+
+  private async cachedHandle(ref: ValidBlockRef, verify: 'first' | 'always'): Promise<BlockHandle | null> {
+    const handle = await this.store.acquire(ref.key, { verify });
+    if (handle && handle.size !== ref.length) {
+      // A file of the wrong size can only be damage: drop it and read through.
+      handle.release();
+      await this.store.remove(ref.key);
+      return null;
+    }
+    return handle;
+  }
+}

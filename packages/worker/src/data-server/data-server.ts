@@ -1,0 +1,258 @@
+// The worker side of the block data channel (protocol: packages/worker/README.md). Each
+// connection authenticates with HELLO, then runs one request at a time: READ streams block bytes
+// in DATA frames straight from the block file (or from the UFS on a miss) with socket
+// backpressure; LOCAL pins a verified block file for a same-host reader until RELEASE or close.
+// A peer that breaks the protocol loses its connection; the server keeps serving everyone else.
+import { createServer as createNetServer, type Server, type Socket, type AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { open } from 'node:fs/promises';
+import {
+  CLIENT_FRAME_TYPES, DATA_CHANNEL_VERSION, EddyError, FrameDecoder, FrameType, ProtocolError, UnavailableError,
+  CorruptBlockError, encodeFrameHeader, encodeMessage, parseHostPort, parseMessage, silentLogger, tokenMatches,
+  type DecodedFrame, type Logger, type RpcSecurity,
+} from '@eddy/common';
+import type { BlockService, BlockRead } from '../blocks/block-service.js';
+import type { BlockHandle } from '../store/block-store.js';
+
+export interface DataServerOptions {
+  /** host:port to listen on (port 0 = any free port). */
+  listen: string;
+  security: RpcSecurity;
+  blocks: BlockService;
+  logger?: Logger;
+  /** Sent to clients so they can tell whether they share this host's filesystem. */
+  hostId?: string;
+  /** A connection that has not said HELLO within this time is closed. Default 10 s. */
+  helloTimeoutMs?: number;
+  /** Bytes per DATA frame. Default 1 MiB. */
+  dataFrameBytes?: number;
+}
+
+/** Requests a client may queue behind the one in progress before it counts as abuse. */
+const MAX_QUEUED_REQUESTS = 8;
+
+interface ConnState {
+  socket: Socket;
+  busy: boolean;
+  pins: Map<number, BlockHandle>;
+  abort: AbortController;
+}
+
+function waitDrain(socket: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = (): void => { socket.off('close', onClose); resolve(); };
+    const onClose = (): void => { socket.off('drain', onDrain); reject(new UnavailableError('client went away')); };
+    socket.once('drain', onDrain);
+    socket.once('close', onClose);
+  });
+}
+
+export class DataServer {
+  private readonly conns = new Set<ConnState>();
+  private readonly logger: Logger;
+  private readonly frameBytes: number;
+  private closing: Promise<void> | undefined;
+  private constructor(private readonly server: Server, private readonly options: DataServerOptions) {
+    this.logger = options.logger ?? silentLogger();
+    this.frameBytes = options.dataFrameBytes ?? 1 << 20;
+  }
+
+  static async start(options: DataServerOptions): Promise<DataServer> {
+    const { host, port } = parseHostPort(options.listen, 'dataListen');
+    const tls = options.security.tls;
+    const server = tls
+      ? createTlsServer({ cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) })
+      : createNetServer({ noDelay: true });
+    const ds = new DataServer(server, options);
+    server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => ds.handle(socket));
+    server.on('tlsClientError', (err: Error) => ds.logger.debug({ err: err.message }, 'TLS handshake failed'));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: Error) => reject(new UnavailableError(`cannot listen on ${options.listen}: ${err.message}`)));
+      server.listen(port, host, () => resolve());
+    });
+    return ds;
+  }
+
+  get port(): number { return (this.server.address() as AddressInfo).port; }
+  get connectionCount(): number { return this.conns.size; }
+
+  /**
+   * Stops accepting connections, lets requests in progress finish for up to `graceMs`, then
+   * closes every connection (releasing local pins). Idempotent.
+   */
+  close(graceMs = 5_000): Promise<void> {
+    this.closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      for (const c of this.conns) if (!c.busy) c.socket.destroy();
+      const deadline = Date.now() + graceMs;
+      while ([...this.conns].some((c) => c.busy) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const c of this.conns) { c.abort.abort(); c.socket.destroy(); }
+      await closed;
+    })();
+    return this.closing;
+  }
+
+  private handle(socket: Socket): void {
+    if (this.closing) { socket.destroy(); return; }
+    socket.setNoDelay(true);
+    const state: ConnState = { socket, busy: false, pins: new Map(), abort: new AbortController() };
+    this.conns.add(state);
+    const decoder = new FrameDecoder({ accept: CLIENT_FRAME_TYPES });
+    const queue: DecodedFrame[] = [];
+    let authed = false;
+    let nextHandle = 1;
+    const helloTimer = setTimeout(() => socket.destroy(), this.options.helloTimeoutMs ?? 10_000);
+
+    const reject = (err: EddyError): void => {
+      this.logger.debug({ peer: socket.remoteAddress, err: err.message }, 'closing data channel connection');
+      if (socket.writable) socket.end(encodeMessage(FrameType.ERROR, { code: err.code, message: err.message }));
+      // Do not wait for the peer to read the error.
+      setTimeout(() => socket.destroy(), 1_000).unref();
+      queue.length = 0;
+      socket.pause();
+    };
+
+    const handleFrame = async (f: DecodedFrame): Promise<void> => {
+      if (!authed) {
+        if (f.type !== FrameType.HELLO) throw new ProtocolError('the first frame must be HELLO');
+        const hello = parseMessage(FrameType.HELLO, f.payload);
+        if (hello.version !== DATA_CHANNEL_VERSION) throw new ProtocolError(`unsupported data channel version ${hello.version}`);
+        if (!tokenMatches(this.options.security.token, hello.token)) {
+          this.logger.warn({ peer: socket.remoteAddress, tokenPresent: hello.token !== undefined }, 'rejected data channel connection: missing or wrong cluster token');
+          throw new EddyError('UNAUTHENTICATED', 'missing or invalid cluster token');
+        }
+        authed = true;
+        clearTimeout(helloTimer);
+        socket.write(encodeMessage(FrameType.HELLO_OK, { version: DATA_CHANNEL_VERSION, ...(this.options.hostId ? { hostId: this.options.hostId } : {}) }));
+        return;
+      }
+      switch (f.type) {
+        case FrameType.READ: {
+          const req = parseMessage(FrameType.READ, f.payload);
+          let read: BlockRead;
+          try {
+            read = await this.options.blocks.read(req.ref, req.offset, req.length, { signal: state.abort.signal });
+          } catch (err) {
+            this.sendError(socket, err);
+            return;
+          }
+          await this.stream(socket, read);
+          return;
+        }
+        case FrameType.LOCAL: {
+          const req = parseMessage(FrameType.LOCAL, f.payload);
+          let h: BlockHandle | null;
+          try {
+            h = await this.options.blocks.openLocal(req.ref);
+          } catch (err) {
+            this.sendError(socket, err);
+            return;
+          }
+          if (!h) { socket.write(encodeMessage(FrameType.LOCAL_MISS, {})); return; }
+          if (socket.destroyed) { h.release(); return; }
+          const id = nextHandle++;
+          state.pins.set(id, h);
+          socket.write(encodeMessage(FrameType.LOCAL_OK, { handle: id, path: h.path, size: h.size }));
+          return;
+        }
+        case FrameType.RELEASE: {
+          const req = parseMessage(FrameType.RELEASE, f.payload);
+          state.pins.get(req.handle)?.release();
+          state.pins.delete(req.handle);
+          socket.write(encodeMessage(FrameType.RELEASE_OK, {}));
+          return;
+        }
+        default:
+          throw new ProtocolError(`unexpected frame type ${f.type}`);
+      }
+    };
+
+    const pump = async (): Promise<void> => {
+      if (state.busy) return;
+      state.busy = true;
+      try {
+        while (queue.length > 0 && !socket.destroyed) {
+          try {
+            await handleFrame(queue.shift()!);
+          } catch (err) {
+            reject(err instanceof EddyError ? err : new ProtocolError(String(err)));
+            return;
+          }
+        }
+      } finally {
+        state.busy = false;
+        if (this.closing) socket.destroy();
+      }
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      let frames: DecodedFrame[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (err) {
+        reject(err as EddyError);
+        return;
+      }
+      queue.push(...frames);
+      if (queue.length > MAX_QUEUED_REQUESTS) { reject(new ProtocolError('too many requests queued on one connection')); return; }
+      void pump();
+    });
+    socket.on('error', (err) => this.logger.debug({ err: err.message }, 'data channel socket error'));
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      state.abort.abort();
+      for (const h of state.pins.values()) h.release();
+      state.pins.clear();
+      this.conns.delete(state);
+    });
+  }
+
+  private sendError(socket: Socket, err: unknown): void {
+    const e = err instanceof EddyError ? err : new EddyError('INTERNAL', err instanceof Error ? err.message : String(err));
+    if (!(err instanceof EddyError)) this.logger.error({ err }, 'block read failed');
+    if (!socket.destroyed) socket.write(encodeMessage(FrameType.ERROR, { code: e.code, message: e.message }));
+  }
+
+  /** READ_HEADER, DATA frames with backpressure, then END (or ERROR if the source fails midway). */
+  private async stream(socket: Socket, read: BlockRead): Promise<void> {
+    const counters = this.options.blocks.counters;
+    socket.write(encodeMessage(FrameType.READ_HEADER, { length: read.length, source: read.kind === 'file' ? 'cache' : 'ufs' }));
+    const send = async (buf: Buffer): Promise<void> => {
+      socket.cork();
+      socket.write(encodeFrameHeader(FrameType.DATA, buf.length));
+      const ok = socket.write(buf);
+      socket.uncork();
+      counters.bytesServed += buf.length;
+      if (!ok) await waitDrain(socket);
+    };
+    try {
+      if (read.kind === 'file') {
+        const fh = await open(read.handle.path, 'r');
+        try {
+          let pos = read.offset;
+          let left = read.length;
+          while (left > 0) {
+            const buf = Buffer.allocUnsafe(Math.min(this.frameBytes, left));
+            const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+            if (bytesRead === 0) throw new CorruptBlockError(`block ${read.ref.key} file is shorter than expected`);
+            pos += bytesRead;
+            left -= bytesRead;
+            await send(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+          }
+        } finally {
+          await fh.close();
+        }
+      } else {
+        for await (const chunk of read.chunks) {
+          for (let off = 0; off < chunk.length; off += this.frameBytes) await send(chunk.subarray(off, off + this.frameBytes));
+        }
+      }
+      if (!socket.destroyed) socket.write(encodeMessage(FrameType.END, {}));
+    } catch (err) {
+      if (socket.destroyed) return;
+      this.sendError(socket, err);
+    } finally {
+      if (read.kind === 'file') read.handle.release();
+    }
+  }
+}

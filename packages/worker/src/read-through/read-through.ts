@@ -1,0 +1,164 @@
+// Read-through: fetches a missing block from its UFS once, hands the bytes to every waiting
+// reader as they arrive, and stores the block. Concurrent misses of one key share one fetch;
+// a failed fetch leaves no block behind and every reader gets the typed error.
+import { EddyError, UnavailableError, TimeoutError, AbortedError, silentLogger, type Logger } from '@eddy/common';
+import type { BlockStore, BlockWriter } from '../store/block-store.js';
+import type { ValidBlockRef } from '../blocks/block-ref.js';
+import type { UfsLocator } from './ufs-locator.js';
+
+export interface ReadThroughOptions {
+  store: BlockStore;
+  locator: UfsLocator;
+  logger?: Logger;
+  /** Deadline of one block fetch from the UFS. Default 120 s. */
+  fetchTimeoutMs?: number;
+  /** Called with the byte count of every completed UFS fetch. */
+  onFetched?: (bytes: number) => void;
+}
+
+function asEddyError(err: unknown, what: string): EddyError {
+  if (err instanceof EddyError) return err;
+  if (err instanceof Error && err.name === 'TimeoutError') return new TimeoutError(`${what}: timed out`);
+  if (err instanceof Error && err.name === 'AbortError') return new AbortedError(`${what}: aborted`);
+  return new UnavailableError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
+
+/** One in-flight fetch of one block; bytes stay in memory until the last reader lets go of it. */
+export class BlockFetch {
+  private readonly chunks: Buffer[] = [];
+  private received = 0;
+  private finished = false;
+  private failure: EddyError | undefined;
+  private wake: Array<() => void> = [];
+  /** Resolves when the fetch ends: bytes read from the UFS, whether the block was stored. */
+  readonly done: Promise<{ bytes: number; stored: boolean }>;
+
+  constructor(readonly ref: ValidBlockRef, run: (f: BlockFetch) => Promise<boolean>) {
+    this.done = run(this).then(
+      (stored) => { this.finish(); return { bytes: this.received, stored }; },
+      (err: unknown) => { this.finish(asEddyError(err, `fetching block ${ref.index} of ${ref.dataset}:${ref.path}`)); throw this.failure; },
+    );
+    // Readers observe failures through `range`; nobody has to await `done`.
+    this.done.catch(() => undefined);
+  }
+
+  /** @internal */
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.received += chunk.length;
+    this.notify();
+  }
+
+  private finish(err?: EddyError): void {
+    this.finished = true;
+    this.failure = err;
+    this.notify();
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = [];
+    for (const f of w) f();
+  }
+
+  /** Bytes [offset, offset+length) of the block, yielded as soon as they arrive. */
+  async *range(offset: number, length: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
+    const end = offset + length;
+    let pos = 0; // file position of chunks[ci]
+    let ci = 0;
+    let cur = offset;
+    while (cur < end) {
+      if (signal?.aborted) throw new AbortedError('read aborted');
+      if (this.failure) throw this.failure;
+      if (ci < this.chunks.length) {
+        const c = this.chunks[ci]!;
+        const cEnd = pos + c.length;
+        if (cEnd > cur) {
+          const from = cur - pos;
+          const to = Math.min(c.length, end - pos);
+          yield c.subarray(from, to);
+          cur = pos + to;
+        }
+        if (cur >= cEnd) { pos = cEnd; ci++; }
+        continue;
+      }
+      if (this.finished) {
+        if (this.failure) throw this.failure;
+        throw new UnavailableError(`block ${this.ref.key} ended after ${this.received} of ${this.ref.length} bytes`);
+      }
+      await new Promise<void>((resolve) => this.wake.push(resolve));
+    }
+  }
+}
+
+export class ReadThrough {
+  private readonly inflight = new Map<string, BlockFetch>();
+  private readonly logger: Logger;
+  private readonly controller = new AbortController();
+
+  constructor(private readonly options: ReadThroughOptions) {
+    this.logger = options.logger ?? silentLogger();
+  }
+
+  get inflightCount(): number { return this.inflight.size; }
+
+  /** Joins the fetch of `ref` in flight, or starts one. */
+  fetch(ref: ValidBlockRef): BlockFetch {
+    const existing = this.inflight.get(ref.key);
+    if (existing) return existing;
+    const f = new BlockFetch(ref, (self) => this.run(self));
+    this.inflight.set(ref.key, f);
+    void f.done.catch(() => undefined).finally(() => { if (this.inflight.get(ref.key) === f) this.inflight.delete(ref.key); });
+    return f;
+  }
+
+  /** Aborts fetches in flight (readers get AbortedError). */
+  close(): void { this.controller.abort(); }
+
+  private async run(f: BlockFetch): Promise<boolean> {
+    const { ref } = f;
+    const { store, locator } = this.options;
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.options.fetchTimeoutMs ?? 120_000)]);
+    // Reserve space while the request is on its way; a full cache still serves the reader.
+    const writerP: Promise<BlockWriter | undefined> = store.createWriter(ref.key, ref.length).catch((err: unknown) => {
+      this.logger.warn({ key: ref.key, err: (err as Error).message }, 'cannot cache block; serving it uncached');
+      return undefined;
+    });
+    let writer: BlockWriter | undefined;
+    try {
+      const { ufs, ufsPath } = await locator.locate(ref.dataset, ref.path, { signal });
+      const stream = await ufs.read(ufsPath, { offset: ref.index * ref.blockSize, length: ref.length, ifMatch: ref.version, signal });
+      writer = await writerP;
+      let got = 0;
+      for await (const chunk of stream) {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+        if (got + buf.length > ref.length) throw new UnavailableError(`UFS returned more than the ${ref.length} bytes of block ${ref.index} of ${ref.path}`);
+        got += buf.length;
+        f.push(buf);
+        if (writer) {
+          try {
+            await writer.write(buf);
+          } catch (err) {
+            this.logger.warn({ key: ref.key, err: (err as Error).message }, 'cannot write block file; serving it uncached');
+            await writer.abort();
+            writer = undefined;
+          }
+        }
+      }
+      if (got !== ref.length) throw new UnavailableError(`UFS returned ${got} of the ${ref.length} bytes of block ${ref.index} of ${ref.path}`);
+      this.options.onFetched?.(got);
+      if (!writer) return false;
+      try {
+        await writer.commit();
+        return true;
+      } catch (err) {
+        this.logger.warn({ key: ref.key, err: (err as Error).message }, 'cannot commit block file');
+        await writer.abort();
+        return false;
+      }
+    } catch (err) {
+      await (writer ?? (await writerP))?.abort();
+      throw err;
+    }
+  }
+}
