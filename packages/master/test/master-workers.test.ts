@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { blockKey, createMasterClient, silentLogger, UnauthenticatedError, NotFoundError, VersionMismatchError } from '@eddy/common';
 import { waitFor } from '@eddy/testkit';
 import { startMaster, type MasterHandle } from '../src/index.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { FakeWorker } from './fake-worker.js';
 
 const TOKEN = 'cluster-token-for-tests';
@@ -219,6 +222,44 @@ test('master: wrong or missing token is rejected', { timeout: 20_000 }, async ()
     assert.deepEqual((await good.listWorkers({ runtime: '' })).workers, []);
   } finally {
     wrong.close(); none.close(); good.close();
+    await master.close();
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('master: a worker process killed with SIGKILL leaves block locations within the timeout', { timeout: 30_000 }, async () => {
+  const root = await mkdtemp(join(tmpdir(), 'eddy-master-'));
+  const ufsDir = join(root, 'ufs');
+  await mkdir(join(ufsDir, 'sub'), { recursive: true });
+  await writeFile(join(ufsDir, 'a.txt'), Buffer.alloc(1000, 1));
+  const master = await start(join(root, 'data'));
+  const cli = createMasterClient(master.address, { token: TOKEN });
+  const script = fileURLToPath(new URL('./fake-worker-main.js', import.meta.url));
+  const procs: ReturnType<typeof spawn>[] = [];
+  try {
+    await cli.apply({ manifests: manifests(ufsDir) });
+    const info = (await cli.stat({ dataset: 'demo', path: '/a.txt' })).info;
+    const key = blockKey('demo', '/a.txt', info?.version ?? '', 0, MiB);
+    for (const id of ['p1', 'p2']) {
+      const child = spawn(process.execPath, [script, master.address, TOKEN, id, 'demo', key], { stdio: ['ignore', 'pipe', 'inherit'] });
+      procs.push(child);
+      const [line] = await once(child.stdout!, 'data') as [Buffer];
+      assert.match(line.toString(), /ready/);
+    }
+    const holders = async (): Promise<string[]> =>
+      ((await cli.getBlockLocations({ dataset: 'demo', path: '/a.txt', version: '', offset: 0, length: 0 })).blocks[0]?.holders ?? []).map((h) => h.workerId).sort();
+    assert.deepEqual(await holders(), ['p1', 'p2']);
+    const killedAt = Date.now();
+    procs[0]!.kill('SIGKILL');
+    await waitFor(async () => (await holders()).join() === 'p2', { timeoutMs: 5000, what: 'p1 gone from locations' });
+    const elapsed = Date.now() - killedAt;
+    assert.ok(elapsed >= 700 && elapsed < 2500, `lost after ${elapsed} ms (timeout 1000 ms)`);
+    // The survivor stays live throughout.
+    const ws = await cli.listWorkers({ runtime: 'demo' });
+    assert.deepEqual(ws.workers.map((w) => `${w.address?.workerId}:${w.live}`), ['p1:false', 'p2:true']);
+  } finally {
+    for (const p of procs) p.kill('SIGKILL');
+    cli.close();
     await master.close();
     await rm(root, { recursive: true, force: true });
   }
