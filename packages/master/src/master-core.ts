@@ -30,6 +30,9 @@ export interface MasterCoreOptions {
   loadBlocksTimeoutMs?: number;
 }
 
+/** How long Apply waits for a new dataset's first listing before answering. */
+const APPLY_LISTING_WAIT_MS = 3000;
+
 interface CurrentBlocks {
   generation: number;
   blockSize: number;
@@ -86,7 +89,7 @@ export class MasterCore implements MasterContext {
   }
 
   private async restore(): Promise<void> {
-    for (const { manifest } of this.manifests.list<DatasetManifest>('Dataset')) this.syncNamespace(manifest, true);
+    for (const { manifest } of this.manifests.list<DatasetManifest>('Dataset')) void this.syncNamespace(manifest, true);
     for (const { manifest } of this.manifests.list<DataLoadManifest>('DataLoad')) {
       try {
         await this.dataloads.onApply(manifest);
@@ -103,8 +106,11 @@ export class MasterCore implements MasterContext {
 
   // ---- manifests ---------------------------------------------------------------------------
 
-  /** Creates/updates the namespace of a dataset from its manifest (secrets resolved) and lists it in the background. */
-  private syncNamespace(ds: DatasetManifest, refresh: boolean): void {
+  /**
+   * Creates/updates the namespace of a dataset from its manifest (secrets resolved) and lists it
+   * in the background; the returned promise settles when that listing does (never rejects).
+   */
+  private syncNamespace(ds: DatasetManifest, refresh: boolean): Promise<void> {
     const name = ds.metadata.name;
     let mounts;
     try {
@@ -113,25 +119,28 @@ export class MasterCore implements MasterContext {
     } catch (err) {
       this.mountErrors.set(name, (err as Error).message);
       this.namespaces.ensure(name, []);
-      return;
+      return Promise.resolve();
     }
     this.namespaces.ensure(name, mounts);
     this.currentCache.delete(name);
-    if (refresh) this.namespaces.refresh(name).catch(() => undefined); // failure shows as phase Failed
+    if (!refresh) return Promise.resolve();
+    // A failure shows as phase Failed with its reason.
+    return this.namespaces.refresh(name).then(() => undefined, () => undefined);
   }
 
   async apply(text: string): Promise<ApplyOutcome[]> {
     const outcomes = await this.manifests.apply(text);
+    const listings: Array<Promise<void>> = [];
     for (const o of outcomes) {
       if (o.action === 'unchanged') continue;
       const m = o.manifest;
       switch (m.kind) {
         case 'Dataset':
-          this.syncNamespace(m, true);
+          listings.push(this.syncNamespace(m, true));
           break;
         case 'Secret':
           for (const { manifest: ds } of this.manifests.list<DatasetManifest>('Dataset')) {
-            if (ds.spec.mounts.some((mt) => mt.encryptOptions.some((e) => e.valueFrom.secretKeyRef.name === m.metadata.name))) this.syncNamespace(ds, true);
+            if (ds.spec.mounts.some((mt) => mt.encryptOptions.some((e) => e.valueFrom.secretKeyRef.name === m.metadata.name))) listings.push(this.syncNamespace(ds, true));
           }
           break;
         case 'JindoRuntime':
@@ -142,6 +151,13 @@ export class MasterCore implements MasterContext {
           await this.dataloads.onApply(m);
           break;
       }
+    }
+    // Give new listings a moment so a `get` right after `apply` shows sizes; a slow or failing
+    // store does not hold the apply up for longer (the listing continues in the background).
+    if (listings.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(listings), new Promise<void>((r) => { timer = setTimeout(r, APPLY_LISTING_WAIT_MS); })]);
+      clearTimeout(timer);
     }
     return outcomes;
   }
@@ -158,7 +174,7 @@ export class MasterCore implements MasterContext {
     } else if (cat === 'DataLoad') {
       await this.dataloads.onDelete(name);
     } else if (cat === 'Secret') {
-      for (const { manifest: ds } of this.manifests.list<DatasetManifest>('Dataset')) this.syncNamespace(ds, false);
+      for (const { manifest: ds } of this.manifests.list<DatasetManifest>('Dataset')) void this.syncNamespace(ds, false);
     }
     return true;
   }
@@ -393,7 +409,7 @@ export class MasterCore implements MasterContext {
 
   async refreshCounts(dataset: string): Promise<{ files: number; bytes: number }> {
     const ds = this.requireDataset(dataset);
-    if (this.mountErrors.has(dataset)) this.syncNamespace(ds, false);
+    if (this.mountErrors.has(dataset)) await this.syncNamespace(ds, false);
     const err = this.mountErrors.get(dataset);
     if (err) throw new NotFoundError(err);
     return await this.namespaces.refresh(dataset);

@@ -18,12 +18,14 @@ export class FakeWorker {
     masterAddress: string,
     token: string,
     readonly quotaBytes = 1024 ** 3,
+    /** host:port of a Worker gRPC server standing in for this worker, if any. */
+    readonly grpcAddress = '',
   ) {
     this.client = createMasterClient(masterAddress, { token });
   }
 
   address(): proto.WorkerAddress {
-    return { workerId: this.id, dataAddress: `127.0.0.1:1${this.id.length}000`, hostId: 'host-a', grpcAddress: `127.0.0.1:2${this.id.length}000` };
+    return { workerId: this.id, dataAddress: `127.0.0.1:1${this.id.length}000`, hostId: 'host-a', grpcAddress: this.grpcAddress || `127.0.0.1:2${this.id.length}000` };
   }
 
   async register(): Promise<proto.RegisterWorkerResponse__Output> {
