@@ -20,12 +20,12 @@ async function fakeWorkerServer(id: string, masterAddress: string): Promise<{ wo
   const { worker: workerProto } = loadEddyProto();
   const server = createRpcServer();
   const loaded: string[] = [];
-  let fw: FakeWorker | undefined;
+  const ref: { fw?: FakeWorker } = {};
   server.addService(workerProto.eddy.v1.Worker.service, wrapService({
     loadBlocks: async (req: proto.LoadBlocksRequest__Output): Promise<proto.LoadBlocksResponse> => ({
       results: req.blocks.map((b) => {
         loaded.push(b.key);
-        fw?.add(b.key);
+        ref.fw?.add(b.key);
         const len = Math.min(Number(b.blockSize), Number(b.fileSize) - b.index * Number(b.blockSize));
         return { key: b.key, ok: true, errorCode: '', errorMessage: '', bytesFetched: len };
       }),
@@ -34,8 +34,9 @@ async function fakeWorkerServer(id: string, masterAddress: string): Promise<{ wo
     getStats: async (): Promise<proto.GetStatsResponse> => ({ blockCount: loaded.length }),
   }, { token: TOKEN }, silentLogger()));
   const port = await bindServer(server, '127.0.0.1:0', { token: TOKEN });
-  fw = new FakeWorker(id, 'demo', masterAddress, TOKEN, 1024 ** 3, `127.0.0.1:${port}`);
-  return { worker: fw, loaded, close: () => { fw?.close(); server.forceShutdown(); } };
+  const fw = new FakeWorker(id, 'demo', masterAddress, TOKEN, 1024 ** 3, `127.0.0.1:${port}`);
+  ref.fw = fw;
+  return { worker: fw, loaded, close: () => { fw.close(); server.forceShutdown(); } };
 }
 
 test('master + DataLoad controller: a Once load caches every block; status is exact and persisted', { timeout: 60_000 }, async () => {
