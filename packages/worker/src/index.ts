@@ -6,3 +6,7 @@ export * from './read-through/read-through.js';
 export * from './blocks/block-ref.js';
 export * from './blocks/block-service.js';
 export * from './data-server/data-server.js';
+export * from './process/runtime-config.js';
+export * from './process/start-worker.js';
+export * from './rpc/worker-service.js';
+export * from './master-link/master-link.js';

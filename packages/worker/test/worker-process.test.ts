@@ -1,0 +1,153 @@
+// The worker process: standalone gRPC service (LoadBlocks/FreeBlocks/GetStats) + data channel,
+// and the master session (register with a full report, heartbeats with deltas, load/free/
+// reregister commands, tiers from the Runtime, retry while the master is down) against a fake
+// master speaking the real Master gRPC service.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as grpc from '@grpc/grpc-js';
+import {
+  DataChannelClient, bindServer, createRpcServer, createWorkerClient, fileVersion, loadEddyProto, wrapService,
+  UnauthenticatedError, type proto,
+} from '@eddy/common';
+import { freePort, waitFor } from '@eddy/testkit';
+import { startWorker } from '../src/index.js';
+import { bytesFor, refsFor, tempDir } from './helpers.js';
+
+const BS = 512 * 1024;
+const TOKEN = 'proc-token';
+
+async function fixture() {
+  const ufsDir = await tempDir('eddy-ufs-');
+  const tier = await tempDir();
+  const data = bytesFor('proc', 3 * BS + 99);
+  await writeFile(join(ufsDir.path, 'm.bin'), data);
+  const version = fileVersion(await stat(join(ufsDir.path, 'm.bin')));
+  return { ufsDir, tier, data, refs: refsFor('/m.bin', version, data.length, BS), async cleanup() { await ufsDir.cleanup(); await tier.cleanup(); } };
+}
+
+test('standalone worker: LoadBlocks, data channel reads, FreeBlocks, GetStats, idempotent close', async () => {
+  const f = await fixture();
+  const w = await startWorker({
+    runtime: 'demo', listen: '127.0.0.1:0', token: TOKEN, fsync: false,
+    tiers: [{ medium: 'MEM', path: f.tier.path, quotaBytes: 16 * BS, high: 0.95, low: 0.8 }],
+    mounts: { ds: { mounts: [{ url: `file://${f.ufsDir.path}`, path: '/', options: {} }], blockSize: BS } },
+  });
+  const rpc = createWorkerClient(w.grpcAddress, { token: TOKEN });
+  const bad = createWorkerClient(w.grpcAddress, { token: 'wrong' });
+  const dc = new DataChannelClient(w.dataAddress, { token: TOKEN });
+  try {
+    const r1 = await rpc.loadBlocks({ blocks: [f.refs[0]!, f.refs[3]!, refsFor('/gone.bin', 'x', 10, BS)[0]!] });
+    assert.deepEqual(r1.results.map((r) => [r.ok, r.bytesFetched]), [[true, BS], [true, 99], [false, 0]]);
+    assert.equal(r1.results[2]!.errorCode, 'NOT_FOUND');
+    const r2 = await rpc.loadBlocks({ blocks: [f.refs[0]!] });
+    assert.equal(r2.results[0]!.bytesFetched, 0, 'already cached costs nothing');
+    const all = await Promise.all(f.refs.map((r) => dc.readBlock(r, 0, BS)));
+    assert.ok(Buffer.concat(all).equals(f.data));
+    // Read-through blocks are committed just after their last byte is sent.
+    await waitFor(() => w.store.blockCount === 4, { what: 'read-through blocks stored' });
+    const stats = await rpc.getStats({});
+    assert.equal(stats.blockCount, 4);
+    assert.equal(stats.tiers[0]!.usedBytes, f.data.length);
+    assert.ok(stats.counters!.hits >= 2 && stats.counters!.misses >= 2);
+    assert.equal(stats.counters!.ufsBytesRead, f.data.length);
+    assert.equal((await rpc.freeBlocks({ keys: [f.refs[0]!.key, 'nokey'] })).freed, 1);
+    assert.equal(w.store.has(f.refs[0]!.key), false);
+    await assert.rejects(bad.getStats({}), UnauthenticatedError);
+  } finally {
+    rpc.close(); bad.close();
+    await dc.close();
+    await w.close();
+    await w.close();
+    await f.cleanup();
+  }
+});
+
+interface FakeMaster {
+  address: string;
+  registers: proto.RegisterWorkerRequest__Output[];
+  heartbeats: proto.HeartbeatRequest__Output[];
+  next: Partial<proto.HeartbeatResponse>[];
+  runtimeJson: string;
+  stop(): Promise<void>;
+}
+
+async function fakeMaster(port: number, mounts: proto.MountSpec[], runtimeJson = ''): Promise<FakeMaster> {
+  const { master } = loadEddyProto();
+  const server: grpc.Server = createRpcServer();
+  const state: FakeMaster = {
+    address: `127.0.0.1:${port}`, registers: [], heartbeats: [], next: [], runtimeJson,
+    stop: () => new Promise((r) => { server.forceShutdown(); r(); }),
+  };
+  server.addService(master.eddy.v1.Master.service, wrapService({
+    registerWorker: async (req: proto.RegisterWorkerRequest__Output) => { state.registers.push(req); return { heartbeatIntervalMs: 100, runtimeJson: state.runtimeJson }; },
+    heartbeat: async (req: proto.HeartbeatRequest__Output) => { state.heartbeats.push(req); return { reregister: false, load: [], free: [], ...(state.next.shift() ?? {}) }; },
+    getMounts: async () => ({ mounts, blockSize: BS, runtime: 'demo' }),
+  }, { token: TOKEN }, (await import('@eddy/common')).silentLogger()));
+  await bindServer(server, state.address, { token: TOKEN });
+  return state;
+}
+
+test('with a master: survives it being down, registers a full report, heartbeats deltas, obeys load/free/reregister', async () => {
+  const f = await fixture();
+  const port = await freePort();
+  const mounts = [{ url: `file://${f.ufsDir.path}`, path: '/', options: {} }];
+  const w = await startWorker({
+    masterAddress: `127.0.0.1:${port}`, runtime: 'demo', listen: '127.0.0.1:0', token: TOKEN, fsync: false, heartbeatIntervalMs: 100,
+    tiers: [{ medium: 'MEM', path: f.tier.path, quotaBytes: 16 * BS, high: 0.95, low: 0.8 }],
+  });
+  let m: FakeMaster | undefined;
+  const dc = new DataChannelClient(w.dataAddress, { token: TOKEN });
+  try {
+    // Master down: the worker is up; a read needing mounts from the master fails typed, quickly.
+    await assert.rejects(dc.readBlock(f.refs[0]!, 0, 10, { timeoutMs: 20_000 }), (e: { code?: string }) => ['UNAVAILABLE', 'UNREACHABLE', 'TIMEOUT'].includes(e.code ?? ''));
+    assert.equal(w.masterLink!.registered, false);
+    m = await fakeMaster(port, mounts);
+    await waitFor(() => m!.registers.length > 0, { timeoutMs: 15_000, what: 'registration' });
+    const reg = m.registers[0]!;
+    assert.equal(reg.runtime, 'demo');
+    assert.equal(reg.address!.dataAddress, w.dataAddress);
+    assert.equal(reg.address!.grpcAddress, w.grpcAddress);
+    assert.equal(reg.tiers[0]!.medium, 'MEM');
+    // A read through the data channel: mounts now come from the master.
+    const b = await dc.readBlock(f.refs[0]!, 0, BS);
+    assert.ok(b.equals(f.data.subarray(0, BS)));
+    await waitFor(() => m!.heartbeats.some((h) => h.added.includes(f.refs[0]!.key)), { what: 'added delta' });
+    const hb = m.heartbeats.find((h) => h.added.includes(f.refs[0]!.key))!;
+    assert.ok(hb.counters!.misses >= 1);
+    assert.ok(hb.tiers[0]!.usedBytes >= BS);
+    // Commands: load two blocks, then free one.
+    m.next.push({ load: [f.refs[1]!, f.refs[2]!] });
+    await waitFor(() => w.store.has(f.refs[1]!.key) && w.store.has(f.refs[2]!.key), { what: 'loads' });
+    m.next.push({ free: [f.refs[0]!.key] });
+    await waitFor(() => m!.heartbeats.some((h) => h.removed.includes(f.refs[0]!.key)), { what: 'removed delta' });
+    assert.equal(w.store.has(f.refs[0]!.key), false);
+    // Master restart: reregister → a full report of what the worker holds.
+    m.next.push({ reregister: true });
+    await waitFor(() => m!.registers.length >= 2, { what: 're-registration' });
+    assert.deepEqual(m.registers[1]!.blockKeys.slice().sort(), [f.refs[1]!.key, f.refs[2]!.key].sort());
+  } finally {
+    await dc.close();
+    await w.close();
+    await m?.stop();
+    await f.cleanup();
+  }
+});
+
+test('with a master: tiers come from the Runtime when not given', async () => {
+  const f = await fixture();
+  const port = await freePort();
+  const runtimeJson = JSON.stringify({ kind: 'JindoRuntime', metadata: { name: 'demo' }, spec: { blockSize: BS, tieredstore: { levels: [{ mediumtype: 'SSD', path: f.tier.path, quota: '8Mi', high: '0.9', low: '0.5' }] } } });
+  const m = await fakeMaster(port, [], runtimeJson);
+  const w = await startWorker({ masterAddress: m.address, runtime: 'demo', listen: '127.0.0.1:0', token: TOKEN, fsync: false });
+  try {
+    assert.deepEqual(w.store.tierInfo().map((t) => [t.medium, t.path, t.quotaBytes, t.high, t.low]), [['SSD', f.tier.path, 8 * 1024 * 1024, 0.9, 0.5]]);
+    await waitFor(() => m.registers.some((r) => r.address?.dataAddress === w.dataAddress), { what: 'full registration' });
+    assert.ok(m.registers.every((r) => r.workerId === w.workerId), 'one worker id throughout');
+  } finally {
+    await w.close();
+    await m.stop();
+    await f.cleanup();
+  }
+});
