@@ -96,7 +96,13 @@ export class NamespaceManager {
     if (hit) return hit;
     const nkey = `${dataset}\u0000${p}`;
     if (!this.negative.has(nkey) && Date.now() - ns.lastRefreshMs >= (this.options.minOnDemandRefreshMs ?? 2_000)) {
-      await this.refresh(dataset);
+      try {
+        await this.refresh(dataset);
+      } catch (err) {
+        // The last good listing still answers; the failure is recorded on the namespace
+        // (dataset phase Failed) and the path is reported missing below.
+        this.options.logger.debug({ dataset, path: p, err: (err as Error).message }, 'on-demand refresh failed');
+      }
       const again = ns.stat(p);
       if (again) return again;
     }
