@@ -121,10 +121,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       : new StaticMountResolver(Object.fromEntries(Object.entries(options.mounts ?? {}).map(([k, v]) => [k, { mounts: v.mounts, blockSize: v.blockSize ?? options.blockSize ?? DEFAULT_BLOCK_SIZE }])));
     const locator = new UfsLocator({ resolver, logger, ...(options.ufsFactory ? { ufsFactory: options.ufsFactory } : {}) });
     cleanups.push(() => locator.close());
-    let service: BlockService | undefined;
-    const readThrough = new ReadThrough({ store, locator, logger: logger.child({ component: 'read-through' }), onFetched: (n) => { if (service) service.counters.ufsBytesRead += n; } });
+    // onFetched runs only after a fetch, long after `service` exists.
+    const readThrough = new ReadThrough({ store, locator, logger: logger.child({ component: 'read-through' }), onFetched: (n) => { service.counters.ufsBytesRead += n; } });
     cleanups.push(() => readThrough.close());
-    service = new BlockService(store, readThrough);
+    const service = new BlockService(store, readThrough);
 
     const dataServer = await DataServer.start({ listen: dataListen, security, blocks: service, hostId, logger: logger.child({ component: 'data-server' }) });
     cleanups.push(() => dataServer.close(options.closeGraceMs ?? 5_000));
