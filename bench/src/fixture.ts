@@ -1,0 +1,72 @@
+// The benchmark data set in the bucket: N model shards of random bytes and many small files in
+// 100 directories. Content is generated on the fly (never held whole in memory) and the first
+// bytes of every shard version are kept so readers can tell an old version from a new one.
+import { Readable } from 'node:stream';
+import { randomBytes, createHash, type Hash } from 'node:crypto';
+import type * as Minio from 'minio';
+import pLimit from 'p-limit';
+
+export interface FixtureFile { path: string; size: number }
+
+export interface Fixture {
+  bucket: string;
+  modelFiles: FixtureFile[];
+  smallFiles: FixtureFile[];
+  /** First PREFIX_BYTES and sha256 of each model shard's current version, by path. */
+  versions: Map<string, { prefix: Buffer; sha256: string }>;
+}
+
+export const PREFIX_BYTES = 64 * 1024;
+const CHUNK = 4 * 1024 * 1024;
+
+/** A stream of `size` random bytes whose first PREFIX_BYTES are `prefix`. */
+function randomStream(size: number, prefix: Buffer, hash: Hash): Readable {
+  let sent = 0;
+  return new Readable({
+    read() {
+      if (sent >= size) { this.push(null); return; }
+      const n = Math.min(CHUNK, size - sent);
+      const chunk = randomBytes(n);
+      if (sent === 0) prefix.copy(chunk, 0, 0, Math.min(prefix.length, n));
+      sent += n;
+      hash.update(chunk);
+      this.push(chunk);
+    },
+  });
+}
+
+/** Uploads (or replaces) one random object; returns its first PREFIX_BYTES and its sha256. */
+export async function putRandomObject(client: Minio.Client, bucket: string, path: string, size: number): Promise<{ prefix: Buffer; sha256: string }> {
+  const prefix = randomBytes(Math.min(PREFIX_BYTES, size));
+  const hash = createHash('sha256');
+  await client.putObject(bucket, path, randomStream(size, prefix, hash), size, { 'Content-Type': 'application/octet-stream' });
+  return { prefix, sha256: hash.digest('hex') };
+}
+
+export function modelPaths(count: number, size: number): FixtureFile[] {
+  return Array.from({ length: count }, (_, i) => ({ path: `model/shard-${i}.bin`, size }));
+}
+
+export function smallPaths(count: number, dirs: number, size: number): FixtureFile[] {
+  return Array.from({ length: count }, (_, i) => ({
+    path: `small/d${String(i % dirs).padStart(3, '0')}/f${String(i).padStart(5, '0')}.bin`,
+    size,
+  }));
+}
+
+export async function createFixture(client: Minio.Client, bucket: string, o: { modelFiles: number; modelSize: number; smallFiles: number; smallDirs: number; smallSize: number; withSmall: boolean }, log: (m: string) => void): Promise<Fixture> {
+  const modelFiles = modelPaths(o.modelFiles, o.modelSize);
+  const smallFiles = o.withSmall ? smallPaths(o.smallFiles, o.smallDirs, o.smallSize) : [];
+  const versions = new Map<string, { prefix: Buffer; sha256: string }>();
+  const t0 = performance.now();
+  // Two shards at a time: the S3 server and this process share 2 cores.
+  const big = pLimit(2);
+  await Promise.all(modelFiles.map((f) => big(async () => { versions.set(f.path, await putRandomObject(client, bucket, f.path, f.size)); })));
+  log(`uploaded ${modelFiles.length} model shards in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const t1 = performance.now();
+  const small = pLimit(16);
+  const body = randomBytes(o.smallSize);
+  await Promise.all(smallFiles.map((f) => small(async () => { await client.putObject(bucket, f.path, body, f.size); })));
+  if (smallFiles.length) log(`uploaded ${smallFiles.length} small files in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  return { bucket, modelFiles, smallFiles, versions };
+}

@@ -1,0 +1,40 @@
+// Preload: how fast an Eddy DataLoad pulls the model set into an empty cluster, against the
+// direct parallel GET of the same bytes (the most the bucket gives one client on this machine).
+import { dropCaches } from '../exec.js';
+import { directGetRanged, directGetWhole } from '../direct-get.js';
+import { metric, type WorkloadResult } from '../results.js';
+import { guarded, type BenchContext } from '../context.js';
+
+export async function preload(ctx: BenchContext): Promise<WorkloadResult> {
+  const files = ctx.fixture.modelFiles;
+  const bytes = files.reduce((s, f) => s + f.size, 0);
+  const tput = metric('model set into the cache', 'MiB/s', 'higher');
+  const secs = metric('duration', 's', 'lower');
+  if (ctx.direct) {
+    for (const [name, fn] of [['direct', directGetWhole], ['direct-ranged', directGetRanged]] as const) {
+      await guarded(ctx, `preload ${name}`, async () => {
+        await dropCaches();
+        const r = await fn(ctx.client, ctx.fixture.bucket, files);
+        tput.values[name] = r.mbps;
+        secs.values[name] = r.ms / 1000;
+      });
+    }
+  }
+  for (const t of ctx.targets.filter((x) => x.kind === 'eddy')) {
+    await guarded(ctx, `preload ${t.name}`, async () => {
+      await t.makeCold();
+      await dropCaches();
+      const ms = await t.warm(files);
+      tput.values[t.name] = Math.round((bytes / 1024 ** 2 / (ms / 1000)) * 10) / 10;
+      secs.values[t.name] = ms / 1000;
+      ctx.log(`preload ${t.name}: ${tput.values[t.name]} MiB/s`);
+    });
+  }
+  return {
+    name: 'preload',
+    title: 'Preload (DataLoad throughput)',
+    description: `Eddy: \`eddy apply\` of a Once DataLoad for the ${files.length} shards into a fresh cluster (2 workers, MEM tier), timed until the DataLoad is Complete. Direct: the same bytes fetched with the MinIO client.`,
+    metrics: [tput, secs],
+    notes: [],
+  };
+}
