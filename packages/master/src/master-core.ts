@@ -118,7 +118,8 @@ export class MasterCore implements MasterContext {
       this.mountErrors.delete(name);
     } catch (err) {
       this.mountErrors.set(name, (err as Error).message);
-      this.namespaces.ensure(name, []);
+      // Keep the last good mounts and listing (if any) rather than an empty one.
+      if (!this.namespaces.get(name)) this.namespaces.ensure(name, []);
       return Promise.resolve();
     }
     this.namespaces.ensure(name, mounts);

@@ -3,7 +3,7 @@
 // memory; the listing is rebuilt by `refresh()` (coalesced: concurrent callers share one run).
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { EddyError, NotFoundError, ValidationError, type UfsMountConfig, type UnderFileSystem } from '@eddy/common';
+import { EddyError, NotFoundError, UnavailableError, ValidationError, type UfsMountConfig, type UnderFileSystem } from '@eddy/common';
 
 export interface NamespaceMount extends UfsMountConfig {
   /** Where the mount appears in the dataset namespace ('/' by default). */
@@ -131,6 +131,12 @@ export class DatasetNamespace {
     const signal = AbortSignal.timeout(this.options.refreshTimeoutMs ?? 600_000);
     const limit = pLimit(this.options.listConcurrency ?? 4);
     const mounts = this.mounts;
+    if (mounts.length === 0) {
+      // Never swap in an empty listing for want of mounts: that would look like every object was
+      // deleted and free every cached block.
+      this.lastError = `dataset ${this.dataset} has no usable mounts`;
+      throw new UnavailableError(this.lastError);
+    }
     const files = new Map<string, FileEntry>();
     try {
       const perMount = await Promise.all(mounts.map((m, i) => limit(async () => {
