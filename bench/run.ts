@@ -82,7 +82,15 @@ async function main(argv: string[]): Promise<number> {
   const targetInfo: Record<string, string> = {};
   try {
     const localWorkloads = o.workloads.filter((w) => w !== 'wan');
-    const makeEddy = o.targets.includes('eddy') ? await eddyFactory(join(workDir, 'eddy'), log) : undefined;
+    // Each worker's MEM tier could hold the whole data set: placement need not be even.
+    const dataBytes = Math.max(o.modelFiles * o.modelSize + o.smallFiles * o.smallSize, o.modelFiles * o.wanModelSize);
+    const eddyOptions = {
+      quotaBytes: Math.ceil((dataBytes * 1.3) / 1024 ** 2) * 1024 ** 2,
+      workers: 2,
+      fuseArgs: ['-okernel_cache', '-oro', '-oattr_timeout=10', '-oentry_timeout=10', '-onegative_timeout=10'],
+      dataLoadTimeoutMs: 30 * 60_000,
+    };
+    const makeEddy = o.targets.includes('eddy') ? await eddyFactory(workDir, eddyOptions, log) : undefined;
     if (o.targets.includes('eddy') && !makeEddy) errors.push('Eddy is not runnable yet in this checkout (eddy master/worker/mount/apply missing): Eddy columns are empty');
     if (localWorkloads.length > 0) {
       log('starting the S3 server');

@@ -1,14 +1,216 @@
 // Eddy as a bench target: a master, 2 workers with a MEM tier and a FUSE mount, each a child
-// process of `node packages/cli/bin/eddy.js`, configured with the same Fluid manifests a user
-// applies. Filled in as the components land; eddyFactory returns undefined while they are missing.
+// process of `node packages/cli/bin/eddy.js`, configured with the Fluid manifests a user applies
+// (Secret, Dataset on the bench bucket, JindoRuntime) and warmed/refreshed with DataLoads through
+// `eddy apply`. Cold = the whole cluster restarted with empty tiers and an empty journal.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run } from '../exec.js';
+import { freePort } from '@eddy/testkit';
+import { Daemon, run, sleep, unmount, waitMounted } from '../exec.js';
+import type { FixtureFile } from '../fixture.js';
 import type { FsTarget, S3Access } from './target.js';
 
 export const EDDY_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'packages', 'cli', 'bin', 'eddy.js');
 
 export type EddyFactory = (access: S3Access, region: string) => FsTarget;
+
+export interface EddyTargetOptions {
+  /** MEM tier quota per worker. */
+  quotaBytes: number;
+  workers: number;
+  /** The Runtime's fuse.args. */
+  fuseArgs: string[];
+  dataLoadTimeoutMs: number;
+}
+
+const DATASET = 'bench';
+
+/** Fluid manifests for the bench bucket: Secret, Dataset (s3:// with endpoint options), JindoRuntime. */
+export function clusterManifests(access: S3Access, o: EddyTargetOptions): string {
+  return `apiVersion: v1
+kind: Secret
+metadata: {name: bench-s3}
+stringData:
+  fs.s3.accessKeyId: "${access.accessKey}"
+  fs.s3.accessKeySecret: "${access.secretKey}"
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {name: ${DATASET}}
+spec:
+  mounts:
+    - mountPoint: s3://${access.bucket}/
+      name: bucket
+      path: "/"
+      options: {fs.s3.endpoint: "${access.endpoint}", fs.s3.region: ${access.region}, fs.s3.pathStyleAccess: "true"}
+      encryptOptions:
+        - {name: fs.s3.accessKeyId, valueFrom: {secretKeyRef: {name: bench-s3, key: fs.s3.accessKeyId}}}
+        - {name: fs.s3.accessKeySecret, valueFrom: {secretKeyRef: {name: bench-s3, key: fs.s3.accessKeySecret}}}
+  accessModes: [ReadOnlyMany]
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: JindoRuntime
+metadata: {name: ${DATASET}}
+spec:
+  replicas: ${o.workers}
+  tieredstore:
+    levels:
+      - {mediumtype: MEM, path: /dev/shm, quota: "${o.quotaBytes}", high: "0.99", low: "0.8"}
+  fuse:
+    args: [${o.fuseArgs.map((a) => JSON.stringify(a)).join(', ')}]
+`;
+}
+
+/** A Once DataLoad of `targets`, with a metadata sync first (picks up changed objects). */
+export function dataLoadManifest(name: string, targets: string[]): string {
+  return `apiVersion: data.fluid.io/v1alpha1
+kind: DataLoad
+metadata: {name: ${name}}
+spec:
+  dataset: {name: ${DATASET}, namespace: default}
+  policy: Once
+  loadMetadata: true
+  target:
+${targets.map((t) => `    - {path: "${t}", replicas: 1}`).join('\n')}
+`;
+}
+
+/** DataLoad targets for a set of files: whole top-level directories when many files, else the files. */
+function targetsFor(files: FixtureFile[]): string[] {
+  if (files.length <= 8) return files.map((f) => `/${f.path}`);
+  return [...new Set(files.map((f) => `/${f.path.split('/')[0]}`))];
+}
+
+export class EddyTarget implements FsTarget {
+  readonly name = 'eddy';
+  readonly kind = 'eddy' as const;
+  readonly root: string;
+  private readonly dir: string;
+  private readonly tokenFile: string;
+  private master: Daemon | undefined;
+  private workers: Daemon[] = [];
+  private mount: Daemon | undefined;
+  private masterAddress = '';
+  private loads = 0;
+  private generation = 0;
+
+  constructor(private readonly access: S3Access, workDir: string, private readonly region: string, private readonly o: EddyTargetOptions) {
+    this.dir = join(workDir, `eddy-${region}`);
+    this.root = join(this.dir, 'mnt');
+    this.tokenFile = join(this.dir, 'token');
+  }
+
+  describe(): string {
+    return `eddy master + ${this.o.workers} workers (MEM tier in /dev/shm, quota ${(this.o.quotaBytes / 1024 ** 3).toFixed(2)} GiB each, 16 MiB blocks) + eddy mount, separate processes; fuse.args ${this.o.fuseArgs.join(' ')}; warmed with a Once DataLoad (loadMetadata: true)`;
+  }
+
+  private tierPath(i: number): string {
+    return `/dev/shm/eddy-bench-${process.pid}-${this.region}-g${this.generation}-w${i}`;
+  }
+
+  /** Runs an eddy CLI command against this cluster's master. */
+  async eddy(args: string[], timeoutMs = 60_000): Promise<string> {
+    const r = await run(process.execPath, [EDDY_BIN, '--master', this.masterAddress, '--token-file', this.tokenFile, ...args], { timeoutMs, env: { ...process.env, EDDY_LOG_LEVEL: 'warn' } });
+    return r.stdout;
+  }
+
+  private spawn(name: string, args: string[]): Daemon {
+    return new Daemon(`${name} (${this.region})`, process.execPath, [EDDY_BIN, ...args], { env: { ...process.env, EDDY_LOG_LEVEL: 'warn' } });
+  }
+
+  private async waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+      for (const d of [this.master, ...this.workers, this.mount]) {
+        if (d?.exited) throw new Error(`${d.name} exited while waiting for ${what}: ${d.output().slice(-1500)}`);
+      }
+      try {
+        const v = await fn();
+        if (v !== undefined) return v;
+      } catch (err) {
+        if ((err as { fatal?: boolean }).fatal) throw err;
+        last = err;
+      }
+      if (Date.now() > deadline) throw new Error(`eddy (${this.region}): timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+      await sleep(300);
+    }
+  }
+
+  async start(): Promise<void> {
+    this.generation++;
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(this.tokenFile, `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
+    const masterPort = await freePort();
+    this.masterAddress = `127.0.0.1:${masterPort}`;
+    const dataDir = join(this.dir, `master-g${this.generation}`);
+    this.master = this.spawn('eddy master', ['master', '--listen', this.masterAddress, '--data-dir', dataDir, '--token-file', this.tokenFile]);
+    await this.waitFor('the master', 30_000, async () => { await this.eddy(['get', 'dataset'], 5000); return true; });
+    const manifests = join(this.dir, 'cluster.yaml');
+    await writeFile(manifests, clusterManifests(this.access, this.o), { mode: 0o600 });
+    await this.eddy(['apply', '-f', manifests]);
+    for (let i = 0; i < this.o.workers; i++) {
+      const port = await freePort();
+      const tier = this.tierPath(i);
+      await mkdir(tier, { recursive: true });
+      this.workers.push(this.spawn(`eddy worker ${i}`, [
+        'worker', '--master', this.masterAddress, '--runtime', DATASET, '--listen', `127.0.0.1:${port}`,
+        '--token-file', this.tokenFile, '--tier', `MEM:${tier}:${this.o.quotaBytes}:0.99:0.8`,
+      ]));
+    }
+    await this.waitFor(`${this.o.workers} live workers`, 60_000, async () => {
+      const items = (JSON.parse(await this.eddy(['get', 'worker', '-o', 'json'], 10_000)) as { items?: { live?: boolean }[] }).items ?? [];
+      return items.filter((w) => w.live).length >= this.o.workers ? true : undefined;
+    });
+    await mkdir(this.root, { recursive: true });
+    this.mount = this.spawn('eddy mount', ['mount', '--master', this.masterAddress, '--dataset', DATASET, '--token-file', this.tokenFile, this.root]);
+    await waitMounted(this.root, this.mount, 60_000);
+  }
+
+  /** Runs a Once DataLoad and waits for it to finish; returns ms from apply to Complete. */
+  async dataLoad(targets: string[]): Promise<number> {
+    const name = `bench-load-${++this.loads}`;
+    const file = join(this.dir, `${name}.yaml`);
+    await writeFile(file, dataLoadManifest(name, targets));
+    const t0 = performance.now();
+    await this.eddy(['apply', '-f', file]);
+    await this.waitFor(`DataLoad ${name}`, this.o.dataLoadTimeoutMs, async () => {
+      const obj = JSON.parse(await this.eddy(['get', 'dataload', name, '-o', 'json'], 10_000)) as { status?: { phase?: string; conditions?: { message?: string }[] } };
+      const phase = obj.status?.phase;
+      if (phase === 'Failed') throw Object.assign(new Error(`DataLoad ${name} failed: ${obj.status?.conditions?.map((c) => c.message).join('; ')}`), { fatal: true });
+      return phase === 'Complete' ? true : undefined;
+    });
+    return performance.now() - t0;
+  }
+
+  async warm(files: FixtureFile[]): Promise<number> {
+    return await this.dataLoad(targetsFor(files));
+  }
+
+  async refresh(): Promise<void> {
+    await this.dataLoad(['/model']);
+  }
+
+  async makeCold(): Promise<void> {
+    await this.stopAll();
+    await this.start();
+  }
+
+  private async stopAll(): Promise<void> {
+    if (this.mount) { await this.mount.stop(15_000); this.mount = undefined; }
+    await unmount(this.root);
+    await Promise.all(this.workers.map((w) => w.stop(15_000)));
+    this.workers = [];
+    if (this.master) { await this.master.stop(15_000); this.master = undefined; }
+    for (let i = 0; i < this.o.workers; i++) await rm(this.tierPath(i), { recursive: true, force: true });
+    await rm(join(this.dir, `master-g${this.generation}`), { recursive: true, force: true });
+  }
+
+  async close(): Promise<void> {
+    await this.stopAll();
+  }
+}
 
 async function hasCommand(name: string): Promise<boolean> {
   const r = await run(process.execPath, [EDDY_BIN, name, '--help'], { check: false, timeoutMs: 30_000 }).catch(() => undefined);
@@ -16,10 +218,9 @@ async function hasCommand(name: string): Promise<boolean> {
 }
 
 /** A factory for Eddy clusters, or undefined when this checkout cannot run one yet. */
-export async function eddyFactory(_workDir: string, log: (m: string) => void): Promise<EddyFactory | undefined> {
+export async function eddyFactory(workDir: string, o: EddyTargetOptions, log: (m: string) => void): Promise<EddyFactory | undefined> {
   for (const cmd of ['master', 'worker', 'mount', 'apply']) {
     if (!(await hasCommand(cmd))) { log(`eddy ${cmd} is not available: Eddy is left out of this run`); return undefined; }
   }
-  log('eddy commands present, but the bench integration is not written yet');
-  return undefined;
+  return (access, region) => new EddyTarget(access, workDir, region, o);
 }
