@@ -218,10 +218,7 @@ export class EddyFilesystem {
           cb(ERRNO.EBADF);
           return;
         }
-        h.reader.read(pos, len).then((data) => {
-          data.copy(buf, 0, 0, Math.min(len, data.length));
-          cb(Math.min(len, data.length));
-        }, (err: unknown) => cb(fail('read', path, err)));
+        h.reader.readInto(buf, pos, len).then((n) => cb(n), (err: unknown) => cb(fail('read', path, err)));
       },
       release: (_path, fd, cb) => {
         const h = this.#handles.get(fd);

@@ -105,6 +105,7 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
     const channels = new ChannelPool(options.dataChannelFactory ?? createDataChannelFactory(security, logger));
     cleanups.push(() => channels.close());
     const blockReader = new BlockReader({ channels, ufs, hostId: options.hostId ?? hostname(), logger });
+    cleanups.push(() => blockReader.close());
     const cache = new MetadataCache({
       attrTimeoutSec: fuseOptions.attrTimeout, entryTimeoutSec: fuseOptions.entryTimeout, negativeTimeoutSec: fuseOptions.negativeTimeout,
     });
@@ -141,7 +142,7 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
             await lazyUnmount(mountpoint).catch(() => undefined);
           }
           await runCleanups();
-          logger.info({ mountpoint }, 'dataset unmounted');
+          logger.info({ mountpoint, reads: blockReader.stats }, 'dataset unmounted');
         })();
         await closing;
       },

@@ -2,11 +2,11 @@
 // (short-circuit), a worker holding the block, the block's preferred worker (which reads through
 // and caches), and finally the bucket itself with If-Match on the pinned version. A failing source
 // is skipped and the next one tried; only when none can serve the bytes does the read fail.
-import { open } from 'node:fs/promises';
 import {
   blockKey, blockSlices, EddyError, NotFoundError, VersionMismatchError, type BlockSlice, type Logger, type proto,
 } from '@eddy/common';
 import type { ChannelPool } from './channel-pool.js';
+import { LocalBlocks } from './local-blocks.js';
 import type { BlockLocation, LocationCache } from './location-cache.js';
 import type { PinnedFile, UfsSource } from './sources.js';
 
@@ -41,6 +41,7 @@ export interface ReadStats {
 
 export class BlockReader {
   readonly #o: BlockReaderOptions;
+  readonly #local = new LocalBlocks();
   readonly stats: ReadStats = { local: 0, worker: 0, preferred: 0, ufs: 0, workerFailures: 0 };
 
   constructor(options: BlockReaderOptions) {
@@ -54,6 +55,34 @@ export class BlockReader {
     if (slices.length === 1) return await this.#readSlice(file, locations, slices[0]!, signal);
     const parts = await Promise.all(slices.map((s) => this.#readSlice(file, locations, s, signal)));
     return Buffer.concat(parts);
+  }
+
+  /**
+   * Fast path for a range inside one block held by a worker on this host: pread straight into
+   * `target` from the pinned block file, with no intermediate buffer and no readahead (the page
+   * cache of a file tier is memory already). Null when no local holder can serve it.
+   */
+  async readLocalInto(file: PinnedFile, locations: LocationCache, offset: number, target: Buffer, length: number, signal?: AbortSignal): Promise<number | null> {
+    if (this.#o.hostId === '' || length === 0) return null;
+    const index = Math.floor(offset / file.blockSize);
+    if (Math.floor((offset + length - 1) / file.blockSize) !== index) return null;
+    const loc = await locations.get(index, signal);
+    if (!loc) return null;
+    const ref = this.#ref(file, index);
+    if (loc.key !== ref.key) return null;
+    for (const h of loc.holders) {
+      if (h.hostId !== this.#o.hostId || h.dataAddress === '' || this.#o.channels.isSuspect(h.dataAddress)) continue;
+      try {
+        const n = await this.#local.readInto(this.#o.channels.get(h.dataAddress), h.dataAddress, ref, offset - index * file.blockSize, target, length);
+        if (n !== null) {
+          this.stats.local++;
+          return n;
+        }
+      } catch (err) {
+        this.#o.logger.debug({ err, worker: h.dataAddress, block: ref.key }, 'short-circuit read failed');
+      }
+    }
+    return null;
   }
 
   #ref(file: PinnedFile, index: number): proto.BlockRef {
@@ -142,6 +171,7 @@ export class BlockReader {
       if (!(err instanceof NotFoundError || err instanceof VersionMismatchError)) {
         this.stats.workerFailures++;
         channels.markFailed(address);
+        this.#local.forget(address);
       }
       logger.debug({ err, worker: address, block: ref.key }, 'worker read failed; trying the next source');
       return { ok: false, err };
@@ -149,26 +179,11 @@ export class BlockReader {
   }
 
   async #readLocal(address: string, ref: proto.BlockRef, slice: BlockSlice): Promise<Buffer | null> {
-    const local = await this.#o.channels.get(address).openLocal(ref);
-    if (!local) return null;
-    try {
-      const fh = await open(local.path, 'r');
-      try {
-        const buf = Buffer.allocUnsafe(slice.length);
-        let done = 0;
-        while (done < slice.length) {
-          const { bytesRead } = await fh.read(buf, done, slice.length - done, slice.offsetInBlock + done);
-          if (bytesRead === 0) break;
-          done += bytesRead;
-        }
-        if (done !== slice.length) return null;
-        return buf;
-      } finally {
-        await fh.close();
-      }
-    } finally {
-      await local.release();
-    }
+    return await this.#local.read(this.#o.channels.get(address), address, ref, slice.offsetInBlock, slice.length);
+  }
+
+  close(): void {
+    this.#local.close();
   }
 }
 

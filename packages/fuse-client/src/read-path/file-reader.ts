@@ -36,6 +36,9 @@ export class FileReader {
   #window = 0;
   #lastChunk = -1;
   #closed = false;
+  /** Whether the last block read had a local holder (undefined: try). */
+  #localHint: boolean | undefined;
+  #localMissBlock = -1;
 
   constructor(file: PinnedFile, reader: BlockReader, locations: LocationCache, budget: ReadaheadBudget, options: ReadaheadOptions = DEFAULT_READAHEAD) {
     this.file = file;
@@ -46,6 +49,30 @@ export class FileReader {
   }
 
   get windowBytes(): number { return this.#window; }
+
+  /** Reads up to `length` bytes at `offset` into `target`; returns the count (fewer only at EOF). */
+  async readInto(target: Buffer, offset: number, length: number): Promise<number> {
+    const size = this.file.size;
+    if (offset >= size || length <= 0) return 0;
+    const end = Math.min(size, offset + length);
+    if (this.#localHint !== false) {
+      const n = await this.#reader.readLocalInto(this.file, this.#locations, offset, target, end - offset, this.#abort.signal);
+      if (n !== null) {
+        this.#localHint = true;
+        this.#nextOffset = end;
+        return n;
+      }
+      // Not local: stop asking until the reader reaches another block.
+      this.#localHint = false;
+      this.#localMissBlock = Math.floor(offset / this.file.blockSize);
+    } else if (Math.floor(offset / this.file.blockSize) !== this.#localMissBlock) {
+      this.#localHint = undefined;
+      return await this.readInto(target, offset, length);
+    }
+    const data = await this.read(offset, length);
+    data.copy(target, 0, 0, data.length);
+    return data.length;
+  }
 
   /** Up to `length` bytes at `offset` (fewer only at EOF). */
   async read(offset: number, length: number): Promise<Buffer> {

@@ -1,0 +1,174 @@
+// Issue 5's FUSE read bench: sequential whole-file reads through an Eddy mount with 1 and 4
+// readers, cold (empty cache: the preferred worker reads through) and warm (blocks cached in the
+// worker's MEM tier), against two references measured in the same run: the FUSE ceiling
+// (bench/null-fs.ts, fuse-native serving from memory) and direct GETs from the S3 server.
+//   node bench/lib/fuse-read.js [--size 256] [--out bench/results]     (as root: FUSE, drop_caches)
+// Writes <out>/fuse-read.json and <out>/fuse-read.md. Eddy runs as `eddy master`, `eddy worker`
+// and `eddy mount` child processes, as a user would; readers are `dd bs=1M` processes.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { hostname, cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { createMasterClient } from '@eddy/common';
+import { freePort, startS3Server } from '@eddy/testkit';
+import { Daemon, dropCaches, unmount, waitMounted, sleep } from './src/exec.js';
+import { readParallel, type ReadResult } from './src/read.js';
+import { directGetWhole } from './src/direct-get.js';
+import { CeilingTarget } from './src/targets/ceiling-target.js';
+import type { FixtureFile } from './src/fixture.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const EDDY = join(here, '..', '..', 'packages', 'cli', 'bin', 'eddy.js');
+const MiB = 1024 * 1024;
+
+const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, out: { type: 'string', default: join(here, '..', 'results') }, 'block-size': { type: 'string', default: '16Mi' } } });
+const fileMiB = Number(values.size);
+const outDir = values.out!;
+
+function log(m: string): void { process.stderr.write(`[fuse-read] ${m}\n`); }
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'eddy-fuse-bench-'));
+  const cleanups: Array<() => Promise<void>> = [async () => { await rm(work, { recursive: true, force: true }); }];
+  try {
+    log(`S3 server and ${5} × ${fileMiB} MiB objects`);
+    const s3 = await startS3Server();
+    cleanups.push(async () => { await s3.close(); });
+    const bucket = await s3.createBucket();
+    const files: FixtureFile[] = [];
+    for (let i = 0; i < 5; i++) {
+      const path = `model/shard-${i}.bin`;
+      const chunks: Buffer[] = [];
+      for (let n = 0; n < fileMiB; n += 16) chunks.push(randomBytes(Math.min(16, fileMiB - n) * MiB));
+      const data = Buffer.concat(chunks);
+      await s3.client.putObject(bucket, path, data, data.length);
+      files.push({ path, size: data.length });
+    }
+    const one = files.slice(0, 1);
+    const four = files.slice(1, 5);
+
+    // Eddy: master, one worker (MEM tier), mount — separate processes.
+    const token = join(work, 'token');
+    await writeFile(token, `bench-${randomBytes(8).toString('hex')}\n`);
+    const port = await freePort();
+    const masterAddr = `127.0.0.1:${port}`;
+    const env = { ...process.env, EDDY_LOG_LEVEL: 'warn' };
+    const master = new Daemon('master', process.execPath, [EDDY, 'master', '--listen', masterAddr, '--data-dir', join(work, 'master'), '--token-file', token], { env });
+    cleanups.push(async () => { await master.stop(); });
+    const rpc = createMasterClient(masterAddr, { token: (await import('node:fs')).readFileSync(token, 'utf8').trim() });
+    cleanups.push(async () => { rpc.close(); });
+    for (let i = 0; ; i++) {
+      try { await rpc.listWorkers({ runtime: 'models' }, { timeoutMs: 1000 }); break; } catch (err) {
+        if (i > 100 || master.exited) throw new Error(`master did not start: ${master.output()} ${(err as Error).message}`);
+        await sleep(200);
+      }
+    }
+    await rpc.apply({ manifests: manifests(bucket, s3, values['block-size']!) }, { timeoutMs: 60_000 });
+    await rpc.refresh({ dataset: 'models' }, { timeoutMs: 60_000 });
+    const worker = new Daemon('worker', process.execPath, [EDDY, 'worker', '--master', masterAddr, '--runtime', 'models', '--listen', '127.0.0.1:0', '--token-file', token], { env });
+    cleanups.push(async () => { await worker.stop(); });
+    for (let i = 0; ; i++) {
+      const res = await rpc.listWorkers({ runtime: 'models' });
+      if (res.workers.some((w) => w.live)) break;
+      if (i > 150 || worker.exited) throw new Error(`worker did not register: ${worker.output()}`);
+      await sleep(200);
+    }
+    const mnt = join(work, 'mnt', 'eddy');
+    await mkdir(mnt, { recursive: true });
+    // EDDY_BENCH_PROFILE=DIR writes a CPU profile of the mount process there (at unmount).
+    const prof = process.env['EDDY_BENCH_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['EDDY_BENCH_PROFILE']] : [];
+    const mount = new Daemon('mount', process.execPath, [...prof, EDDY, 'mount', '--master', masterAddr, '--dataset', 'models', '--token-file', token, mnt], { env });
+    cleanups.push(async () => { await mount.stop(); await unmount(mnt); });
+    await waitMounted(mnt, mount);
+
+    const ceiling = new CeilingTarget(files, work);
+    await ceiling.start();
+    cleanups.push(async () => { await ceiling.close(); });
+
+    const results: Record<string, ReadResult> = {};
+    const measure = async (name: string, fn: () => Promise<ReadResult>): Promise<void> => {
+      await dropCaches();
+      results[name] = await fn();
+      log(`${name}: ${results[name]!.mbps} MiB/s (${results[name]!.ms} ms)`);
+    };
+    await measure('direct-1', async () => await directGetWhole(s3.client, bucket, one));
+    await measure('direct-4', async () => await directGetWhole(s3.client, bucket, four));
+    await measure('ceiling-1', async () => await readParallel(ceiling.root, one));
+    await measure('ceiling-4', async () => await readParallel(ceiling.root, four));
+    await measure('eddy-cold-1', async () => await readParallel(mnt, one));
+    await measure('eddy-cold-4', async () => await readParallel(mnt, four));
+    await measure('eddy-warm-1', async () => await readParallel(mnt, one));
+    await measure('eddy-warm-4', async () => await readParallel(mnt, four));
+
+    const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
+    const rows = [1, 4].flatMap((n) => {
+      const ceil = results[`ceiling-${n}`]!.mbps;
+      const direct = results[`direct-${n}`]!.mbps;
+      return [
+        { readers: n, state: 'warm', mbps: results[`eddy-warm-${n}`]!.mbps, ceiling: ceil, direct, ratio: ratio(results[`eddy-warm-${n}`]!.mbps, ceil), goal: 0.8, against: 'ceiling' },
+        { readers: n, state: 'cold', mbps: results[`eddy-cold-${n}`]!.mbps, ceiling: ceil, direct, ratio: ratio(results[`eddy-cold-${n}`]!.mbps, Math.min(direct, ceil)), goal: 0.7, against: 'min(direct GET, ceiling)' },
+      ];
+    });
+    const report = {
+      date: new Date().toISOString(), host: hostname(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', node: process.version,
+      fileMiB, blockSize: values['block-size'], results, rows,
+    };
+    await mkdir(outDir, { recursive: true });
+    await writeFile(join(outDir, 'fuse-read.json'), `${JSON.stringify(report, null, 2)}\n`);
+    const md = [
+      `# FUSE sequential read (issue 5)`,
+      '',
+      `${report.date}, ${report.host}, ${report.cpus} × ${report.cpuModel}, Node ${report.node}. Files of ${fileMiB} MiB, block size ${values['block-size']}, one worker (MEM tier) on the same host (short-circuit reads when warm), \`dd bs=1M\` readers, page cache dropped before each measurement.`,
+      '',
+      '| readers | cache | Eddy MiB/s | ceiling MiB/s | direct GET MiB/s | ratio | goal |',
+      '|---|---|---|---|---|---|---|',
+      ...rows.map((r) => `| ${r.readers} | ${r.state} | ${r.mbps} | ${r.ceiling} | ${r.direct} | ${r.ratio} vs ${r.against} | ≥ ${r.goal} ${r.ratio >= r.goal ? '✓' : '✗'} |`),
+      '',
+    ].join('\n');
+    await writeFile(join(outDir, 'fuse-read.md'), md);
+    process.stdout.write(md);
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch((err: unknown) => log(`cleanup: ${(err as Error).message}`));
+  }
+}
+
+function manifests(bucket: string, s3: { endpoint: string; region: string; accessKey: string; secretKey: string }, blockSize: string): string {
+  return `apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData:
+  fs.s3.accessKeyId: ${s3.accessKey}
+  fs.s3.accessKeySecret: ${s3.secretKey}
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {name: models}
+spec:
+  mounts:
+    - mountPoint: s3://${bucket}/
+      options: {fs.s3.endpoint: "${s3.endpoint}", fs.s3.region: ${s3.region}, fs.s3.pathStyleAccess: "true"}
+      encryptOptions:
+        - {name: fs.s3.accessKeyId, valueFrom: {secretKeyRef: {name: creds, key: fs.s3.accessKeyId}}}
+        - {name: fs.s3.accessKeySecret, valueFrom: {secretKeyRef: {name: creds, key: fs.s3.accessKeySecret}}}
+  accessModes: [ReadOnlyMany]
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: JindoRuntime
+metadata: {name: models}
+spec:
+  replicas: 1
+  blockSize: ${blockSize}
+  tieredstore:
+    levels:
+      - {mediumtype: MEM, path: /dev/shm, quota: 4Gi, high: "0.99", low: "0.8"}
+  fuse:
+    args: [-okernel_cache, -oro, -oattr_timeout=60, -oentry_timeout=60, -onegative_timeout=60]
+`;
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  process.exit(1);
+});

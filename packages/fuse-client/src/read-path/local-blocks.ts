@@ -1,0 +1,100 @@
+// Short-circuit reads keep the block file open: the worker verifies a block's checksum each time
+// it pins it for a local reader, so pinning once per 1 MiB read would checksum a 16 MiB block
+// sixteen times. Pins (and their open files) are kept in a small LRU shared by all handles and
+// released when evicted, after a short idle time, or at close; a block in use is closed only
+// once its last read finished.
+import { open, type FileHandle } from 'node:fs/promises';
+import { LRUCache } from 'lru-cache';
+import type { proto } from '@eddy/common';
+import type { DataChannel } from './sources.js';
+
+interface LocalFile {
+  fh: FileHandle;
+  release(): void | Promise<void>;
+  users: number;
+  disposed: boolean;
+}
+
+/** Pinned local blocks kept open at once. */
+const MAX_OPEN = 64;
+/** An unused pin is released after this long, so the worker may evict or free the block. */
+const IDLE_MS = 10_000;
+/** "Not local" answers are remembered briefly: the block may land in a file tier soon. */
+const MISS_MS = 2_000;
+
+async function closeLocal(f: LocalFile): Promise<void> {
+  await f.fh.close().catch(() => undefined);
+  await Promise.resolve(f.release()).catch(() => undefined);
+}
+
+export class LocalBlocks {
+  readonly #cache = new LRUCache<string, Promise<LocalFile | null>>({
+    max: MAX_OPEN,
+    ttl: IDLE_MS,
+    updateAgeOnGet: true,
+    dispose: (p) => {
+      void p.then((f) => {
+        if (!f) return;
+        f.disposed = true;
+        if (f.users === 0) void closeLocal(f);
+      }, () => undefined);
+    },
+  });
+
+  /** `length` bytes at `offset` of block `ref` read from its local file; null when not local. */
+  async read(channel: DataChannel, address: string, ref: proto.BlockRef, offset: number, length: number): Promise<Buffer | null> {
+    const buf = Buffer.allocUnsafe(length);
+    const n = await this.readInto(channel, address, ref, offset, buf, length);
+    return n === null ? null : buf;
+  }
+
+  /** Reads `length` bytes at `offset` of block `ref` into `target` (at 0); null when not local. */
+  async readInto(channel: DataChannel, address: string, ref: proto.BlockRef, offset: number, target: Buffer, length: number): Promise<number | null> {
+    const id = `${address}\u0000${ref.key!}`;
+    let p = this.#cache.get(id);
+    if (!p) {
+      p = (async () => {
+        const local = await channel.openLocal(ref);
+        if (!local) return null;
+        try {
+          return { fh: await open(local.path, 'r'), release: () => local.release(), users: 0, disposed: false };
+        } catch (err) {
+          await Promise.resolve(local.release()).catch(() => undefined);
+          throw err;
+        }
+      })();
+      this.#cache.set(id, p);
+      p.then((f) => { if (!f && this.#cache.get(id) === p) this.#cache.set(id, p!, { ttl: MISS_MS }); }, () => {
+        if (this.#cache.get(id) === p) this.#cache.delete(id);
+      });
+    }
+    const f = await p;
+    if (!f) return null;
+    f.users++;
+    try {
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await f.fh.read(target, done, length - done, offset + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      if (done !== length) {
+        this.#cache.delete(id);
+        return null;
+      }
+      return done;
+    } finally {
+      f.users--;
+      if (f.disposed && f.users === 0) void closeLocal(f);
+    }
+  }
+
+  /** Drops every pinned block belonging to a worker that failed. */
+  forget(address: string): void {
+    for (const k of [...this.#cache.keys()]) if (k.startsWith(`${address}\u0000`)) this.#cache.delete(k);
+  }
+
+  close(): void {
+    this.#cache.clear();
+  }
+}
