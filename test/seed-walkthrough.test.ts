@@ -49,6 +49,9 @@ test('seed walkthrough: Cron DataLoad caches the file, picks up an appended line
   const up = new EddyProcess([
     'up', '-f', join(dir, 'mySecret.yaml'), '-f', join(dir, 'dataset.yaml'), '--mount', mnt, '--data-dir', dataDir,
     '--listen', '127.0.0.1:0', '-o', 'attr_timeout=1,entry_timeout=1,negative_timeout=1',
+    // The seed's dataload.yaml has no `loadMetadata: true`, so the master learns of the changed
+    // object by re-listing the bucket on an interval (as Fluid's cache re-checks metadata).
+    '--refresh-interval', '3000',
   ]);
   cleanup.add('eddy up', async () => { await up.stop('SIGINT'); forceUnmount(mnt); });
   const address = (await up.waitForOutput(/master listening on (\S+)/, 30_000))[1]!;
@@ -69,7 +72,7 @@ test('seed walkthrough: Cron DataLoad caches the file, picks up an appended line
   });
   const [header, row] = before.trimEnd().split('\n');
   assert.equal(header, 'NAME   UFS TOTAL SIZE   CACHED   CACHE CAPACITY   CACHED PERCENTAGE   PHASE   AGE');
-  assert.match(row!, /^demo {3}588\.90KiB {8}0\.00B {4}2\.00GiB {9}0\.0% {16}Bound {3}\d+s$/);
+  assert.match(row!, /^demo {3}588\.90KiB {8}0\.00B {4}2\.00GiB {10}0\.0% {16}Bound {3}\d+s$/);
   assert.equal((await datasetJson()).status.ufsTotalBytes, 603_030);
 
   // Steps 5-6: the Cron DataLoad (every 5 s here) caches everything.

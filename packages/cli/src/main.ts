@@ -11,6 +11,9 @@ import { registerApplyCommands } from './commands/apply-command.js';
 import { registerGetCommand } from './commands/get-command.js';
 import { registerDescribeCommand } from './commands/describe-command.js';
 import { registerUpCommand } from './commands/up-command.js';
+import { registerMasterCommand } from './commands/master-command.js';
+import { registerWorkerCommand } from './commands/worker-command.js';
+import { registerMountCommand } from './commands/mount-command.js';
 
 export interface MainOptions {
   io?: CliIo;
@@ -18,30 +21,7 @@ export interface MainOptions {
   signal?: AbortSignal;
 }
 
-type Register = (program: Command) => void;
-
-// The component commands (master, worker, mount) are written alongside their packages; a
-// missing one (a partial checkout mid-development) leaves the others usable.
-async function registerComponentCommands(program: Command): Promise<void> {
-  const components: [string, string][] = [
-    ['./commands/master-command.js', 'registerMasterCommand'],
-    ['./commands/worker-command.js', 'registerWorkerCommand'],
-    ['./commands/mount-command.js', 'registerMountCommand'],
-  ];
-  for (const [spec, name] of components) {
-    let mod: Record<string, unknown>;
-    try {
-      mod = (await import(spec)) as Record<string, unknown>;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(spec.slice(2))) continue;
-      throw err;
-    }
-    const register = mod[name];
-    if (typeof register === 'function') (register as Register)(program);
-  }
-}
-
-export async function buildProgram(ctx: CommandContext): Promise<Command> {
+export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('eddy');
   program
     .description('Eddy: a distributed caching data plane for object storage')
@@ -60,7 +40,10 @@ export async function buildProgram(ctx: CommandContext): Promise<Command> {
   registerGetCommand(program, ctx);
   registerDescribeCommand(program, ctx);
   registerUpCommand(program, ctx);
-  await registerComponentCommands(program);
+  // The component commands (each written alongside its package) parse their own flags.
+  registerMasterCommand(program);
+  registerWorkerCommand(program);
+  registerMountCommand(program);
   // Subcommands inherit exitOverride/output settings only when created after them; copy them.
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput(program.configureOutput());
@@ -87,7 +70,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   const interrupt = options.signal ? undefined : interruptSignal();
   const ctx: CommandContext = { io, signal: options.signal ?? interrupt!.signal, exitCode: 0 };
   try {
-    const program = await buildProgram(ctx);
+    const program = buildProgram(ctx);
     if (argv.length === 0) {
       program.outputHelp();
       return EXIT_USAGE;

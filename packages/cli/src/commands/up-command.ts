@@ -70,7 +70,7 @@ export function registerUpCommand(program: Command, ctx: CommandContext): void {
         out(`  ls -lR ${cluster.mount.mountpoint}`);
         out(`  ${prefix}./bin/eddy get dataset`);
         out(`  ${prefix}./bin/eddy get dataload`);
-        if (manifests.dataLoadCount > 0) out(`  ${prefix}./bin/eddy describe dataload <name>`);
+        for (const name of manifests.dataLoadNames.slice(0, 2)) out(`  ${prefix}./bin/eddy describe dataload ${name}`);
         out('');
         out('Press Ctrl-C to unmount and stop.');
         await new Promise<void>((res) => {

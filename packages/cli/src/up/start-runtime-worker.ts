@@ -1,5 +1,7 @@
-// Starts one worker of a Runtime for `eddy up` (in-process, loopback, free ports).
+// Starts one worker of a Runtime for `eddy up`: in-process, loopback, free ports, its own tier
+// directories (so several workers on one host never share block files).
 import type { Logger, TierLevel } from '@eddy/common';
+import { startWorker, type WorkerHandle } from '@eddy/worker';
 
 export interface RuntimeWorkerOptions {
   masterAddress: string;
@@ -7,16 +9,19 @@ export interface RuntimeWorkerOptions {
   runtime: string;
   workerId: string;
   tiers: TierLevel[];
-  blockSize: number;
   logger: Logger;
 }
 
-export interface RuntimeWorker {
-  workerId: string;
-  close(): Promise<void>;
-}
+export type RuntimeWorker = WorkerHandle;
 
 export async function startRuntimeWorker(options: RuntimeWorkerOptions): Promise<RuntimeWorker> {
-  void options;
-  throw new Error('startWorker is not available yet');
+  return await startWorker({
+    masterAddress: options.masterAddress,
+    runtime: options.runtime,
+    workerId: options.workerId,
+    listen: '127.0.0.1:0',
+    token: options.token,
+    logger: options.logger,
+    tiers: options.tiers.map((t) => ({ medium: t.mediumtype, path: t.path, quotaBytes: t.quota, high: t.high, low: t.low })),
+  });
 }

@@ -1,7 +1,7 @@
 // `eddy up` as a library: one process runs a master, the Runtime's workers and the FUSE mount
 // of one dataset, with the manifests applied, and stops them in reverse order (unmount first).
 import { randomBytes, createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   createMasterClient, readTokenFile, TimeoutError, AbortedError, type Logger, type TierLevel, type RuntimeManifest,
@@ -53,9 +53,9 @@ async function ensureToken(options: UpOptions): Promise<{ token: string; tokenFi
   return { token, tokenFile };
 }
 
-/** Tier directories of worker `index`: `<level path>/eddy-<id>/<runtime>/worker-<index>`. */
+/** Tier directories of worker `index`: `<level path>/eddy-up-<instance>/<runtime>-worker-<index>`. */
 export function workerTiers(runtime: RuntimeManifest, index: number, instanceId: string): TierLevel[] {
-  return runtime.spec.tieredstore.levels.map((l) => ({ ...l, path: join(l.path, `eddy-${instanceId}`, runtime.metadata.name, `worker-${index}`) }));
+  return runtime.spec.tieredstore.levels.map((l) => ({ ...l, path: join(l.path, `eddy-up-${instanceId}`, `${runtime.metadata.name}-worker-${index}`) }));
 }
 
 function checkAborted(signal: AbortSignal): void {
@@ -91,13 +91,16 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
     for (const r of applied.results) options.say(`${resourceLabel(r.kind)}/${r.name} ${r.action}`);
 
     const workers: RuntimeWorker[] = [];
+    // Runs after the workers stopped: the per-instance MEM directory, once empty, goes too.
+    const memRoots = new Set(manifests.runtimes.flatMap((r) => r.spec.tieredstore.levels.filter((l) => l.mediumtype === 'MEM').map((l) => join(l.path, `eddy-up-${instanceId}`))));
+    closers.push({ name: 'MEM tier directories', fn: async () => { for (const d of memRoots) await rmdir(d).catch(() => undefined); } });
     for (const runtime of manifests.runtimes) {
       for (let i = 0; i < runtime.spec.replicas; i++) {
         checkAborted(signal);
         const tiers = workerTiers(runtime, i, instanceId);
         const w = await startRuntimeWorker({
           masterAddress: master.address, token, runtime: runtime.metadata.name, workerId: `${runtime.metadata.name}-worker-${i}`,
-          tiers, blockSize: runtime.spec.blockSize, logger: logger.child({ component: 'worker', worker: i }),
+          tiers, logger: logger.child({ component: 'worker', worker: i }),
         });
         closers.push({
           name: `worker ${w.workerId}`,

@@ -15,6 +15,8 @@ export interface UpManifests {
   /** The dataset to mount. */
   dataset: DatasetManifest;
   dataLoadCount: number;
+  /** Names of the DataLoads (for the "try next" hints). */
+  dataLoadNames: string[];
 }
 
 export async function readUpManifests(files: string[], datasetName: string | undefined, io: CliIo): Promise<UpManifests> {
@@ -47,5 +49,6 @@ export async function readUpManifests(files: string[], datasetName: string | und
     const s = d.toString();
     return s.startsWith('---') ? s : `---\n${s}`;
   }).join('');
-  return { text, withoutDataLoads, runtimes, dataset, dataLoadCount: manifests.filter((m) => m.kind === 'DataLoad').length };
+  return { text, withoutDataLoads, runtimes, dataset, dataLoadCount: manifests.filter((m) => m.kind === 'DataLoad').length,
+    dataLoadNames: manifests.filter((m) => m.kind === 'DataLoad').map((m) => m.metadata.name) };
 }
