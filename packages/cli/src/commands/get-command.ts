@@ -84,6 +84,8 @@ function progressOf(o: Record<string, unknown>): LoadProgress {
 }
 
 const WATCH_INTERVAL_MS = 1_000;
+// A progress bar redraws more often than a table reprints.
+const PROGRESS_INTERVAL_MS = 500;
 
 /**
  * `get dataload NAME -w`: follows the load. A Once load ends the command when it finishes
@@ -120,7 +122,7 @@ async function watchDataLoad(ctx: CommandContext, session: MasterSession, name: 
         }
         return;
       }
-      await sleep(WATCH_INTERVAL_MS, undefined, { signal: ctx.signal }).catch(() => undefined);
+      await sleep(PROGRESS_INTERVAL_MS, undefined, { signal: ctx.signal }).catch(() => undefined);
     }
   } finally {
     if (drewBar) out.write('\n');
