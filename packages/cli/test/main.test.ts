@@ -123,6 +123,12 @@ test('describe dataload and get dataload -w (plain lines off a terminal, ends wh
   const lines = w.out.trim().split('\n');
   assert.equal(lines[0], 'once Executing 33.3% 1.00KiB/3.00KiB 1/3 files');
   assert.match(lines.at(-1)!, /^once Complete 100\.0% 3\.00KiB\/3\.00KiB 3\/3 files$/);
+  loadPolls = 0;
+  const bar = await run(['get', 'dataload', 'once', '-w'], { tty: true });
+  assert.equal(bar.code, 0, bar.err);
+  const frames = bar.out.split('\r\x1b[2K').filter(Boolean);
+  assert.match(frames[0]!, /^once Executing \[#+-+\] 33\.3% 1\.00KiB\/3\.00KiB 1\/3 files$/);
+  assert.match(frames.at(-1)!, /^once Complete \[#+\] 100\.0% 3\.00KiB\/3\.00KiB 3\/3 files\n$/);
   const d = await run(['describe', 'dataload', 'once']);
   assert.equal(d.code, 0);
   assert.match(d.out, /^Status:\n {2}Conditions:\n {4}Last Probe Time: {7}t1\n/m);
