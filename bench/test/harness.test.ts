@@ -1,0 +1,151 @@
+// The bench's own plumbing: option parsing, goal evaluation, report rendering, and the two helper
+// processes it relies on (the FUSE-ceiling filesystem and the WAN delay proxy), run for real.
+// No timing is asserted anywhere: the bench reports figures, tests check behaviour.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { createServer, connect, type AddressInfo } from 'node:net';
+import { randomBytes, createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@eddy/testkit';
+import { parseOptions, parseSize } from '../src/options.js';
+import { computeGoals } from '../src/goals.js';
+import { renderChart, renderMarkdown, renderWorkload } from '../src/report.js';
+import { metric, speedup, type RunResults, type WorkloadResult } from '../src/results.js';
+import { CeilingTarget } from '../src/targets/ceiling-target.js';
+import { Daemon, isMounted } from '../src/exec.js';
+
+const dirs: string[] = [];
+after(async () => { for (const d of dirs) await rm(d, { recursive: true, force: true }); });
+
+test('options: --quick sizes, explicit sizes, unknown workload rejected', () => {
+  const quick = parseOptions(['--quick']);
+  assert.notEqual(quick, 'help');
+  if (quick === 'help') return;
+  assert.equal(quick.modelSize, 256 * 1024 ** 2);
+  assert.equal(quick.smallFiles, 1000);
+  assert.ok(quick.workloads.includes('wan'));
+  const full = parseOptions(['--size', '1G', '--workloads', 'model-load,small-files', '--files', '200']);
+  if (full === 'help') throw new Error('unexpected help');
+  assert.equal(full.modelSize, 1024 ** 3);
+  assert.deepEqual(full.workloads, ['model-load', 'small-files']);
+  assert.equal(full.smallDirs, 100);
+  assert.equal(parseSize('64M', 'x'), 64 * 1024 ** 2);
+  assert.equal(parseSize('512Ki', 'x'), 512 * 1024);
+  assert.throws(() => parseOptions(['--workloads', 'model-load,nope']), /unknown "nope"/);
+  assert.throws(() => parseSize('lots', '--size'), /--size must be a size/);
+  assert.equal(parseOptions(['--help']), 'help');
+});
+
+function sampleWorkloads(): WorkloadResult[] {
+  const cold = metric('cold, 4 shards in parallel', 'MiB/s', 'higher');
+  Object.assign(cold.values, { direct: 400, 'direct-ranged': 420, ceiling: 800, s3fs: 300, rclone: 350, eddy: 320 });
+  const warm = metric('warm, best of 2', 'MiB/s', 'higher');
+  Object.assign(warm.values, { ceiling: 1000, s3fs: 400, rclone: 380, eddy: 900 });
+  const find1 = metric('find + stat, first (cold)', 's', 'lower');
+  Object.assign(find1.values, { s3fs: 5, eddy: 0.5 });
+  const wanLoad = metric('model load, 4 shards in parallel', 'MiB/s', 'higher');
+  Object.assign(wanLoad.values, { direct: 50, eddy: 600 });
+  const upd3 = metric('update, 3 regions: MiB crossing the WAN', 'MiB', 'lower');
+  Object.assign(upd3.values, { eddy: 800, ideal: 768 });
+  const mk = (name: string, metrics: ReturnType<typeof metric>[]): WorkloadResult => ({ name, title: name, description: `${name} workload`, metrics, notes: [] });
+  return [mk('model-load', [cold, warm]), mk('small-files', [find1]), mk('wan', [wanLoad, upd3])];
+}
+
+test('goals: ratios computed from the run, met and not met, missing figures are "not measured"', () => {
+  const goals = computeGoals(sampleWorkloads());
+  const byStart = (s: string) => goals.find((g) => g.goal.startsWith(s))!;
+  assert.equal(byStart('warm model load ≥ 0.8').ratio, 0.9);
+  assert.equal(byStart('warm model load ≥ 0.8').met, true);
+  assert.equal(byStart('warm model load ≥ 2').ratio, 2.25); // 900 / max(400, 380)
+  assert.equal(byStart('find + stat').ratio, 10);
+  assert.equal(byStart('cold model load').ratio, 0.76); // 320 / min(max(400, 420), 800)
+  assert.equal(byStart('cold model load').met, true);
+  assert.equal(byStart('through the WAN').ratio, 12);
+  const one = goals.find((g) => g.goal.includes('(1 region)'))!;
+  assert.equal(one.met, null);
+  const three = goals.find((g) => g.goal.includes('(3 regions)'))!;
+  assert.equal(three.ratio, 0.96);
+  assert.equal(three.met, true);
+});
+
+test('report: tables carry Eddy/peer and Eddy/ceiling ratios; the chart has a bar per figure', () => {
+  const [ml] = sampleWorkloads();
+  assert.equal(speedup(ml!.metrics[0]!, 'eddy', 's3fs'), 320 / 300);
+  const md = renderWorkload(ml!, 'results/x.svg');
+  assert.match(md, /\| metric \| unit \| direct \| direct-ranged \| ceiling \| s3fs \| rclone \| eddy \| Eddy\/direct \|/);
+  assert.match(md, /\| warm, best of 2 \| MiB\/s \| — \| — \| 1,000 \| 400 \| 380 \| 900 \| — \| — \| 0\.90× \| 2\.25× \| 2\.37× \|/);
+  assert.match(md, /!\[model-load\]\(results\/x\.svg\)/);
+  const svg = renderChart(ml!, 'sample');
+  assert.match(svg, /^<svg /);
+  assert.equal((svg.match(/<rect x="130"/g) ?? []).length, 10); // 6 cold + 4 warm bars
+  const full: RunResults = {
+    meta: { date: '2026-01-01', host: 'h', startedAt: 'a', finishedAt: 'b', command: 'npm run bench -- --quick', options: {}, machine: { cores: 2 }, versions: { s3fs: 'V1.90' }, loadAverage: { start: [1, 1, 1], end: [2, 2, 2] }, note: 'noisy' },
+    targets: { eddy: 'cluster' }, workloads: sampleWorkloads(), goals: computeGoals(sampleWorkloads()), errors: ['rclone did not start: x'],
+  };
+  const doc = renderMarkdown(full, 'results/x.svg');
+  assert.match(doc, /npm run bench -- --quick/);
+  assert.match(doc, /## Goals/);
+  assert.match(doc, /## Errors\n\n- rclone did not start/);
+});
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+test('null-fs (FUSE ceiling) serves the given tree with the given sizes', { timeout: 60_000 }, async () => {
+  const work = await mkdtemp(join(tmpdir(), 'eddy-bench-test-'));
+  dirs.push(work);
+  const files = [{ path: 'model/a.bin', size: 3 * 1024 * 1024 + 5 }, { path: 'small/d0/f1.bin', size: 65536 }, { path: 'small/d1/f2.bin', size: 0 }];
+  const t = new CeilingTarget(files, work);
+  await t.start();
+  try {
+    assert.equal(await isMounted(t.root), true);
+    assert.deepEqual((await readdir(t.root)).sort(), ['model', 'small']);
+    assert.deepEqual((await readdir(join(t.root, 'small'))).sort(), ['d0', 'd1']);
+    for (const f of files) {
+      assert.equal((await stat(join(t.root, f.path))).size, f.size);
+      assert.equal((await readFile(join(t.root, f.path))).length, f.size);
+    }
+    await assert.rejects(stat(join(t.root, 'model', 'missing.bin')), { code: 'ENOENT' });
+  } finally {
+    await t.close();
+  }
+  assert.equal(await isMounted(t.root), false);
+});
+
+test('delay proxy forwards bytes unchanged both ways and passes half-closes through', { timeout: 60_000 }, async () => {
+  // An upstream that answers each connection with the sha256 of everything it received.
+  const upstream = createServer({ allowHalfOpen: true }, (sock) => {
+    const h = createHash('sha256');
+    sock.on('data', (d: Buffer) => h.update(d));
+    sock.on('end', () => { sock.end(h.digest()); });
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  const port = await freePort();
+  const proxy = new Daemon('delay-proxy', process.execPath, [join(here, '..', 'delay-proxy.js'), '--listen', `127.0.0.1:${port}`, '--target', `127.0.0.1:${(upstream.address() as AddressInfo).port}`, '--delay-ms', '5']);
+  try {
+    const payload = randomBytes(6 * 1024 * 1024 + 17);
+    const reply = await (async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await new Promise<Buffer>((resolve, reject) => {
+            const c = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+            const chunks: Buffer[] = [];
+            c.on('data', (d: Buffer) => chunks.push(d));
+            c.on('end', () => resolve(Buffer.concat(chunks)));
+            c.on('error', reject);
+            c.end(payload);
+          });
+        } catch (err) {
+          if (attempt > 50 || proxy.exited) throw err; // the proxy may still be starting
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    })();
+    assert.deepEqual(reply, createHash('sha256').update(payload).digest());
+  } finally {
+    await proxy.stop();
+    await new Promise((r) => upstream.close(r));
+  }
+});
