@@ -74,7 +74,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; tty?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
+async function run(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; tty?: boolean; signal?: AbortSignal } = {}): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIo = {
@@ -84,7 +84,7 @@ async function run(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessE
     env: opts.env ?? { EDDY_MASTER: address, EDDY_TOKEN_FILE: tokenFile },
     cwd: dir,
   };
-  const code = await main(args, { io, signal: new AbortController().signal });
+  const code = await main(args, { io, signal: opts.signal ?? new AbortController().signal });
   return { code, out, err };
 }
 
@@ -114,6 +114,13 @@ test('get dataset: seed table, -o json with exact bytes, missing name fails with
   const missing = await run(['get', 'dataset', 'nope']);
   assert.equal(missing.code, 1);
   assert.equal(missing.err, 'eddy: dataset "nope" not found\n');
+});
+
+test('get dataset -w prints the table once and no row again while nothing changes, until interrupted', async () => {
+  const r = await run(['get', 'dataset', '-w'], { signal: AbortSignal.timeout(2500) });
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out.split('\n').filter(Boolean).length, 2);
+  assert.match(r.out, /^NAME .*\ndemo {3}588\.90KiB /);
 });
 
 test('describe dataload and get dataload -w (plain lines off a terminal, ends when a Once load completes)', async () => {

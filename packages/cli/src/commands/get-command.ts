@@ -129,6 +129,11 @@ async function watchDataLoad(ctx: CommandContext, session: MasterSession, name: 
   }
 }
 
+/** Indexes of age columns other than the last (dataload: AGE, and LAST SCHEDULE/SUCCESS when wide). */
+function ageColumns(resource: ResourceName, wide: boolean): number[] {
+  return resource === 'dataload' ? (wide ? [3, 7, 8] : [3]) : [];
+}
+
 /** `get KIND [NAME] -w` for tables: prints the table, then a row whenever one changes. */
 async function watchTable(ctx: CommandContext, session: MasterSession, resource: ResourceName, name: string | undefined, options: RenderOptions): Promise<void> {
   const seen = new Map<string, string>();
@@ -137,9 +142,10 @@ async function watchTable(ctx: CommandContext, session: MasterSession, resource:
     const objects = await fetchObjects(session, resource, name, ctx.signal);
     const rows = rowsFor(resource, objects, options);
     const changed = rows.filter((r) => {
-      // AGE changes every second; a row is new when anything else changed.
+      // Ages change every second; a row is new when anything else changed.
       const key = r[0] ?? '';
-      const sig = JSON.stringify(r.slice(0, -1));
+      const ignore = ageColumns(resource, options.wide);
+      const sig = JSON.stringify(r.filter((_c, i) => !ignore.includes(i) && !(i === r.length - 1 && resource !== 'dataload')));
       if (seen.get(key) === sig) return false;
       seen.set(key, sig);
       return true;
