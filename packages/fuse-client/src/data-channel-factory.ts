@@ -5,7 +5,7 @@ import type { DataChannelFactory } from './read-path/sources.js';
 
 export function createDataChannelFactory(security: RpcSecurity, logger: Logger): DataChannelFactory {
   return (address) => new DataChannelClient(address, {
-    token: security.token, logger, maxConnections: 4,
+    token: security.token, logger, maxConnections: 8,
     ...(security.tls ? { tls: { ...(security.tls.ca ? { ca: security.tls.ca } : {}) } } : {}),
   });
 }

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { FileReader } from '../src/read-path/file-reader.js';
+import { FileReader, type ReadaheadOptions } from '../src/read-path/file-reader.js';
 import { ReadaheadBudget } from '../src/read-path/readahead-budget.js';
 import type { BlockReader } from '../src/read-path/block-reader.js';
 import type { LocationCache } from '../src/read-path/location-cache.js';
 
 const MiB = 1 << 20;
+const RA: ReadaheadOptions = { chunkBytes: MiB, initialWindowBytes: MiB, maxWindowBytes: 16 * MiB };
 
 function fakeReader(data: Buffer): { reader: BlockReader; fetched: Array<[number, number]> } {
   const fetched: Array<[number, number]> = [];
@@ -25,7 +26,7 @@ test('sequential reads grow the readahead window to its bound and return exact b
   const data = randomBytes(40 * MiB + 123);
   const { reader, fetched } = fakeReader(data);
   const budget = new ReadaheadBudget(256 * MiB);
-  const r = new FileReader(file(data.length), reader, {} as LocationCache, budget);
+  const r = new FileReader(file(data.length), reader, {} as LocationCache, budget, RA);
   const windows: number[] = [];
   const out: Buffer[] = [];
   for (let off = 0; off < data.length; off += 128 * 1024) {
@@ -45,7 +46,7 @@ test('sequential reads grow the readahead window to its bound and return exact b
 test('random reads fetch exactly what is asked, with no readahead', async () => {
   const data = randomBytes(64 * MiB);
   const { reader, fetched } = fakeReader(data);
-  const r = new FileReader(file(data.length), reader, {} as LocationCache, new ReadaheadBudget(256 * MiB));
+  const r = new FileReader(file(data.length), reader, {} as LocationCache, new ReadaheadBudget(256 * MiB), RA);
   const offsets = [50 * MiB, 3 * MiB + 7, 40 * MiB, 10 * MiB, 60 * MiB + 4096, 20 * MiB];
   await r.read(30 * MiB, 4096); // first read away from 0
   fetched.length = 0;
@@ -61,7 +62,7 @@ test('random reads fetch exactly what is asked, with no readahead', async () => 
 test('the shared budget bounds prefetch across handles; reads past EOF are empty', async () => {
   const data = randomBytes(32 * MiB);
   const budget = new ReadaheadBudget(4 * MiB);
-  const readers = [0, 1, 2].map(() => new FileReader(file(data.length), fakeReader(data).reader, {} as LocationCache, budget));
+  const readers = [0, 1, 2].map(() => new FileReader(file(data.length), fakeReader(data).reader, {} as LocationCache, budget, RA));
   for (let off = 0; off < 8 * MiB; off += 128 * 1024) {
     for (const r of readers) assert.ok((await r.read(off, 128 * 1024)).equals(data.subarray(off, off + 128 * 1024)));
     assert.ok(budget.used <= 4 * MiB);
@@ -81,7 +82,7 @@ test('a failed chunk is retried by the next read instead of caching the error', 
       return data.subarray(offset, offset + length);
     },
   } as unknown as BlockReader;
-  const r = new FileReader(file(data.length), reader, {} as LocationCache, new ReadaheadBudget(64 * MiB));
+  const r = new FileReader(file(data.length), reader, {} as LocationCache, new ReadaheadBudget(64 * MiB), RA);
   await assert.rejects(r.read(0, 4096), /boom/);
   fail = false;
   assert.ok((await r.read(0, 4096)).equals(data.subarray(0, 4096)));

@@ -85,6 +85,18 @@ export class BlockReader {
     return null;
   }
 
+  /** Pins block `index`'s local file ahead of the reader, so the worker's checksum pass overlaps reading. */
+  prefetchLocal(file: PinnedFile, locations: LocationCache, index: number): void {
+    if (this.#o.hostId === '' || index * file.blockSize >= file.size) return;
+    void (async () => {
+      const loc = await locations.get(index);
+      const ref = this.#ref(file, index);
+      if (!loc || loc.key !== ref.key) return;
+      const h = loc.holders.find((x) => x.hostId === this.#o.hostId && x.dataAddress !== '' && !this.#o.channels.isSuspect(x.dataAddress));
+      if (h) await this.#local.pin(this.#o.channels.get(h.dataAddress), h.dataAddress, ref);
+    })().catch(() => undefined);
+  }
+
   #ref(file: PinnedFile, index: number): proto.BlockRef {
     return {
       key: blockKey(file.dataset, file.path, file.version, index, file.blockSize),

@@ -1,7 +1,9 @@
 // The reader behind one open file handle. The kernel sends reads of at most 128 KiB; a sequential
-// reader is served from chunks prefetched ahead of it, in a window that doubles (1, 2, 4, 8, 16 MiB
-// by default) while reads stay sequential. A read far from the previous one resets the window and
-// is fetched exactly, so random readers do not pay for prefetching.
+// reader is served from chunks prefetched ahead of it, in a window that doubles while reads stay
+// sequential (by default 4, 8, 16, 32, 64 MiB in 4 MiB chunks, so that several blocks are fetched
+// at once: a worker reading a block through streams it at the speed of one GET). A read far from
+// the previous one resets the window and is fetched exactly, so random readers do not pay for
+// prefetching. Blocks held by a worker on this host bypass all this (see readInto).
 import type { BlockReader } from './block-reader.js';
 import type { LocationCache } from './location-cache.js';
 import type { ReadaheadBudget } from './readahead-budget.js';
@@ -16,7 +18,7 @@ export interface ReadaheadOptions {
   maxWindowBytes: number;
 }
 
-export const DEFAULT_READAHEAD: ReadaheadOptions = { chunkBytes: 1 << 20, initialWindowBytes: 1 << 20, maxWindowBytes: 16 << 20 };
+export const DEFAULT_READAHEAD: ReadaheadOptions = { chunkBytes: 4 << 20, initialWindowBytes: 4 << 20, maxWindowBytes: 64 << 20 };
 
 interface Chunk {
   promise: Promise<Buffer>;
@@ -39,6 +41,7 @@ export class FileReader {
   /** Whether the last block read had a local holder (undefined: try). */
   #localHint: boolean | undefined;
   #localMissBlock = -1;
+  #localBlock = -1;
 
   constructor(file: PinnedFile, reader: BlockReader, locations: LocationCache, budget: ReadaheadBudget, options: ReadaheadOptions = DEFAULT_READAHEAD) {
     this.file = file;
@@ -58,6 +61,12 @@ export class FileReader {
     if (this.#localHint !== false) {
       const n = await this.#reader.readLocalInto(this.file, this.#locations, offset, target, end - offset, this.#abort.signal);
       if (n !== null) {
+        const block = Math.floor(offset / this.file.blockSize);
+        if (this.#localHint !== true || block !== this.#localBlock) {
+          // Entering a block: pin the next one now so its verification overlaps this block's reads.
+          this.#localBlock = block;
+          this.#reader.prefetchLocal(this.file, this.#locations, block + 1);
+        }
         this.#localHint = true;
         this.#nextOffset = end;
         return n;

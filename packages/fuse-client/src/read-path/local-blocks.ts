@@ -48,8 +48,8 @@ export class LocalBlocks {
     return n === null ? null : buf;
   }
 
-  /** Reads `length` bytes at `offset` of block `ref` into `target` (at 0); null when not local. */
-  async readInto(channel: DataChannel, address: string, ref: proto.BlockRef, offset: number, target: Buffer, length: number): Promise<number | null> {
+  /** Pins block `ref` and opens its file (or reuses the pin); null when not local. */
+  async pin(channel: DataChannel, address: string, ref: proto.BlockRef): Promise<LocalFile | null> {
     const id = `${address}\u0000${ref.key!}`;
     let p = this.#cache.get(id);
     if (!p) {
@@ -68,7 +68,13 @@ export class LocalBlocks {
         if (this.#cache.get(id) === p) this.#cache.delete(id);
       });
     }
-    const f = await p;
+    return await p;
+  }
+
+  /** Reads `length` bytes at `offset` of block `ref` into `target` (at 0); null when not local. */
+  async readInto(channel: DataChannel, address: string, ref: proto.BlockRef, offset: number, target: Buffer, length: number): Promise<number | null> {
+    const id = `${address}\u0000${ref.key!}`;
+    const f = await this.pin(channel, address, ref);
     if (!f) return null;
     f.users++;
     try {
