@@ -49,6 +49,12 @@ test('eddy up on the bundled example: files readable at the mount, get dataset r
   });
   assert.match(row, / 256\.00MiB +\S+% +Bound +3 +/);
 
+  // A one-off load of the models directory, followed to its end.
+  const load = await runEddy(['load', 'demo', '--path', '/models', '--name', 'models-now', '--wait'], { env, timeoutMs: 60_000 });
+  assert.equal(load.code, 0, load.stderr);
+  assert.match(load.stdout, /^dataload\.data\.fluid\.io\/models-now created$/m);
+  assert.match(load.stdout.trimEnd().split('\n').at(-1)!, /^models-now Complete 100\.0% 21\.00MiB\/21\.00MiB 2\/2 files$/);
+
   const stopped = await up.stop('SIGINT', 30_000);
   assert.equal(stopped.code, 0, stopped.stderr);
   assert.match(stopped.stdout, /stopped\n$/);

@@ -11,6 +11,7 @@ import { registerApplyCommands } from './commands/apply-command.js';
 import { registerGetCommand } from './commands/get-command.js';
 import { registerDescribeCommand } from './commands/describe-command.js';
 import { registerUpCommand } from './commands/up-command.js';
+import { registerLoadCommand } from './commands/load-command.js';
 import { registerMasterCommand } from './commands/master-command.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
 import { registerMountCommand } from './commands/mount-command.js';
@@ -39,6 +40,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerApplyCommands(program, ctx);
   registerGetCommand(program, ctx);
   registerDescribeCommand(program, ctx);
+  registerLoadCommand(program, ctx);
   registerUpCommand(program, ctx);
   // The component commands (each written alongside its package) parse their own flags.
   registerMasterCommand(program);

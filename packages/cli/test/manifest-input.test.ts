@@ -48,3 +48,14 @@ test('documentRefs lists kind and name of each document', () => {
   ]);
   assert.throws(() => documentRefs('kind: Secret\n', 'f.yaml'), /f\.yaml: document 0: needs kind and metadata\.name/);
 });
+
+test('eddy load builds a Once DataLoad manifest', async () => {
+  const { dataLoadManifest } = await import('../src/commands/load-command.js');
+  const { parseManifests } = await import('@eddy/common');
+  const m = dataLoadManifest('demo', { path: ['/a', '/b.bin'], replicas: '2', loadMetadata: true }, new Date('2026-01-02T03:04:05Z'));
+  assert.equal(m.name, 'demo-load-20260102-030405');
+  const [load] = parseManifests(m.yaml);
+  assert.equal(load?.kind, 'DataLoad');
+  assert.deepEqual(load?.kind === 'DataLoad' ? load.spec.target : undefined, [{ path: '/a', replicas: 2 }, { path: '/b.bin', replicas: 2 }]);
+  assert.throws(() => dataLoadManifest('demo', { path: [], replicas: '0' }), /--replicas must be a whole number/);
+});

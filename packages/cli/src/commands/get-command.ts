@@ -91,7 +91,7 @@ const PROGRESS_INTERVAL_MS = 500;
  * `get dataload NAME -w`: follows the load. A Once load ends the command when it finishes
  * (exit 1 if Failed); a Cron load is followed across runs until Ctrl-C.
  */
-async function watchDataLoad(ctx: CommandContext, session: MasterSession, name: string): Promise<void> {
+export async function watchDataLoad(ctx: CommandContext, session: MasterSession, name: string): Promise<void> {
   const out = ctx.io.stdout;
   const meter = new RateMeter();
   let lastLine = '';
