@@ -228,18 +228,28 @@ export class DataServer {
     try {
       if (read.kind === 'file') {
         const fh = await open(read.handle.path, 'r');
+        // The next chunk is read from the file while the current one drains to the socket.
+        const readAt = async (pos: number, n: number): Promise<Buffer> => {
+          const buf = Buffer.allocUnsafe(n);
+          const { bytesRead } = await fh.read(buf, 0, n, pos);
+          if (bytesRead === 0) throw new CorruptBlockError(`block ${read.ref.key} file is shorter than expected`);
+          return bytesRead === n ? buf : buf.subarray(0, bytesRead);
+        };
+        let pending: Promise<Buffer> | undefined;
         try {
           let pos = read.offset;
           let left = read.length;
-          while (left > 0) {
-            const buf = Buffer.allocUnsafe(Math.min(this.frameBytes, left));
-            const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-            if (bytesRead === 0) throw new CorruptBlockError(`block ${read.ref.key} file is shorter than expected`);
-            pos += bytesRead;
-            left -= bytesRead;
-            await send(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+          if (left > 0) pending = readAt(pos, Math.min(this.frameBytes, left));
+          while (pending) {
+            const buf = await pending;
+            pending = undefined;
+            pos += buf.length;
+            left -= buf.length;
+            if (left > 0) pending = readAt(pos, Math.min(this.frameBytes, left));
+            await send(buf);
           }
         } finally {
+          await pending?.catch(() => undefined);
           await fh.close();
         }
       } else {
