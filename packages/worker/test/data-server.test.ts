@@ -10,6 +10,7 @@ import {
   DataChannelClient, FrameDecoder, FrameType, SERVER_FRAME_TYPES, encodeFrame, encodeMessage, parseMessage,
   fileVersion, NotFoundError, UnauthenticatedError, type proto,
 } from '@eddy/common';
+import { createTlsFixture } from '@eddy/testkit';
 import { DataServer } from '../src/index.js';
 import { CountingUfs, bytesFor, makeNode, refsFor, tempDir, type TestNode } from './helpers.js';
 
@@ -166,4 +167,22 @@ test('aborts and timeouts are typed and do not poison the pool', async () => {
     assert.equal(b.length, 10);
   } finally { await client.close(); }
   await assert.rejects(client.readBlock(refs[0]!, 0, 10), { code: 'UNAVAILABLE' });
+});
+
+test('TLS: the data channel works with the cluster CA; plaintext and wrong tokens fail typed', async () => {
+  const tls = createTlsFixture();
+  const tlsServer = await DataServer.start({ listen: '127.0.0.1:0', security: { token: TOKEN, tls: { cert: tls.cert, key: tls.key, ca: tls.ca } }, blocks: node.service });
+  const good = new DataChannelClient(`localhost:${tlsServer.port}`, { token: TOKEN, tls: { ca: tls.ca } });
+  const wrong = new DataChannelClient(`localhost:${tlsServer.port}`, { token: 'nope', tls: { ca: tls.ca } });
+  const plain = new DataChannelClient(`localhost:${tlsServer.port}`, { token: TOKEN, connectTimeoutMs: 2000 });
+  try {
+    const b = await good.readBlock(refs[1]!, 0, BS);
+    assert.ok(b.equals(data.subarray(BS, 2 * BS)));
+    await assert.rejects(wrong.readBlock(refs[1]!, 0, 10), UnauthenticatedError);
+    await assert.rejects(plain.readBlock(refs[1]!, 0, 10, { timeoutMs: 3000 }), (e: { code?: string }) => ['UNAVAILABLE', 'UNREACHABLE', 'TIMEOUT', 'PROTOCOL'].includes(e.code ?? ''));
+  } finally {
+    await good.close(); await wrong.close(); await plain.close();
+    await tlsServer.close(100);
+    tls.cleanup();
+  }
 });

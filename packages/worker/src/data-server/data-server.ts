@@ -40,6 +40,8 @@ interface ConnState {
 
 function waitDrain(socket: Socket): Promise<void> {
   return new Promise((resolve, reject) => {
+    // A socket that is already gone emits neither 'drain' nor 'close' again.
+    if (socket.destroyed) { reject(new UnavailableError('client went away')); return; }
     const onDrain = (): void => { socket.off('close', onClose); resolve(); };
     const onClose = (): void => { socket.off('drain', onDrain); reject(new UnavailableError('client went away')); };
     socket.once('drain', onDrain);
@@ -218,6 +220,7 @@ export class DataServer {
     const counters = this.options.blocks.counters;
     socket.write(encodeMessage(FrameType.READ_HEADER, { length: read.length, source: read.kind === 'file' ? 'cache' : 'ufs' }));
     const send = async (buf: Buffer): Promise<void> => {
+      if (socket.destroyed) throw new UnavailableError('client went away');
       socket.cork();
       socket.write(encodeFrameHeader(FrameType.DATA, buf.length));
       const ok = socket.write(buf);
