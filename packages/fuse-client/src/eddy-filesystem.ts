@@ -64,7 +64,7 @@ export class EddyFilesystem {
     if (cache.isNegative(path)) throw new NotFoundError(path);
     // A name missing from a fresh listing of its parent needs no round trip.
     const parent = cache.getListing(posix.dirname(path));
-    if (parent && !parent.names.includes(posix.basename(path))) {
+    if (parent && !parent.nameSet.has(posix.basename(path))) {
       cache.setNegative(path);
       throw new NotFoundError(path);
     }
@@ -126,7 +126,7 @@ export class EddyFilesystem {
       }
       pageToken = res.nextPageToken;
     } while (pageToken !== '');
-    const listing = { names, attrs };
+    const listing = { names, nameSet: seen, attrs };
     cache.setListing(path, listing);
     return listing;
   }

@@ -21,6 +21,8 @@ export interface MetadataCacheOptions {
 
 export interface DirListing {
   names: string[];
+  /** The same names, for O(1) lookups in large directories. */
+  nameSet: Set<string>;
   attrs: FileAttr[];
 }
 

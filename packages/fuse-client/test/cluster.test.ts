@@ -147,6 +147,22 @@ describe('fuse client over a real master, worker and S3 server', { timeout: 110_
     keys.forEach((k, i) => assert.equal(sums[i], sha256(objects.get(k)!), k));
   });
 
+  test('a client on the worker\'s host reads its block files directly (short-circuit)', async () => {
+    const mnt2 = join(root, 'mnt-local');
+    const local = await mountDataset({
+      masterAddress: master!.address, dataset: 'models', mountpoint: mnt2, token: TOKEN, logger: silentLogger(), hostId: 'worker-host',
+    });
+    try {
+      const key = 'big/model-100m.bin';
+      assert.equal(await sha256Of(join(mnt2, key)), sha256(objects.get(key)!));
+      assert.ok(local.readStats.local >= 100, JSON.stringify(local.readStats));
+      assert.equal(local.readStats.ufs, 0);
+    } finally {
+      await local.close();
+      await forceUnmount(mnt2);
+    }
+  });
+
   test('ls -lR of the mount equals the bucket listing', async () => {
     const ls = await sh('ls', ['-lR', mnt]);
     assert.equal(ls.code, 0, ls.stderr);
