@@ -10,7 +10,7 @@ import {
   DataChannelClient, FrameDecoder, FrameType, SERVER_FRAME_TYPES, encodeFrame, encodeMessage, parseMessage,
   fileVersion, NotFoundError, UnauthenticatedError, type proto,
 } from '@eddy/common';
-import { createTlsFixture } from '@eddy/testkit';
+import { createTlsFixture, waitFor } from '@eddy/testkit';
 import { DataServer } from '../src/index.js';
 import { CountingUfs, bytesFor, makeNode, refsFor, tempDir, type TestNode } from './helpers.js';
 
@@ -78,7 +78,7 @@ test('openLocal pins a verified file until release or disconnect', async () => {
   const client = new DataChannelClient(address, { token: TOKEN });
   try {
     await client.readBlock(refs[2]!, 0, BS);
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => node.store.has(refs[2]!.key), { what: 'block stored' });
     const local = await client.openLocal(refs[2]!);
     assert.ok(local);
     assert.ok((await readFile(local.path)).equals(data.subarray(2 * BS, 3 * BS)));
@@ -87,19 +87,17 @@ test('openLocal pins a verified file until release or disconnect', async () => {
     await stat(local.path);
     await local.release();
     await local.release();
-    await new Promise((r) => setTimeout(r, 20));
-    await assert.rejects(stat(local.path), { code: 'ENOENT' });
+    await waitFor(() => stat(local.path).then(() => false, () => true), { what: 'file deleted after release' });
     assert.equal(await client.openLocal(refs[2]!), null, 'not held → null');
 
     // A pin also ends when the connection closes.
     await client.readBlock(refs[2]!, 0, BS);
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => node.store.has(refs[2]!.key), { what: 'block stored' });
     const again = await client.openLocal(refs[2]!);
     assert.ok(again);
     await node.store.remove(refs[2]!.key);
     await client.close();
-    await new Promise((r) => setTimeout(r, 50));
-    await assert.rejects(stat(again.path), { code: 'ENOENT' });
+    await waitFor(() => stat(again.path).then(() => false, () => true), { what: 'file deleted after disconnect' });
   } finally { await client.close(); }
 });
 

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { startS3Server, type S3Endpoint } from '@eddy/testkit';
+import { startS3Server, waitFor, type S3Endpoint } from '@eddy/testkit';
 import { DataChannelClient, createUfs, VersionMismatchError } from '@eddy/common';
 import { startWorker, type WorkerHandle } from '../src/index.js';
 import { CountingUfs, refsFor, tempDir } from './helpers.js';
@@ -61,7 +61,7 @@ test('every byte of a multi-block object read through the data channel matches (
     assert.equal(sha(Buffer.concat(first)), sha(data));
     assert.equal(counting!.reads - before, refs.length, 'one UFS GET per block');
     // Cached: same bytes, no GET.
-    for (let i = 0; i < 30 && worker.store.blockCount < refs.length; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => refs.every((r) => worker.store.has(r.key)), { what: 'blocks stored' });
     const again = await Promise.all(refs.map((r) => client.readBlock(r, 0, BS)));
     assert.equal(sha(Buffer.concat(again)), sha(data));
     assert.equal(counting!.reads - before, refs.length);

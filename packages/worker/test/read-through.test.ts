@@ -6,6 +6,7 @@ import { writeFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileVersion, VersionMismatchError, UnavailableError, NotFoundError } from '@eddy/common';
+import { waitFor } from '@eddy/testkit';
 import { CountingUfs, bytesFor, collect, makeNode, refsFor, tempDir, walk } from './helpers.js';
 
 const BS = 256 * 1024;
@@ -37,8 +38,7 @@ test('N concurrent readers of one missing block share exactly one UFS GET, then 
     const bodies = await Promise.all(reads.map(collect));
     assert.equal(s.node.ufs!.reads, 1, 'one UFS GET for 16 concurrent misses');
     bodies.forEach((b, i) => assert.ok(b.equals(s.data.subarray(BS + i * 1000, 2 * BS)), `reader ${i} bytes`));
-    await new Promise((r) => setTimeout(r, 20));
-    assert.ok(s.node.store.has(ref.key));
+    await waitFor(() => s.node.store.has(ref.key), { what: 'block stored' });
     const again = await s.node.service.read(ref, 0, BS);
     assert.equal(again.kind, 'file');
     assert.ok((await collect(again)).equals(s.data.subarray(BS, 2 * BS)));
@@ -92,7 +92,7 @@ test('a failed fetch leaves no partial block and every reader gets the typed err
     const reads = await Promise.all(Array.from({ length: 4 }, () => s.node.service.read(ref, 0, BS)));
     for (const r of reads) await assert.rejects(collect(r), (e: unknown) => e instanceof UnavailableError);
     assert.equal(s.node.ufs!.reads, 1);
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => s.node.readThrough.inflightCount === 0, { what: 'fetch settled' });
     assert.equal(s.node.store.has(ref.key), false);
     assert.equal(s.node.store.snapshot()[0]!.usedBytes, 0);
     assert.deepEqual(await walk(join(s.tier.path, 'eddy')), [], 'no temp or partial files');
@@ -120,7 +120,7 @@ test('a flipped byte is detected on the first read after restart and on local op
     const ref = s.refs[0]!;
     const want = s.data.subarray(0, BS);
     assert.ok((await collect(await s.node.service.read(ref, 0, BS))).equals(want));
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => s.node.store.has(ref.key), { what: 'block stored' });
     const h = await s.node.store.acquire(ref.key);
     assert.ok(h);
     const path = h.path;
@@ -136,7 +136,7 @@ test('a flipped byte is detected on the first read after restart and on local op
     assert.equal(s.node.store.has(ref.key), false);
     assert.ok(s.node.store.drainDelta().removed.includes(ref.key), 'reported removed');
     assert.ok((await collect(await s.node.service.read(ref, 0, BS))).equals(want));
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => s.node.store.has(ref.key), { what: 'block stored again' });
     assert.equal(s.node.ufs!.reads, 2);
 
     // After a restart, the first read verifies: the reader still gets the right bytes.
@@ -152,7 +152,7 @@ test('a flipped byte is detected on the first read after restart and on local op
       const r = await node2.service.read(ref, 0, BS);
       assert.equal(r.kind, 'stream', 'corrupt file is not served');
       assert.ok((await collect(r)).equals(want));
-      await new Promise((r2) => setTimeout(r2, 20));
+      await waitFor(() => node2.store.has(ref.key), { what: 'block stored again' });
       const fixed = await node2.store.acquire(ref.key);
       assert.ok(fixed);
       assert.ok((await readFile(fixed.path)).equals(want), 'file replaced with good bytes');
