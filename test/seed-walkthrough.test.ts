@@ -49,9 +49,8 @@ test('seed walkthrough: Cron DataLoad caches the file, picks up an appended line
   const up = new EddyProcess([
     'up', '-f', join(dir, 'mySecret.yaml'), '-f', join(dir, 'dataset.yaml'), '--mount', mnt, '--data-dir', dataDir,
     '--listen', '127.0.0.1:0', '-o', 'attr_timeout=1,entry_timeout=1,negative_timeout=1',
-    // The seed's dataload.yaml has no `loadMetadata: true`, so the master learns of the changed
-    // object by re-listing the bucket on an interval (as Fluid's cache re-checks metadata).
-    '--refresh-interval', '3000',
+    // No --refresh-interval: the seed's dataload.yaml (no `loadMetadata`) must pick up the
+    // changed object on its next tick by itself, since every run syncs metadata first.
   ]);
   cleanup.add('eddy up', async () => { await up.stop('SIGINT'); forceUnmount(mnt); });
   const address = (await up.waitForOutput(/master listening on (\S+)/, 30_000))[1]!;

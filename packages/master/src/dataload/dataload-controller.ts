@@ -484,7 +484,10 @@ export class DataLoadController {
     const status = entry.status;
     const problems: RunProblem[] = [];
 
-    if (spec.loadMetadata) {
+    // Every run syncs metadata first, `loadMetadata` or not: a scheduled load exists to pull in
+    // changed objects (the seed's plain dataload.yaml picks up an appended line on the next tick),
+    // and loading from a stale listing would cache versions that no longer exist.
+    {
       try {
         await this.ctx.refresh(dataset, { signal });
       } catch (err) {
