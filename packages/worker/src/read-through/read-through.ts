@@ -51,9 +51,17 @@ export class BlockFetch {
 
   private finish(err?: EddyError): void {
     this.finished = true;
-    this.failure = err;
+    this.failure ??= err;
     this.notify();
   }
+
+  /** @internal fails every reader now (the fetch settles afterwards). */
+  fail(err: EddyError): void {
+    this.failure ??= err;
+    this.notify();
+  }
+
+  get failed(): boolean { return this.failure !== undefined; }
 
   private notify(): void {
     const w = this.wake;
@@ -119,46 +127,47 @@ export class ReadThrough {
     const { ref } = f;
     const { store, locator } = this.options;
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.options.fetchTimeoutMs ?? 120_000)]);
-    // Reserve space while the request is on its way; a full cache still serves the reader.
-    const writerP: Promise<BlockWriter | undefined> = store.createWriter(ref.key, ref.length).catch((err: unknown) => {
-      this.logger.warn({ key: ref.key, err: (err as Error).message }, 'cannot cache block; serving it uncached');
-      return undefined;
-    });
-    let writer: BlockWriter | undefined;
+    // The block file is written by a reader of this fetch like any other, so neither the
+    // reservation (which may have to demote blocks first) nor disk writes delay the readers.
+    // A full cache still serves the readers, uncached.
+    const storeTask = (async (): Promise<boolean> => {
+      let writer: BlockWriter;
+      try {
+        writer = await store.createWriter(ref.key, ref.length);
+      } catch (err) {
+        this.logger.warn({ key: ref.key, err: (err as Error).message }, 'cannot cache block; serving it uncached');
+        return false;
+      }
+      try {
+        for await (const chunk of f.range(0, ref.length)) await writer.write(chunk);
+        await writer.commit();
+        return true;
+      } catch (err) {
+        if (!f.failed) this.logger.warn({ key: ref.key, err: (err as Error).message }, 'cannot write block file; served uncached');
+        await writer.abort();
+        return false;
+      }
+    })();
     try {
       const { ufs, ufsPath } = await locator.locate(ref.dataset, ref.path, { signal });
       const stream = await ufs.read(ufsPath, { offset: ref.index * ref.blockSize, length: ref.length, ifMatch: ref.version, signal });
-      writer = await writerP;
       let got = 0;
       for await (const chunk of stream) {
         const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
         if (got + buf.length > ref.length) throw new UnavailableError(`UFS returned more than the ${ref.length} bytes of block ${ref.index} of ${ref.path}`);
         got += buf.length;
         f.push(buf);
-        if (writer) {
-          try {
-            await writer.write(buf);
-          } catch (err) {
-            this.logger.warn({ key: ref.key, err: (err as Error).message }, 'cannot write block file; serving it uncached');
-            await writer.abort();
-            writer = undefined;
-          }
-        }
       }
       if (got !== ref.length) throw new UnavailableError(`UFS returned ${got} of the ${ref.length} bytes of block ${ref.index} of ${ref.path}`);
       this.options.onFetched?.(got);
-      if (!writer) return false;
-      try {
-        await writer.commit();
-        return true;
-      } catch (err) {
-        this.logger.warn({ key: ref.key, err: (err as Error).message }, 'cannot commit block file');
-        await writer.abort();
-        return false;
-      }
     } catch (err) {
-      await (writer ?? (await writerP))?.abort();
-      throw err;
+      // Fail the readers (and the block writer) now; the writer removes its temp file before
+      // this fetch settles, so a failed fetch never leaves a partial block behind.
+      const e = asEddyError(err, `fetching block ${ref.index} of ${ref.dataset}:${ref.path}`);
+      f.fail(e);
+      await storeTask;
+      throw e;
     }
+    return await storeTask;
   }
 }
