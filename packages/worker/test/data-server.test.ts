@@ -184,3 +184,36 @@ test('TLS: the data channel works with the cluster CA; plaintext and wrong token
     tls.cleanup();
   }
 });
+
+test('close() lets a read in progress finish, then refuses new connections', async () => {
+  const ufsDir = await tempDir('eddy-ufs-');
+  const tier = await tempDir();
+  const slow = await makeNode({
+    tiers: [{ medium: 'MEM', path: tier.path, quotaBytes: 8 * BS, high: 0.95, low: 0.8 }],
+    mount: { url: `file://${ufsDir.path}` },
+    wrap: (u) => new CountingUfs(u, { delayMs: 400 }),
+  });
+  const bytes = bytesFor('slow', BS);
+  await writeFile(join(ufsDir.path, 's.bin'), bytes);
+  const ref = refsFor('/s.bin', fileVersion(await stat(join(ufsDir.path, 's.bin'))), BS, BS)[0]!;
+  const srv = await DataServer.start({ listen: '127.0.0.1:0', security: { token: TOKEN }, blocks: slow.service });
+  const port = srv.port;
+  const client = new DataChannelClient(`127.0.0.1:${port}`, { token: TOKEN });
+  try {
+    const reading = client.readBlock(ref, 0, BS);
+    await waitFor(() => slow.ufs !== undefined && slow.ufs.reads === 1, { what: 'fetch started' });
+    const closing = srv.close(10_000);
+    const got = await reading;
+    assert.ok(got.equals(bytes), 'in-flight read completed during close');
+    await closing;
+    const late = new DataChannelClient(`127.0.0.1:${port}`, { token: TOKEN, connectTimeoutMs: 2000 });
+    await assert.rejects(late.readBlock(ref, 0, 10, { timeoutMs: 3000 }), (e: { code?: string }) => ['UNREACHABLE', 'UNAVAILABLE', 'TIMEOUT'].includes(e.code ?? ''));
+    await late.close();
+  } finally {
+    await client.close();
+    await srv.close();
+    await slow.close();
+    await ufsDir.cleanup();
+    await tier.cleanup();
+  }
+});
