@@ -24,6 +24,8 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   stdin?: string;
+  /** A command the node process is run under, e.g. `['ip', 'netns', 'exec', 'ns1']` (it must exec node, so the pid stays node's). */
+  prefix?: string[];
 }
 
 /** A long-running `eddy` process (e.g. `eddy up`). */
@@ -34,7 +36,8 @@ export class EddyProcess {
   private readonly exited: Promise<EddyResult>;
 
   constructor(args: string[], options: SpawnOptions = {}) {
-    this.child = spawn(process.execPath, [EDDY_BIN, ...args], {
+    const [command, ...argv] = [...(options.prefix ?? []), process.execPath, EDDY_BIN, ...args];
+    this.child = spawn(command!, argv, {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, EDDY_LOG_LEVEL: process.env.EDDY_LOG_LEVEL ?? 'warn', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
