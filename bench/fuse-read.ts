@@ -6,7 +6,7 @@
 // Writes <out>/fuse-read.json and <out>/fuse-read.md. Eddy runs as `eddy master`, `eddy worker`
 // and `eddy mount` child processes, as a user would; readers are `dd bs=1M` processes.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { hostname, cpus, tmpdir } from 'node:os';
+import { hostname, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -30,6 +30,7 @@ const outDir = values.out!;
 function log(m: string): void { process.stderr.write(`[fuse-read] ${m}\n`); }
 
 async function main(): Promise<void> {
+  const loadStart = Math.round(loadavg()[0]! * 100) / 100;
   const work = await mkdtemp(join(tmpdir(), 'eddy-fuse-bench-'));
   const cleanups: Array<() => Promise<void>> = [async () => { await rm(work, { recursive: true, force: true }); }];
   try {
@@ -79,8 +80,13 @@ async function main(): Promise<void> {
     await mkdir(mnt, { recursive: true });
     // EDDY_BENCH_PROFILE=DIR writes a CPU profile of the mount process there (at unmount).
     const prof = process.env['EDDY_BENCH_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['EDDY_BENCH_PROFILE']] : [];
-    const mount = new Daemon('mount', process.execPath, [...prof, EDDY, 'mount', '--master', masterAddr, '--dataset', 'models', '--token-file', token, mnt], { env });
-    cleanups.push(async () => { await mount.stop(); await unmount(mnt); });
+    const mount = new Daemon('mount', process.execPath, [...prof, EDDY, 'mount', '--master', masterAddr, '--dataset', 'models', '--token-file', token, mnt], { env: { ...env, EDDY_LOG_LEVEL: 'info' } });
+    cleanups.push(async () => {
+      await mount.stop();
+      await unmount(mnt);
+      const stats = /"reads":(\{[^}]*\})/.exec(mount.output())?.[1];
+      if (stats) log(`mount read sources: ${stats}`);
+    });
     await waitMounted(mnt, mount);
 
     const ceiling = new CeilingTarget(files, work);
@@ -114,13 +120,15 @@ async function main(): Promise<void> {
     const report = {
       date: new Date().toISOString(), host: hostname(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', node: process.version,
       fileMiB, blockSize: values['block-size'], results, rows,
+      // Other work on the machine skews every number; the 1-minute load average is kept with them.
+      loadAverage1m: { start: loadStart, end: Math.round(loadavg()[0]! * 100) / 100 },
     };
     await mkdir(outDir, { recursive: true });
     await writeFile(join(outDir, 'fuse-read.json'), `${JSON.stringify(report, null, 2)}\n`);
     const md = [
       `# FUSE sequential read (issue 5)`,
       '',
-      `${report.date}, ${report.host}, ${report.cpus} × ${report.cpuModel}, Node ${report.node}. Files of ${fileMiB} MiB, block size ${values['block-size']}, one worker (MEM tier) on the same host (short-circuit reads when warm), \`dd bs=1M\` readers, page cache dropped before each measurement.`,
+      `${report.date}, ${report.host}, ${report.cpus} × ${report.cpuModel}, Node ${report.node}. Files of ${fileMiB} MiB, block size ${values['block-size']}, one worker (MEM tier) on the same host (short-circuit reads when warm), \`dd bs=1M\` readers, page cache dropped before each measurement. 1-minute load average ${report.loadAverage1m.start} at the start, ${report.loadAverage1m.end} at the end.`,
       '',
       '| readers | cache | Eddy MiB/s | ceiling MiB/s | direct GET MiB/s | ratio | goal |',
       '|---|---|---|---|---|---|---|',
