@@ -28,3 +28,4 @@ export * from './data-channel/frame-codec.js';
 export * from './data-channel/messages.js';
 export * from './data-channel/parse-host-port.js';
 export * from './data-channel/data-channel-client.js';
+export * from './data-channel/exact-frame-reader.js';

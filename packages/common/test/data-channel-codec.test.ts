@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   FrameDecoder, FrameType, CLIENT_FRAME_TYPES, SERVER_FRAME_TYPES, MAX_CONTROL_PAYLOAD, ProtocolError,
-  encodeFrame, encodeMessage, parseMessage, type DecodedFrame,
+  encodeFrame, encodeMessage, parseMessage, ExactFrameReader, type DecodedFrame,
 } from '../src/index.js';
 
 const controlTypes = [...SERVER_FRAME_TYPES].filter((t) => t !== FrameType.DATA);
@@ -87,4 +87,55 @@ test('control messages are schema-checked', () => {
   assert.throws(() => parseMessage(FrameType.READ, Buffer.from('{"ref":{}}')), ProtocolError);
   assert.throws(() => parseMessage(FrameType.READ, Buffer.from('not json')), ProtocolError);
   assert.throws(() => parseMessage(FrameType.READ, Buffer.from(JSON.stringify({ ref: { key: 'ab', dataset: 'd', path: '/p', version: 'v', index: -1, blockSize: 1, fileSize: 1 }, offset: 0, length: 1 }))), ProtocolError);
+});
+
+test('ExactFrameReader: exact-size reads reproduce the frames, DATA lands in the sink (property)', () => {
+  const frameArb = fc.oneof(
+    fc.record({ type: fc.constantFrom(...controlTypes), payload: fc.uint8Array({ maxLength: 300 }) }),
+    fc.record({ type: fc.constant(FrameType.DATA), payload: fc.uint8Array({ minLength: 1, maxLength: 3000 }) }),
+  );
+  fc.assert(fc.property(fc.array(frameArb, { maxLength: 10 }), fc.array(fc.integer({ min: 1, max: 900 }), { minLength: 1, maxLength: 10 }), fc.boolean(), (frames, reads, useSink) => {
+    const wire = Buffer.concat(frames.map((f) => encodeFrame(f.type, f.payload)));
+    const sinkBuf = Buffer.alloc(frames.reduce((s, f) => s + (f.type === FrameType.DATA ? f.payload.length : 0), 0));
+    let sinkFilled = 0;
+    const got: Array<{ type: number; payload: Buffer }> = [];
+    let data: Buffer[] = [];
+    const reader = new ExactFrameReader({
+      accept: SERVER_FRAME_TYPES,
+      dataSink: () => (useSink && sinkFilled < sinkBuf.length ? sinkBuf.subarray(sinkFilled) : undefined),
+      onFrame: (f, inPlace) => {
+        if (f.type === FrameType.DATA) {
+          assert.equal(inPlace, useSink);
+          if (inPlace) sinkFilled += f.payload.length;
+          data.push(Buffer.from(f.payload));
+          return;
+        }
+        if (data.length) { got.push({ type: FrameType.DATA, payload: Buffer.concat(data) }); data = []; }
+        got.push({ type: f.type, payload: f.payload });
+      },
+    });
+    let pos = 0;
+    for (let i = 0; pos < wire.length; i++) {
+      const buf = reader.nextBuffer();
+      assert.ok(buf.length > 0);
+      const n = Math.min(reads[i % reads.length]!, buf.length, wire.length - pos);
+      wire.copy(buf, 0, pos, pos + n);
+      pos += n;
+      reader.onRead(n, buf);
+    }
+    // DATA frames are delivered as they arrive; adjacent ones are joined here, as in the encoding below.
+    if (data.length) got.push({ type: FrameType.DATA, payload: Buffer.concat(data) });
+    const want: Array<{ type: number; payload: Buffer }> = [];
+    for (const f of frames) {
+      const last = want[want.length - 1];
+      if (f.type === FrameType.DATA && last?.type === FrameType.DATA) last.payload = Buffer.concat([last.payload, Buffer.from(f.payload)]);
+      else want.push({ type: f.type, payload: Buffer.from(f.payload) });
+    }
+    assert.deepEqual(got.map((g) => [g.type, g.payload.toString('hex')]), want.map((w) => [w.type, w.payload.toString('hex')]));
+    if (useSink) assert.ok(sinkBuf.equals(Buffer.concat(frames.filter((f) => f.type === FrameType.DATA).map((f) => Buffer.from(f.payload)))));
+  }), { numRuns: 300 });
+  const bad = new ExactFrameReader({ accept: SERVER_FRAME_TYPES, dataSink: () => undefined, onFrame: () => undefined });
+  const b = bad.nextBuffer();
+  encodeFrame(99 as FrameType, Buffer.alloc(0)).copy(b);
+  assert.throws(() => bad.onRead(5, b), ProtocolError);
 });

@@ -12,6 +12,7 @@ import {
 import { silentLogger } from '../logger.js';
 import { FrameDecoder, FrameType, SERVER_FRAME_TYPES, type DecodedFrame } from './frame-codec.js';
 import { DATA_CHANNEL_VERSION, encodeMessage, parseMessage, type WireBlockRef } from './messages.js';
+import { ExactFrameReader } from './exact-frame-reader.js';
 import { parseHostPort } from './parse-host-port.js';
 
 export interface DataChannelTls {
@@ -44,7 +45,7 @@ export interface LocalBlock {
   release(): Promise<void>;
 }
 
-type FrameHandler = (frame: DecodedFrame) => void;
+type FrameHandler = (frame: DecodedFrame, inPlace: boolean) => void;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -55,6 +56,8 @@ class Connection {
   hostId: string | undefined;
   closed = false;
   private handler: FrameHandler | undefined;
+  /** Where DATA of the exchange in progress goes (plain TCP reads into it directly). */
+  private sink: (() => Buffer | undefined) | undefined;
   private failHandler: ((err: EddyError) => void) | undefined;
   private readonly decoder = new FrameDecoder({ accept: SERVER_FRAME_TYPES });
   private closeError: EddyError = new UnavailableError('data channel connection closed');
@@ -62,27 +65,52 @@ class Connection {
   constructor(private readonly address: string, options: DataChannelClientOptions, onClose: (c: Connection) => void) {
     const { host, port } = parseHostPort(address, 'address');
     const timeoutMs = options.connectTimeoutMs ?? 5_000;
-    this.socket = options.tls
-      ? tlsConnect({
+    const onFrames = (frames: Iterable<DecodedFrame>, inPlace: boolean): void => {
+      for (const f of frames) {
+        if (!this.handler) { this.destroy(new ProtocolError(`unsolicited frame from worker ${address}`)); return; }
+        this.handler(f, inPlace);
+      }
+    };
+    if (options.tls) {
+      this.socket = tlsConnect({
         host, port, ...(options.tls.ca ? { ca: options.tls.ca } : {}), ...(options.tls.cert ? { cert: options.tls.cert } : {}),
         ...(options.tls.key ? { key: options.tls.key } : {}),
         ...(options.tls.servername ? { servername: options.tls.servername } : isIP(host) ? {} : { servername: host }),
-      })
-      : netConnect({ host, port });
+      });
+      this.socket.on('data', (chunk: Buffer) => {
+        let frames: DecodedFrame[];
+        try {
+          frames = this.decoder.push(chunk);
+        } catch (err) {
+          this.destroy(err as EddyError);
+          return;
+        }
+        onFrames(frames, false);
+      });
+    } else {
+      // Plain TCP: DATA bytes are read by the kernel straight into the caller's result buffer.
+      const reader = new ExactFrameReader({
+        accept: SERVER_FRAME_TYPES,
+        onFrame: (frame, inPlace) => onFrames([frame], inPlace),
+        dataSink: () => this.sink?.(),
+      });
+      this.socket = netConnect({
+        host, port,
+        onread: {
+          buffer: () => reader.nextBuffer(),
+          callback: (n: number, buf: Uint8Array): boolean => {
+            try {
+              reader.onRead(n, buf as Buffer);
+            } catch (err) {
+              this.destroy(err instanceof EddyError ? err : new ProtocolError(String(err)));
+              return false;
+            }
+            return true;
+          },
+        },
+      });
+    }
     this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => {
-      let frames: DecodedFrame[];
-      try {
-        frames = this.decoder.push(chunk);
-      } catch (err) {
-        this.destroy(err as EddyError);
-        return;
-      }
-      for (const f of frames) {
-        if (!this.handler) { this.destroy(new ProtocolError(`unsolicited frame from worker ${address}`)); return; }
-        this.handler(f);
-      }
-    });
     this.socket.on('error', (err: NodeJS.ErrnoException) => {
       this.closeError = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNRESET', 'EPIPE'].includes(err.code ?? '')
         ? new UnreachableError(`data channel to ${address}: ${err.code}`)
@@ -107,7 +135,10 @@ class Connection {
    * Sends `request` and feeds response frames to `onFrame` until it calls `done`. ERROR frames
    * reject with the typed error; a timeout or abort destroys the connection (its state is unknown).
    */
-  exchange<T>(request: Buffer, onFrame: (frame: DecodedFrame, done: (v: T) => void) => void, options: ReadBlockOptions = {}): Promise<T> {
+  exchange<T>(
+    request: Buffer, onFrame: (frame: DecodedFrame, done: (v: T) => void, inPlace: boolean) => void,
+    options: ReadBlockOptions & { sink?: () => Buffer | undefined } = {},
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.closed) { reject(this.closeError); return; }
       if (options.signal?.aborted) { reject(new AbortedError('data channel read aborted')); return; }
@@ -119,6 +150,7 @@ class Connection {
         options.signal?.removeEventListener('abort', onAbort);
         this.handler = undefined;
         this.failHandler = undefined;
+        this.sink = undefined;
         if (err) reject(err); else resolve(value as T);
       };
       const timer = setTimeout(() => {
@@ -128,7 +160,8 @@ class Connection {
       const onAbort = (): void => { finish(new AbortedError('data channel read aborted')); this.destroy(); };
       options.signal?.addEventListener('abort', onAbort, { once: true });
       this.failHandler = (err) => finish(err);
-      this.handler = (frame) => {
+      this.sink = options.sink;
+      this.handler = (frame, inPlace) => {
         try {
           if (frame.type === FrameType.ERROR) {
             const e = parseMessage(FrameType.ERROR, frame.payload);
@@ -136,7 +169,7 @@ class Connection {
             if (e.code === 'UNAUTHENTICATED' || e.code === 'PROTOCOL') this.destroy();
             return;
           }
-          onFrame(frame, (v) => finish(undefined, v));
+          onFrame(frame, (v) => finish(undefined, v), inPlace);
         } catch (err) {
           const e = err instanceof EddyError ? err : new ProtocolError(String(err));
           finish(e);
@@ -181,28 +214,29 @@ export class DataChannelClient {
       const { conn, reused } = await this.acquire(options, deadline);
       let gotFrame = false;
       try {
-        const buf = await conn.exchange<Buffer>(request, (() => {
-          let out: Buffer | undefined;
-          let filled = 0;
-          return (frame: DecodedFrame, done: (v: Buffer) => void) => {
-            gotFrame = true;
-            if (frame.type === FrameType.READ_HEADER) {
-              if (out) throw new ProtocolError('second READ_HEADER');
-              const h = parseMessage(FrameType.READ_HEADER, frame.payload);
-              if (h.length > length) throw new ProtocolError(`worker announced ${h.length} bytes for a read of ${length}`);
-              out = Buffer.allocUnsafe(h.length);
-            } else if (frame.type === FrameType.DATA) {
-              if (!out || filled + frame.payload.length > out.length) throw new ProtocolError('DATA beyond the announced length');
-              frame.payload.copy(out, filled);
-              filled += frame.payload.length;
-            } else if (frame.type === FrameType.END) {
-              if (!out || filled !== out.length) throw new ProtocolError(`END after ${filled} of ${out?.length ?? 0} bytes`);
-              done(out);
-            } else {
-              throw new ProtocolError(`unexpected frame ${frame.type} in a READ response`);
-            }
-          };
-        })(), { ...(options.signal ? { signal: options.signal } : {}), timeoutMs: Math.max(1, deadline - Date.now()) });
+        let out: Buffer | undefined;
+        let filled = 0;
+        const buf = await conn.exchange<Buffer>(request, (frame, done, inPlace) => {
+          gotFrame = true;
+          if (frame.type === FrameType.READ_HEADER) {
+            if (out) throw new ProtocolError('second READ_HEADER');
+            const h = parseMessage(FrameType.READ_HEADER, frame.payload);
+            if (h.length > length) throw new ProtocolError(`worker announced ${h.length} bytes for a read of ${length}`);
+            out = Buffer.allocUnsafe(h.length);
+          } else if (frame.type === FrameType.DATA) {
+            if (!out || filled + frame.payload.length > out.length) throw new ProtocolError('DATA beyond the announced length');
+            if (!inPlace) frame.payload.copy(out, filled);
+            filled += frame.payload.length;
+          } else if (frame.type === FrameType.END) {
+            if (!out || filled !== out.length) throw new ProtocolError(`END after ${filled} of ${out?.length ?? 0} bytes`);
+            done(out);
+          } else {
+            throw new ProtocolError(`unexpected frame ${frame.type} in a READ response`);
+          }
+        }, {
+          ...(options.signal ? { signal: options.signal } : {}), timeoutMs: Math.max(1, deadline - Date.now()),
+          sink: () => (out && filled < out.length ? out.subarray(filled) : undefined),
+        });
         this.releaseConn(conn);
         return buf;
       } catch (err) {

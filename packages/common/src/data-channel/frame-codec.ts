@@ -52,6 +52,13 @@ export interface FrameDecoderOptions {
   maxDataPayload?: number;
 }
 
+/** Validates a frame header against the accepted types and size caps; throws ProtocolError. */
+export function checkFrameHeader(type: number, length: number, options: FrameDecoderOptions): void {
+  if (!options.accept.has(type as FrameType)) throw new ProtocolError(`unexpected frame type ${frameTypeName(type)}`);
+  const max = type === FrameType.DATA ? (options.maxDataPayload ?? MAX_DATA_PAYLOAD) : (options.maxControlPayload ?? MAX_CONTROL_PAYLOAD);
+  if (length > max) throw new ProtocolError(`${frameTypeName(type)} frame of ${length} bytes exceeds the ${max}-byte limit`);
+}
+
 export function encodeFrameHeader(type: FrameType, payloadLength: number): Buffer {
   const h = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
   h.writeUInt32BE(payloadLength, 0);
