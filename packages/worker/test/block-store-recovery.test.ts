@@ -20,6 +20,12 @@ test('rescan drops temp files and failed checksums, keeps good blocks and their 
   const before = s1.snapshot();
   const paths = new Map<string, string>();
   for (const k of keys) { const h = await s1.acquire(k); assert.ok(h); paths.set(k, h.path); h.release(); }
+  // Block files are private to the worker's user, in private directories, also after demotion.
+  for (const p of paths.values()) {
+    assert.equal((await stat(p)).mode & 0o777, 0o600, p);
+    assert.equal((await stat(join(p, '..'))).mode & 0o777, 0o700);
+  }
+  assert.equal((await stat(join(t1.path, 'eddy'))).mode & 0o777, 0o700);
   await s1.close();
   assert.ok(before[1]!.blocks.length > 0, 'some blocks were demoted to SSD');
 
