@@ -142,10 +142,25 @@ export class DatasetNamespace {
       const perMount = await Promise.all(mounts.map((m, i) => limit(async () => {
         const ufs = this.options.createUfs({ url: m.url, options: m.options }, { logger: this.logger });
         const out: FileEntry[] = [];
+        const skipped: string[] = [];
         try {
           for await (const e of ufs.list('', { recursive: true, signal })) {
             if (e.isDirectory) continue;
-            out.push({ path: joinPath(m.path, e.path), size: e.size, version: e.version, mtimeMs: e.mtimeMs });
+            // S3 allows keys like `a/../b` or with NUL; they have no place in a path tree, and one
+            // such object must not fail the whole listing: leave it out (and say so).
+            let path: string;
+            try {
+              if (e.path.includes('\0')) throw new ValidationError('NUL in an object key', 'path');
+              path = joinPath(m.path, e.path);
+            } catch (err) {
+              if (!(err instanceof ValidationError)) throw err;
+              skipped.push(e.path);
+              continue;
+            }
+            out.push({ path, size: e.size, version: e.version, mtimeMs: e.mtimeMs });
+          }
+          if (skipped.length > 0) {
+            this.logger.warn({ dataset: this.dataset, mount: i, skipped: skipped.length, example: JSON.stringify(skipped[0]) }, "left out objects whose keys have '.', '..' or NUL segments");
           }
         } catch (err) {
           // Name the mount by its printable description (no credentials), never by options.
