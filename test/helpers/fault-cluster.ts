@@ -245,12 +245,17 @@ export class FaultCluster {
     return first === undefined ? undefined : JSON.parse(first) as T;
   }
 
-  /** Waits for a DataLoad to reach Complete (throws if it ends Failed and `allowFailed` is false). */
+  /** Waits for a DataLoad to reach Complete; the error names the last status seen. */
   async waitDataLoad(name: string, timeoutMs = 60_000): Promise<DataLoadJson> {
-    return await eventually(`DataLoad ${name} Complete`, timeoutMs, async () => {
-      const d = await this.getJson<DataLoadJson>('DataLoad', name);
-      return d?.status.phase === 'Complete' ? d : undefined;
-    }, 200);
+    let last: DataLoadJson | undefined;
+    try {
+      return await eventually(`DataLoad ${name} Complete`, timeoutMs, async () => {
+        last = await this.getJson<DataLoadJson>('DataLoad', name);
+        return last?.status.phase === 'Complete' ? last : undefined;
+      }, 200);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last?.status)}`);
+    }
   }
 
   async close(): Promise<void> {
