@@ -78,9 +78,9 @@ async function main(): Promise<void> {
     }
     const mnt = join(work, 'mnt', 'eddy');
     await mkdir(mnt, { recursive: true });
-    // EDDY_BENCH_PROFILE=DIR writes a CPU profile of the mount process there (at unmount).
+    // EDDY_BENCH_MOUNT_ARGS adds flags to `eddy mount` (e.g. "--readahead 32"); EDDY_BENCH_PROFILE=DIR writes a CPU profile of the mount process there (at unmount).
     const prof = process.env['EDDY_BENCH_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['EDDY_BENCH_PROFILE']] : [];
-    const mount = new Daemon('mount', process.execPath, [...prof, EDDY, 'mount', '--master', masterAddr, '--dataset', 'models', '--token-file', token, mnt], { env: { ...env, EDDY_LOG_LEVEL: 'info' } });
+    const mount = new Daemon('mount', process.execPath, [...prof, EDDY, 'mount', '--master', masterAddr, '--dataset', 'models', '--token-file', token, ...(process.env['EDDY_BENCH_MOUNT_ARGS'] ?? '').split(' ').filter(Boolean), mnt], { env: { ...env, EDDY_LOG_LEVEL: 'info' } });
     cleanups.push(async () => {
       await mount.stop();
       await unmount(mnt);

@@ -88,3 +88,12 @@ test('a failed chunk is retried by the next read instead of caching the error', 
   assert.ok((await r.read(0, 4096)).equals(data.subarray(0, 4096)));
   r.close();
 });
+
+test('a window of 0 disables readahead: sequential reads fetch exactly what is asked', async () => {
+  const data = randomBytes(8 * MiB);
+  const { reader, fetched } = fakeReader(data);
+  const r = new FileReader(file(data.length), reader, {} as LocationCache, new ReadaheadBudget(64 * MiB), { chunkBytes: 4 * MiB, initialWindowBytes: 0, maxWindowBytes: 0 });
+  for (let off = 0; off < 2 * MiB; off += 128 * 1024) assert.ok((await r.read(off, 128 * 1024)).equals(data.subarray(off, off + 128 * 1024)));
+  assert.ok(fetched.every(([, l]) => l === 128 * 1024));
+  r.close();
+});

@@ -14,6 +14,7 @@ interface MountFlags {
   hostId?: string;
   tlsCa?: string;
   logLevel?: string;
+  readahead?: string;
 }
 
 function readCa(path: string): Buffer {
@@ -52,6 +53,7 @@ export function registerMountCommand(program: Command): void {
     .option('--token-file <file>', 'file holding the cluster token (env EDDY_TOKEN_FILE)')
     .option('--host-id <id>', 'this host\'s id for short-circuit reads (default: the hostname, as workers use)')
     .option('--tls-ca <file>', 'CA bundle (PEM) to verify the master and workers; enables TLS')
+    .option('--readahead <MiB>', 'largest readahead window of a sequential reader, in MiB (default 64; 0 disables readahead)')
     .option('--log-level <level>', 'pino log level (env EDDY_LOG_LEVEL, default info)')
     .action(async (mountpoint: string, flags: MountFlags, cmd: Command) => {
       const globals = cmd.optsWithGlobals<{ master?: string; tokenFile?: string }>();
@@ -63,11 +65,18 @@ export function registerMountCommand(program: Command): void {
       const token = tokenFile ? readTokenFile(tokenFile, '--token-file') : '';
       // A client verifies the servers with the CA; it presents no certificate of its own.
       const tls = flags.tlsCa ? { cert: Buffer.alloc(0), key: Buffer.alloc(0), ca: readCa(flags.tlsCa) } : undefined;
+      let readahead: { maxWindowBytes: number; initialWindowBytes?: number; chunkBytes?: number } | undefined;
+      if (flags.readahead !== undefined) {
+        const mib = Number(flags.readahead);
+        if (!/^\d+$/.test(flags.readahead) || mib > 1024) throw new ValidationError(`--readahead must be a whole number of MiB up to 1024, got ${JSON.stringify(flags.readahead)}`, '--readahead');
+        const bytes = mib * 1024 * 1024;
+        readahead = mib === 0 ? { maxWindowBytes: 0, initialWindowBytes: 0 } : { maxWindowBytes: bytes, initialWindowBytes: Math.min(bytes, 4 << 20), chunkBytes: Math.min(bytes, 4 << 20) };
+      }
       const logger = createLogger('eddy-mount', flags.logLevel ? { level: flags.logLevel } : {});
       const stopped = untilSignal();
       const handle = await mountDataset({
         masterAddress: master, dataset: flags.dataset, mountpoint, token, logger, fuseOptions: flags.options,
-        ...(tls ? { tls } : {}), ...(flags.hostId ? { hostId: flags.hostId } : {}),
+        ...(tls ? { tls } : {}), ...(flags.hostId ? { hostId: flags.hostId } : {}), ...(readahead ? { readahead } : {}),
       });
       process.stdout.write(`mounted dataset ${flags.dataset} at ${handle.mountpoint} (${handle.libfuseOptions.join(',')})\n`);
       const sig = await stopped;

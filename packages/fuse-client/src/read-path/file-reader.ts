@@ -94,7 +94,7 @@ export class FileReader {
     // "sequential" means: inside what we prefetched, or within two chunks of the last read.
     const sequential = this.#chunks.has(first) || Math.abs(offset - this.#nextOffset) <= 2 * C;
     this.#nextOffset = Math.max(end, sequential ? this.#nextOffset : 0);
-    if (!sequential) {
+    if (!sequential || this.#o.maxWindowBytes === 0) {
       this.#window = 0;
       this.#lastChunk = -1;
       this.#dropChunks(() => true);
