@@ -78,7 +78,8 @@ export class MasterCore implements MasterContext {
       logger: options.logger.child({ component: 'registry' }),
       onLost: (w) => this.dropWorkerClient(w.id),
     });
-    this.dataloads = new DataLoadController(this, options.logger.child({ component: 'dataload' }));
+    // Workers re-register within a heartbeat of a master restart; a timeout's worth is ample.
+    this.dataloads = new DataLoadController(this, options.logger.child({ component: 'dataload' }), { startupWorkerWaitMs: options.workerTimeoutMs });
   }
 
   static async open(options: MasterCoreOptions): Promise<MasterCore> {

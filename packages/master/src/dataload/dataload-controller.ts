@@ -39,6 +39,12 @@ export interface DataLoadControllerOptions {
   batchBlocks?: number;
   /** Minimum interval between status writes to the journal during a run; default 1000 ms. */
   progressPersistMs?: number;
+  /**
+   * For this long after start(), a run that finds no live workers waits for one instead of
+   * failing: a restarted master knows no workers until their next heartbeat re-registers them,
+   * and the interrupted Once load it reruns at once would otherwise fail for good. Default 0.
+   */
+  startupWorkerWaitMs?: number;
 }
 
 const DEFAULT_LOAD_CONCURRENCY = 8;
@@ -155,6 +161,8 @@ export class DataLoadController {
   /** Applies in progress per name, so two applies of one DataLoad do not race on the journal. */
   private readonly applying = new Map<string, Promise<void>>();
   private started = false;
+  private startedAtMs = 0;
+  private readonly startupWorkerWaitMs: number;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -168,6 +176,7 @@ export class DataLoadController {
     const persistMs = options.progressPersistMs ?? DEFAULT_PROGRESS_PERSIST_MS;
     if (!Number.isFinite(persistMs) || persistMs < 0) throw new ValidationError(`progressPersistMs must be a non-negative number, got ${persistMs}`, 'progressPersistMs');
     this.progressPersistMs = persistMs;
+    this.startupWorkerWaitMs = Math.max(0, options.startupWorkerWaitMs ?? 0);
   }
 
   /**
@@ -177,6 +186,7 @@ export class DataLoadController {
   start(): void {
     if (this.closed || this.started) return;
     this.started = true;
+    this.startedAtMs = Date.now();
     for (const entry of this.entries.values()) this.arm(entry, true);
   }
 
@@ -527,7 +537,12 @@ export class DataLoadController {
     progress.bytesTotal = [...files.values()].reduce((sum, f) => sum + f.file.size, 0);
     status.failedFiles = failedFiles;
 
-    const live = this.ctx.liveWorkers(runtime);
+    let live = this.ctx.liveWorkers(runtime);
+    while (files.size > 0 && live.length === 0 && Date.now() < this.startedAtMs + this.startupWorkerWaitMs && !signal.aborted) {
+      await new Promise((r) => setTimeout(r, 100));
+      live = this.ctx.liveWorkers(runtime);
+    }
+    if (signal.aborted) return problems;
     const liveIds = new Set(live.map((w) => w.workerId));
     const wantedMax = [...files.values()].reduce((max, f) => Math.max(max, f.replicas), 0);
     if (files.size > 0 && live.length === 0) {
