@@ -32,6 +32,8 @@ export interface ProcClusterOptions {
   files: Record<string, Buffer>;
   blockSize?: string;
   logLevel?: string;
+  /** Runs after the files are written, before anything starts (e.g. to plant symlinks). */
+  prepare?: (paths: { dir: string; ufsDir: string }) => Promise<void>;
 }
 
 export async function startProcCluster(options: ProcClusterOptions): Promise<ProcCluster> {
@@ -45,6 +47,7 @@ export async function startProcCluster(options: ProcClusterOptions): Promise<Pro
     await writeFile(join(ufsDir, name), data);
   }
   await mkdir(ufsDir, { recursive: true });
+  await options.prepare?.({ dir, ufsDir });
   const tokenFile = join(dir, 'token');
   await writeFile(tokenFile, `${options.token}\n`, { mode: 0o600 });
   const tls = options.tls;

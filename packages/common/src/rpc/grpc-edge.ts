@@ -27,11 +27,16 @@ const STATUS_BY_CODE: Record<EddyErrorCode, grpc.status> = {
 
 const CODE_METADATA_KEY = 'x-eddy-error-code';
 
+/** Longest status message sent: messages may quote client input, and a status travels in a header. */
+export const MAX_STATUS_MESSAGE_CHARS = 2048;
+
 export function toGrpcError(err: unknown): grpc.ServiceError {
   const e = err instanceof EddyError ? err : new EddyError('INTERNAL', err instanceof Error ? err.message : String(err));
   const md = new grpc.Metadata();
   md.set(CODE_METADATA_KEY, e.code);
-  return Object.assign(new Error(e.message), { code: STATUS_BY_CODE[e.code], details: e.message, metadata: md }) as grpc.ServiceError;
+  // A message quoting a 100 KB path would exceed the peer's header limit and drop the connection.
+  const message = e.message.length > MAX_STATUS_MESSAGE_CHARS ? `${e.message.slice(0, MAX_STATUS_MESSAGE_CHARS)}…` : e.message;
+  return Object.assign(new Error(message), { code: STATUS_BY_CODE[e.code], details: message, metadata: md }) as grpc.ServiceError;
 }
 
 export function fromGrpcError(err: grpc.ServiceError, what: string): EddyError {
