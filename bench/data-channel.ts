@@ -3,11 +3,11 @@
 // measured in the same run (a plain net server writing 64 MiB from memory, a client that only
 // counts the bytes). Writes bench/results/data-channel.json and .md.
 //
-//   npx tsc -b bench && node bench/lib/data-channel.js [--runs 7] [--out bench/results]
+//   npx tsc -b bench && node bench/lib/data-channel.js [--runs 7] [--out bench/results] [--frame-kib 256]
 import { createServer, connect, type AddressInfo, type Server } from 'node:net';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir, cpus, totalmem, hostname } from 'node:os';
+import { tmpdir, cpus, totalmem, hostname, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -88,7 +88,7 @@ async function serve(): Promise<void> {
   const locator = new UfsLocator({ resolver: new StaticMountResolver({}) });
   const readThrough = new ReadThrough({ store, locator });
   const service = new BlockService(store, readThrough);
-  const dataServer = await DataServer.start({ listen: '127.0.0.1:0', security: { token: TOKEN }, blocks: service });
+  const dataServer = await DataServer.start({ listen: '127.0.0.1:0', security: { token: TOKEN }, blocks: service, dataFrameBytes: Number(arg('frame-kib', '256')) * 1024 });
   const raw = await rawServer(payload);
   process.stdout.write(`${JSON.stringify({ dataPort: dataServer.port, rawPort: (raw.address() as AddressInfo).port, tier: base, sha: createHash('sha256').update(payload).digest('hex') })}\n`);
   // Runs until the parent closes stdin.
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const runs = Number(arg('runs', '7'));
   const outDir = resolve(arg('out', join(process.cwd(), 'bench', 'results')));
   // The worker side runs in its own process, as it does in a deployment (its own event loop).
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', '--frame-kib', arg('frame-kib', '256')], { stdio: ['pipe', 'pipe', 'inherit'] });
   const info = await new Promise<{ dataPort: number; rawPort: number; tier: string; sha: string }>((resolveInfo, reject) => {
     let buf = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -141,6 +141,7 @@ async function main(): Promise<void> {
     await new Promise((r) => child.once('exit', r));
   }
 
+  const loadAvg = loadavg()[0] ?? 0;
   const r1 = stats(results['raw1']!);
   const r4 = stats(results['raw4']!);
   const d1 = stats(results['dc1']!);
@@ -149,7 +150,10 @@ async function main(): Promise<void> {
   const doc = {
     benchmark: 'data-channel',
     date: new Date().toISOString(),
-    machine: { host: hostname(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
+    machine: {
+      host: hostname(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', memGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version,
+      loadAvg1m: Number(loadAvg.toFixed(2)),
+    },
     blockBytes: BLOCK,
     tier: base === '/dev/shm' ? 'MEM (/dev/shm)' : `MEM (${base})`,
     runs,
@@ -174,7 +178,7 @@ async function main(): Promise<void> {
     `${runs} runs after a warm-up; GB/s = 1e9 bytes/s; 4 streams = 4 concurrent reads on 4 connections (aggregate).`,
     'Servers (worker data channel, raw TCP) run in one child process, the clients in the parent.',
     '',
-    `Machine: ${doc.machine.cpus} × ${doc.machine.cpuModel}, ${doc.machine.memGiB} GiB, Node ${doc.machine.node}. Date: ${doc.date}.`,
+    `Machine: ${doc.machine.cpus} × ${doc.machine.cpuModel}, ${doc.machine.memGiB} GiB, Node ${doc.machine.node}; load average ${doc.machine.loadAvg1m} at the end of the run. Date: ${doc.date}.`,
     '',
     '| path | streams | median GB/s | best GB/s | of ceiling |',
     '|---|---:|---:|---:|---:|',

@@ -36,7 +36,7 @@ export const SERVER_FRAME_TYPES: ReadonlySet<FrameType> = new Set([
 
 /** Largest control (JSON) payload either side accepts. */
 export const MAX_CONTROL_PAYLOAD = 64 * 1024;
-/** Largest DATA frame payload a client accepts (workers send 1 MiB frames). */
+/** Largest DATA frame payload a client accepts (workers send 256 KiB frames). */
 export const MAX_DATA_PAYLOAD = 16 * 1024 * 1024;
 
 export interface DecodedFrame {

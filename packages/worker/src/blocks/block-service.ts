@@ -1,7 +1,7 @@
 // The worker's block read path: a cached block is served from its file (verified on first use),
 // a missing or corrupt one is read through from the UFS. Shared by the data channel, LoadBlocks
 // and heartbeat `load` commands; keeps the hit/miss/byte counters the master shows.
-import { ValidationError, type proto } from '@eddy/common';
+import { NoSpaceError, ValidationError, type proto } from '@eddy/common';
 import type { BlockHandle, BlockStore } from '../store/block-store.js';
 import type { ReadThrough } from '../read-through/read-through.js';
 import { validateBlockRef, type ValidBlockRef } from './block-ref.js';
@@ -55,7 +55,10 @@ export class BlockService {
       handle.release();
       return 0;
     }
-    const { bytes } = await this.readThrough.fetch(ref).done;
+    const { bytes, stored } = await this.readThrough.fetch(ref).done;
+    // A load exists to cache: a block that was read but not kept (no tier had room, or the tier's
+    // filesystem filled up before its quota) must not count as loaded.
+    if (!stored) throw new NoSpaceError(`block ${ref.index} of ${ref.dataset}:${ref.path} was read but could not be cached: no room in any tier`);
     return bytes;
   }
 

@@ -24,7 +24,7 @@ export interface DataServerOptions {
   hostId?: string;
   /** A connection that has not said HELLO within this time is closed. Default 10 s. */
   helloTimeoutMs?: number;
-  /** Bytes per DATA frame. Default 1 MiB. */
+  /** Bytes per DATA frame (and per file read). Default 256 KiB. */
   dataFrameBytes?: number;
 }
 
@@ -56,7 +56,7 @@ export class DataServer {
   private closing: Promise<void> | undefined;
   private constructor(private readonly server: Server, private readonly options: DataServerOptions) {
     this.logger = options.logger ?? silentLogger();
-    this.frameBytes = options.dataFrameBytes ?? 1 << 20;
+    this.frameBytes = options.dataFrameBytes ?? 256 * 1024;
   }
 
   static async start(options: DataServerOptions): Promise<DataServer> {
