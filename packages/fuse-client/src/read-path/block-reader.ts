@@ -97,12 +97,25 @@ export class BlockReader {
     })().catch(() => undefined);
   }
 
+  /** Block refs of each open file, memoized: the key is a SHA-256, and every kernel read needs one. */
+  readonly #refs = new WeakMap<PinnedFile, Map<number, proto.BlockRef>>();
+
   #ref(file: PinnedFile, index: number): proto.BlockRef {
-    return {
-      key: blockKey(file.dataset, file.path, file.version, index, file.blockSize),
-      dataset: file.dataset, path: file.path, version: file.version, index,
-      blockSize: file.blockSize, fileSize: file.size,
-    };
+    let refs = this.#refs.get(file);
+    if (!refs) {
+      refs = new Map();
+      this.#refs.set(file, refs);
+    }
+    let ref = refs.get(index);
+    if (!ref) {
+      ref = {
+        key: blockKey(file.dataset, file.path, file.version, index, file.blockSize),
+        dataset: file.dataset, path: file.path, version: file.version, index,
+        blockSize: file.blockSize, fileSize: file.size,
+      };
+      refs.set(index, ref);
+    }
+    return ref;
   }
 
   async #readSlice(file: PinnedFile, locations: LocationCache, slice: BlockSlice, signal?: AbortSignal): Promise<Buffer> {

@@ -63,9 +63,10 @@ export class FileReader {
       if (n !== null) {
         const block = Math.floor(offset / this.file.blockSize);
         if (this.#localHint !== true || block !== this.#localBlock) {
-          // Entering a block: pin the next one now so its verification overlaps this block's reads.
+          // Entering a block: pin the next two now so their verification overlaps this block's reads.
           this.#localBlock = block;
           this.#reader.prefetchLocal(this.file, this.#locations, block + 1);
+          this.#reader.prefetchLocal(this.file, this.#locations, block + 2);
         }
         this.#localHint = true;
         this.#nextOffset = end;
