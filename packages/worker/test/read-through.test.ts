@@ -91,6 +91,8 @@ test('a failed fetch leaves no partial block and every reader gets the typed err
     const ref = s.refs[0]!;
     const reads = await Promise.all(Array.from({ length: 4 }, () => s.node.service.read(ref, 0, BS)));
     for (const r of reads) await assert.rejects(collect(r), (e: unknown) => e instanceof UnavailableError);
+    // By the time a reader has the error, the partial block file is gone.
+    assert.deepEqual(await walk(join(s.tier.path, 'eddy')), [], 'no temp or partial files once readers see the error');
     assert.equal(s.node.ufs!.reads, 1);
     await waitFor(() => s.node.readThrough.inflightCount === 0, { what: 'fetch settled' });
     assert.equal(s.node.store.has(ref.key), false);

@@ -51,17 +51,10 @@ export class BlockFetch {
 
   private finish(err?: EddyError): void {
     this.finished = true;
-    this.failure ??= err;
+    this.failure = err;
     this.notify();
   }
 
-  /** @internal fails every reader now (the fetch settles afterwards). */
-  fail(err: EddyError): void {
-    this.failure ??= err;
-    this.notify();
-  }
-
-  get failed(): boolean { return this.failure !== undefined; }
 
   private notify(): void {
     const w = this.wake;
@@ -94,7 +87,11 @@ export class BlockFetch {
         if (this.failure) throw this.failure;
         throw new UnavailableError(`block ${this.ref.key} ended after ${this.received} of ${this.ref.length} bytes`);
       }
-      await new Promise<void>((resolve) => this.wake.push(resolve));
+      await new Promise<void>((resolve) => {
+        const done = (): void => { signal?.removeEventListener('abort', done); resolve(); };
+        this.wake.push(done);
+        signal?.addEventListener('abort', done, { once: true });
+      });
     }
   }
 }
@@ -130,6 +127,7 @@ export class ReadThrough {
     // The block file is written by a reader of this fetch like any other, so neither the
     // reservation (which may have to demote blocks first) nor disk writes delay the readers.
     // A full cache still serves the readers, uncached.
+    const stopWriter = new AbortController();
     const storeTask = (async (): Promise<boolean> => {
       let writer: BlockWriter;
       try {
@@ -139,11 +137,11 @@ export class ReadThrough {
         return false;
       }
       try {
-        for await (const chunk of f.range(0, ref.length)) await writer.write(chunk);
+        for await (const chunk of f.range(0, ref.length, stopWriter.signal)) await writer.write(chunk);
         await writer.commit();
         return true;
       } catch (err) {
-        if (!f.failed) this.logger.warn({ key: ref.key, err: (err as Error).message }, 'cannot write block file; served uncached');
+        if (!stopWriter.signal.aborted) this.logger.warn({ key: ref.key, err: (err as Error).message }, 'cannot write block file; served uncached');
         await writer.abort();
         return false;
       }
@@ -161,12 +159,11 @@ export class ReadThrough {
       if (got !== ref.length) throw new UnavailableError(`UFS returned ${got} of the ${ref.length} bytes of block ${ref.index} of ${ref.path}`);
       this.options.onFetched?.(got);
     } catch (err) {
-      // Fail the readers (and the block writer) now; the writer removes its temp file before
-      // this fetch settles, so a failed fetch never leaves a partial block behind.
-      const e = asEddyError(err, `fetching block ${ref.index} of ${ref.dataset}:${ref.path}`);
-      f.fail(e);
+      // Stop the block writer and let it remove its temp file before any reader hears of the
+      // failure: once a reader has the error, nothing of the block is left on disk.
+      stopWriter.abort();
       await storeTask;
-      throw e;
+      throw err;
     }
     return await storeTask;
   }
