@@ -4,6 +4,7 @@
 // at once: a worker reading a block through streams it at the speed of one GET). A read far from
 // the previous one resets the window and is fetched exactly, so random readers do not pay for
 // prefetching. Blocks held by a worker on this host bypass all this (see readInto).
+import { setMaxListeners } from 'node:events';
 import type { BlockReader } from './block-reader.js';
 import type { LocationCache } from './location-cache.js';
 import type { ReadaheadBudget } from './readahead-budget.js';
@@ -49,6 +50,9 @@ export class FileReader {
     this.#locations = locations;
     this.#budget = budget;
     this.#o = options;
+    // Every chunk in flight listens on the handle's signal (a 64 MiB window is 16 chunks, each
+    // with its slices and RPCs); that is expected, not a leak.
+    setMaxListeners(1000, this.#abort.signal);
   }
 
   get windowBytes(): number { return this.#window; }
