@@ -5,8 +5,14 @@
 import { EddyError, silentLogger, type Logger, type MasterRpc, type proto } from '@eddy/common';
 import type { BlockService } from '../blocks/block-service.js';
 
+export type MasterLinkClient = Pick<MasterRpc, 'registerWorker' | 'heartbeat' | 'close'>;
+
 export interface MasterLinkOptions {
-  master: Pick<MasterRpc, 'registerWorker' | 'heartbeat'>;
+  /**
+   * Opens a client to the master. The link reopens it after failed calls: a gRPC channel that
+   * failed for a while backs off its reconnects, which would keep a restarted master waiting.
+   */
+  connect: () => MasterLinkClient;
   workerId: string;
   runtime: string;
   address: proto.WorkerAddress;
@@ -16,7 +22,7 @@ export interface MasterLinkOptions {
   heartbeatIntervalMs?: number;
   /** Heartbeat `load` commands fetched at once. Default 4. */
   loadConcurrency?: number;
-  /** Cap on the retry delay while the master is unreachable. Default 10 s. */
+  /** Cap on the retry delay while the master is unreachable. Default 2 s (a restarted master waits for workers only briefly). */
   maxBackoffMs?: number;
 }
 
@@ -29,6 +35,7 @@ export class MasterLink {
   private readonly loadQueue: proto.BlockRef__Output[] = [];
   private readonly queued = new Set<string>();
   private activeLoads = 0;
+  private client: MasterLinkClient | undefined;
   /** Completed heartbeats (tests and stats). */
   heartbeats = 0;
 
@@ -46,6 +53,13 @@ export class MasterLink {
   async close(): Promise<void> {
     this.stop.abort();
     await this.loop;
+    this.client?.close();
+    this.client = undefined;
+  }
+
+  private master(): MasterLinkClient {
+    this.client ??= this.options.connect();
+    return this.client;
   }
 
   private async sleep(ms: number): Promise<void> {
@@ -71,7 +85,11 @@ export class MasterLink {
         failures++;
         const code = err instanceof EddyError ? err.code : 'INTERNAL';
         if (failures === 1 || failures % 10 === 0) this.logger.warn({ failures, code, err: (err as Error).message }, 'master unreachable; still serving reads, retrying');
-        const cap = this.options.maxBackoffMs ?? 10_000;
+        if (failures >= 2) {
+          this.client?.close();
+          this.client = undefined;
+        }
+        const cap = this.options.maxBackoffMs ?? 2_000;
         const base = Math.min(cap, this.interval * 2 ** Math.min(failures - 1, 6));
         await this.sleep(base / 2 + Math.random() * base / 2);
       }
@@ -83,7 +101,7 @@ export class MasterLink {
     const keys = blocks.store.keys();
     // The full report supersedes any pending delta.
     blocks.store.drainDelta();
-    const res = await this.options.master.registerWorker({
+    const res = await this.master().registerWorker({
       workerId: this.options.workerId, runtime: this.options.runtime, address: this.options.address,
       tiers: blocks.store.tierInfo(), blockKeys: keys,
     }, { signal: this.stop.signal, timeoutMs: 15_000 });
@@ -97,7 +115,7 @@ export class MasterLink {
     const delta = blocks.store.drainDelta();
     let res: proto.HeartbeatResponse__Output;
     try {
-      res = await this.options.master.heartbeat({
+      res = await this.master().heartbeat({
         workerId: this.options.workerId, added: delta.added, removed: delta.removed,
         tiers: blocks.store.tierInfo(), counters: { ...blocks.counters },
       }, { signal: this.stop.signal, timeoutMs: 10_000 });

@@ -117,8 +117,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     const store = await BlockStore.open({ runtime: options.runtime, tiers, logger: logger.child({ component: 'store' }), ...(options.fsync !== undefined ? { fsync: options.fsync } : {}) });
     cleanups.push(() => store.close());
     const resolver: MountResolver = master
-      ? new MasterMountResolver(master)
+      ? new MasterMountResolver(() => createMasterClient(options.masterAddress!, security))
       : new StaticMountResolver(Object.fromEntries(Object.entries(options.mounts ?? {}).map(([k, v]) => [k, { mounts: v.mounts, blockSize: v.blockSize ?? options.blockSize ?? DEFAULT_BLOCK_SIZE }])));
+    if (resolver instanceof MasterMountResolver) cleanups.push(() => resolver.close());
     const locator = new UfsLocator({ resolver, logger, ...(options.ufsFactory ? { ufsFactory: options.ufsFactory } : {}) });
     cleanups.push(() => locator.close());
     // onFetched runs only after a fetch, long after `service` exists.
@@ -144,7 +145,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     let masterLink: MasterLink | undefined;
     if (master) {
       masterLink = new MasterLink({
-        master, workerId, runtime: options.runtime, address: { workerId, hostId, grpcAddress, dataAddress },
+        connect: () => createMasterClient(options.masterAddress!, security),
+        workerId, runtime: options.runtime, address: { workerId, hostId, grpcAddress, dataAddress },
         blocks: service, logger: logger.child({ component: 'master-link' }),
         ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
       });

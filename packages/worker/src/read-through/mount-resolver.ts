@@ -1,6 +1,6 @@
 // Where a worker learns a dataset's mounts (URLs + driver options) and block size: from the
 // master in a cluster, from static configuration when it runs alone.
-import { NotFoundError, DEFAULT_BLOCK_SIZE, type MasterRpc } from '@eddy/common';
+import { EddyError, NotFoundError, DEFAULT_BLOCK_SIZE, type MasterRpc } from '@eddy/common';
 
 export interface ResolvedMount { url: string; path: string; options: Record<string, string> }
 
@@ -23,14 +23,37 @@ export class StaticMountResolver implements MountResolver {
   }
 }
 
-/** Asks the master (secrets come back resolved; they are never logged). */
+/**
+ * Asks the master (secrets come back resolved; they are never logged). Given a factory, it opens a
+ * fresh client after a connection failure, so a restarted master is reached at once rather than
+ * after the old channel's reconnect backoff.
+ */
 export class MasterMountResolver implements MountResolver {
-  constructor(private readonly master: Pick<MasterRpc, 'getMounts'>) {}
+  private client: Pick<MasterRpc, 'getMounts' | 'close'> | undefined;
+  constructor(private readonly master: Pick<MasterRpc, 'getMounts'> | (() => Pick<MasterRpc, 'getMounts' | 'close'>)) {}
+
   async getMounts(dataset: string, options: { signal?: AbortSignal } = {}): Promise<DatasetMounts> {
-    const res = await this.master.getMounts({ dataset }, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs: 10_000 });
+    const client: Pick<MasterRpc, 'getMounts'> = typeof this.master === 'function' ? (this.client ??= this.master()) : this.master;
+    let res: Awaited<ReturnType<MasterRpc['getMounts']>>;
+    try {
+      res = await client.getMounts({ dataset }, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs: 10_000 });
+    } catch (err) {
+      if (typeof this.master === 'function' && err instanceof EddyError && ['UNAVAILABLE', 'UNREACHABLE', 'TIMEOUT'].includes(err.code)) {
+        if (this.client === client) {
+          this.client.close();
+          this.client = undefined;
+        }
+      }
+      throw err;
+    }
     return {
       mounts: (res.mounts ?? []).map((m) => ({ url: m.url, path: m.path || '/', options: { ...(m.options ?? {}) } })),
       blockSize: Number(res.blockSize) || DEFAULT_BLOCK_SIZE,
     };
+  }
+
+  close(): void {
+    this.client?.close();
+    this.client = undefined;
   }
 }
