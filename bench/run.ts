@@ -179,7 +179,13 @@ async function main(argv: string[]): Promise<number> {
     await writeFile(svg, renderChart(ml, `${ml.description.split('(')[0]!.trim()} — ${host}, ${date}`));
     chartRel = relative('bench', svg);
   }
-  await writeFile(join('bench', 'RESULTS.md'), renderMarkdown(results, chartRel));
+  // A hand-written "## Analysis" section (reading of the figures) survives regeneration, marked
+  // with the run it was written for, so a rerun never silently pairs old prose with new numbers.
+  const resultsMd = join('bench', 'RESULTS.md');
+  const previous = await readFile(resultsMd, 'utf8').catch(() => '');
+  const analysisAt = previous.indexOf('\n## Analysis');
+  const analysis = analysisAt >= 0 ? previous.slice(analysisAt + 1) : '';
+  await writeFile(resultsMd, `${renderMarkdown(results, chartRel)}${analysis ? `\n${analysis.trimEnd()}\n` : ''}`);
   log(`wrote ${base}.json, bench/RESULTS.md${chartRel ? ` and ${base}-model-load.svg` : ''}`);
   if (errors.length) log(`${errors.length} error(s), see RESULTS.md`);
   return 0;

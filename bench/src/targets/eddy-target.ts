@@ -116,7 +116,11 @@ export class EddyTarget implements FsTarget {
   }
 
   private spawn(name: string, args: string[]): Daemon {
-    return new Daemon(`${name} (${this.region})`, process.execPath, [EDDY_BIN, ...args], { env: { ...process.env, EDDY_LOG_LEVEL: 'warn' } });
+    // EDDY_BENCH_CPU_PROF=DIR: every Eddy process writes a V8 CPU profile there when it stops
+    // (open them in Chrome DevTools), to see what stands between Eddy and the ceiling.
+    const profDir = process.env['EDDY_BENCH_CPU_PROF'];
+    const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `${args[0]}-${this.region}-${Date.now()}-${process.hrtime.bigint() % 1000000n}.cpuprofile`] : [];
+    return new Daemon(`${name} (${this.region})`, process.execPath, [...prof, EDDY_BIN, ...args], { env: { ...process.env, EDDY_LOG_LEVEL: 'warn' } });
   }
 
   private async waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
