@@ -58,10 +58,11 @@ async function waitReady(client: Minio.Client, proc: ChildProcess | undefined, t
 }
 
 /** Starts versitygw (or binds to EDDY_TEST_S3_ENDPOINT) and waits until it answers. */
-export async function startS3Server(options: { port?: number; host?: string } = {}): Promise<S3Endpoint> {
+export async function startS3Server(options: { port?: number; host?: string; accessKey?: string; secretKey?: string } = {}): Promise<S3Endpoint> {
   const external = process.env['EDDY_TEST_S3_ENDPOINT'];
-  const accessKey = external ? (process.env['EDDY_TEST_S3_ACCESS_KEY'] ?? '') : TEST_ACCESS_KEY;
-  const secretKey = external ? (process.env['EDDY_TEST_S3_SECRET_KEY'] ?? '') : TEST_SECRET_KEY;
+  // Own credentials (e.g. a recognisable canary secret) only for the local server.
+  const accessKey = external ? (process.env['EDDY_TEST_S3_ACCESS_KEY'] ?? '') : (options.accessKey ?? TEST_ACCESS_KEY);
+  const secretKey = external ? (process.env['EDDY_TEST_S3_SECRET_KEY'] ?? '') : (options.secretKey ?? TEST_SECRET_KEY);
   const region = process.env['EDDY_TEST_S3_REGION'] ?? 'us-east-1';
   const host = external ? new URL(external).hostname : (options.host ?? '127.0.0.1');
   const port = external ? Number(new URL(external).port || 80) : (options.port ?? await freePort(host));
