@@ -6,7 +6,7 @@
 // travels in the name, so it is committed by the same atomic rename as the bytes and a local
 // reader gets one plain file holding exactly the block.
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink, copyFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs, unlink, copyFile, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
@@ -114,7 +114,20 @@ export class BlockStore {
     if (typeof options.runtime !== 'string' || !BLOCK_KEY_RE.test(options.runtime)) {
       throw new ValidationError(`runtime must match ${BLOCK_KEY_RE.source}`, 'runtime');
     }
-    const store = new BlockStore(options, validateTiers(options.tiers));
+    const tiers = validateTiers(options.tiers);
+    const logger = options.logger ?? silentLogger();
+    // A quota larger than the tier's filesystem would let writes hit ENOSPC long before the
+    // watermarks evict anything: cap it at the filesystem's size so eviction stays in charge.
+    for (const [i, t] of tiers.entries()) {
+      await mkdir(t.path, { recursive: true, mode: 0o700 });
+      const fs = await statfs(t.path);
+      const fsBytes = Number(fs.blocks) * Number(fs.bsize);
+      if (fsBytes > 0 && t.quotaBytes > fsBytes) {
+        logger.warn({ tier: t.medium, path: t.path, quotaBytes: t.quotaBytes, filesystemBytes: fsBytes }, 'tier quota exceeds its filesystem; capped at the filesystem size');
+        tiers[i] = { ...t, quotaBytes: fsBytes };
+      }
+    }
+    const store = new BlockStore(options, tiers);
     await store.rescan();
     return store;
   }
