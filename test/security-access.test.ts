@@ -151,6 +151,19 @@ test('TLS on both channels when cert/key are given: TLS clients with the CA work
   assert.equal((await tlsClient.listWorkers({})).workers.length, 1);
   tlsClient.close();
 
+  // The CLI's client commands: --tls-ca (or EDDY_TLS_CA) verifies the master; without it they fail.
+  const cliEnv = { EDDY_MASTER: c.masterAddress, EDDY_TOKEN_FILE: c.tokenFile };
+  const viaFlag = await runEddy(['get', 'worker', '-o', 'json', '--tls-ca', fx.caFile], { env: cliEnv });
+  assert.equal(viaFlag.code, 0, viaFlag.stderr);
+  assert.equal((JSON.parse(viaFlag.stdout) as { items: unknown[] }).items.length, 1);
+  const viaEnv = await runEddy(['describe', 'dataset', 'demo'], { env: { ...cliEnv, EDDY_TLS_CA: fx.caFile } });
+  assert.equal(viaEnv.code, 0, viaEnv.stderr);
+  const noCa = await runEddy(['get', 'dataset'], { env: cliEnv, timeoutMs: 40_000 });
+  assert.notEqual(noCa.code, 0);
+  assert.match(noCa.stderr, /master/);
+  const wrongCa = await runEddy(['get', 'dataset', '--tls-ca', other.caFile], { env: cliEnv, timeoutMs: 40_000 });
+  assert.notEqual(wrongCa.code, 0);
+
   // Plaintext gRPC to a TLS master fails; so does TLS trusting another CA.
   const plain = createMasterClient(c.masterAddress, { token: TOKEN });
   await assert.rejects(plain.listWorkers({}, { timeoutMs: 3_000 }), EddyError);

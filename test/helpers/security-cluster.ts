@@ -84,16 +84,11 @@ spec:
       - {mediumtype: MEM, path: /dev/shm, quota: 64Mi}
 `;
     await writeFile(join(dir, 'demo.yaml'), manifests);
-    if (tls) {
-      // The CLI's client commands speak plaintext; apply through the typed client instead.
-      await rpc.apply({ manifests });
-    } else {
-      const applied = await runEddy(['apply', '-f', join(dir, 'demo.yaml')], { env: { EDDY_MASTER: masterAddress, EDDY_TOKEN_FILE: tokenFile } });
-      if (applied.code !== 0) throw new Error(`eddy apply failed: ${applied.stderr}`);
-    }
+    const applied = await runEddy(['apply', '-f', join(dir, 'demo.yaml'), ...(tls ? ['--tls-ca', tls.caFile] : [])], { env: { EDDY_MASTER: masterAddress, EDDY_TOKEN_FILE: tokenFile } });
+    if (applied.code !== 0) throw new Error(`eddy apply failed: ${applied.stderr}`);
     worker = new EddyProcess(['worker', '--master', masterAddress, '--runtime', 'demo', '--listen', '127.0.0.1:0', '--token-file', tokenFile,
       '--tier', `MEM:${tierDir}:64Mi`, '--heartbeat-ms', '500', ...tlsFlags], { env });
-    const w = await eventually('worker registered', 30_000, async () => {
+    const w = await eventually('worker registered', 60_000, async () => {
       const res = await rpc.listWorkers({}, { timeoutMs: 1_000 });
       return res.workers.find((x) => x.live);
     }, 200);
@@ -104,7 +99,8 @@ spec:
       close,
     };
   } catch (err) {
+    const tail = (t: string | undefined): string => (t ?? '').slice(-3000);
     await close().catch(() => undefined);
-    throw err;
+    throw new Error(`${(err as Error).message}\nmaster stderr:\n${tail(master.stderr)}\nworker stderr:\n${tail(worker?.stderr)}`);
   }
 }

@@ -13,6 +13,6 @@ export interface CommandContext {
 }
 
 export function globalsOf(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals<{ master?: string; tokenFile?: string }>();
-  return { master: o.master, tokenFile: o.tokenFile };
+  const o = cmd.optsWithGlobals<{ master?: string; tokenFile?: string; tlsCa?: string }>();
+  return { master: o.master, tokenFile: o.tokenFile, tlsCa: o.tlsCa };
 }

@@ -1,24 +1,39 @@
 // How client commands (apply, get, describe, delete) reach the master: `--master HOST:PORT`
 // (env EDDY_MASTER, default 127.0.0.1:19998) and `--token-file F` (env EDDY_TOKEN_FILE, else the
-// token of a local `eddy up` with default paths, else none).
-import { existsSync } from 'node:fs';
-import { createMasterClient, readTokenFile, EddyError, UnavailableError, type MasterRpc } from '@eddy/common';
+// token of a local `eddy up` with default paths, else none), and `--tls-ca F` (env EDDY_TLS_CA)
+// for a master serving TLS.
+import { existsSync, readFileSync } from 'node:fs';
+import { createMasterClient, readTokenFile, EddyError, UnavailableError, ValidationError, type MasterRpc, type RpcSecurity } from '@eddy/common';
 import type { CliIo } from './cli-io.js';
 import { UsageError } from './cli-error.js';
 import { defaultUpDataDir, upTokenFile } from './up/up-paths.js';
 
 export const DEFAULT_MASTER = '127.0.0.1:19998';
+/** Client commands each take `--tls-ca` (a program-level option would swallow the one of `eddy mount`). */
+export const TLS_CA_FLAG = '--tls-ca <file>';
+export const TLS_CA_HELP = 'CA bundle (PEM) to verify a master serving TLS (env EDDY_TLS_CA)';
 /** Deadline of one control-plane call from the CLI. */
 export const CLI_RPC_TIMEOUT_MS = 15_000;
 
 export interface GlobalOptions {
   master?: string;
   tokenFile?: string;
+  /** CA bundle (PEM) verifying a TLS master; the client presents no certificate. */
+  tlsCa?: string | undefined;
 }
 
 export interface MasterTarget {
   address: string;
   token: string;
+  tls?: RpcSecurity['tls'];
+}
+
+function readCa(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ValidationError(`--tls-ca: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, '--tls-ca');
+  }
 }
 
 /** Resolves flag ?? env ?? default once, validating the address. */
@@ -32,7 +47,8 @@ export function resolveMasterTarget(globals: GlobalOptions, env: NodeJS.ProcessE
   const upToken = upTokenFile(defaultUpDataDir(env));
   const tokenFile = globals.tokenFile ?? (env.EDDY_TOKEN_FILE || undefined) ?? (existsSync(upToken) ? upToken : undefined);
   const token = tokenFile ? readTokenFile(tokenFile, '--token-file') : '';
-  return { address, token };
+  const caFile = globals.tlsCa ?? (env.EDDY_TLS_CA || undefined);
+  return { address, token, ...(caFile ? { tls: { cert: Buffer.alloc(0), key: Buffer.alloc(0), ca: readCa(caFile) } } : {}) };
 }
 
 export interface MasterSession {
@@ -43,7 +59,7 @@ export interface MasterSession {
 
 export function connectMaster(globals: GlobalOptions, io: CliIo): MasterSession {
   const target = resolveMasterTarget(globals, io.env);
-  const rpc = createMasterClient(target.address, { token: target.token });
+  const rpc = createMasterClient(target.address, { token: target.token, ...(target.tls ? { tls: target.tls } : {}) });
   let closed = false;
   return {
     rpc,

@@ -7,7 +7,7 @@ import { NotFoundError, ValidationError } from '@eddy/common';
 import type { CommandContext } from '../command-context.js';
 import { globalsOf } from '../command-context.js';
 import { UsageError } from '../cli-error.js';
-import { withMaster, CLI_RPC_TIMEOUT_MS } from '../master-connection.js';
+import { withMaster, CLI_RPC_TIMEOUT_MS, TLS_CA_FLAG, TLS_CA_HELP } from '../master-connection.js';
 import { readManifestInput, resolveRelativeFileUrls } from '../manifest-input.js';
 import { MASTER_KIND, parseResourceName, resourceLabel } from '../resource-kinds.js';
 
@@ -46,6 +46,7 @@ export function registerApplyCommands(program: Command, ctx: CommandContext): vo
     .command('apply')
     .description('create or update Secrets, Datasets, Runtimes and DataLoads from manifests')
     .requiredOption('-f, --filename <file>', 'manifest file (multi-document YAML); - for stdin')
+    .option(TLS_CA_FLAG, TLS_CA_HELP)
     .action(async (opts: { filename: string }, cmd: Command) => {
       for (const line of await applyManifests(ctx, cmd, opts.filename)) ctx.io.stdout.write(`${line}\n`);
     });
@@ -56,6 +57,7 @@ export function registerApplyCommands(program: Command, ctx: CommandContext): vo
     .argument('[resource]', 'dataset | runtime | dataload | secret')
     .argument('[name]', 'object name')
     .option('-f, --filename <file>', 'manifest file (multi-document YAML); - for stdin')
+    .option(TLS_CA_FLAG, TLS_CA_HELP)
     .action(async (resourceText: string | undefined, name: string | undefined, opts: { filename?: string }, cmd: Command) => {
       let refs: { kind: string; name: string }[];
       if (opts.filename) {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { globalsOf } from '../command-context.js';
-import { withMaster } from '../master-connection.js';
+import { withMaster, TLS_CA_FLAG, TLS_CA_HELP } from '../master-connection.js';
 import { parseResourceName } from '../resource-kinds.js';
 import { renderDescribe } from '../output/render-describe.js';
 import { fetchObjects } from './get-command.js';
@@ -13,6 +13,7 @@ export function registerDescribeCommand(program: Command, ctx: CommandContext): 
     .description('show one dataset, dataload or runtime with its status (like kubectl describe)')
     .argument('<resource>', 'dataset | dataload | runtime')
     .argument('<name>', 'object name')
+    .option(TLS_CA_FLAG, TLS_CA_HELP)
     .action(async (resourceText: string, name: string, _opts: unknown, cmd: Command) => {
       const resource = parseResourceName(resourceText, ['dataset', 'dataload', 'runtime']);
       await withMaster(globalsOf(cmd), ctx.io, async (session) => {

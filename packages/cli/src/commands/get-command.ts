@@ -6,7 +6,7 @@ import { NotFoundError, type proto } from '@eddy/common';
 import type { CommandContext } from '../command-context.js';
 import { globalsOf } from '../command-context.js';
 import { UsageError } from '../cli-error.js';
-import { withMaster, CLI_RPC_TIMEOUT_MS, type MasterSession } from '../master-connection.js';
+import { withMaster, CLI_RPC_TIMEOUT_MS, type MasterSession, TLS_CA_FLAG, TLS_CA_HELP } from '../master-connection.js';
 import { MASTER_KIND, parseResourceName, type ResourceName } from '../resource-kinds.js';
 import { parseObjectJson, datasetView, dataLoadView, runtimeView } from '../output/resource-views.js';
 import { datasetTable, dataLoadTable, runtimeTable, workerTable, datasetRow, dataLoadRow, runtimeRow, workerRow } from '../output/resource-tables.js';
@@ -164,6 +164,7 @@ export function registerGetCommand(program: Command, ctx: CommandContext): void 
     .argument('<resource>', 'dataset | runtime | dataload | worker')
     .argument('[name]', 'one object by name')
     .option('-o, --output <format>', 'wide | json | yaml')
+    .option(TLS_CA_FLAG, TLS_CA_HELP)
     .option('-w, --watch', 'keep watching: rows as they change; a progress bar for `get dataload NAME`')
     .option('--no-headers', 'omit the table header')
     .action(async (resourceText: string, name: string | undefined, opts: { output?: string; watch?: boolean; headers: boolean }, cmd: Command) => {

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import type { CommandContext } from '../command-context.js';
 import { globalsOf } from '../command-context.js';
 import { UsageError } from '../cli-error.js';
-import { withMaster, CLI_RPC_TIMEOUT_MS } from '../master-connection.js';
+import { withMaster, CLI_RPC_TIMEOUT_MS, TLS_CA_FLAG, TLS_CA_HELP } from '../master-connection.js';
 import { resourceLabel } from '../resource-kinds.js';
 import { watchDataLoad } from './get-command.js';
 
@@ -42,6 +42,7 @@ export function registerLoadCommand(program: Command, ctx: CommandContext): void
     .command('load')
     .description('load (part of) a dataset into the cache now: a Once DataLoad; --wait follows it with a progress bar')
     .argument('<dataset>', 'dataset name')
+    .option(TLS_CA_FLAG, TLS_CA_HELP)
     .option('--path <path>', 'file or directory inside the dataset (repeatable; default /)', (v: string, prev: string[]) => [...prev, v], [])
     .option('--replicas <n>', 'workers that should hold each block', '1')
     .option('--name <name>', 'DataLoad name (default <dataset>-load-<time>)')
