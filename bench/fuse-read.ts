@@ -23,7 +23,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const EDDY = join(here, '..', '..', 'packages', 'cli', 'bin', 'eddy.js');
 const MiB = 1024 * 1024;
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, out: { type: 'string', default: join(here, '..', 'results') }, 'block-size': { type: 'string', default: '16Mi' } } });
+const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, out: { type: 'string', default: join(here, '..', 'results') }, 'block-size': { type: 'string', default: '16Mi' }, runs: { type: 'string', default: '3' } } });
+const runs = Number(values.runs);
 const fileMiB = Number(values.size);
 const outDir = values.out!;
 
@@ -34,21 +35,23 @@ async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'eddy-fuse-bench-'));
   const cleanups: Array<() => Promise<void>> = [async () => { await rm(work, { recursive: true, force: true }); }];
   try {
-    log(`S3 server and ${5} × ${fileMiB} MiB objects`);
+    log(`S3 server and ${5 * runs} × ${fileMiB} MiB objects (${runs} runs)`);
     const s3 = await startS3Server();
     cleanups.push(async () => { await s3.close(); });
     const bucket = await s3.createBucket();
+    // Every run reads its own five objects, so each run's cold reads find nothing cached. The
+    // bytes may repeat across objects: blocks are keyed by object and version, never by content.
+    const chunks: Buffer[] = [];
+    for (let n = 0; n < fileMiB; n += 16) chunks.push(randomBytes(Math.min(16, fileMiB - n) * MiB));
+    const data = Buffer.concat(chunks);
     const files: FixtureFile[] = [];
-    for (let i = 0; i < 5; i++) {
-      const path = `model/shard-${i}.bin`;
-      const chunks: Buffer[] = [];
-      for (let n = 0; n < fileMiB; n += 16) chunks.push(randomBytes(Math.min(16, fileMiB - n) * MiB));
-      const data = Buffer.concat(chunks);
-      await s3.client.putObject(bucket, path, data, data.length);
-      files.push({ path, size: data.length });
+    for (let r = 0; r < runs; r++) {
+      for (let i = 0; i < 5; i++) {
+        const path = `run-${r}/shard-${i}.bin`;
+        await s3.client.putObject(bucket, path, data, data.length);
+        files.push({ path, size: data.length });
+      }
     }
-    const one = files.slice(0, 1);
-    const four = files.slice(1, 5);
 
     // Eddy: master, one worker (MEM tier), mount — separate processes.
     const token = join(work, 'token');
@@ -93,33 +96,49 @@ async function main(): Promise<void> {
     await ceiling.start();
     cleanups.push(async () => { await ceiling.close(); });
 
-    const results: Record<string, ReadResult> = {};
-    const measure = async (name: string, fn: () => Promise<ReadResult>): Promise<void> => {
-      await dropCaches();
-      results[name] = await fn();
-      log(`${name}: ${results[name]!.mbps} MiB/s (${results[name]!.ms} ms)`);
-    };
-    await measure('direct-1', async () => await directGetWhole(s3.client, bucket, one));
-    await measure('direct-4', async () => await directGetWhole(s3.client, bucket, four));
-    await measure('ceiling-1', async () => await readParallel(ceiling.root, one));
-    await measure('ceiling-4', async () => await readParallel(ceiling.root, four));
-    await measure('eddy-cold-1', async () => await readParallel(mnt, one));
-    await measure('eddy-cold-4', async () => await readParallel(mnt, four));
-    await measure('eddy-warm-1', async () => await readParallel(mnt, one));
-    await measure('eddy-warm-4', async () => await readParallel(mnt, four));
+    const perRun: Array<Record<string, ReadResult>> = [];
+    for (let r = 0; r < runs; r++) {
+      const one = files.slice(5 * r, 5 * r + 1);
+      const four = files.slice(5 * r + 1, 5 * r + 5);
+      const results: Record<string, ReadResult> = {};
+      const measure = async (name: string, fn: () => Promise<ReadResult>): Promise<void> => {
+        await dropCaches();
+        results[name] = await fn();
+        log(`run ${r + 1}/${runs} ${name}: ${results[name]!.mbps} MiB/s (${results[name]!.ms} ms)`);
+      };
+      await measure('direct-1', async () => await directGetWhole(s3.client, bucket, one));
+      await measure('direct-4', async () => await directGetWhole(s3.client, bucket, four));
+      await measure('ceiling-1', async () => await readParallel(ceiling.root, one));
+      await measure('ceiling-4', async () => await readParallel(ceiling.root, four));
+      await measure('eddy-cold-1', async () => await readParallel(mnt, one));
+      await measure('eddy-cold-4', async () => await readParallel(mnt, four));
+      await measure('eddy-warm-1', async () => await readParallel(mnt, one));
+      await measure('eddy-warm-4', async () => await readParallel(mnt, four));
+      perRun.push(results);
+    }
 
-    const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
-    const rows = [1, 4].flatMap((n) => {
-      const ceil = results[`ceiling-${n}`]!.mbps;
-      const direct = results[`direct-${n}`]!.mbps;
-      return [
-        { readers: n, state: 'warm', mbps: results[`eddy-warm-${n}`]!.mbps, ceiling: ceil, direct, ratio: ratio(results[`eddy-warm-${n}`]!.mbps, ceil), goal: 0.8, against: 'ceiling' },
-        { readers: n, state: 'cold', mbps: results[`eddy-cold-${n}`]!.mbps, ceiling: ceil, direct, ratio: ratio(results[`eddy-cold-${n}`]!.mbps, Math.min(direct, ceil)), goal: 0.7, against: 'min(direct GET, ceiling)' },
-      ];
-    });
+    // Each ratio is taken within one run (references measured minutes apart from Eddy would
+    // compare different machine loads), then the median over runs is reported.
+    const median = (xs: number[]): number => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+    };
+    const round2 = (x: number): number => Math.round(x * 100) / 100;
+    const mbps = (r: Record<string, ReadResult>, k: string): number => r[k]!.mbps;
+    const rows = [1, 4].flatMap((n) => (['warm', 'cold'] as const).map((state) => {
+      const ratios = perRun.map((r) => mbps(r, `eddy-${state}-${n}`) / (state === 'warm' ? mbps(r, `ceiling-${n}`) : Math.min(mbps(r, `direct-${n}`), mbps(r, `ceiling-${n}`))));
+      return {
+        readers: n, state,
+        mbps: round2(median(perRun.map((r) => mbps(r, `eddy-${state}-${n}`)))),
+        ceiling: round2(median(perRun.map((r) => mbps(r, `ceiling-${n}`)))),
+        direct: round2(median(perRun.map((r) => mbps(r, `direct-${n}`)))),
+        ratio: round2(median(ratios)), ratios: ratios.map(round2),
+        goal: state === 'warm' ? 0.8 : 0.7, against: state === 'warm' ? 'ceiling' : 'min(direct GET, ceiling)',
+      };
+    }));
     const report = {
       date: new Date().toISOString(), host: hostname(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', node: process.version,
-      fileMiB, blockSize: values['block-size'], results, rows,
+      fileMiB, blockSize: values['block-size'], runs, perRun, rows,
       // Other work on the machine skews every number; the 1-minute load average is kept with them.
       loadAverage1m: { start: loadStart, end: Math.round(loadavg()[0]! * 100) / 100 },
     };
@@ -128,11 +147,11 @@ async function main(): Promise<void> {
     const md = [
       `# FUSE sequential read (issue 5)`,
       '',
-      `${report.date}, ${report.host}, ${report.cpus} × ${report.cpuModel}, Node ${report.node}. Files of ${fileMiB} MiB, block size ${values['block-size']}, one worker (MEM tier) on the same host (short-circuit reads when warm), \`dd bs=1M\` readers, page cache dropped before each measurement. 1-minute load average ${report.loadAverage1m.start} at the start, ${report.loadAverage1m.end} at the end.`,
+      `${report.date}, ${report.host}, ${report.cpus} × ${report.cpuModel}, Node ${report.node}. ${runs} runs (medians; each ratio taken within a run), files of ${fileMiB} MiB, block size ${values['block-size']}, one worker (MEM tier) on the same host (short-circuit reads when warm), \`dd bs=1M\` readers, page cache dropped before each measurement. 1-minute load average ${report.loadAverage1m.start} at the start, ${report.loadAverage1m.end} at the end.`,
       '',
-      '| readers | cache | Eddy MiB/s | ceiling MiB/s | direct GET MiB/s | ratio | goal |',
+      '| readers | cache | Eddy MiB/s | ceiling MiB/s | direct GET MiB/s | ratio (median; per run) | goal |',
       '|---|---|---|---|---|---|---|',
-      ...rows.map((r) => `| ${r.readers} | ${r.state} | ${r.mbps} | ${r.ceiling} | ${r.direct} | ${r.ratio} vs ${r.against} | ≥ ${r.goal} ${r.ratio >= r.goal ? '✓' : '✗'} |`),
+      ...rows.map((r) => `| ${r.readers} | ${r.state} | ${r.mbps} | ${r.ceiling} | ${r.direct} | ${r.ratio} vs ${r.against} (${r.ratios.join(', ')}) | ≥ ${r.goal} ${r.ratio >= r.goal ? '✓' : '✗'} |`),
       '',
     ].join('\n');
     await writeFile(join(outDir, 'fuse-read.md'), md);
