@@ -189,7 +189,7 @@ spec:
   blockSize: ${blockSize}
   tieredstore:
     levels:
-      - {mediumtype: MEM, path: /dev/shm, quota: 4Gi, high: "0.99", low: "0.8"}
+      - {mediumtype: MEM, path: /dev/shm, quota: 8Gi, high: "0.99", low: "0.8"}
   fuse:
     args: [-okernel_cache, -oro, -oattr_timeout=60, -oentry_timeout=60, -onegative_timeout=60]
 `;
