@@ -20,7 +20,8 @@ const EXAMPLE = '(e.g. 2Gi, 500Mi)';
 export function quoteValue(v: unknown, max = 40): string {
   const s = typeof v === 'string' ? v : String(v);
   const cut = s.length > max ? `${s.slice(0, max)}…` : s;
-  return JSON.stringify(cut);
+  // JSON escapes C0 controls but not DEL or the C1 range (0x9b is a CSI on some terminals).
+  return JSON.stringify(cut).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
