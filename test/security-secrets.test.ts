@@ -323,3 +323,76 @@ spec:
   assert.ok(/broken/.test(allErr + results.map((x) => x.r.stdout + x.r.stderr).join('')), 'the failing dataset was reported');
   mark(`done (journal holds the secret: ${journalHolds}, broken mount: ${brokenOutcome}, read during kill: ${String(bigOutcome)})`);
 });
+
+test('eddy up: the secret stays out of its output and files; token, journal and blocks are private; a bad manifest and kill -9 leak nothing', { timeout: 180_000 }, async () => {
+  const s3 = await startS3Server({ secretKey: CANARY });
+  cleanup.add('s3 server (up)', () => s3.close());
+  const bucket = await s3.createBucket();
+  const body = Buffer.alloc(2 * MiB + 5, 'u');
+  await s3.client.putObject(bucket, 'm/u.bin', body);
+  const dir = await mkdtemp(join(tmpdir(), 'eddy-canary-up-'));
+  cleanup.add('temp dir (up)', () => rm(dir, { recursive: true, force: true }));
+  const ssd = join(dir, 'ssd');
+  const state = join(dir, 'state');
+  const mnt = join(dir, 'mnt');
+  const yaml = manifests(bucket, s3, ssd).split('\n---\n').filter((d) => !/name: broken|name: badcreds/.test(d)).join('\n---\n')
+    + '\n---\napiVersion: data.fluid.io/v1alpha1\nkind: DataLoad\nmetadata: {name: warm}\nspec:\n  dataset: {name: models, namespace: default}\n';
+  await writeFile(join(dir, 'eddy.yaml'), yaml);
+  const debug = { EDDY_LOG_LEVEL: 'debug' };
+  const up = new EddyProcess(['up', '-f', join(dir, 'eddy.yaml'), '--mount', mnt, '--data-dir', state, '--listen', '127.0.0.1:0', '--log-level', 'debug'], { env: debug });
+  cleanup.add('eddy up', async () => { await up.stop('SIGKILL'); forceUnmount(mnt); });
+  const address = (await up.waitForOutput(/master listening on (\S+)/, 60_000))[1]!;
+  await up.waitForOutput(/Press Ctrl-C/, 90_000);
+  assert.ok((await readFile(join(mnt, 'm', 'u.bin'))).equals(body));
+
+  const env = { EDDY_MASTER: address, EDDY_TOKEN_FILE: join(state, 'token') };
+  const outputs: string[] = [];
+  for (const kind of ['dataset', 'runtime', 'dataload', 'worker', 'secret']) {
+    for (const fmt of [[], ['-o', 'wide'], ['-o', 'json'], ['-o', 'yaml']]) {
+      let out = '';
+      const io: CliIo = { stdout: { write: (x: string) => { out += x; return true; }, isTTY: false }, stderr: { write: (x: string) => { out += x; return true; } }, stdin: Readable.from(['']), env, cwd: dir };
+      assert.equal(await cliMain(['get', kind, ...fmt], { io, signal: new AbortController().signal }), 0, out);
+      outputs.push(out);
+    }
+  }
+  // A second `eddy up` with a manifest it refuses: it exits with an error, not the secret.
+  await writeFile(join(dir, 'bad.yaml'), `apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {k: "${CANARY}=="}\n`);
+  const bad = await runEddy(['up', '-f', join(dir, 'bad.yaml'), '--mount', join(dir, 'mnt2'), '--data-dir', join(dir, 'state2'), '--listen', '127.0.0.1:0'], { env: debug, timeoutMs: 60_000 });
+  assert.notEqual(bad.code, 0);
+  outputs.push(bad.stdout, bad.stderr);
+
+  // Modes while it runs: data dir, token, journal; tier directories and block files.
+  const checkTree = async (root: string): Promise<number> => {
+    let files = 0;
+    assert.equal((await stat(root)).mode & 0o777, 0o700, `${root} is 0700`);
+    for (const f of await walk(root)) {
+      const st = await stat(f);
+      if (st.isDirectory()) assert.equal(st.mode & 0o777, 0o700, `${f} is 0700`);
+      else { assert.equal(st.mode & 0o777, 0o600, `${f} is 0600`); files++; }
+    }
+    return files;
+  };
+  assert.ok(await checkTree(state) >= 2, 'token and journal');
+  assert.equal((await stat(join(state, 'token'))).mode & 0o777, 0o600);
+  const upDirs = (await readdir(ssd)).filter((n) => n.startsWith('eddy-up-'));
+  assert.equal(upDirs.length, 1);
+  assert.ok(await checkTree(join(ssd, upDirs[0]!)) >= 3, 'block files of the read and the DataLoad');
+
+  // Crash it.
+  up.child.kill('SIGKILL');
+  await up.wait(10_000);
+  forceUnmount(mnt);
+  outputs.push(up.stdout, up.stderr);
+  const leaks = outputs.map(findCanary).filter((x): x is string => x !== undefined);
+  for (const f of await walk(dir)) {
+    if (['eddy.yaml', 'bad.yaml'].includes(relative(dir, f))) continue;
+    const st = await stat(f).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    const hit = findCanary(await readFile(f));
+    if (!hit) continue;
+    if (f.startsWith(`${join(state, 'master')}/`)) { assert.equal(st.mode & 0o777, 0o600); continue; }
+    leaks.push(`file ${relative(dir, f)}: …${hit}…`);
+  }
+  assert.deepEqual(leaks, []);
+  assert.ok(up.stderr.length + up.stdout.length > 1000, 'debug output was produced');
+});
