@@ -159,17 +159,18 @@ describe('mount options, caches and versions', () => {
   test('overrides: max_read reaches the kernel; metadata and bytes change only after the timeouts; pinned handles never mix versions', async (t) => {
     const h = await mountDataset({
       masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token,
-      fuseOptions: ['-oattr_timeout=1,entry_timeout=1', 'negative_timeout=1', 'max_read=1048576'],
+      fuseOptions: ['-oattr_timeout=3,entry_timeout=3', 'negative_timeout=3', 'max_read=1048576'],
     });
     try {
       assert.match(mountLine(mnt)!, /max_read=1048576/);
-      assert.deepEqual([h.fuseOptions.attrTimeout, h.fuseOptions.entryTimeout, h.fuseOptions.negativeTimeout], [1, 1, 1]);
+      assert.deepEqual([h.fuseOptions.attrTimeout, h.fuseOptions.entryTimeout, h.fuseOptions.negativeTimeout], [3, 3, 3]);
 
-      // Negative cache: a file that appears is invisible until negative_timeout expires.
+      // Negative cache: a file that appears is invisible until negative_timeout expires. (Timeouts
+      // of 3 s leave room for slow process spawns on a loaded machine.)
       assert.notEqual((await sh('stat', [join(mnt, 'late.bin')])).code, 0);
       writeFileSync(join(bucket, 'late.bin'), 'late');
       assert.notEqual((await sh('stat', [join(mnt, 'late.bin')])).code, 0);
-      await new Promise((r) => setTimeout(r, 1500));
+      await new Promise((r) => setTimeout(r, 3500));
       assert.equal((await sh('cat', [join(mnt, 'late.bin')])).stdout, 'late');
 
       // Same-size overwrite with a new mtime: old bytes until attr_timeout, new bytes after.
@@ -185,7 +186,7 @@ describe('mount options, caches and versions', () => {
       t.diagnostic(`read within attr_timeout: ${early.code === 0 ? 'old bytes' : early.stderr.trim()}`);
       // Within the timeout the client still pins v1: the page cache or an EIO, never v2 or a mix.
       assert.ok(early.code !== 0 || early.stdout.startsWith(sha256(v1)), early.stdout);
-      await new Promise((r) => setTimeout(r, 1500));
+      await new Promise((r) => setTimeout(r, 3500));
       assert.equal(await sha256Of(join(mnt, 'model.bin')), sha256(v2), 'new bytes after the attr timeout (auto_cache dropped the stale pages)');
 
       // A handle opened before an overwrite: its bytes are all old or the read fails (EIO).
@@ -193,7 +194,7 @@ describe('mount options, caches and versions', () => {
       const g1 = randomBytes(6 * MiB);
       const g2 = randomBytes(6 * MiB);
       writeFileSync(g, g1);
-      await new Promise((r) => setTimeout(r, 1200));
+      await new Promise((r) => setTimeout(r, 3500));
       const script = `
         import { openSync, readSync, writeFileSync, existsSync } from 'node:fs';
         import { createHash } from 'node:crypto';
@@ -225,7 +226,7 @@ describe('mount options, caches and versions', () => {
         assert.equal(kind, 'err');
         assert.equal(n, 'EIO');
       }
-      await new Promise((r) => setTimeout(r, 1200));
+      await new Promise((r) => setTimeout(r, 3500));
       assert.equal(await sha256Of(join(mnt, 'pinned.bin')), sha256(g2));
     } finally {
       await h.close();
