@@ -30,7 +30,7 @@ export interface BenchOptions {
   argv: string[];
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--workloads a,b,c] [--targets a,b,c] [--size 1G] [--files 10000] [--wan-size 1G] [--note text]
+export const USAGE = `usage: npm run bench -- [--quick] [--workloads a,b,c] [--targets a,b,c] [--size 1G] [--files 10000] [--wan-size 1G] [--fio-runtime 20] [--out bench/results] [--note text]
   workloads: ${ALL_WORKLOADS.join(', ')}
   targets:   ${ALL_TARGETS.join(', ')}`;
 
