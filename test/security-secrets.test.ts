@@ -128,7 +128,8 @@ test('a recognisable secret never appears in any output, log or file but the 060
   };
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const env = { EDDY_MASTER: address, EDDY_TOKEN_FILE: tokenFile, ...debug };
+  // EDDY_DEBUG=1: the CLI prints stacks for unexpected errors, the most a crash would show.
+  const env = { EDDY_MASTER: address, EDDY_TOKEN_FILE: tokenFile, EDDY_DEBUG: '1', ...debug };
   const eddy = async (...args: string[]): Promise<EddyResult> => {
     const t = Date.now();
     const r = await runEddy(args, { env, timeoutMs: 60_000 });
@@ -338,7 +339,7 @@ test('eddy up: the secret stays out of its output and files; token, journal and 
   const yaml = manifests(bucket, s3, ssd).split('\n---\n').filter((d) => !/name: broken|name: badcreds/.test(d)).join('\n---\n')
     + '\n---\napiVersion: data.fluid.io/v1alpha1\nkind: DataLoad\nmetadata: {name: warm}\nspec:\n  dataset: {name: models, namespace: default}\n';
   await writeFile(join(dir, 'eddy.yaml'), yaml);
-  const debug = { EDDY_LOG_LEVEL: 'debug' };
+  const debug = { EDDY_LOG_LEVEL: 'debug', EDDY_DEBUG: '1' };
   const up = new EddyProcess(['up', '-f', join(dir, 'eddy.yaml'), '--mount', mnt, '--data-dir', state, '--listen', '127.0.0.1:0', '--log-level', 'debug'], { env: debug });
   cleanup.add('eddy up', async () => { await up.stop('SIGKILL'); forceUnmount(mnt); });
   const address = (await up.waitForOutput(/master listening on (\S+)/, 60_000))[1]!;
