@@ -11,7 +11,9 @@ import {
 } from '@eddy/common';
 import { createTlsFixture } from '@eddy/testkit';
 import { EddyProcess, runEddy } from './helpers/eddy-process.js';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { forceUnmount } from './helpers/fuse-cleanup.js';
 import { CleanupStack } from './helpers/cleanup-stack.js';
 import { startProcCluster, type ProcCluster } from './helpers/security-cluster.js';
 
@@ -191,4 +193,21 @@ test('TLS on both channels when cert/key are given: TLS clients with the CA work
   const wrongTokenDc = new DataChannelClient(c.workerDataAddress, { token: 'wrong', tls: { ca: fx.ca } });
   await assert.rejects(wrongTokenDc.readBlock(ref, 0, 100), (e: unknown) => e instanceof EddyError && e.code === 'UNAUTHENTICATED');
   await wrongTokenDc.close();
+
+  // The FUSE client over TLS on both channels (--tls-ca): bytes come through the worker.
+  const mnt = join(c.dir, 'mnt');
+  const mount = new EddyProcess(['mount', mnt, '--dataset', 'demo', '--master', c.masterAddress, '--token-file', c.tokenFile, '--tls-ca', fx.caFile]);
+  cleanup.add('tls mount', async () => { await mount.stop('SIGINT'); forceUnmount(mnt); });
+  await mount.waitForOutput(/mounted dataset demo/, 30_000);
+  assert.ok((await readFile(join(mnt, 'f.bin'))).equals(DATA));
+  const stats = createWorkerClient(c.workerGrpcAddress, c.security);
+  assert.ok(((await stats.getStats({})).counters?.hits ?? 0) + ((await stats.getStats({})).counters?.misses ?? 0) > 0, 'the read went through the worker');
+  stats.close();
+  const stopped = await mount.stop('SIGINT');
+  assert.equal(stopped.code, 0, stopped.stderr);
+  // Without the CA the mount cannot even reach the master.
+  const noCaMount = new EddyProcess(['mount', join(c.dir, 'mnt2'), '--dataset', 'demo', '--master', c.masterAddress, '--token-file', c.tokenFile]);
+  cleanup.add('no-ca mount', async () => { await noCaMount.stop('SIGKILL'); forceUnmount(join(c.dir, 'mnt2')); });
+  const r = await noCaMount.wait(60_000);
+  assert.notEqual(r.code, 0);
 });
