@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ValidationError, parseManifests, type Manifest } from '../src/index.js';
+import { ValidationError, parseManifests, parseSchedule, type Manifest } from '../src/index.js';
 
 const q = (s: string): string => JSON.stringify(s);
 
@@ -92,4 +92,25 @@ test('property: whatever a path or name field accepts is free of dot-dot segment
       assert.ok(!path.split('/').includes('..'), `${field} ${q(v)} accepted as ${q(s)}`);
     }
   }), { numRuns: 2000 });
+});
+
+test('hostile sizes and shapes: deep nesting, oversized text, huge keys, thousands of documents, huge cron lists → ValidationError, bounded time', () => {
+  const cases: Array<[string, string, number]> = [
+    ['deep flow sequence', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 5_000],
+    ['deep flow mapping', `a: ${'{b: '.repeat(50_000)}1${'}'.repeat(50_000)}`, 5_000],
+    ['deep block mapping', Array.from({ length: 3_000 }, (_v, i) => `${' '.repeat(i)}a:`).join('\n'), 5_000],
+    ['oversized text', `apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {k: "${'x'.repeat(9 * 1024 * 1024)}"}\n`, 1_000],
+    ['a 5 MB key', `"${'k'.repeat(5_000_000)}": 1\n`, 5_000],
+    ['5k documents', Array.from({ length: 5_000 }, () => 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {k: v}\n').join('---\n'), 10_000],
+  ];
+  for (const [what, text, boundMs] of cases) {
+    const started = Date.now();
+    assert.throws(() => parseManifests(text), ValidationError, what);
+    assert.ok(Date.now() - started < boundMs, `${what}: ${Date.now() - started} ms`);
+  }
+  for (const expr of [`${'1,'.repeat(100_000)}1 * * * *`, 'x'.repeat(1_000_000), `${'*/1 '.repeat(5)}\u0000`]) {
+    const started = Date.now();
+    assert.throws(() => parseSchedule(expr), ValidationError);
+    assert.ok(Date.now() - started < 1_000);
+  }
 });
