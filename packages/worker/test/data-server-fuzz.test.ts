@@ -14,7 +14,7 @@ import {
 } from '@eddy/common';
 import { waitFor } from '@eddy/testkit';
 import { DataServer } from '../src/index.js';
-import { bytesFor, makeNode, refsFor, tempDir, walk, type TestNode } from './helpers.js';
+import { CountingUfs, bytesFor, makeNode, refsFor, tempDir, walk, type TestNode } from './helpers.js';
 
 const BS = 64 * 1024;
 const TOKEN = 'fuzz-token';
@@ -156,22 +156,37 @@ test('READ and LOCAL with random refs: a typed ERROR or LOCAL_MISS unless the re
   await assertServing();
 });
 
-test('a ref that lies about the file size cannot plant a short block under the real key', { timeout: 30_000 }, async () => {
-  // Block 1 is not cached yet; the key does not cover fileSize, so the lie is in the length only.
-  const real = refs[1]!;
-  await node.store.remove(real.key);
-  assert.equal(node.store.has(real.key), false);
+test('a ref that lies about the file size cannot cut short an honest read of the same block', { timeout: 30_000 }, async () => {
+  // A node whose UFS answers slowly, so the liar's fetch is still in flight when the honest reader arrives.
+  const ufsDir = await tempDir('eddy-ufs-');
+  const tier = await tempDir();
+  dirs.push(ufsDir, tier);
+  await writeFile(join(ufsDir.path, 'f.bin'), data);
+  const slow = await makeNode({
+    tiers: [{ medium: 'MEM', path: tier.path, quotaBytes: 64 * BS, high: 0.95, low: 0.8 }], mount: { url: `file://${ufsDir.path}` },
+    wrap: (u) => new CountingUfs(u, { delayMs: 300 }),
+  });
+  const srv = await DataServer.start({ listen: '127.0.0.1:0', security: { token: TOKEN }, blocks: slow.service });
+  const real = refsFor('/f.bin', fileVersion(await stat(join(ufsDir.path, 'f.bin'))), data.length, BS)[1]!;
+  // The key does not cover fileSize: a smaller one makes block 1 look like a 10-byte last block.
   const liar = { ...real, fileSize: BS + 10 };
-  const r = await exchange([hello, encodeMessage(FrameType.READ, { ref: liar, offset: 0, length: BS })], 2_000, 1);
-  const served = Buffer.concat(r.frames.filter((f) => f.type === FrameType.DATA).map((f) => f.payload));
-  assert.ok(served.equals(data.subarray(BS, BS + served.length)), 'whatever was served is the real bytes');
-  // An honest reader gets the whole block.
-  const client = new DataChannelClient(address, { token: TOKEN });
+  const client = new DataChannelClient(`127.0.0.1:${srv.port}`, { token: TOKEN, maxConnections: 2 });
   try {
-    const got = await client.readBlock(real, 0, BS);
-    assert.equal(got.length, BS);
-    assert.ok(got.equals(data.subarray(BS, 2 * BS)));
+    const liarRead = client.readBlock(liar, 0, BS).then((b) => b, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    const honest = await client.readBlock(real, 0, BS);
+    assert.equal(honest.length, BS);
+    assert.ok(honest.equals(data.subarray(BS, 2 * BS)));
+    const lied = await liarRead;
+    // Whatever the liar got is real bytes of the block.
+    if (Buffer.isBuffer(lied)) assert.ok(lied.equals(data.subarray(BS, BS + lied.length)));
+    // And later honest reads still get the whole block, whichever copy the cache kept.
+    await waitFor(() => slow.readThrough.inflightCount === 0, { what: 'fetches settled' });
+    const again = await client.readBlock(real, 0, BS);
+    assert.ok(again.equals(data.subarray(BS, 2 * BS)));
   } finally {
     await client.close();
+    await srv.close(100);
+    await slow.close();
   }
 });

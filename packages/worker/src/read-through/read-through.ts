@@ -110,8 +110,11 @@ export class ReadThrough {
   /** Joins the fetch of `ref` in flight, or starts one. */
   fetch(ref: ValidBlockRef): BlockFetch {
     const existing = this.inflight.get(ref.key);
-    if (existing) return existing;
+    // Join only a fetch of the same length: the key does not cover the file size, so a ref that
+    // lies about it gets a fetch of its own instead of cutting short everyone else's read.
+    if (existing && existing.ref.length === ref.length) return existing;
     const f = new BlockFetch(ref, (self) => this.run(self));
+    if (existing) return f;
     this.inflight.set(ref.key, f);
     void f.done.catch(() => undefined).finally(() => { if (this.inflight.get(ref.key) === f) this.inflight.delete(ref.key); });
     return f;
