@@ -38,6 +38,7 @@ test('kill -9 of the master during a DataLoad: cached reads go on, the load is r
     if (d?.status.phase === 'Complete') throw new Error('bulk completed before the master could be killed');
     return d?.status.phase === 'Executing' && d.status.progress.bytesDone > 0 ? d : undefined;
   }, 50);
+  const hitsBefore = (await c.workerStatus('w1'))!.hits;
   c.master.child.kill('SIGKILL');
   await c.master.wait(10_000);
   assert.ok(seen.status.progress.bytesDone < seen.status.progress.bytesTotal);
@@ -59,6 +60,15 @@ test('kill -9 of the master during a DataLoad: cached reads go on, the load is r
   assert.equal(interrupted.phase, 'Failed');
   assert.ok(interrupted.end, 'the interrupted run has an end time');
   await c.waitWorkerLive('w1', true);
+  // The reads while the master was down were served by the worker's cache (its counters, sent
+  // with heartbeats, reach the restarted master): one hit per block of the hot files at least.
+  const hotBlocks = [...hot.values()].reduce((n, b) => n + Math.ceil(b.length / (256 * 1024)), 0);
+  let lastHits: unknown;
+  await eventually('the worker counted cache hits for the reads while the master was down', 20_000, async () => {
+    const s = await c.workerStatus('w1');
+    lastHits = { hitsBefore, hotBlocks, s };
+    return s && s.hits >= hitsBefore + hotBlocks ? s : undefined;
+  }, 200).catch((err: Error) => { throw new Error(`${err.message}: ${JSON.stringify(lastHits)}`); });
   const done = await c.waitDataLoad('bulk', 90_000);
   assert.equal(done.status.runs.at(-1)!.phase, 'Complete');
   // Nothing stays Executing, and the data is all cached.

@@ -7,7 +7,7 @@ import { ERRNO, errnoOf } from './errno.js';
 import { MetadataCache, type DirListing, type FileAttr } from './metadata-cache.js';
 import type { BlockReader } from './read-path/block-reader.js';
 import { FileReader, type ReadaheadOptions } from './read-path/file-reader.js';
-import { LocationCache } from './read-path/location-cache.js';
+import { LocationCache, rememberedLocations } from './read-path/location-cache.js';
 import type { ReadaheadBudget } from './read-path/readahead-budget.js';
 
 export interface EddyFilesystemOptions {
@@ -38,6 +38,8 @@ interface Handle { reader: FileReader; attr: FileAttr }
 export class EddyFilesystem {
   readonly #o: EddyFilesystemOptions;
   readonly #handles = new Map<number, Handle>();
+  /** Block locations of every handle, for handles opened while the master is unreachable. */
+  readonly #locations = rememberedLocations();
   readonly #inflightStat = new Map<string, Promise<FileAttr>>();
   readonly #inflightList = new Map<string, Promise<DirListing>>();
   readonly #uid = process.getuid?.() ?? 0;
@@ -247,7 +249,7 @@ export class EddyFilesystem {
     const file = { dataset: o.dataset, path: attr.path, size: attr.size, version: attr.version, mtimeMs: attr.mtimeMs, blockSize: o.blockSize };
     const fd = this.#nextFd++;
     if (this.#nextFd > 0x7fffffff) this.#nextFd = 1;
-    const reader = new FileReader(file, o.blockReader, new LocationCache(o.master, file, o.masterTimeoutMs), o.budget, o.readahead);
+    const reader = new FileReader(file, o.blockReader, new LocationCache(o.master, file, o.masterTimeoutMs, this.#locations), o.budget, o.readahead);
     this.#handles.set(fd, { reader, attr });
     return fd;
   }

@@ -1,5 +1,8 @@
 // Block locations of one open file, fetched from the master in batches and cached for the life
 // of the handle; an entry is dropped (and refetched on next use) when a holder failed to serve it.
+// Locations are also remembered mount-wide, so a handle opened while the master is down still
+// reads cached blocks from the workers that held them instead of going to the bucket.
+import { LRUCache } from 'lru-cache';
 import type { MasterRpc, proto } from '@eddy/common';
 import type { PinnedFile } from './sources.js';
 
@@ -8,16 +11,25 @@ export type BlockLocation = proto.BlockLocation__Output;
 /** Blocks asked for per GetBlockLocations call: enough that a sequential read rarely waits on it. */
 const BATCH_BLOCKS = 64;
 
+/** Mount-wide memory of the last locations the master gave, by (path, version, block index). */
+export type RememberedLocations = LRUCache<string, BlockLocation>;
+
+export function rememberedLocations(max = 65_536): RememberedLocations {
+  return new LRUCache<string, BlockLocation>({ max });
+}
+
 export class LocationCache {
   readonly #master: MasterRpc;
   readonly #file: PinnedFile;
   readonly #known = new Map<number, BlockLocation>();
   readonly #pending = new Map<number, Promise<void>>();
   readonly #timeoutMs: number;
+  readonly #remembered: RememberedLocations | undefined;
 
-  constructor(master: MasterRpc, file: PinnedFile, timeoutMs = 10_000) {
+  constructor(master: MasterRpc, file: PinnedFile, timeoutMs = 10_000, remembered?: RememberedLocations) {
     this.#master = master;
     this.#file = file;
+    this.#remembered = remembered;
     this.#timeoutMs = timeoutMs;
   }
 
@@ -34,9 +46,16 @@ export class LocationCache {
     try {
       await p;
     } catch {
-      return undefined;
+      // The master cannot answer: the last known holders are worth a try (a failed holder is
+      // skipped and the read goes on to the bucket).
+      return this.#remembered?.get(this.#memoKey(index));
     }
     return this.#known.get(index);
+  }
+
+  #memoKey(index: number): string {
+    const f = this.#file;
+    return `${f.path}\0${f.version}\0${f.blockSize}\0${index}`;
   }
 
   invalidate(index: number): void {
@@ -51,6 +70,9 @@ export class LocationCache {
       { dataset: f.dataset, path: f.path, version: f.version, offset, length: Math.min(f.size - offset, BATCH_BLOCKS * f.blockSize) },
       { signal, timeoutMs: this.#timeoutMs },
     );
-    for (const b of res.blocks) this.#known.set(b.index, b);
+    for (const b of res.blocks) {
+      this.#known.set(b.index, b);
+      this.#remembered?.set(this.#memoKey(b.index), b);
+    }
   }
 }
