@@ -21,6 +21,9 @@ export interface ReadaheadOptions {
 
 export const DEFAULT_READAHEAD: ReadaheadOptions = { chunkBytes: 4 << 20, initialWindowBytes: 4 << 20, maxWindowBytes: 64 << 20 };
 
+/** Local blocks pinned ahead of a sequential reader (the worker checksums each when pinning). */
+const LOCAL_PIN_AHEAD = 2;
+
 interface Chunk {
   promise: Promise<Buffer>;
   /** Bytes charged to the shared budget (0 for chunks the current read needs anyway). */
@@ -67,10 +70,9 @@ export class FileReader {
       if (n !== null) {
         const block = Math.floor(offset / this.file.blockSize);
         if (this.#localHint !== true || block !== this.#localBlock) {
-          // Entering a block: pin the next two now so their verification overlaps this block's reads.
+          // Entering a block: pin the next ones now so their verification overlaps this block's reads.
           this.#localBlock = block;
-          this.#reader.prefetchLocal(this.file, this.#locations, block + 1);
-          this.#reader.prefetchLocal(this.file, this.#locations, block + 2);
+          for (let i = 1; i <= LOCAL_PIN_AHEAD; i++) this.#reader.prefetchLocal(this.file, this.#locations, block + i);
         }
         this.#localHint = true;
         this.#nextOffset = end;
