@@ -6,6 +6,7 @@
 import { createServer as createNetServer, type Server, type Socket, type AddressInfo } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { open } from 'node:fs/promises';
+import { openSync, readSync, closeSync } from 'node:fs';
 import {
   CLIENT_FRAME_TYPES, DATA_CHANNEL_VERSION, EddyError, FrameDecoder, FrameType, ProtocolError, UnavailableError,
   CorruptBlockError, encodeFrameHeader, encodeMessage, parseHostPort, parseMessage, silentLogger, tokenMatches,
@@ -28,6 +29,9 @@ export interface DataServerOptions {
   dataFrameBytes?: number;
 }
 
+/** DATA chunks a read may have written but not yet handed to the kernel. */
+const WRITE_WINDOW_CHUNKS = 8;
+
 /** Requests a client may queue behind the one in progress before it counts as abuse. */
 const MAX_QUEUED_REQUESTS = 8;
 
@@ -38,25 +42,28 @@ interface ConnState {
   abort: AbortController;
 }
 
-function waitDrain(socket: Socket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // A socket that is already gone emits neither 'drain' nor 'close' again.
-    if (socket.destroyed) { reject(new UnavailableError('client went away')); return; }
-    const onDrain = (): void => { socket.off('close', onClose); resolve(); };
-    const onClose = (): void => { socket.off('drain', onDrain); reject(new UnavailableError('client went away')); };
-    socket.once('drain', onDrain);
-    socket.once('close', onClose);
-  });
+/**
+ * Reused file-read buffers: a fresh buffer per chunk costs an allocation and page faults on
+ * every chunk, which on loopback is most of the cost of serving a cached block. A buffer
+ * returns here once the socket has handed its bytes to the kernel (the write callback).
+ */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+  constructor(private readonly size: number, private readonly max: number) {}
+  take(): Buffer { return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size); }
+  give(buf: Buffer): void { if (this.free.length < this.max) this.free.push(buf); }
 }
 
 export class DataServer {
   private readonly conns = new Set<ConnState>();
   private readonly logger: Logger;
   private readonly frameBytes: number;
+  private readonly pool: BufferPool;
   private closing: Promise<void> | undefined;
   private constructor(private readonly server: Server, private readonly options: DataServerOptions) {
     this.logger = options.logger ?? silentLogger();
     this.frameBytes = options.dataFrameBytes ?? 256 * 1024;
+    this.pool = new BufferPool(this.frameBytes, 64);
   }
 
   static async start(options: DataServerOptions): Promise<DataServer> {
@@ -219,40 +226,86 @@ export class DataServer {
   private async stream(socket: Socket, read: BlockRead): Promise<void> {
     const counters = this.options.blocks.counters;
     socket.write(encodeMessage(FrameType.READ_HEADER, { length: read.length, source: read.kind === 'file' ? 'cache' : 'ufs' }));
-    const send = async (buf: Buffer): Promise<void> => {
-      if (socket.destroyed) throw new UnavailableError('client went away');
+    // Backpressure by a window of chunks not yet handed to the kernel (write callbacks), not by
+    // 'drain': a socket's 16 KiB high-water mark would make every chunk wait for an empty queue,
+    // leaving the connection idle between chunks.
+    let inFlight = 0;
+    let wake: (() => void) | undefined;
+    const onClose = (): void => { wake?.(); };
+    socket.once('close', onClose);
+    const send = async (buf: Buffer, pooled?: Buffer): Promise<void> => {
+      if (socket.destroyed) {
+        if (pooled) this.pool.give(pooled);
+        throw new UnavailableError('client went away');
+      }
+      inFlight++;
       socket.cork();
       socket.write(encodeFrameHeader(FrameType.DATA, buf.length));
-      const ok = socket.write(buf);
+      socket.write(buf, () => {
+        inFlight--;
+        if (pooled) this.pool.give(pooled);
+        const w = wake;
+        wake = undefined;
+        w?.();
+      });
       socket.uncork();
       counters.bytesServed += buf.length;
-      if (!ok) await waitDrain(socket);
+      while (inFlight >= WRITE_WINDOW_CHUNKS && !socket.destroyed) await new Promise<void>((resolve) => { wake = resolve; });
     };
     try {
-      if (read.kind === 'file') {
+      if (read.kind === 'file' && read.handle.medium === 'MEM') {
+        // tmpfs never waits on a device: reading inline is a memory copy, and skipping the
+        // thread-pool round trip per chunk is worth more than the overlap it would buy.
+        const fd = openSync(read.handle.path, 'r');
+        try {
+          let pos = read.offset;
+          let left = read.length;
+          while (left > 0) {
+            const pooled = this.pool.take();
+            let bytesRead: number;
+            try {
+              bytesRead = readSync(fd, pooled, 0, Math.min(this.frameBytes, left), pos);
+            } catch (err) {
+              this.pool.give(pooled);
+              throw err;
+            }
+            if (bytesRead === 0) { this.pool.give(pooled); throw new CorruptBlockError(`block ${read.ref.key} file is shorter than expected`); }
+            pos += bytesRead;
+            left -= bytesRead;
+            await send(pooled.subarray(0, bytesRead), pooled);
+          }
+        } finally {
+          closeSync(fd);
+        }
+      } else if (read.kind === 'file') {
         const fh = await open(read.handle.path, 'r');
         // The next chunk is read from the file while the current one drains to the socket.
-        const readAt = async (pos: number, n: number): Promise<Buffer> => {
-          const buf = Buffer.allocUnsafe(n);
-          const { bytesRead } = await fh.read(buf, 0, n, pos);
-          if (bytesRead === 0) throw new CorruptBlockError(`block ${read.ref.key} file is shorter than expected`);
-          return bytesRead === n ? buf : buf.subarray(0, bytesRead);
+        const readAt = async (pos: number, n: number): Promise<{ pooled: Buffer; bytes: Buffer }> => {
+          const pooled = this.pool.take();
+          try {
+            const { bytesRead } = await fh.read(pooled, 0, n, pos);
+            if (bytesRead === 0) throw new CorruptBlockError(`block ${read.ref.key} file is shorter than expected`);
+            return { pooled, bytes: pooled.subarray(0, bytesRead) };
+          } catch (err) {
+            this.pool.give(pooled);
+            throw err;
+          }
         };
-        let pending: Promise<Buffer> | undefined;
+        let pending: Promise<{ pooled: Buffer; bytes: Buffer }> | undefined;
         try {
           let pos = read.offset;
           let left = read.length;
           if (left > 0) pending = readAt(pos, Math.min(this.frameBytes, left));
           while (pending) {
-            const buf = await pending;
+            const { pooled, bytes } = await pending;
             pending = undefined;
-            pos += buf.length;
-            left -= buf.length;
+            pos += bytes.length;
+            left -= bytes.length;
             if (left > 0) pending = readAt(pos, Math.min(this.frameBytes, left));
-            await send(buf);
+            await send(bytes, pooled);
           }
         } finally {
-          await pending?.catch(() => undefined);
+          await pending?.then((p) => this.pool.give(p.pooled), () => undefined);
           await fh.close();
         }
       } else {
@@ -265,6 +318,7 @@ export class DataServer {
       if (socket.destroyed) return;
       this.sendError(socket, err);
     } finally {
+      socket.off('close', onClose);
       if (read.kind === 'file') read.handle.release();
     }
   }
