@@ -151,4 +151,10 @@ describe('parseSchedule', () => {
       assert.ok(next.getTime() - at('2024-01-01T00:00:00Z').getTime() <= 2 * 24 * 3600 * 1000);
     }), { numRuns: 200 });
   });
+
+  test('names of Object.prototype members are not macros (found by the property above)', () => {
+    for (const expr of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      assert.throws(() => parseSchedule(expr, UTC), ValidationError, expr);
+    }
+  });
 });

@@ -101,7 +101,8 @@ export function parseSchedule(expr: unknown, options: ParseScheduleOptions = {})
   if (hasControlCharacter(expr.replace(/\t/g, ' '))) throw new ValidationError('schedule contains control characters', 'schedule');
   const source = expr;
   const trimmed = expr.trim();
-  const macro = MACROS[trimmed.toLowerCase()];
+  // Own keys only: `__proto__` or `constructor` must not find Object.prototype members.
+  const macro = Object.hasOwn(MACROS, trimmed.toLowerCase()) ? MACROS[trimmed.toLowerCase()] : undefined;
   if (trimmed.startsWith('@') && macro === undefined) {
     throw new ValidationError(`schedule ${quoteValue(trimmed)} is not a known macro (${Object.keys(MACROS).join(' ')})`, 'schedule');
   }
