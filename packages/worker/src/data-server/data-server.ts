@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { openSync, readSync, closeSync } from 'node:fs';
 import {
   CLIENT_FRAME_TYPES, DATA_CHANNEL_VERSION, EddyError, FrameDecoder, FrameType, ProtocolError, UnavailableError,
-  CorruptBlockError, encodeFrameHeader, encodeMessage, parseHostPort, parseMessage, silentLogger, tokenMatches,
+  CorruptBlockError, ValidationError, encodeFrameHeader, encodeMessage, parseHostPort, parseMessage, silentLogger, tokenMatches,
   type DecodedFrame, type Logger, type RpcSecurity,
 } from '@eddy/common';
 import type { BlockService, BlockRead } from '../blocks/block-service.js';
@@ -28,6 +28,9 @@ export interface DataServerOptions {
   /** Bytes per DATA frame (and per file read). Default 256 KiB. */
   dataFrameBytes?: number;
 }
+
+/** Size of the DATA frames of cached reads (rounded to whole chunks). */
+const FILE_FRAME_TARGET_BYTES = 8 * 1024 * 1024;
 
 /** DATA chunks a read may have written but not yet handed to the kernel. */
 const WRITE_WINDOW_CHUNKS = 8;
@@ -59,10 +62,16 @@ export class DataServer {
   private readonly logger: Logger;
   private readonly frameBytes: number;
   private readonly pool: BufferPool;
+  private readonly fileFrameBytes: number;
   private closing: Promise<void> | undefined;
   private constructor(private readonly server: Server, private readonly options: DataServerOptions) {
     this.logger = options.logger ?? silentLogger();
     this.frameBytes = options.dataFrameBytes ?? 256 * 1024;
+    if (!Number.isSafeInteger(this.frameBytes) || this.frameBytes < 1024 || this.frameBytes > 4 * 1024 * 1024) {
+      throw new ValidationError(`dataFrameBytes must be an integer in [1 KiB, 4 MiB], got ${this.frameBytes}`, 'dataFrameBytes');
+    }
+    // A whole number of chunks, well under the client's 16 MiB DATA limit.
+    this.fileFrameBytes = this.frameBytes * Math.max(1, Math.floor(FILE_FRAME_TARGET_BYTES / this.frameBytes));
     this.pool = new BufferPool(this.frameBytes, 64);
   }
 
@@ -233,14 +242,27 @@ export class DataServer {
     let wake: (() => void) | undefined;
     const onClose = (): void => { wake?.(); };
     socket.once('close', onClose);
-    const send = async (buf: Buffer, pooled?: Buffer): Promise<void> => {
+    // Cached bytes go in large DATA frames of several chunks (fewer headers, and the client reads
+    // them in large pieces); read-through bytes one frame per chunk, so an ERROR can follow any
+    // chunk. `owed` = bytes of the current large frame not written yet: an error then can only
+    // be signalled by closing the connection.
+    let owed = 0;
+    const send = async (buf: Buffer, pooled?: Buffer, frameLength?: number): Promise<void> => {
       if (socket.destroyed) {
         if (pooled) this.pool.give(pooled);
         throw new UnavailableError('client went away');
       }
       inFlight++;
       socket.cork();
-      socket.write(encodeFrameHeader(FrameType.DATA, buf.length));
+      if (frameLength === undefined) {
+        socket.write(encodeFrameHeader(FrameType.DATA, buf.length));
+      } else {
+        if (owed === 0) {
+          owed = frameLength;
+          socket.write(encodeFrameHeader(FrameType.DATA, owed));
+        }
+        owed -= buf.length;
+      }
       socket.write(buf, () => {
         inFlight--;
         if (pooled) this.pool.give(pooled);
@@ -269,10 +291,11 @@ export class DataServer {
               this.pool.give(pooled);
               throw err;
             }
-            if (bytesRead === 0) { this.pool.give(pooled); throw new CorruptBlockError(`block ${read.ref.key} file is shorter than expected`); }
+            if (bytesRead !== Math.min(this.frameBytes, left)) { this.pool.give(pooled); throw new CorruptBlockError(`block ${read.ref.key} file is shorter than expected`); }
+            const frameLength = Math.min(left, this.fileFrameBytes);
             pos += bytesRead;
             left -= bytesRead;
-            await send(pooled.subarray(0, bytesRead), pooled);
+            await send(pooled.subarray(0, bytesRead), pooled, frameLength);
           }
         } finally {
           closeSync(fd);
@@ -284,7 +307,7 @@ export class DataServer {
           const pooled = this.pool.take();
           try {
             const { bytesRead } = await fh.read(pooled, 0, n, pos);
-            if (bytesRead === 0) throw new CorruptBlockError(`block ${read.ref.key} file is shorter than expected`);
+            if (bytesRead !== n) throw new CorruptBlockError(`block ${read.ref.key} file is shorter than expected`);
             return { pooled, bytes: pooled.subarray(0, bytesRead) };
           } catch (err) {
             this.pool.give(pooled);
@@ -299,10 +322,11 @@ export class DataServer {
           while (pending) {
             const { pooled, bytes } = await pending;
             pending = undefined;
+            const frameLength = Math.min(left, this.fileFrameBytes);
             pos += bytes.length;
             left -= bytes.length;
             if (left > 0) pending = readAt(pos, Math.min(this.frameBytes, left));
-            await send(bytes, pooled);
+            await send(bytes, pooled, frameLength);
           }
         } finally {
           await pending?.then((p) => this.pool.give(p.pooled), () => undefined);
@@ -316,6 +340,11 @@ export class DataServer {
       if (!socket.destroyed) socket.write(encodeMessage(FrameType.END, {}));
     } catch (err) {
       if (socket.destroyed) return;
+      if (owed > 0) {
+        this.logger.warn({ key: read.ref.key, err: (err as Error).message }, 'cached block read failed mid-frame; closing the connection');
+        socket.destroy();
+        return;
+      }
       this.sendError(socket, err);
     } finally {
       socket.off('close', onClose);
