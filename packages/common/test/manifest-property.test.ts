@@ -71,6 +71,13 @@ describe('parseManifests properties', () => {
     ), { numRuns: 500 });
   });
 
+  test('mappings whose keys shadow Object.prototype members are ValidationErrors (found by the property above)', () => {
+    for (const field of ['apiVersion', 'kind', 'metadata']) {
+      const text = `apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n${field}: {toString: false, valueOf: false}\n`.replace(new RegExp(`^${field}: [^{].*$\\n`, 'm'), '');
+      check(text);
+    }
+  });
+
   test('an alias bomb (billion laughs) is refused quickly', () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(', ')}]`);

@@ -16,9 +16,15 @@ const HINTS: Record<string, string> = {
 };
 const EXAMPLE = '(e.g. 2Gi, 500Mi)';
 
+/** String(v) without running hostile conversions: a mapping `{toString: false}` makes String throw. */
+function safeString(v: unknown): string {
+  if (typeof v === 'object' && v !== null) return Array.isArray(v) ? '[list]' : '[mapping]';
+  return String(v);
+}
+
 /** Render an untrusted value for an error message: quoted, shortened, control characters escaped. */
 export function quoteValue(v: unknown, max = 40): string {
-  const s = typeof v === 'string' ? v : String(v);
+  const s = typeof v === 'string' ? v : safeString(v);
   const cut = s.length > max ? `${s.slice(0, max)}…` : s;
   // JSON escapes C0 controls but not DEL or the C1 range (0x9b is a CSI on some terminals).
   return JSON.stringify(cut).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
