@@ -58,6 +58,6 @@ test('S3 down: cached reads work, uncached reads fail with EIO in bounded time, 
   }, 1000);
   for (const [k, v] of cached) assert.equal((await readInChild(join(mnt, k))).sha256, sha256(v), k);
   assert.ok(c.master.running && c.workers.get('w1')!.proc.running, 'no Eddy process was restarted');
-  // eslint-disable-next-line no-console -- the figure is recorded in docs/reliability.md
+  // The figure is recorded in docs/reliability.md.
   console.log(`# uncached read with S3 down failed with EIO after ${worstMs} ms`);
 });
