@@ -40,6 +40,12 @@ export class EddyFilesystem {
   readonly #handles = new Map<number, Handle>();
   /** Block locations of every handle, for handles opened while the master is unreachable. */
   readonly #locations = rememberedLocations();
+  /**
+   * The newest version opened per path. The kernel's page cache is per inode, not per handle: once
+   * a handle pinned to a newer version exists, bytes read for an older handle would land in the
+   * shared cache and be served to the new one (a mixed read). So older handles get EIO from then on.
+   */
+  readonly #newestOpened = new Map<string, { version: string; mtimeMs: number; openHandles: number }>();
   readonly #inflightStat = new Map<string, Promise<FileAttr>>();
   readonly #inflightList = new Map<string, Promise<DirListing>>();
   readonly #uid = process.getuid?.() ?? 0;
@@ -220,12 +226,22 @@ export class EddyFilesystem {
           cb(ERRNO.EBADF);
           return;
         }
-        h.reader.readInto(buf, pos, len).then((n) => cb(n), (err: unknown) => cb(fail('read', path, err)));
+        if (this.#superseded(h)) {
+          cb(ERRNO.EIO);
+          return;
+        }
+        // Checked again on completion: a newer version may have been opened while bytes were in flight.
+        h.reader.readInto(buf, pos, len).then((n) => cb(this.#superseded(h) ? ERRNO.EIO : n), (err: unknown) => cb(fail('read', path, err)));
       },
       release: (_path, fd, cb) => {
         const h = this.#handles.get(fd);
         this.#handles.delete(fd);
-        h?.reader.close();
+        if (h) {
+          h.reader.close();
+          // Forgotten only when no handle of the path is left, old or new.
+          const newest = this.#newestOpened.get(h.attr.path);
+          if (newest && --newest.openHandles <= 0) this.#newestOpened.delete(h.attr.path);
+        }
         cb(0);
       },
       statfs: (path, cb) => {
@@ -251,12 +267,28 @@ export class EddyFilesystem {
     if (this.#nextFd > 0x7fffffff) this.#nextFd = 1;
     const reader = new FileReader(file, o.blockReader, new LocationCache(o.master, file, o.masterTimeoutMs, this.#locations), o.budget, o.readahead);
     this.#handles.set(fd, { reader, attr });
+    const newest = this.#newestOpened.get(attr.path);
+    if (!newest) {
+      this.#newestOpened.set(attr.path, { version: attr.version, mtimeMs: attr.mtimeMs, openHandles: 1 });
+    } else {
+      newest.openHandles += 1;
+      if (newest.version !== attr.version && attr.mtimeMs >= newest.mtimeMs) {
+        newest.version = attr.version;
+        newest.mtimeMs = attr.mtimeMs;
+      }
+    }
     return fd;
+  }
+
+  #superseded(h: Handle): boolean {
+    const newest = this.#newestOpened.get(h.attr.path);
+    return newest !== undefined && newest.version !== h.attr.version;
   }
 
   closeAll(): void {
     for (const h of this.#handles.values()) h.reader.close();
     this.#handles.clear();
+    this.#newestOpened.clear();
   }
 }
 
