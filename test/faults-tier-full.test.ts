@@ -52,7 +52,12 @@ test('a tier on a full 8 MiB tmpfs (quota 64 MiB): reads are right or EIO, no pa
   const tiers = (await c.rpc.listWorkers({ runtime: '' })).workers[0]?.tiers ?? [];
   assert.ok(tiers.length === 1 && Number(tiers[0]!.quotaBytes) <= 8 * MiB, `quota capped: ${JSON.stringify(tiers)}`);
   if (load.status.phase === 'Failed') assert.match(load.status.conditions.at(-1)?.message ?? '', /NO_SPACE: .*no room/);
-  const ds = await c.getJson<DatasetJson>('Dataset', 'models');
+  // Evictions reach the master with the worker's next heartbeat, so CACHED may lag by one beat.
+  let ds: DatasetJson | undefined;
+  await eventually('CACHED to fit the filesystem', 15_000, async () => {
+    ds = await c.getJson<DatasetJson>('Dataset', 'models');
+    return ds && ds.status.cacheStates.cachedBytes > 0 && ds.status.cacheStates.cachedBytes <= 8 * MiB ? ds : undefined;
+  }, 200).catch(() => undefined);
   assert.ok(ds && ds.status.cacheStates.cachedBytes > 0 && ds.status.cacheStates.cachedBytes <= 8 * MiB, `CACHED fits the filesystem: ${JSON.stringify(ds?.status)}`);
 
   const mnt = join(c.root, 'mnt');

@@ -1,4 +1,4 @@
-// Locates the seed manifests (shared/seed next to the clone, or $EDDY_SEED_DIR).
+// Locates the seed manifests ($EDDY_SEED_DIR, shared/seed next to the clone, or the copy in test/fixtures/seed).
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,8 @@ export function findSeedDir(): string {
     candidates.push(join(dir, 'shared', 'seed'));
     if (dirname(dir) === dir) break;
   }
+  // Last resort: the verbatim copy kept in the repo (test/fixtures/seed), for clones without shared/.
+  candidates.push(fileURLToPath(new URL('../../../../test/fixtures/seed/', import.meta.url)));
   const found = candidates.find((c) => existsSync(join(c, 'dataset.yaml')));
   if (!found) throw new Error(`seed manifests not found; set EDDY_SEED_DIR (looked in ${candidates.slice(0, 3).join(', ')}, …)`);
   return found;

@@ -1,6 +1,7 @@
 // The FUSE operations of a mounted dataset: metadata from the master (through the user-space
 // caches), bytes through the read path, and EROFS for every write on a read-only dataset.
 import { posix } from 'node:path';
+import { LRUCache } from 'lru-cache';
 import type { FuseOps, FuseStat, FuseStatfs } from 'fuse-native';
 import { NotFoundError, type Logger, type MasterRpc, type proto } from '@eddy/common';
 import { ERRNO, errnoOf } from './errno.js';
@@ -21,6 +22,8 @@ export interface EddyFilesystemOptions {
   budget: ReadaheadBudget;
   readahead: ReadaheadOptions;
   logger: Logger;
+  /** The kernel's (and libfuse auto_cache's) attribute timeout. Default 0. */
+  attrTimeoutMs?: number;
   /** Entries per List call. Default 1000. */
   listPageSize?: number;
   /** Deadline of a metadata call to the master. Default 10 s. */
@@ -46,6 +49,12 @@ export class EddyFilesystem {
    * shared cache and be served to the new one (a mixed read). So older handles get EIO from then on.
    */
   readonly #newestOpened = new Map<string, { version: string; mtimeMs: number; openHandles: number }>();
+  /**
+   * The attributes last reported to the kernel per path. libfuse's auto_cache decides at open
+   * whether to keep the page cache by comparing mtime/size with what it was last told (trusted for
+   * attr_timeout); a handle must pin that same version, or it could be served the pages of another.
+   */
+  readonly #reported: LRUCache<string, FileAttr> | undefined;
   readonly #inflightStat = new Map<string, Promise<FileAttr>>();
   readonly #inflightList = new Map<string, Promise<DirListing>>();
   readonly #uid = process.getuid?.() ?? 0;
@@ -58,6 +67,13 @@ export class EddyFilesystem {
 
   constructor(options: EddyFilesystemOptions) {
     this.#o = options;
+    const ttl = options.attrTimeoutMs ?? 0;
+    this.#reported = ttl > 0 ? new LRUCache<string, FileAttr>({ max: 100_000, ttl, updateAgeOnGet: false }) : undefined;
+  }
+
+  #report(attr: FileAttr): FuseStat {
+    if (!attr.isDir) this.#reported?.set(attr.path, attr);
+    return this.#stat(attr);
   }
 
   get openHandles(): number { return this.#handles.size; }
@@ -194,12 +210,12 @@ export class EddyFilesystem {
     const ops: FuseOps = {
       init: (cb) => cb(0),
       getattr: (path, cb) => {
-        this.lookup(path).then((a) => cb(0, this.#stat(a)), (err: unknown) => cb(fail('getattr', path, err)));
+        this.lookup(path).then((a) => cb(0, this.#report(a)), (err: unknown) => cb(fail('getattr', path, err)));
       },
       fgetattr: (path, fd, cb) => {
         const h = this.#handles.get(fd);
-        if (h) cb(0, this.#stat(h.attr));
-        else this.lookup(path).then((a) => cb(0, this.#stat(a)), (err: unknown) => cb(fail('fgetattr', path, err)));
+        if (h) cb(0, this.#report(h.attr));
+        else this.lookup(path).then((a) => cb(0, this.#report(a)), (err: unknown) => cb(fail('fgetattr', path, err)));
       },
       readdir: (path, cb) => {
         this.listDir(path).then(
@@ -217,7 +233,9 @@ export class EddyFilesystem {
             cb(ERRNO.EISDIR);
             return;
           }
-          cb(0, this.#openPinned(attr));
+          // Pin what the kernel was last told while it still trusts it (see #reported).
+          const told = this.#reported?.get(path);
+          cb(0, this.#openPinned(told && told.version !== attr.version ? told : attr));
         }, (err: unknown) => cb(fail('open', path, err)));
       },
       read: (path, fd, buf, len, pos, cb) => {

@@ -112,7 +112,7 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
     const fs = new EddyFilesystem({
       master, dataset: options.dataset, runtime: spec.runtime, blockSize, readOnly: fuseOptions.readOnly, cache, blockReader,
       budget: new ReadaheadBudget(options.readaheadTotalBytes ?? 256 << 20),
-      readahead: { ...DEFAULT_READAHEAD, ...options.readahead }, logger,
+      readahead: { ...DEFAULT_READAHEAD, ...options.readahead }, logger, attrTimeoutMs: fuseOptions.attrTimeout * 1000,
       ...(options.listPageSize !== undefined ? { listPageSize: options.listPageSize } : {}),
     });
     cleanups.push(() => fs.closeAll());
