@@ -54,6 +54,18 @@ async function machineInfo(): Promise<{ machine: Record<string, string | number>
   };
 }
 
+/** The command to rerun this configuration (the free-text --note is shown separately, not repeated). */
+function reproduceCommand(argv: string[]): string {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--note') { i++; continue; }
+    if (a.startsWith('--note=')) continue;
+    args.push(/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  }
+  return `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   let opts: BenchOptions | 'help';
   try {
@@ -159,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
   const results: RunResults = {
     meta: {
       date, host, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
-      command: `npm run bench${o.argv.length ? ` -- ${o.argv.join(' ')}` : ''}`,
+      command: reproduceCommand(o.argv),
       options: { ...o, argv: undefined },
       machine, versions, loadAverage: { start: loadStart, end: loadavg() },
       note: o.note,
