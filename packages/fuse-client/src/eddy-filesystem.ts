@@ -68,7 +68,9 @@ export class EddyFilesystem {
   constructor(options: EddyFilesystemOptions) {
     this.#o = options;
     const ttl = options.attrTimeoutMs ?? 0;
-    this.#reported = ttl > 0 ? new LRUCache<string, FileAttr>({ max: 100_000, ttl, updateAgeOnGet: false }) : undefined;
+    // Kept a little longer than libfuse trusts it (its clock starts when it handles the reply): pinning
+    // the told version a moment too long is harmless, a moment too short lets pages of two versions meet.
+    this.#reported = ttl > 0 ? new LRUCache<string, FileAttr>({ max: 100_000, ttl: ttl + 2_000, updateAgeOnGet: false }) : undefined;
   }
 
   #report(attr: FileAttr): FuseStat {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMasterClient, silentLogger, type MasterRpc } from '@eddy/common';
-import { startS3Server, type S3Endpoint } from '@eddy/testkit';
+import { startS3Server, waitFor, type S3Endpoint } from '@eddy/testkit';
 import { mountDataset, type MountHandle } from '../src/index.js';
 import { forceUnmount, nodeScript, sh, sha256, sha256Of } from './helpers.js';
 
@@ -133,6 +133,15 @@ describe('fuse client over a real master, worker and S3 server', { timeout: 110_
     for (const [key, data] of objects) assert.equal(await sha256Of(join(mnt, key)), sha256(data), `cold ${key}`);
     const cold = { ...mount!.readStats };
     assert.ok(cold.preferred > 0, `cold reads go through the preferred worker: ${JSON.stringify(cold)}`);
+    // The worker reports what it cached with its next heartbeat: wait until the master lists it as
+    // the holder of every block, so the warm pass is asked to read from the holder.
+    await waitFor(async () => {
+      for (const key of objects.keys()) {
+        const loc = await rpc!.getBlockLocations({ dataset: 'models', path: `/${key}`, version: '', offset: 0, length: 0 });
+        if (loc.blocks.some((b) => b.holders.length === 0)) return false;
+      }
+      return true;
+    }, { timeoutMs: 20_000, intervalMs: 200, what: 'the master to list the worker as holder of every block' });
     await dropPageCache();
     for (const [key, data] of objects) assert.equal(await sha256Of(join(mnt, key)), sha256(data), `warm ${key}`);
     const warm = mount!.readStats;
