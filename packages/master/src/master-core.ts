@@ -448,8 +448,9 @@ export class MasterCore implements MasterContext {
 
   async loadBlocks(workerId: string, refs: proto.BlockRef[], options: { signal: AbortSignal }): Promise<proto.BlockResult__Output[]> {
     const client = this.workerClient(workerId);
+    const started = Date.now();
     const res = await client.loadBlocks({ blocks: refs }, { signal: options.signal, timeoutMs: this.options.loadBlocksTimeoutMs ?? 600_000 });
-    this.registry.recordHeld(workerId, res.results.filter((r) => r.ok).map((r) => r.key));
+    this.registry.recordHeld(workerId, res.results.filter((r) => r.ok).map((r) => r.key), started);
     return res.results;
   }
 

@@ -91,6 +91,7 @@ export class WorkerRegistry {
       pendingFree: new Set(),
     };
     this.workers.set(rec.id, rec);
+    this.#removedAt.delete(rec.id);
     for (const k of req.blockKeys) this.addBlock(rec, k);
     this.options.logger.info({ workerId: rec.id, runtime: rec.runtime, blocks: rec.blocks.size, rejoined: old !== undefined }, 'worker registered');
     return rec;
@@ -101,8 +102,12 @@ export class WorkerRegistry {
     const rec = this.workers.get(req.workerId);
     if (!rec || !rec.live) return undefined;
     rec.lastHeartbeatMs = this.now();
-    for (const k of req.added) this.addBlock(rec, k);
-    for (const k of req.removed) this.removeBlock(rec, k);
+    const removedAt = this.removedAt(rec.id);
+    for (const k of req.added) { this.addBlock(rec, k); removedAt.delete(k); }
+    const now = Date.now();
+    for (const k of req.removed) { this.removeBlock(rec, k); removedAt.set(k, now); }
+    // Only needed while a LoadBlocks call that started earlier may still answer (see recordHeld).
+    if (removedAt.size > 100_000) for (const [k, t] of removedAt) if (now - t > 15 * 60_000) removedAt.delete(k);
     if (req.tiers.length > 0) rec.tiers = req.tiers.map(tierOf);
     if (req.counters) {
       rec.counters = {
@@ -212,10 +217,24 @@ export class WorkerRegistry {
   }
 
   /** Records blocks a worker confirmed holding (a LoadBlocks reply) before its next heartbeat says so. */
-  recordHeld(workerId: string, keys: Iterable<string>): void {
+  recordHeld(workerId: string, keys: Iterable<string>, sinceMs = 0): void {
     const rec = this.workers.get(workerId);
     if (!rec?.live) return;
-    for (const k of keys) this.addBlock(rec, k);
+    // A block the worker stored for this call may already have been evicted and reported removed
+    // by a heartbeat that arrived before the reply: recording it now would leave a holder forever.
+    const removedAt = this.removedAt(rec.id);
+    for (const k of keys) {
+      const t = removedAt.get(k);
+      if (t === undefined || t < sinceMs) this.addBlock(rec, k);
+    }
+  }
+
+  readonly #removedAt = new Map<string, Map<string, number>>();
+
+  private removedAt(workerId: string): Map<string, number> {
+    let m = this.#removedAt.get(workerId);
+    if (!m) { m = new Map(); this.#removedAt.set(workerId, m); }
+    return m;
   }
 
   /** Records blocks a worker confirmed dropping (a FreeBlocks reply). */
