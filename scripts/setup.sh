@@ -19,6 +19,9 @@ have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 have_cmd fusermount || need_pkgs+=(fuse)
 have_lib libfuse.so.2 || need_pkgs+=(libfuse2)
 have_cmd node || need_pkgs+=(nodejs npm)
+# Tests: TLS fixtures (openssl) and the network-partition fault test (ip netns).
+have_cmd openssl || need_pkgs+=(openssl)
+have_cmd ip || need_pkgs+=(iproute2)
 if [ "${EDDY_SETUP_BENCH:-0}" = 1 ]; then
   have_cmd s3fs || need_pkgs+=(s3fs)
   have_cmd rclone || need_pkgs+=(rclone)
