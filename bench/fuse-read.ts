@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { createMasterClient } from '@eddy/common';
-import { freePort, startS3Server } from '@eddy/testkit';
+import { freePort, s3DatasetManifests, startS3Server } from '@eddy/testkit';
 import { Daemon, dropCaches, unmount, waitMounted, sleep } from './src/exec.js';
 import { readParallel, type ReadResult } from './src/read.js';
 import { directGetWhole } from './src/direct-get.js';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
         await sleep(200);
       }
     }
-    await rpc.apply({ manifests: manifests(bucket, s3, values['block-size']!) }, { timeoutMs: 60_000 });
+    await rpc.apply({ manifests: s3DatasetManifests(bucket, s3, { blockSize: values['block-size']!, quota: '8Gi', fuseArgs: ['-okernel_cache', '-oro', '-oattr_timeout=60', '-oentry_timeout=60', '-onegative_timeout=60'] }) }, { timeoutMs: 60_000 });
     await rpc.refresh({ dataset: 'models' }, { timeoutMs: 60_000 });
     const worker = new Daemon('worker', process.execPath, [EDDY, 'worker', '--master', masterAddr, '--runtime', 'models', '--listen', '127.0.0.1:0', '--token-file', token], { env });
     cleanups.push(async () => { await worker.stop(); });
@@ -159,40 +159,6 @@ async function main(): Promise<void> {
   } finally {
     for (const c of cleanups.reverse()) await c().catch((err: unknown) => log(`cleanup: ${(err as Error).message}`));
   }
-}
-
-function manifests(bucket: string, s3: { endpoint: string; region: string; accessKey: string; secretKey: string }, blockSize: string): string {
-  return `apiVersion: v1
-kind: Secret
-metadata: {name: creds}
-stringData:
-  fs.s3.accessKeyId: ${s3.accessKey}
-  fs.s3.accessKeySecret: ${s3.secretKey}
----
-apiVersion: data.fluid.io/v1alpha1
-kind: Dataset
-metadata: {name: models}
-spec:
-  mounts:
-    - mountPoint: s3://${bucket}/
-      options: {fs.s3.endpoint: "${s3.endpoint}", fs.s3.region: ${s3.region}, fs.s3.pathStyleAccess: "true"}
-      encryptOptions:
-        - {name: fs.s3.accessKeyId, valueFrom: {secretKeyRef: {name: creds, key: fs.s3.accessKeyId}}}
-        - {name: fs.s3.accessKeySecret, valueFrom: {secretKeyRef: {name: creds, key: fs.s3.accessKeySecret}}}
-  accessModes: [ReadOnlyMany]
----
-apiVersion: data.fluid.io/v1alpha1
-kind: JindoRuntime
-metadata: {name: models}
-spec:
-  replicas: 1
-  blockSize: ${blockSize}
-  tieredstore:
-    levels:
-      - {mediumtype: MEM, path: /dev/shm, quota: 8Gi, high: "0.99", low: "0.8"}
-  fuse:
-    args: [-okernel_cache, -oro, -oattr_timeout=60, -oentry_timeout=60, -onegative_timeout=60]
-`;
 }
 
 main().then(() => process.exit(0), (err: unknown) => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startS3Server } from '@eddy/testkit';
+import { s3DatasetManifests, startS3Server } from '@eddy/testkit';
 import { createMasterClient, readTokenFile } from '@eddy/common';
 import { EddyProcess, runEddy, eventually } from './helpers/eddy-process.js';
 import { forceUnmount, isMounted } from './helpers/fuse-cleanup.js';
@@ -17,34 +17,7 @@ after(async () => { await cleanup.run(); });
 const MiB = 1024 * 1024;
 
 function manifests(bucket: string, s3: { endpoint: string; region: string; accessKey: string; secretKey: string }): string {
-  return `apiVersion: v1
-kind: Secret
-metadata: {name: creds}
-stringData:
-  fs.s3.accessKeyId: ${s3.accessKey}
-  fs.s3.accessKeySecret: ${s3.secretKey}
----
-apiVersion: data.fluid.io/v1alpha1
-kind: Dataset
-metadata: {name: models}
-spec:
-  mounts:
-    - mountPoint: s3://${bucket}/
-      options: {fs.s3.endpoint: "${s3.endpoint}", fs.s3.region: ${s3.region}, fs.s3.pathStyleAccess: "true"}
-      encryptOptions:
-        - {name: fs.s3.accessKeyId, valueFrom: {secretKeyRef: {name: creds, key: fs.s3.accessKeyId}}}
-        - {name: fs.s3.accessKeySecret, valueFrom: {secretKeyRef: {name: creds, key: fs.s3.accessKeySecret}}}
----
-apiVersion: data.fluid.io/v1alpha1
-kind: JindoRuntime
-metadata: {name: models}
-spec:
-  replicas: 2
-  blockSize: 1Mi
-  tieredstore:
-    levels:
-      - {mediumtype: MEM, path: /dev/shm, quota: 64Mi, high: "0.99", low: "0.8"}
----
+  return `${s3DatasetManifests(bucket, s3, { replicas: 2, quota: '64Mi' })}---
 apiVersion: data.fluid.io/v1alpha1
 kind: DataLoad
 metadata: {name: warm}

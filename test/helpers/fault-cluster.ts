@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMasterClient, type MasterRpc } from '@eddy/common';
-import { freePort, startS3Server, type S3Endpoint } from '@eddy/testkit';
+import { freePort, s3DatasetManifests, startS3Server, type S3DatasetManifestOptions, type S3Endpoint } from '@eddy/testkit';
 import { CleanupStack } from './cleanup-stack.js';
 import { EddyProcess, eventually } from './eddy-process.js';
 import { forceUnmount, isMounted } from './fuse-cleanup.js';
@@ -21,49 +21,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The compiled reader child (test/lib/helpers/read-child.js). */
 export const READ_CHILD = join(here, 'read-child.js');
 
-export interface ManifestOptions {
-  dataset?: string;
-  replicas?: number;
-  blockSize?: string;
-  quota?: string;
-  fuseArgs?: string[];
-}
+export type ManifestOptions = S3DatasetManifestOptions;
 
 /** Secret + Dataset (s3:// of the test server) + JindoRuntime; the Runtime's tiers are overridden by --tier. */
 export function faultManifests(bucket: string, s3: S3Endpoint, o: ManifestOptions = {}): string {
-  const name = o.dataset ?? 'models';
-  const fuse = o.fuseArgs ?? ['-oro', '-oattr_timeout=60', '-oentry_timeout=60', '-onegative_timeout=60'];
-  return `apiVersion: v1
-kind: Secret
-metadata: {name: creds}
-stringData:
-  fs.s3.accessKeyId: ${s3.accessKey}
-  fs.s3.accessKeySecret: ${s3.secretKey}
----
-apiVersion: data.fluid.io/v1alpha1
-kind: Dataset
-metadata: {name: ${name}}
-spec:
-  mounts:
-    - mountPoint: s3://${bucket}/
-      options: {fs.s3.endpoint: "${s3.endpoint}", fs.s3.region: ${s3.region}, fs.s3.pathStyleAccess: "true"}
-      encryptOptions:
-        - {name: fs.s3.accessKeyId, valueFrom: {secretKeyRef: {name: creds, key: fs.s3.accessKeyId}}}
-        - {name: fs.s3.accessKeySecret, valueFrom: {secretKeyRef: {name: creds, key: fs.s3.accessKeySecret}}}
-  accessModes: [ReadOnlyMany]
----
-apiVersion: data.fluid.io/v1alpha1
-kind: JindoRuntime
-metadata: {name: ${name}}
-spec:
-  replicas: ${o.replicas ?? 1}
-  blockSize: ${o.blockSize ?? '1Mi'}
-  tieredstore:
-    levels:
-      - {mediumtype: MEM, path: /dev/shm, quota: ${o.quota ?? '256Mi'}, high: "0.99", low: "0.8"}
-  fuse:
-    args: [${fuse.join(', ')}]
-`;
+  return s3DatasetManifests(bucket, s3, { ...o, fuseArgs: o.fuseArgs ?? ['-oro', '-oattr_timeout=60', '-oentry_timeout=60', '-onegative_timeout=60'] });
 }
 
 /** A Once DataLoad of `paths` (default `/`). */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMasterClient, silentLogger, type MasterRpc } from '@eddy/common';
-import { startS3Server, waitFor, type S3Endpoint } from '@eddy/testkit';
+import { s3DatasetManifests, startS3Server, waitFor, type S3Endpoint } from '@eddy/testkit';
 import { mountDataset, type MountHandle } from '../src/index.js';
 import { forceUnmount, nodeScript, sh, sha256, sha256Of } from './helpers.js';
 
@@ -23,40 +23,6 @@ const TOKEN = 'cluster-test-token';
 
 interface MasterModule {
   startMaster(o: Record<string, unknown>): Promise<{ address: string; close(): Promise<void> }>;
-}
-
-function manifests(bucket: string, s3: S3Endpoint): string {
-  return `apiVersion: v1
-kind: Secret
-metadata: {name: creds}
-stringData:
-  fs.s3.accessKeyId: ${s3.accessKey}
-  fs.s3.accessKeySecret: ${s3.secretKey}
----
-apiVersion: data.fluid.io/v1alpha1
-kind: Dataset
-metadata: {name: models}
-spec:
-  mounts:
-    - mountPoint: s3://${bucket}/
-      options: {fs.s3.endpoint: "${s3.endpoint}", fs.s3.region: ${s3.region}, fs.s3.pathStyleAccess: "true"}
-      encryptOptions:
-        - {name: fs.s3.accessKeyId, valueFrom: {secretKeyRef: {name: creds, key: fs.s3.accessKeyId}}}
-        - {name: fs.s3.accessKeySecret, valueFrom: {secretKeyRef: {name: creds, key: fs.s3.accessKeySecret}}}
-  accessModes: [ReadOnlyMany]
----
-apiVersion: data.fluid.io/v1alpha1
-kind: JindoRuntime
-metadata: {name: models}
-spec:
-  replicas: 1
-  blockSize: 1Mi
-  tieredstore:
-    levels:
-      - {mediumtype: MEM, path: /dev/shm, quota: 512Mi, high: "0.99", low: "0.8"}
-  fuse:
-    args: [-okernel_cache, -oro, -oattr_timeout=60, -oentry_timeout=60, -onegative_timeout=60]
-`;
 }
 
 async function dropPageCache(): Promise<void> {
@@ -110,7 +76,7 @@ describe('fuse client over a real master, worker and S3 server', { timeout: 110_
     const { startMaster } = (await import(MASTER_PKG)) as MasterModule;
     master = await startMaster({ listen: '127.0.0.1:0', dataDir: join(root, 'master'), token: TOKEN, logger: silentLogger(), heartbeatIntervalMs: 500, workerTimeoutMs: 3000 });
     rpc = createMasterClient(master.address, { token: TOKEN });
-    await rpc.apply({ manifests: manifests(bucket, s3) }, { timeoutMs: 30_000 });
+    await rpc.apply({ manifests: s3DatasetManifests(bucket, s3, { quota: '512Mi', fuseArgs: ['-okernel_cache', '-oro', '-oattr_timeout=60', '-oentry_timeout=60', '-onegative_timeout=60'] }) }, { timeoutMs: 30_000 });
     await rpc.refresh({ dataset: 'models' }, { timeoutMs: 30_000 });
     worker = await startWorkerProcess();
     mount = await mountDataset({

@@ -1,3 +1,4 @@
 export * from './s3-server.js';
 export * from './net.js';
 export * from './tls-fixture.js';
+export * from './s3-dataset-manifests.js';

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { createLogger, readTlsFiles, readTokenFile, ValidationError } from '@eddy/common';
 import { startMaster, DEFAULT_MASTER_LISTEN, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_WORKER_TIMEOUT_MS } from '@eddy/master';
+import { untilSignal } from './process-lifecycle.js';
 
 interface MasterFlags {
   listen: string;
@@ -27,19 +28,6 @@ function parseListen(text: string): string {
   const m = /^(.+):(\d{1,5})$/.exec(text);
   if (!m || Number(m[2]) > 65535) throw new ValidationError(`--listen must be HOST:PORT (e.g. ${DEFAULT_MASTER_LISTEN}), got ${JSON.stringify(text)}`, '--listen');
   return text;
-}
-
-/** Resolves when the process gets SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 export function registerMasterCommand(program: Command): void {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { createLogger, readTokenFile, ValidationError } from '@eddy/common';
 import { mountDataset } from '@eddy/fuse-client';
+import { collect, untilSignal } from './process-lifecycle.js';
 
 interface MountFlags {
   master?: string;
@@ -25,22 +26,6 @@ function readCa(path: string): Buffer {
   }
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** Resolves when the process gets SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
 
 export function registerMountCommand(program: Command): void {
   program

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { createLogger, parseHostPort, parseQuantity, readTlsFiles, readTokenFile, ValidationError } from '@eddy/common';
 import { startWorker, TIER_MEDIA, DEFAULT_HIGH, DEFAULT_LOW, validateTiers, type TierConfig, type TierMedium } from '@eddy/worker';
+import { collect, untilSignal } from './process-lifecycle.js';
 
 interface WorkerFlags {
   master?: string;
@@ -23,9 +24,6 @@ interface WorkerFlags {
   logLevel?: string;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 /** `MEDIUM:PATH:QUOTA[:HIGH:LOW]`; PATH may itself contain ':'. */
 export function parseTierFlag(value: string, index: number): TierConfig {
@@ -73,19 +71,6 @@ function checkAddress(value: string | undefined, flag: string, required: boolean
     throw new ValidationError(`${flag} must be HOST:PORT, got ${JSON.stringify(value)}`, flag);
   }
   return value;
-}
-
-/** Resolves when the process gets SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 export function registerWorkerCommand(program: Command): void {

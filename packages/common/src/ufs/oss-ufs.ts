@@ -12,8 +12,8 @@ import type {
 } from './under-file-system.js';
 import { normalizeReadRange, normalizeUfsPath } from './normalize-ufs-path.js';
 import { parseBucketUrl } from './parse-bucket-url.js';
-import { isRetryableStoreError, mapStoreError, markRetryable, stripEtag } from './map-store-error.js';
-import { retryWithBackoff } from './retry-with-backoff.js';
+import { mapStoreError, markRetryable, stripEtag } from './map-store-error.js';
+import { retryWithBackoff, storeRetryOptions } from './retry-with-backoff.js';
 import { sliceStream } from './slice-stream.js';
 import { parseEndpoint, resolveUfsClientOptions, type ResolvedUfsClientOptions, type UfsClientOptions } from './ufs-client-options.js';
 
@@ -172,14 +172,7 @@ export class OssUfs implements UnderFileSystem {
         const mapped = mapStoreError({ description: this.description, operation, credentialFields: CREDENTIAL_FIELDS, code, status, cause: err });
         throw mapped.retryable ? markRetryable(mapped.error) : mapped.error;
       }
-    }, {
-      attempts: this.opts.retryAttempts,
-      baseDelayMs: this.opts.retryBaseDelayMs,
-      maxDelayMs: this.opts.retryMaxDelayMs,
-      isRetryable: isRetryableStoreError,
-      signal,
-      onRetry: (err, attempt, delayMs) => this.logger.warn({ err: (err as Error).message, attempt, delayMs }, `retrying ${operation}`),
-    });
+    }, storeRetryOptions(this.opts, this.logger, operation, signal));
   }
 }
 

@@ -1,6 +1,7 @@
 // Retries an operation with exponential backoff and jitter, but only when the failure is
 // transient (5xx, throttling, resets): retrying a 4xx only delays the same answer.
 import { AbortedError } from '../errors.js';
+import { isRetryableStoreError } from './map-store-error.js';
 
 export interface RetryOptions {
   /** Attempts in total, first one included. */
@@ -33,4 +34,21 @@ async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void>
     const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** The retry policy every store driver uses: the client options' budget, store-error classification, a warning per retry. */
+export function storeRetryOptions(
+  opts: { retryAttempts: number; retryBaseDelayMs: number; retryMaxDelayMs: number },
+  logger: { warn(obj: object, msg: string): void },
+  operation: string,
+  signal: AbortSignal | undefined,
+): RetryOptions {
+  return {
+    attempts: opts.retryAttempts,
+    baseDelayMs: opts.retryBaseDelayMs,
+    maxDelayMs: opts.retryMaxDelayMs,
+    isRetryable: isRetryableStoreError,
+    signal,
+    onRetry: (err, attempt, delayMs) => logger.warn({ err: (err as Error).message, attempt, delayMs }, `retrying ${operation}`),
+  };
 }

@@ -14,8 +14,8 @@ import type {
 import { normalizeReadRange, normalizeUfsPath } from './normalize-ufs-path.js';
 import { parseBucketUrl } from './parse-bucket-url.js';
 import { parseListObjectsXml, uriEscape } from './parse-list-objects-xml.js';
-import { isRetryableStoreError, mapStoreError, markRetryable, stripEtag } from './map-store-error.js';
-import { retryWithBackoff } from './retry-with-backoff.js';
+import { mapStoreError, markRetryable, stripEtag } from './map-store-error.js';
+import { retryWithBackoff, storeRetryOptions } from './retry-with-backoff.js';
 import { sliceStream } from './slice-stream.js';
 import { createTimedTransport, ufsRequestContext, type UfsRequestContext } from './timed-http-transport.js';
 import { parseEndpoint, resolveUfsClientOptions, type ResolvedUfsClientOptions, type UfsClientOptions } from './ufs-client-options.js';
@@ -177,14 +177,7 @@ export class S3Ufs implements UnderFileSystem {
         });
         throw mapped.retryable ? markRetryable(mapped.error) : mapped.error;
       }
-    }, {
-      attempts: this.opts.retryAttempts,
-      baseDelayMs: this.opts.retryBaseDelayMs,
-      maxDelayMs: this.opts.retryMaxDelayMs,
-      isRetryable: isRetryableStoreError,
-      signal,
-      onRetry: (err, attempt, delayMs) => this.logger.warn({ err: (err as Error).message, attempt, delayMs }, `retrying ${operation}`),
-    });
+    }, storeRetryOptions(this.opts, this.logger, operation, signal));
   }
 }
 

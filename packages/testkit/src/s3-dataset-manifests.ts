@@ -1,0 +1,53 @@
+// The Secret + Dataset (an s3:// mount of a test S3 server) + JindoRuntime that tests and
+// benchmarks apply to a cluster: one template instead of a copy per suite.
+import type { S3Endpoint } from './s3-server.js';
+
+export interface S3DatasetManifestOptions {
+  /** Dataset and Runtime name. Default `models`. */
+  dataset?: string;
+  replicas?: number;
+  /** Kubernetes quantity. Default `1Mi`. */
+  blockSize?: string;
+  /** MEM tier quota under /dev/shm. Default `256Mi`. */
+  quota?: string;
+  /** The Runtime's fuse.args; omitted = Fluid's defaults for a ReadOnlyMany dataset. */
+  fuseArgs?: string[];
+}
+
+export function s3DatasetManifests(
+  bucket: string,
+  s3: Pick<S3Endpoint, 'endpoint' | 'region' | 'accessKey' | 'secretKey'>,
+  o: S3DatasetManifestOptions = {},
+): string {
+  const name = o.dataset ?? 'models';
+  const fuse = o.fuseArgs ? `  fuse:\n    args: [${o.fuseArgs.join(', ')}]\n` : '';
+  return `apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData:
+  fs.s3.accessKeyId: ${s3.accessKey}
+  fs.s3.accessKeySecret: ${s3.secretKey}
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {name: ${name}}
+spec:
+  mounts:
+    - mountPoint: s3://${bucket}/
+      options: {fs.s3.endpoint: "${s3.endpoint}", fs.s3.region: ${s3.region}, fs.s3.pathStyleAccess: "true"}
+      encryptOptions:
+        - {name: fs.s3.accessKeyId, valueFrom: {secretKeyRef: {name: creds, key: fs.s3.accessKeyId}}}
+        - {name: fs.s3.accessKeySecret, valueFrom: {secretKeyRef: {name: creds, key: fs.s3.accessKeySecret}}}
+  accessModes: [ReadOnlyMany]
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: JindoRuntime
+metadata: {name: ${name}}
+spec:
+  replicas: ${o.replicas ?? 1}
+  blockSize: ${o.blockSize ?? '1Mi'}
+  tieredstore:
+    levels:
+      - {mediumtype: MEM, path: /dev/shm, quota: ${o.quota ?? '256Mi'}, high: "0.99", low: "0.8"}
+${fuse}`;
+}
