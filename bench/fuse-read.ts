@@ -23,7 +23,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const EDDY = join(here, '..', '..', 'packages', 'cli', 'bin', 'eddy.js');
 const MiB = 1024 * 1024;
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, out: { type: 'string', default: join(here, '..', 'results') }, 'block-size': { type: 'string', default: '16Mi' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, out: { type: 'string', default: join(here, '..', 'results') }, 'block-size': { type: 'string', default: '16Mi' }, runs: { type: 'string', default: '3' }, cases: { type: 'string' }, hold: { type: 'boolean', default: false } } });
+// --cases eddy-cold-1,eddy-warm-1 measures only those (for profiling one path); the report needs all.
+const cases = values.cases ? new Set(values.cases.split(',')) : undefined;
 const runs = Number(values.runs);
 const fileMiB = Number(values.size);
 const outDir = values.out!;
@@ -71,7 +73,9 @@ async function main(): Promise<void> {
     }
     await rpc.apply({ manifests: s3DatasetManifests(bucket, s3, { blockSize: values['block-size']!, quota: '8Gi', fuseArgs: ['-okernel_cache', '-oro', '-oattr_timeout=60', '-oentry_timeout=60', '-onegative_timeout=60'] }) }, { timeoutMs: 60_000 });
     await rpc.refresh({ dataset: 'models' }, { timeoutMs: 60_000 });
-    const worker = new Daemon('worker', process.execPath, [EDDY, 'worker', '--master', masterAddr, '--runtime', 'models', '--listen', '127.0.0.1:0', '--token-file', token], { env });
+    // EDDY_BENCH_PROFILE=DIR writes CPU profiles of the worker and the mount process there (at exit).
+    const prof = process.env['EDDY_BENCH_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['EDDY_BENCH_PROFILE']] : [];
+    const worker = new Daemon('worker', process.execPath, [...prof, EDDY, 'worker', '--master', masterAddr, '--runtime', 'models', '--listen', '127.0.0.1:0', '--token-file', token], { env });
     cleanups.push(async () => { await worker.stop(); });
     for (let i = 0; ; i++) {
       const res = await rpc.listWorkers({ runtime: 'models' });
@@ -81,8 +85,7 @@ async function main(): Promise<void> {
     }
     const mnt = join(work, 'mnt', 'eddy');
     await mkdir(mnt, { recursive: true });
-    // EDDY_BENCH_MOUNT_ARGS adds flags to `eddy mount` (e.g. "--readahead 32"); EDDY_BENCH_PROFILE=DIR writes a CPU profile of the mount process there (at unmount).
-    const prof = process.env['EDDY_BENCH_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['EDDY_BENCH_PROFILE']] : [];
+    // EDDY_BENCH_MOUNT_ARGS adds flags to `eddy mount` (e.g. "--readahead 32").
     const mount = new Daemon('mount', process.execPath, [...prof, EDDY, 'mount', '--master', masterAddr, '--dataset', 'models', '--token-file', token, ...(process.env['EDDY_BENCH_MOUNT_ARGS'] ?? '').split(' ').filter(Boolean), mnt], { env: { ...env, EDDY_LOG_LEVEL: 'info' } });
     cleanups.push(async () => {
       await mount.stop();
@@ -96,12 +99,19 @@ async function main(): Promise<void> {
     await ceiling.start();
     cleanups.push(async () => { await ceiling.close(); });
 
+    if (values.hold) {
+      // --hold: keep the cluster up for poking at by hand (Ctrl-C ends it and cleans up).
+      log(`holding: mount ${mnt}, ceiling ${ceiling.root}, files ${files.map((f) => f.path).join(' ')}`);
+      await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+      return;
+    }
     const perRun: Array<Record<string, ReadResult>> = [];
     for (let r = 0; r < runs; r++) {
       const one = files.slice(5 * r, 5 * r + 1);
       const four = files.slice(5 * r + 1, 5 * r + 5);
       const results: Record<string, ReadResult> = {};
       const measure = async (name: string, fn: () => Promise<ReadResult>): Promise<void> => {
+        if (cases && !cases.has(name)) return;
         await dropCaches();
         results[name] = await fn();
         log(`run ${r + 1}/${runs} ${name}: ${results[name]!.mbps} MiB/s (${results[name]!.ms} ms)`);
@@ -117,6 +127,7 @@ async function main(): Promise<void> {
       perRun.push(results);
     }
 
+    if (cases) return;
     // Each ratio is taken within one run (references measured minutes apart from Eddy would
     // compare different machine loads), then the median over runs is reported.
     const median = (xs: number[]): number => {

@@ -2,7 +2,9 @@
 // (c) corruption detection and transparent re-fetch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { writeFile, readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileVersion, VersionMismatchError, UnavailableError, NotFoundError } from '@eddy/common';
@@ -113,6 +115,34 @@ test('a changed object fails with VersionMismatchError, a missing one with NotFo
     assert.equal(s.node.store.blockCount, 0);
     // A key that does not name its tuple is refused before anything is fetched.
     await assert.rejects(s.node.service.read({ ...s.refs[0]!, key: s.refs[1]!.key }, 0, 1), { code: 'INVALID_ARGUMENT' });
+  } finally { await s.cleanup(); }
+});
+
+test('a MEM-tier block is re-hashed for a local reader once its file changed, even with its old mtime put back', async () => {
+  const s = await setup();
+  try {
+    const ref = s.refs[0]!;
+    const want = s.data.subarray(0, BS);
+    assert.ok((await collect(await s.node.service.read(ref, 0, BS))).equals(want));
+    await waitFor(() => s.node.store.has(ref.key), { what: 'block stored' });
+    // Unchanged since it was written here: handed out (twice) without a hash, same file.
+    const a = await s.node.service.openLocal(ref);
+    const b = await s.node.service.openLocal(ref);
+    assert.ok(a && b);
+    assert.equal(a.path, b.path);
+    assert.ok((await readFile(a.path)).equals(want));
+    a.release();
+    b.release();
+    const before = await stat(a.path, { bigint: true });
+    const buf = await readFile(a.path);
+    buf[12345] = buf[12345]! ^ 0x01;
+    await writeFile(a.path, buf);
+    // Put the mtime back to the nanosecond (utimes() takes a double and would round it).
+    const ns = before.mtimeNs;
+    await promisify(execFile)('touch', ['-m', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, a.path]);
+    assert.equal((await stat(a.path, { bigint: true })).mtimeNs, before.mtimeNs, 'mtime restored');
+    assert.equal(await s.node.service.openLocal(ref), null, 'the changed file (ctime moved) is hashed, fails and is not handed out');
+    assert.equal(s.node.store.has(ref.key), false);
   } finally { await s.cleanup(); }
 });
 
