@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, NotFoundError, silentLogger, UnreachableError, type proto } from '@eddy/common';
+import { createLogger, NoSpaceError, NotFoundError, silentLogger, UnreachableError, type proto } from '@eddy/common';
 import { mountDataset, type MountHandle } from '../src/index.js';
 import type { DataChannel } from '../src/read-path/sources.js';
 import { startFakeMaster, type FakeMaster } from './fake-master.js';
@@ -24,6 +24,9 @@ describe('read path failover', () => {
   const data = new Map<string, Buffer>();
   const served = new Map<string, number>();
   let failAfter = new Map<string, number>();
+  /** Blocks the local preferred worker ('near') was asked to FETCH, and those it stored. */
+  const fetchCalls = new Map<string, number>();
+  const stored = new Set<string>();
   let master: FakeMaster;
   let handle: MountHandle | undefined;
 
@@ -41,9 +44,17 @@ describe('read path failover', () => {
         const start = Number(ref.index) * BS + offset;
         return Buffer.from(bytes.subarray(start, start + length));
       },
+      fetchBlock: async (ref) => {
+        fetchCalls.set(ref.key!, (fetchCalls.get(ref.key!) ?? 0) + 1);
+        await new Promise((r) => setTimeout(r, 20)); // the slices of a block arrive while it is fetched
+        if (ref.path === '/nospace.bin') throw new NoSpaceError('no tier has room');
+        stored.add(ref.key!);
+        return BS;
+      },
       openLocal: async (ref) => {
         const bytes = data.get(ref.path!);
         if (!bytes) return null;
+        if (address === 'near:7000' && !stored.has(ref.key!)) return null;
         const p = join(blocks, ref.key!);
         writeFileSync(p, bytes.subarray(Number(ref.index) * BS, (Number(ref.index) + 1) * BS));
         return { path: p, release: () => undefined };
@@ -55,7 +66,7 @@ describe('read path failover', () => {
   before(async () => {
     mkdirSync(bucket, { recursive: true });
     mkdirSync(blocks, { recursive: true });
-    for (const [name, size] of [['remote.bin', 12 * BS + 5], ['local.bin', 5 * BS + 1], ['gone.bin', 6 * BS], ['cached-only.bin', 3 * BS]] as const) {
+    for (const [name, size] of [['remote.bin', 12 * BS + 5], ['local.bin', 5 * BS + 1], ['gone.bin', 6 * BS], ['cached-only.bin', 3 * BS], ['fetch.bin', 6 * BS + 7], ['nospace.bin', 3 * BS]] as const) {
       const b = randomBytes(size);
       data.set(`/${name}`, b);
       writeFileSync(join(bucket, name), b);
@@ -64,6 +75,7 @@ describe('read path failover', () => {
       dataset: 'demo', url: `file://${bucket}`, blockSize: BS,
       locate: (path) => {
         if (path === '/local.bin') return { holders: [worker('local', 'this-host')] };
+        if (path === '/fetch.bin' || path === '/nospace.bin') return { holders: [], preferred: worker('near', 'this-host') };
         return { holders: [worker('a', 'other-host')], preferred: worker('b', 'other-host') };
       },
     });
@@ -84,6 +96,28 @@ describe('read path failover', () => {
     assert.equal(await sha256Of(join(mnt, 'local.bin')), sha256(data.get('/local.bin')!));
     assert.ok(handle!.readStats.local >= 6, JSON.stringify(handle!.readStats));
     assert.equal(handle!.readStats.ufs, 0);
+  });
+
+  test('an uncached block whose preferred worker is on this host is fetched there once and read from its file', async () => {
+    const before = { ...handle!.readStats };
+    const streamedBefore = served.get('near:7000') ?? 0;
+    assert.equal(await sha256Of(join(mnt, 'fetch.bin')), sha256(data.get('/fetch.bin')!));
+    const s = handle!.readStats;
+    // Six whole blocks are fetched; the 7-byte tail block is below the size worth a FETCH and is streamed.
+    assert.equal(fetchCalls.size, 6, `one FETCH per block: ${JSON.stringify([...fetchCalls.values()])}`);
+    assert.ok([...fetchCalls.values()].every((n) => n === 1), `the slices of a block share one FETCH: ${JSON.stringify([...fetchCalls.values()])}`);
+    assert.equal((served.get('near:7000') ?? 0) - streamedBefore, 1, 'only the tail block streamed over the data channel');
+    assert.ok(s.fetchedLocal + s.local - before.fetchedLocal - before.local >= 6, JSON.stringify(s));
+    assert.equal(s.ufs, before.ufs);
+  });
+
+  test('a worker that cannot store the block (NO_SPACE) streams it instead', async () => {
+    const before = { ...handle!.readStats };
+    const streamedBefore = served.get('near:7000') ?? 0;
+    assert.equal(await sha256Of(join(mnt, 'nospace.bin')), sha256(data.get('/nospace.bin')!));
+    assert.ok((served.get('near:7000') ?? 0) > streamedBefore, 'streamed from the preferred worker');
+    assert.equal(handle!.readStats.ufs, before.ufs, 'not from the bucket');
+    assert.equal(handle!.readStats.workerFailures, before.workerFailures, 'a typed NO_SPACE does not take the worker out of rotation');
   });
 
   test('the holder dies mid-read, the preferred worker is down: the read goes on from the bucket with the right bytes', async () => {

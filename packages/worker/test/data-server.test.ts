@@ -101,6 +101,27 @@ test('openLocal pins a verified file until release or disconnect', async () => {
   } finally { await client.close(); }
 });
 
+test('fetchBlock caches a whole block once (concurrent asks share one UFS read), then openLocal hands out its file', async () => {
+  const client = new DataChannelClient(address, { token: TOKEN, maxConnections: 3 });
+  try {
+    await node.store.remove(refs[1]!.key);
+    const ufs = node.ufs as CountingUfs;
+    const readsBefore = ufs.reads;
+    const got = await Promise.all([client.fetchBlock(refs[1]!), client.fetchBlock(refs[1]!), client.fetchBlock(refs[1]!)]);
+    assert.deepEqual(got, [BS, BS, BS], 'each ask joined the fetch that read the block');
+    assert.equal(ufs.reads - readsBefore, 1, 'one UFS read for three asks');
+    assert.equal(node.store.has(refs[1]!.key), true, 'stored when FETCH_OK arrives');
+    assert.equal(await client.fetchBlock(refs[1]!), 0, 'cached: nothing read');
+    const local = await client.openLocal(refs[1]!);
+    assert.ok(local);
+    assert.ok((await readFile(local.path)).equals(data.subarray(BS, 2 * BS)));
+    await local.release();
+    const missing = refsFor('/missing.bin', '1-1', 10, BS)[0]!;
+    await assert.rejects(client.fetchBlock(missing), NotFoundError);
+    await assert.rejects(client.fetchBlock({ ...refs[0]!, key: refs[1]!.key }), { code: 'INVALID_ARGUMENT' });
+  } finally { await client.close(); }
+});
+
 /** Sends raw bytes, collects what the server answers until it closes the connection. */
 function rawExchange(bytes: Buffer[], timeoutMs = 3000): Promise<{ frames: Array<{ type: number; payload: Buffer }>; closed: boolean }> {
   return new Promise((resolve) => {

@@ -209,36 +209,59 @@ export class DataChannelClient {
   /** Reads bytes [offset, offset+length) of a block (clipped to its end); the worker reads through on a miss. */
   async readBlock(ref: proto.BlockRef | proto.BlockRef__Output, offset: number, length: number, options: ReadBlockOptions = {}): Promise<Buffer> {
     const request = encodeMessage(FrameType.READ, { ref: toWireRef(ref), offset, length });
+    return await this.onPooled(options, async (conn, deadline, replied) => {
+      let out: Buffer | undefined;
+      let filled = 0;
+      return await conn.exchange<Buffer>(request, (frame, done, inPlace) => {
+        replied();
+        if (frame.type === FrameType.READ_HEADER) {
+          if (out) throw new ProtocolError('second READ_HEADER');
+          const h = parseMessage(FrameType.READ_HEADER, frame.payload);
+          if (h.length > length) throw new ProtocolError(`worker announced ${h.length} bytes for a read of ${length}`);
+          out = Buffer.allocUnsafe(h.length);
+        } else if (frame.type === FrameType.DATA) {
+          if (!out || filled + frame.payload.length > out.length) throw new ProtocolError('DATA beyond the announced length');
+          if (!inPlace) frame.payload.copy(out, filled);
+          filled += frame.payload.length;
+        } else if (frame.type === FrameType.END) {
+          if (!out || filled !== out.length) throw new ProtocolError(`END after ${filled} of ${out?.length ?? 0} bytes`);
+          done(out);
+        } else {
+          throw new ProtocolError(`unexpected frame ${frame.type} in a READ response`);
+        }
+      }, {
+        ...(options.signal ? { signal: options.signal } : {}), timeoutMs: Math.max(1, deadline - Date.now()),
+        sink: () => (out && filled < out.length ? out.subarray(filled) : undefined),
+      });
+    });
+  }
+
+  /**
+   * Has the worker cache the whole block (reading it through from the UFS on a miss, sharing a
+   * fetch already in flight) and answers once it is stored: a client on the worker's host then
+   * reads it from the file (`openLocal`) instead of having every byte sent over the socket.
+   * Resolves with the bytes read from the UFS (0 when it was cached); rejects with the typed
+   * error (NO_SPACE when no tier had room, VERSION_MISMATCH, NOT_FOUND, ...).
+   */
+  async fetchBlock(ref: proto.BlockRef | proto.BlockRef__Output, options: ReadBlockOptions = {}): Promise<number> {
+    const request = encodeMessage(FrameType.FETCH, { ref: toWireRef(ref) });
+    return await this.onPooled(options, async (conn, deadline, replied) => await conn.exchange<number>(request, (frame, done) => {
+      replied();
+      if (frame.type !== FrameType.FETCH_OK) throw new ProtocolError(`unexpected frame ${frame.type} in a FETCH response`);
+      done(parseMessage(FrameType.FETCH_OK, frame.payload).bytes);
+    }, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs: Math.max(1, deadline - Date.now()) }));
+  }
+
+  /** Runs one exchange on a pooled connection; retries once on a fresh one when an idle connection turned out closed. */
+  private async onPooled<T>(options: ReadBlockOptions, fn: (conn: Connection, deadline: number, replied: () => void) => Promise<T>): Promise<T> {
     const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     for (let attempt = 0; ; attempt++) {
       const { conn, reused } = await this.acquire(options, deadline);
       let gotFrame = false;
       try {
-        let out: Buffer | undefined;
-        let filled = 0;
-        const buf = await conn.exchange<Buffer>(request, (frame, done, inPlace) => {
-          gotFrame = true;
-          if (frame.type === FrameType.READ_HEADER) {
-            if (out) throw new ProtocolError('second READ_HEADER');
-            const h = parseMessage(FrameType.READ_HEADER, frame.payload);
-            if (h.length > length) throw new ProtocolError(`worker announced ${h.length} bytes for a read of ${length}`);
-            out = Buffer.allocUnsafe(h.length);
-          } else if (frame.type === FrameType.DATA) {
-            if (!out || filled + frame.payload.length > out.length) throw new ProtocolError('DATA beyond the announced length');
-            if (!inPlace) frame.payload.copy(out, filled);
-            filled += frame.payload.length;
-          } else if (frame.type === FrameType.END) {
-            if (!out || filled !== out.length) throw new ProtocolError(`END after ${filled} of ${out?.length ?? 0} bytes`);
-            done(out);
-          } else {
-            throw new ProtocolError(`unexpected frame ${frame.type} in a READ response`);
-          }
-        }, {
-          ...(options.signal ? { signal: options.signal } : {}), timeoutMs: Math.max(1, deadline - Date.now()),
-          sink: () => (out && filled < out.length ? out.subarray(filled) : undefined),
-        });
+        const value = await fn(conn, deadline, () => { gotFrame = true; });
         this.releaseConn(conn);
-        return buf;
+        return value;
       } catch (err) {
         if (!conn.closed) this.releaseConn(conn);
         // A pooled connection the worker closed while idle fails before any reply: retry once fresh.

@@ -20,6 +20,8 @@ export const FrameType = {
   LOCAL_MISS: 10,
   RELEASE: 11,
   RELEASE_OK: 12,
+  FETCH: 13,
+  FETCH_OK: 14,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
@@ -27,11 +29,11 @@ const NAMES = new Map<number, string>(Object.entries(FrameType).map(([k, v]) => 
 export function frameTypeName(t: number): string { return NAMES.get(t) ?? `unknown(${t})`; }
 
 /** Frames a client may send to a worker. */
-export const CLIENT_FRAME_TYPES: ReadonlySet<FrameType> = new Set([FrameType.HELLO, FrameType.READ, FrameType.LOCAL, FrameType.RELEASE]);
+export const CLIENT_FRAME_TYPES: ReadonlySet<FrameType> = new Set([FrameType.HELLO, FrameType.READ, FrameType.LOCAL, FrameType.RELEASE, FrameType.FETCH]);
 /** Frames a worker may send to a client. */
 export const SERVER_FRAME_TYPES: ReadonlySet<FrameType> = new Set([
   FrameType.HELLO_OK, FrameType.READ_HEADER, FrameType.DATA, FrameType.END, FrameType.ERROR,
-  FrameType.LOCAL_OK, FrameType.LOCAL_MISS, FrameType.RELEASE_OK,
+  FrameType.LOCAL_OK, FrameType.LOCAL_MISS, FrameType.RELEASE_OK, FrameType.FETCH_OK,
 ]);
 
 /** Largest control (JSON) payload either side accepts. */

@@ -33,6 +33,8 @@ const schemas = {
   [FrameType.LOCAL_MISS]: z.object({}),
   [FrameType.RELEASE]: z.object({ handle: u53 }),
   [FrameType.RELEASE_OK]: z.object({}),
+  [FrameType.FETCH]: z.object({ ref: blockRefSchema }),
+  [FrameType.FETCH_OK]: z.object({ bytes: u53 }),
 } as const;
 
 type Schemas = typeof schemas;

@@ -2,9 +2,15 @@
 // (short-circuit), a worker holding the block, the block's preferred worker (which reads through
 // and caches), and finally the bucket itself with If-Match on the pinned version. A failing source
 // is skipped and the next one tried; only when none can serve the bytes does the read fail.
+//
+// A sequential reader of an uncached block whose preferred worker shares our host asks that
+// worker to FETCH the whole block and then reads the block file, like a cached one: the bytes go
+// bucket → worker → tier file → us, and never through the data channel's socket, which cost more
+// CPU than everything else on the cold path (one GET per block, as before).
 import {
   blockKey, blockSlices, EddyError, NotFoundError, VersionMismatchError, type BlockSlice, type Logger, type proto,
 } from '@eddy/common';
+import { LRUCache } from 'lru-cache';
 import type { ChannelPool } from './channel-pool.js';
 import { LocalBlocks } from './local-blocks.js';
 import type { BlockLocation, LocationCache } from './location-cache.js';
@@ -32,6 +38,8 @@ export interface BlockReaderOptions {
 
 export interface ReadStats {
   local: number;
+  /** Slices read from a block file that the local preferred worker fetched for us. */
+  fetchedLocal: number;
   worker: number;
   preferred: number;
   ufs: number;
@@ -39,21 +47,31 @@ export interface ReadStats {
 }
 
 
+/** How long a failed FETCH is remembered (the block is streamed meanwhile). */
+const FETCH_FAILURE_MS = 5_000;
+
 export class BlockReader {
   readonly #o: BlockReaderOptions;
   readonly #local = new LocalBlocks();
-  readonly stats: ReadStats = { local: 0, worker: 0, preferred: 0, ufs: 0, workerFailures: 0 };
+  readonly stats: ReadStats = { local: 0, fetchedLocal: 0, worker: 0, preferred: 0, ufs: 0, workerFailures: 0 };
+  /** FETCHes asked of local workers, by worker and block key: shared by the slices of a block, and
+   * remembered afterwards (the location cache of an open handle does not learn of new holders). */
+  readonly #fetched = new LRUCache<string, { promise: Promise<boolean>; ok: boolean | undefined }>({ max: 4096, ttl: 60_000 });
 
   constructor(options: BlockReaderOptions) {
     this.#o = options;
   }
 
-  /** Bytes [offset, offset+length) of `file` (clipped at EOF). */
-  async readRange(file: PinnedFile, locations: LocationCache, offset: number, length: number, signal?: AbortSignal): Promise<Buffer> {
+  /**
+   * Bytes [offset, offset+length) of `file` (clipped at EOF). `sequential`: the caller will read
+   * the rest of these blocks too (readahead), so waiting for a whole block to be fetched locally
+   * is worth it.
+   */
+  async readRange(file: PinnedFile, locations: LocationCache, offset: number, length: number, signal?: AbortSignal, sequential = false): Promise<Buffer> {
     const slices = blockSlices(offset, length, file.size, file.blockSize);
     if (slices.length === 0) return Buffer.alloc(0);
-    if (slices.length === 1) return await this.#readSlice(file, locations, slices[0]!, signal);
-    const parts = await Promise.all(slices.map((s) => this.#readSlice(file, locations, s, signal)));
+    if (slices.length === 1) return await this.#readSlice(file, locations, slices[0]!, signal, sequential);
+    const parts = await Promise.all(slices.map((s) => this.#readSlice(file, locations, s, signal, sequential)));
     return Buffer.concat(parts);
   }
 
@@ -70,12 +88,13 @@ export class BlockReader {
     if (!loc) return null;
     const ref = this.#ref(file, index);
     if (loc.key !== ref.key) return null;
-    for (const h of loc.holders) {
+    const fetched = this.#fetchedHere(loc, ref);
+    for (const h of fetched ? [...loc.holders, fetched] : loc.holders) {
       if (h.hostId !== this.#o.hostId || h.dataAddress === '' || this.#o.channels.isSuspect(h.dataAddress)) continue;
       try {
-        const n = await this.#local.readInto(this.#o.channels.get(h.dataAddress), h.dataAddress, ref, offset - index * file.blockSize, target, length);
+        const n = await this.#local.readInto(this.#o.channels.get(h.dataAddress), h.dataAddress, ref, offset - index * file.blockSize, target, length, { retryMiss: h === fetched });
         if (n !== null) {
-          this.stats.local++;
+          if (h === fetched) this.stats.fetchedLocal++; else this.stats.local++;
           return n;
         }
       } catch (err) {
@@ -85,16 +104,90 @@ export class BlockReader {
     return null;
   }
 
-  /** Pins block `index`'s local file ahead of the reader, so the worker's checksum pass overlaps reading. */
-  prefetchLocal(file: PinnedFile, locations: LocationCache, index: number): void {
+  /**
+   * For a sequential reader: has the worker on this host that should cache block `index` fetch
+   * it whole, so `readLocalInto` can serve it; false when that is not the way to read it (a
+   * holder has it already, no preferred worker here, a small block) or the fetch failed.
+   */
+  async fetchLocal(file: PinnedFile, locations: LocationCache, index: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.#o.hostId === '' || index * file.blockSize >= file.size) return false;
+    const loc = await locations.get(index, signal);
+    const ref = this.#ref(file, index);
+    if (!loc || loc.key !== ref.key) return false;
+    if (this.#fetchedHere(loc, ref)) return true;
+    const target = this.#fetchTarget(loc, ref);
+    return target !== undefined && await this.#fetchLocal(target, ref);
+  }
+
+  /**
+   * Pins block `index`'s local file ahead of a sequential reader, so the worker's check overlaps
+   * reading; an uncached block whose preferred worker is local is fetched there first.
+   */
+  prefetchLocal(file: PinnedFile, locations: LocationCache, index: number, fetch = true): void {
     if (this.#o.hostId === '' || index * file.blockSize >= file.size) return;
     void (async () => {
       const loc = await locations.get(index);
       const ref = this.#ref(file, index);
       if (!loc || loc.key !== ref.key) return;
       const h = loc.holders.find((x) => x.hostId === this.#o.hostId && x.dataAddress !== '' && !this.#o.channels.isSuspect(x.dataAddress));
-      if (h) await this.#local.pin(this.#o.channels.get(h.dataAddress), h.dataAddress, ref);
+      if (h) {
+        await this.#local.pin(this.#o.channels.get(h.dataAddress), h.dataAddress, ref);
+        return;
+      }
+      const target = fetch ? this.#fetchTarget(loc, ref) : undefined;
+      if (target && await this.#fetchLocal(target, ref)) await this.#local.pin(this.#o.channels.get(target), target, ref, { retryMiss: true });
     })().catch(() => undefined);
+  }
+
+  /** Blocks smaller than this are streamed even to a sequential reader: a FETCH, a pin and an open cost more than the copy. */
+  static readonly FETCH_LOCAL_MIN_BYTES = 1 << 20;
+
+  /** The local preferred worker to FETCH an uncached block from, if that is the way to read it. */
+  #fetchTarget(loc: BlockLocation, ref: proto.BlockRef): string | undefined {
+    const p = loc.preferred;
+    const length = Math.min(Number(ref.blockSize), Number(ref.fileSize) - (ref.index ?? 0) * Number(ref.blockSize));
+    if (this.#o.hostId === '' || !p || p.hostId !== this.#o.hostId || p.dataAddress === '' || loc.holders.some((h) => h.dataAddress !== '')) return undefined;
+    if (length < BlockReader.FETCH_LOCAL_MIN_BYTES || this.#o.channels.isSuspect(p.dataAddress)) return undefined;
+    return p.dataAddress;
+  }
+
+  /** The preferred worker as a holder, when it stored the block for us since the locations were taken. */
+  #fetchedHere(loc: BlockLocation, ref: proto.BlockRef): BlockLocation['preferred'] | undefined {
+    const p = loc.preferred;
+    if (!p || p.dataAddress === '') return undefined;
+    return this.#fetched.get(`${p.dataAddress}\u0000${ref.key!}`)?.ok === true ? p : undefined;
+  }
+
+  /** Has `address` cache the whole block (one FETCH per block, shared); false when it could not. */
+  async #fetchLocal(address: string, ref: proto.BlockRef): Promise<boolean> {
+    const id = `${address}\u0000${ref.key!}`;
+    let entry = this.#fetched.get(id);
+    if (!entry) {
+      // Not tied to one reader's signal: the slices of the block share it, and a block fetched
+      // for a reader that went away is still cached for the next.
+      const promise = this.#o.channels.get(address).fetchBlock(ref, { timeoutMs: 4 * (this.#o.workerTimeoutMs ?? 15_000) }).then(() => {
+        e.ok = true;
+        return true;
+      }, (err: unknown) => {
+        // Remembered briefly: asking again per slice would have the worker read the block from
+        // the bucket each time only to fail to store it (NO_SPACE).
+        e.ok = false;
+        if (this.#fetched.get(id) === e) this.#fetched.set(id, e, { ttl: FETCH_FAILURE_MS });
+        // A typed answer (no room, gone from the bucket) leaves the worker in rotation; anything
+        // else (reset, timeout) takes it out, as for a failed READ.
+        if (!(err instanceof EddyError) || !['NO_SPACE', 'NOT_FOUND', 'VERSION_MISMATCH'].includes(err.code)) {
+          this.stats.workerFailures++;
+          this.#o.channels.markFailed(address);
+          this.#local.forget(address);
+        }
+        this.#o.logger.debug({ err, worker: address, block: ref.key }, 'local fetch failed; streaming the block instead');
+        return false;
+      });
+      const e: { promise: Promise<boolean>; ok: boolean | undefined } = { promise, ok: undefined };
+      entry = e;
+      this.#fetched.set(id, e);
+    }
+    return await entry.promise;
   }
 
   /** Block refs of each open file, memoized: the key is a SHA-256, and every kernel read needs one. */
@@ -118,14 +211,27 @@ export class BlockReader {
     return ref;
   }
 
-  async #readSlice(file: PinnedFile, locations: LocationCache, slice: BlockSlice, signal?: AbortSignal): Promise<Buffer> {
+  async #readSlice(file: PinnedFile, locations: LocationCache, slice: BlockSlice, signal?: AbortSignal, sequential = false): Promise<Buffer> {
     const ref = this.#ref(file, slice.index);
     const loc = await locations.get(slice.index, signal);
     const { channels, hostId, logger } = this.#o;
     const tried = new Set<string>();
     let lastErr: unknown;
+    const keyMatches = loc !== undefined && loc.key === ref.key;
+    const fetchedHere = keyMatches ? this.#fetchedHere(loc, ref) : undefined;
+    const fetchFrom = keyMatches && sequential && !fetchedHere ? this.#fetchTarget(loc, ref) : undefined;
+    if (fetchFrom && await this.#fetchLocal(fetchFrom, ref)) {
+      signal?.throwIfAborted();
+      const buf = await this.#local.read(channels.get(fetchFrom), fetchFrom, ref, slice.offsetInBlock, slice.length, { retryMiss: true }).catch(() => null);
+      if (buf) {
+        this.stats.fetchedLocal++;
+        return buf;
+      }
+      // Stored but not readable as a file here (evicted already, or not a file tier): stream it.
+      this.#fetched.delete(`${fetchFrom}\u0000${ref.key!}`);
+    }
     // Holders only count when the master's key is ours: a key of another version holds other bytes.
-    const holders = loc && loc.key === ref.key ? loc.holders.filter((h) => h.dataAddress !== '') : [];
+    const holders = keyMatches ? [...loc.holders, ...(fetchedHere ? [fetchedHere] : [])].filter((h) => h.dataAddress !== '') : [];
     const local = holders.filter((h) => hostId !== '' && h.hostId === hostId);
     const remote = shuffle(holders.filter((h) => !(hostId !== '' && h.hostId === hostId)));
 

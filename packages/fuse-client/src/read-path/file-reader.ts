@@ -21,8 +21,12 @@ export interface ReadaheadOptions {
 
 export const DEFAULT_READAHEAD: ReadaheadOptions = { chunkBytes: 4 << 20, initialWindowBytes: 4 << 20, maxWindowBytes: 64 << 20 };
 
-/** Local blocks pinned ahead of a sequential reader (the worker checksums each when pinning). */
-const LOCAL_PIN_AHEAD = 2;
+/**
+ * Blocks pinned (or, when uncached, fetched by a worker on this host) ahead of a sequential
+ * reader that is being served from local files: 4 blocks of 16 MiB match the 64 MiB window of
+ * streamed readahead, so a cold read keeps that many GETs going.
+ */
+const LOCAL_PIN_AHEAD = 4;
 
 interface Chunk {
   promise: Promise<Buffer>;
@@ -66,13 +70,23 @@ export class FileReader {
     if (offset >= size || length <= 0) return 0;
     const end = Math.min(size, offset + length);
     if (this.#localHint !== false) {
-      const n = await this.#reader.readLocalInto(this.file, this.#locations, offset, target, end - offset, this.#abort.signal);
+      const block = Math.floor(offset / this.file.blockSize);
+      let n = await this.#reader.readLocalInto(this.file, this.#locations, offset, target, end - offset, this.#abort.signal);
+      if (n === null && this.#looksSequential(offset)) {
+        // Not cached, but a worker on this host may fetch it whole for us: start the blocks
+        // after it too, wait for this one, and read it from the file like a cached block.
+        for (let i = 1; i <= LOCAL_PIN_AHEAD; i++) this.#reader.prefetchLocal(this.file, this.#locations, block + i);
+        if (await this.#reader.fetchLocal(this.file, this.#locations, block, this.#abort.signal)) {
+          n = await this.#reader.readLocalInto(this.file, this.#locations, offset, target, end - offset, this.#abort.signal);
+        }
+      }
       if (n !== null) {
-        const block = Math.floor(offset / this.file.blockSize);
         if (this.#localHint !== true || block !== this.#localBlock) {
-          // Entering a block: pin the next ones now so their verification overlaps this block's reads.
+          // Entering a block: pin the next ones now so their check overlaps this block's reads
+          // (and have uncached ones fetched, if this reader is sequential).
           this.#localBlock = block;
-          for (let i = 1; i <= LOCAL_PIN_AHEAD; i++) this.#reader.prefetchLocal(this.file, this.#locations, block + i);
+          const fetch = this.#looksSequential(offset);
+          for (let i = 1; i <= LOCAL_PIN_AHEAD; i++) this.#reader.prefetchLocal(this.file, this.#locations, block + i, fetch);
         }
         this.#localHint = true;
         this.#nextOffset = end;
@@ -90,6 +104,15 @@ export class FileReader {
     return data.length;
   }
 
+  /**
+   * The multi-threaded FUSE loop may deliver a sequential stream slightly out of order, so
+   * "sequential" means: inside what we prefetched, or within two chunks of the last read.
+   */
+  #looksSequential(offset: number): boolean {
+    const C = this.#o.chunkBytes;
+    return this.#chunks.has(Math.floor(offset / C)) || Math.abs(offset - this.#nextOffset) <= 2 * C;
+  }
+
   /** Up to `length` bytes at `offset` (fewer only at EOF). */
   async read(offset: number, length: number): Promise<Buffer> {
     const size = this.file.size;
@@ -97,9 +120,7 @@ export class FileReader {
     const end = Math.min(size, offset + length);
     const C = this.#o.chunkBytes;
     const first = Math.floor(offset / C);
-    // The multi-threaded FUSE loop may deliver a sequential stream slightly out of order, so
-    // "sequential" means: inside what we prefetched, or within two chunks of the last read.
-    const sequential = this.#chunks.has(first) || Math.abs(offset - this.#nextOffset) <= 2 * C;
+    const sequential = this.#looksSequential(offset);
     this.#nextOffset = Math.max(end, sequential ? this.#nextOffset : 0);
     if (!sequential || this.#o.maxWindowBytes === 0) {
       this.#window = 0;
@@ -136,7 +157,7 @@ export class FileReader {
 
   #startChunk(i: number, charged: number): void {
     const C = this.#o.chunkBytes;
-    const promise = this.#reader.readRange(this.file, this.#locations, i * C, C, this.#abort.signal);
+    const promise = this.#reader.readRange(this.file, this.#locations, i * C, C, this.#abort.signal, true);
     const chunk: Chunk = { promise, charged };
     this.#chunks.set(i, chunk);
     // A failed chunk is forgotten so the next read retries it instead of reusing the error.

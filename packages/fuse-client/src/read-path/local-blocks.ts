@@ -46,16 +46,26 @@ export class LocalBlocks {
   });
 
   /** `length` bytes at `offset` of block `ref` read from its local file; null when not local. */
-  async read(channel: DataChannel, address: string, ref: proto.BlockRef, offset: number, length: number): Promise<Buffer | null> {
+  async read(channel: DataChannel, address: string, ref: proto.BlockRef, offset: number, length: number, options: { retryMiss?: boolean } = {}): Promise<Buffer | null> {
     const buf = Buffer.allocUnsafe(length);
-    const n = await this.readInto(channel, address, ref, offset, buf, length);
+    const n = await this.readInto(channel, address, ref, offset, buf, length, options);
     return n === null ? null : buf;
   }
 
-  /** Pins block `ref` and opens its file (or reuses the pin); null when not local. */
-  async pin(channel: DataChannel, address: string, ref: proto.BlockRef): Promise<LocalFile | null> {
+  /** Remembered "not local" answers, so `pin(..., { retryMiss })` can ask again at once. */
+  readonly #misses = new WeakSet<Promise<LocalFile | null>>();
+
+  /**
+   * Pins block `ref` and opens its file (or reuses the pin); null when not local. `retryMiss`:
+   * ask again even if the worker said "not local" a moment ago (it has just stored the block).
+   */
+  async pin(channel: DataChannel, address: string, ref: proto.BlockRef, options: { retryMiss?: boolean } = {}): Promise<LocalFile | null> {
     const id = `${address}\u0000${ref.key!}`;
     let p = this.#cache.get(id);
+    if (p && options.retryMiss && this.#misses.has(p)) {
+      this.#cache.delete(id);
+      p = undefined;
+    }
     if (!p) {
       p = (async () => {
         const local = await channel.openLocal(ref);
@@ -70,7 +80,11 @@ export class LocalBlocks {
         }
       })();
       this.#cache.set(id, p);
-      p.then((f) => { if (!f && this.#cache.get(id) === p) this.#cache.set(id, p!, { ttl: MISS_MS }); }, () => {
+      p.then((f) => {
+        if (f) return;
+        this.#misses.add(p!);
+        if (this.#cache.get(id) === p) this.#cache.set(id, p!, { ttl: MISS_MS });
+      }, () => {
         if (this.#cache.get(id) === p) this.#cache.delete(id);
       });
     }
@@ -78,9 +92,9 @@ export class LocalBlocks {
   }
 
   /** Reads `length` bytes at `offset` of block `ref` into `target` (at 0); null when not local. */
-  async readInto(channel: DataChannel, address: string, ref: proto.BlockRef, offset: number, target: Buffer, length: number): Promise<number | null> {
+  async readInto(channel: DataChannel, address: string, ref: proto.BlockRef, offset: number, target: Buffer, length: number, options: { retryMiss?: boolean } = {}): Promise<number | null> {
     const id = `${address}\u0000${ref.key!}`;
-    const f = await this.pin(channel, address, ref);
+    const f = await this.pin(channel, address, ref, options);
     if (!f) return null;
     f.users++;
     try {

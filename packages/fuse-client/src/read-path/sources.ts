@@ -8,6 +8,8 @@ export interface ReadBlockOptions { signal?: AbortSignal; timeoutMs?: number }
 export interface DataChannel {
   /** `length` bytes at `offset` inside block `ref`. */
   readBlock(ref: proto.BlockRef, offset: number, length: number, options?: ReadBlockOptions): Promise<Buffer>;
+  /** Has the worker cache the whole block (reading it through on a miss); resolves when stored. */
+  fetchBlock(ref: proto.BlockRef, options?: ReadBlockOptions): Promise<number>;
   /** The block's file when it lives in a file tier on this host, else null. */
   openLocal(ref: proto.BlockRef): Promise<{ path: string; release(): void | Promise<void> } | null>;
   close(): void | Promise<void>;

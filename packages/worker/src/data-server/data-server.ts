@@ -173,6 +173,18 @@ export class DataServer {
           socket.write(encodeMessage(FrameType.LOCAL_OK, { handle: id, path: h.path, size: h.size }));
           return;
         }
+        case FrameType.FETCH: {
+          const req = parseMessage(FrameType.FETCH, f.payload);
+          let bytes: number;
+          try {
+            bytes = await this.options.blocks.fetchForLocal(req.ref);
+          } catch (err) {
+            this.sendError(socket, err);
+            return;
+          }
+          socket.write(encodeMessage(FrameType.FETCH_OK, { bytes }));
+          return;
+        }
         case FrameType.RELEASE: {
           const req = parseMessage(FrameType.RELEASE, f.payload);
           state.pins.get(req.handle)?.release();
