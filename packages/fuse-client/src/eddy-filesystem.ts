@@ -2,6 +2,7 @@
 // caches), bytes through the read path, and EROFS for every write on a read-only dataset.
 import { posix } from 'node:path';
 import { LRUCache } from 'lru-cache';
+import pLimit from 'p-limit';
 import type { FuseOps, FuseStat, FuseStatfs } from 'fuse-native';
 import { NotFoundError, type Logger, type MasterRpc, type proto } from '@eddy/common';
 import { ERRNO, errnoOf } from './errno.js';
@@ -37,6 +38,10 @@ const STATFS_BSIZE = 4096;
 const STATFS_CACHE_MS = 2_000;
 
 interface Handle { reader: FileReader; attr: FileAttr }
+
+/** Subdirectories listed ahead per directory read, and listings in flight for that at once. */
+const PREFETCH_SUBDIRS_MAX = 256;
+const PREFETCH_CONCURRENCY = 8;
 
 export class EddyFilesystem {
   readonly #o: EddyFilesystemOptions;
@@ -130,6 +135,24 @@ export class EddyFilesystem {
     return await p;
   }
 
+  /**
+   * A directory that was just read is usually walked next (find, ls -R, a loader scanning its
+   * shards): its subdirectories are listed now, a few at a time, so each lookup and readdir of
+   * the walk finds its answer cached instead of waiting for a master round trip in turn.
+   * Pointless when listings are not cached (entry_timeout=0).
+   */
+  #prefetchSubdirs(listing: DirListing): void {
+    if (!this.#o.cache.cachesListings) return;
+    let queued = 0;
+    for (const a of listing.attrs) {
+      if (!a.isDir || this.#o.cache.getListing(a.path) || this.#inflightList.has(a.path)) continue;
+      if (++queued > PREFETCH_SUBDIRS_MAX) break;
+      void this.#prefetchLimit(async () => await this.listDir(a.path)).catch(() => undefined);
+    }
+  }
+
+  readonly #prefetchLimit = pLimit(PREFETCH_CONCURRENCY);
+
   async #listFromMaster(path: string): Promise<DirListing> {
     const { master, dataset, cache } = this.#o;
     const names: string[] = [];
@@ -221,7 +244,10 @@ export class EddyFilesystem {
       },
       readdir: (path, cb) => {
         this.listDir(path).then(
-          (l) => cb(0, ['.', '..', ...l.names]),
+          (l) => {
+            cb(0, ['.', '..', ...l.names]);
+            this.#prefetchSubdirs(l);
+          },
           (err: unknown) => cb(fail('readdir', path, err)),
         );
       },

@@ -48,6 +48,8 @@ export class MetadataCache {
   }
 
   getAttr(path: string): FileAttr | undefined { return this.#attr?.get(path); }
+  /** Whether directory listings are kept at all (entry timeout > 0). */
+  get cachesListings(): boolean { return this.#entry !== undefined; }
   setAttr(attr: FileAttr): void {
     this.#negative?.delete(attr.path);
     this.#attr?.set(attr.path, attr);

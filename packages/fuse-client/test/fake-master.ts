@@ -82,6 +82,7 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
     },
     list: async (req: proto.ListRequest__Output): Promise<proto.ListResponse> => {
       count('list');
+      count(`list ${req.path}`);
       checkDataset(req.dataset);
       const all = await listDir(req.path);
       const start = req.pageToken ? Number(req.pageToken) : 0;
