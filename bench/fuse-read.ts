@@ -23,7 +23,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const EDDY = join(here, '..', '..', 'packages', 'cli', 'bin', 'eddy.js');
 const MiB = 1024 * 1024;
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, out: { type: 'string', default: join(here, '..', 'results') }, 'block-size': { type: 'string', default: '16Mi' }, runs: { type: 'string', default: '3' }, cases: { type: 'string' }, hold: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, out: { type: 'string', default: join(here, '..', 'results') }, 'block-size': { type: 'string', default: '16Mi' }, runs: { type: 'string', default: '3' }, cases: { type: 'string' }, hold: { type: 'boolean', default: false }, small: { type: 'string', default: '0' } } });
 // --cases eddy-cold-1,eddy-warm-1 measures only those (for profiling one path); the report needs all.
 const cases = values.cases ? new Set(values.cases.split(',')) : undefined;
 const runs = Number(values.runs);
@@ -53,6 +53,12 @@ async function main(): Promise<void> {
         await s3.client.putObject(bucket, path, data, data.length);
         files.push({ path, size: data.length });
       }
+    }
+
+    // --small N (with --hold): N files of 64 KiB under small/, for timing per-file costs by hand.
+    for (let i = 0; i < Number(values.small); i++) {
+      const b = randomBytes(64 * 1024);
+      await s3.client.putObject(bucket, `small/d${String(Math.floor(i / 10)).padStart(3, '0')}/f${i % 10}.bin`, b, b.length);
     }
 
     // Eddy: master, one worker (MEM tier), mount — separate processes.
