@@ -165,7 +165,7 @@ export class BlockReader {
     if (!entry) {
       // Not tied to one reader's signal: the slices of the block share it, and a block fetched
       // for a reader that went away is still cached for the next.
-      const promise = this.#o.channels.get(address).fetchBlock(ref, { timeoutMs: 4 * (this.#o.workerTimeoutMs ?? 15_000) }).then(() => {
+      const promise = Promise.resolve().then(async () => await this.#o.channels.get(address).fetchBlock(ref, { timeoutMs: 4 * (this.#o.workerTimeoutMs ?? 15_000) })).then(() => {
         e.ok = true;
         return true;
       }, (err: unknown) => {
