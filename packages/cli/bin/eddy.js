@@ -1,5 +1,11 @@
 #!/usr/bin/env node
 import { main } from '../lib/src/main.js';
+// A reader that went away (`eddy get dataset | head`) ends the output, not the command with a
+// stack trace: stop quietly, as other command-line tools do.
+process.stdout.on('error', (err) => {
+  if (err && err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
   // A finished command should not linger on a handle someone forgot (a socket, a native FUSE

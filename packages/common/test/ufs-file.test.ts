@@ -4,7 +4,7 @@ import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FileUfs, fileUrlToRoot } from '../src/ufs/file-ufs.js';
-import { AccessDeniedError } from '../src/errors.js';
+import { AccessDeniedError, NotFoundError } from '../src/errors.js';
 import { runUfsConformance } from './ufs-conformance.js';
 
 runUfsConformance('file', async () => {
@@ -45,6 +45,24 @@ test('a symlink leading outside the root is refused', async () => {
     await assert.rejects(ufs.read('link.txt'), AccessDeniedError);
     const listed = [];
     for await (const e of ufs.list('')) listed.push(e.path);
+    assert.deepEqual(listed, []);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a missing root directory is NotFound (like a missing bucket); a missing prefix below it lists empty', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'eddy-ufs-missing-'));
+  try {
+    const missing = new FileUfs(join(dir, 'no-such-root'));
+    await assert.rejects(async () => { for await (const _ of missing.list('')) { /* nothing */ } }, (err: unknown) => {
+      assert.ok(err instanceof NotFoundError);
+      assert.match(err.message, /does not exist.*file:\/\/ URL/);
+      return true;
+    });
+    const present = new FileUfs(dir);
+    const listed = [];
+    for await (const e of present.list('no/such/prefix')) listed.push(e.path);
     assert.deepEqual(listed, []);
   } finally {
     await rm(dir, { recursive: true, force: true });

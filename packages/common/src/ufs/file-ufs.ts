@@ -84,7 +84,11 @@ export class FileUfs implements UnderFileSystem {
         dir = await opendir(rel === '' ? this.root : join(this.root, rel));
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        // A missing prefix lists as empty, like an object store.
+        // The root itself missing is a missing bucket (a typo in the URL should not look like an
+        // empty dataset); a missing prefix below it lists as empty, like an object store.
+        if (rel === '' && (code === 'ENOENT' || code === 'ENOTDIR')) {
+          throw new NotFoundError(`${this.description}: the directory ${JSON.stringify(this.root)} does not exist (check the file:// URL)`, { cause: err });
+        }
         if (code === 'ENOENT' || code === 'ENOTDIR') continue;
         throw this.mapError(err, rel);
       }
