@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { s3DatasetManifests, startS3Server } from '@eddy/testkit';
+import { onceDataLoadManifest, s3DatasetManifests, startS3Server } from '@eddy/testkit';
 import { createMasterClient, readTokenFile } from '@eddy/common';
 import { EddyProcess, runEddy, eventually } from './helpers/eddy-process.js';
 import { forceUnmount, isMounted } from './helpers/fuse-cleanup.js';
@@ -18,16 +18,7 @@ const MiB = 1024 * 1024;
 
 function manifests(bucket: string, s3: { endpoint: string; region: string; accessKey: string; secretKey: string }): string {
   return `${s3DatasetManifests(bucket, s3, { replicas: 2, quota: '64Mi' })}---
-apiVersion: data.fluid.io/v1alpha1
-kind: DataLoad
-metadata: {name: warm}
-spec:
-  dataset: {name: models, namespace: default}
-  policy: Once
-  target:
-    - {path: /a, replicas: 2}
-    - {path: /b/y.bin, replicas: 2}
-`;
+${onceDataLoadManifest('warm', 'models', ['/a', '/b/y.bin'], { replicas: 2 })}`;
 }
 
 test('Once DataLoad, two targets, replicas 2 on two workers: every block on both', { timeout: 180_000 }, async () => {

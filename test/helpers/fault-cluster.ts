@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMasterClient, type MasterRpc } from '@eddy/common';
-import { freePort, s3DatasetManifests, startS3Server, type S3DatasetManifestOptions, type S3Endpoint } from '@eddy/testkit';
+import { freePort, onceDataLoadManifest, s3DatasetManifests, startS3Server, type S3DatasetManifestOptions, type S3Endpoint } from '@eddy/testkit';
 import { CleanupStack } from './cleanup-stack.js';
 import { EddyProcess, eventually } from './eddy-process.js';
 import { forceUnmount, isMounted } from './fuse-cleanup.js';
@@ -30,15 +30,7 @@ export function faultManifests(bucket: string, s3: S3Endpoint, o: ManifestOption
 
 /** A Once DataLoad of `paths` (default `/`). */
 export function onceDataLoad(name: string, dataset: string, paths: string[] = ['/'], replicas = 1): string {
-  return `apiVersion: data.fluid.io/v1alpha1
-kind: DataLoad
-metadata: {name: ${name}}
-spec:
-  dataset: {name: ${dataset}, namespace: default}
-  policy: Once
-  target:
-${paths.map((p) => `    - {path: ${p}, replicas: ${replicas}}`).join('\n')}
-`;
+  return onceDataLoadManifest(name, dataset, paths, { replicas });
 }
 
 export interface WorkerSpec {

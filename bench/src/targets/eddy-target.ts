@@ -6,7 +6,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@eddy/testkit';
+import { freePort, onceDataLoadManifest, s3DatasetManifests } from '@eddy/testkit';
 import { Daemon, run, sleep, unmount, waitMounted } from '../exec.js';
 import type { FixtureFile } from '../fixture.js';
 import type { FsTarget, S3Access } from './target.js';
@@ -28,52 +28,14 @@ const DATASET = 'bench';
 
 /** Fluid manifests for the bench bucket: Secret, Dataset (s3:// with endpoint options), JindoRuntime. */
 export function clusterManifests(access: S3Access, o: EddyTargetOptions): string {
-  return `apiVersion: v1
-kind: Secret
-metadata: {name: bench-s3}
-stringData:
-  fs.s3.accessKeyId: "${access.accessKey}"
-  fs.s3.accessKeySecret: "${access.secretKey}"
----
-apiVersion: data.fluid.io/v1alpha1
-kind: Dataset
-metadata: {name: ${DATASET}}
-spec:
-  mounts:
-    - mountPoint: s3://${access.bucket}/
-      name: bucket
-      path: "/"
-      options: {fs.s3.endpoint: "${access.endpoint}", fs.s3.region: ${access.region}, fs.s3.pathStyleAccess: "true"}
-      encryptOptions:
-        - {name: fs.s3.accessKeyId, valueFrom: {secretKeyRef: {name: bench-s3, key: fs.s3.accessKeyId}}}
-        - {name: fs.s3.accessKeySecret, valueFrom: {secretKeyRef: {name: bench-s3, key: fs.s3.accessKeySecret}}}
-  accessModes: [ReadOnlyMany]
----
-apiVersion: data.fluid.io/v1alpha1
-kind: JindoRuntime
-metadata: {name: ${DATASET}}
-spec:
-  replicas: ${o.workers}
-  tieredstore:
-    levels:
-      - {mediumtype: MEM, path: /dev/shm, quota: "${o.quotaBytes}", high: "0.99", low: "0.8"}
-  fuse:
-    args: [${o.fuseArgs.map((a) => JSON.stringify(a)).join(', ')}]
-`;
+  return s3DatasetManifests(access.bucket, access, {
+    dataset: DATASET, replicas: o.workers, blockSize: '16Mi', quota: String(o.quotaBytes), fuseArgs: o.fuseArgs,
+  });
 }
 
 /** A Once DataLoad of `targets`, with a metadata sync first (picks up changed objects). */
 export function dataLoadManifest(name: string, targets: string[]): string {
-  return `apiVersion: data.fluid.io/v1alpha1
-kind: DataLoad
-metadata: {name: ${name}}
-spec:
-  dataset: {name: ${DATASET}, namespace: default}
-  policy: Once
-  loadMetadata: true
-  target:
-${targets.map((t) => `    - {path: "${t}", replicas: 1}`).join('\n')}
-`;
+  return onceDataLoadManifest(name, DATASET, targets, { loadMetadata: true });
 }
 
 /** DataLoad targets for a set of files: whole top-level directories when many files, else the files. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMasterClient, silentLogger, type MasterRpc } from '@eddy/common';
-import { s3DatasetManifests, startS3Server, waitFor, type S3Endpoint } from '@eddy/testkit';
+import { onceDataLoadManifest, s3DatasetManifests, startS3Server, waitFor, type S3Endpoint } from '@eddy/testkit';
 import { mountDataset, type MountHandle } from '../src/index.js';
 import { forceUnmount, nodeScript, sh, sha256, sha256Of } from './helpers.js';
 
@@ -149,14 +149,7 @@ describe('fuse client over a real master, worker and S3 server', { timeout: 110_
   });
 
   test('the bucket down after a full load (a Once DataLoad of /): every cached file still reads correctly', async () => {
-    await rpc.apply({ manifests: `apiVersion: data.fluid.io/v1alpha1
-kind: DataLoad
-metadata: {name: full}
-spec:
-  dataset: {name: models, namespace: default}
-  policy: Once
-  target: [{path: /, replicas: 1}]
-` }, { timeoutMs: 30_000 });
+    await rpc.apply({ manifests: onceDataLoadManifest('full', 'models', ['/']) }, { timeoutMs: 30_000 });
     const deadline = Date.now() + 60_000;
     for (;;) {
       const res = await rpc.get({ kind: 'DataLoad', name: 'full' });

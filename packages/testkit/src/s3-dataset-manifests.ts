@@ -1,5 +1,6 @@
 // The Secret + Dataset (an s3:// mount of a test S3 server) + JindoRuntime that tests and
-// benchmarks apply to a cluster: one template instead of a copy per suite.
+// benchmarks apply to a cluster, and the Once DataLoad they warm it with: one template each
+// instead of a copy per suite.
 import type { S3Endpoint } from './s3-server.js';
 
 export interface S3DatasetManifestOptions {
@@ -20,13 +21,15 @@ export function s3DatasetManifests(
   o: S3DatasetManifestOptions = {},
 ): string {
   const name = o.dataset ?? 'models';
-  const fuse = o.fuseArgs ? `  fuse:\n    args: [${o.fuseArgs.join(', ')}]\n` : '';
+  // Values that come from outside (credentials, args) are quoted: YAML must not read them.
+  const q = (v: string): string => JSON.stringify(v);
+  const fuse = o.fuseArgs ? `  fuse:\n    args: [${o.fuseArgs.map(q).join(', ')}]\n` : '';
   return `apiVersion: v1
 kind: Secret
 metadata: {name: creds}
 stringData:
-  fs.s3.accessKeyId: ${s3.accessKey}
-  fs.s3.accessKeySecret: ${s3.secretKey}
+  fs.s3.accessKeyId: ${q(s3.accessKey)}
+  fs.s3.accessKeySecret: ${q(s3.secretKey)}
 ---
 apiVersion: data.fluid.io/v1alpha1
 kind: Dataset
@@ -48,6 +51,19 @@ spec:
   blockSize: ${o.blockSize ?? '1Mi'}
   tieredstore:
     levels:
-      - {mediumtype: MEM, path: /dev/shm, quota: ${o.quota ?? '256Mi'}, high: "0.99", low: "0.8"}
+      - {mediumtype: MEM, path: /dev/shm, quota: ${q(o.quota ?? '256Mi')}, high: "0.99", low: "0.8"}
 ${fuse}`;
+}
+
+/** A Once DataLoad of `targets` in `dataset`, each with `replicas`; `loadMetadata` re-lists the bucket first. */
+export function onceDataLoadManifest(name: string, dataset: string, targets: string[], o: { replicas?: number; loadMetadata?: boolean } = {}): string {
+  return `apiVersion: data.fluid.io/v1alpha1
+kind: DataLoad
+metadata: {name: ${name}}
+spec:
+  dataset: {name: ${dataset}, namespace: default}
+  policy: Once
+${o.loadMetadata ? '  loadMetadata: true\n' : ''}  target:
+${targets.map((t) => `    - {path: ${JSON.stringify(t)}, replicas: ${o.replicas ?? 1}}`).join('\n')}
+`;
 }

@@ -118,13 +118,26 @@ test('a changed object fails with VersionMismatchError, a missing one with NotFo
   } finally { await s.cleanup(); }
 });
 
-test('a MEM-tier block is re-hashed for a local reader once its file changed, even with its old mtime put back', async () => {
+/** Setup with block 0 read through and stored: the block's ref and its bytes. */
+async function setupWithBlock0() {
   const s = await setup();
+  const ref = s.refs[0]!;
+  const want = s.data.subarray(0, BS);
+  assert.ok((await collect(await s.node.service.read(ref, 0, BS))).equals(want));
+  await waitFor(() => s.node.store.has(ref.key), { what: 'block stored' });
+  return { s, ref, want };
+}
+
+/** Flips one byte of a file in place (same inode). */
+async function flipByte(path: string, at: number): Promise<void> {
+  const buf = await readFile(path);
+  buf[at] = buf[at]! ^ 0xff;
+  await writeFile(path, buf);
+}
+
+test('a MEM-tier block is re-hashed for a local reader once its file changed, even with its old mtime put back', async () => {
+  const { s, ref, want } = await setupWithBlock0();
   try {
-    const ref = s.refs[0]!;
-    const want = s.data.subarray(0, BS);
-    assert.ok((await collect(await s.node.service.read(ref, 0, BS))).equals(want));
-    await waitFor(() => s.node.store.has(ref.key), { what: 'block stored' });
     // Unchanged since it was written here: handed out (twice) without a hash, same file.
     const a = await s.node.service.openLocal(ref);
     const b = await s.node.service.openLocal(ref);
@@ -134,9 +147,7 @@ test('a MEM-tier block is re-hashed for a local reader once its file changed, ev
     a.release();
     b.release();
     const before = await stat(a.path, { bigint: true });
-    const buf = await readFile(a.path);
-    buf[12345] = buf[12345]! ^ 0x01;
-    await writeFile(a.path, buf);
+    await flipByte(a.path, 12345);
     // Put the mtime back to the nanosecond (utimes() takes a double and would round it).
     const ns = before.mtimeNs;
     await promisify(execFile)('touch', ['-m', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, a.path]);
@@ -147,21 +158,13 @@ test('a MEM-tier block is re-hashed for a local reader once its file changed, ev
 });
 
 test('a flipped byte is detected on the first read after restart and on local opens; the block is re-fetched', async () => {
-  const s = await setup();
+  const { s, ref, want } = await setupWithBlock0();
   try {
-    const ref = s.refs[0]!;
-    const want = s.data.subarray(0, BS);
-    assert.ok((await collect(await s.node.service.read(ref, 0, BS))).equals(want));
-    await waitFor(() => s.node.store.has(ref.key), { what: 'block stored' });
     const h = await s.node.store.acquire(ref.key);
     assert.ok(h);
     const path = h.path;
     h.release();
-    const flip = async (): Promise<void> => {
-      const buf = await readFile(path);
-      buf[777] = buf[777]! ^ 0xff;
-      await writeFile(path, buf);
-    };
+    const flip = async (): Promise<void> => { await flipByte(path, 777); };
     // Local readers always get a verified file.
     await flip();
     assert.equal(await s.node.service.openLocal(ref), null, 'corrupt block is not handed to a local reader');

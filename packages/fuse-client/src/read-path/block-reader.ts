@@ -8,7 +8,7 @@
 // bucket → worker → tier file → us, and never through the data channel's socket, which cost more
 // CPU than everything else on the cold path (one GET per block, as before).
 import {
-  blockKey, blockSlices, EddyError, NotFoundError, VersionMismatchError, type BlockSlice, type Logger, type proto,
+  blockKey, blockLength, blockSlices, EddyError, NotFoundError, VersionMismatchError, type BlockSlice, type Logger, type proto,
 } from '@eddy/common';
 import { LRUCache } from 'lru-cache';
 import type { ChannelPool } from './channel-pool.js';
@@ -88,20 +88,30 @@ export class BlockReader {
     if (!loc) return null;
     const ref = this.#ref(file, index);
     if (loc.key !== ref.key) return null;
-    const fetched = this.#fetchedHere(loc, ref);
-    for (const h of fetched ? [...loc.holders, fetched] : loc.holders) {
-      if (h.hostId !== this.#o.hostId || h.dataAddress === '' || this.#o.channels.isSuspect(h.dataAddress)) continue;
-      try {
-        const n = await this.#local.readInto(this.#o.channels.get(h.dataAddress), h.dataAddress, ref, offset - index * file.blockSize, target, length, { retryMiss: h === fetched });
-        if (n !== null) {
-          if (h === fetched) this.stats.fetchedLocal++; else this.stats.local++;
-          return n;
-        }
-      } catch (err) {
-        this.#o.logger.debug({ err, worker: h.dataAddress, block: ref.key }, 'short-circuit read failed');
+    const at = offset - index * file.blockSize;
+    for (const h of loc.holders) {
+      const n = await this.#tryLocalInto(h, ref, at, target, length, false);
+      if (n !== null) {
+        this.stats.local++;
+        return n;
       }
     }
-    return null;
+    // Not among the holders the handle was told of: the preferred worker may have fetched it for us since.
+    const fetched = this.#fetchedHere(loc, ref);
+    const n = fetched ? await this.#tryLocalInto(fetched, ref, at, target, length, true) : null;
+    if (n !== null) this.stats.fetchedLocal++;
+    return n;
+  }
+
+  /** One short-circuit attempt at holder `h`; null when it is not ours, suspect, or not local after all. */
+  async #tryLocalInto(h: proto.WorkerAddress__Output, ref: proto.BlockRef, at: number, target: Buffer, length: number, retryMiss: boolean): Promise<number | null> {
+    if (h.hostId !== this.#o.hostId || h.dataAddress === '' || this.#o.channels.isSuspect(h.dataAddress)) return null;
+    try {
+      return await this.#local.readInto(this.#o.channels.get(h.dataAddress), h.dataAddress, ref, at, target, length, { retryMiss });
+    } catch (err) {
+      this.#o.logger.debug({ err, worker: h.dataAddress, block: ref.key }, 'short-circuit read failed');
+      return null;
+    }
   }
 
   /**
@@ -116,7 +126,7 @@ export class BlockReader {
     if (!loc || loc.key !== ref.key) return false;
     if (this.#fetchedHere(loc, ref)) return true;
     const target = this.#fetchTarget(loc, ref);
-    return target !== undefined && await this.#fetchLocal(target, ref);
+    return target !== undefined && await this.#fetchOnce(target, ref);
   }
 
   /**
@@ -135,7 +145,7 @@ export class BlockReader {
         return;
       }
       const target = fetch ? this.#fetchTarget(loc, ref) : undefined;
-      if (target && await this.#fetchLocal(target, ref)) await this.#local.pin(this.#o.channels.get(target), target, ref, { retryMiss: true });
+      if (target && await this.#fetchOnce(target, ref)) await this.#local.pin(this.#o.channels.get(target), target, ref, { retryMiss: true });
     })().catch(() => undefined);
   }
 
@@ -145,7 +155,7 @@ export class BlockReader {
   /** The local preferred worker to FETCH an uncached block from, if that is the way to read it. */
   #fetchTarget(loc: BlockLocation, ref: proto.BlockRef): string | undefined {
     const p = loc.preferred;
-    const length = Math.min(Number(ref.blockSize), Number(ref.fileSize) - (ref.index ?? 0) * Number(ref.blockSize));
+    const length = blockLength(Number(ref.fileSize), Number(ref.blockSize), ref.index ?? 0);
     if (this.#o.hostId === '' || !p || p.hostId !== this.#o.hostId || p.dataAddress === '' || loc.holders.some((h) => h.dataAddress !== '')) return undefined;
     if (length < BlockReader.FETCH_LOCAL_MIN_BYTES || this.#o.channels.isSuspect(p.dataAddress)) return undefined;
     return p.dataAddress;
@@ -155,12 +165,12 @@ export class BlockReader {
   #fetchedHere(loc: BlockLocation, ref: proto.BlockRef): BlockLocation['preferred'] | undefined {
     const p = loc.preferred;
     if (!p || p.dataAddress === '') return undefined;
-    return this.#fetched.get(`${p.dataAddress}\u0000${ref.key!}`)?.ok === true ? p : undefined;
+    return this.#fetched.get(fetchId(p.dataAddress, ref))?.ok === true ? p : undefined;
   }
 
   /** Has `address` cache the whole block (one FETCH per block, shared); false when it could not. */
-  async #fetchLocal(address: string, ref: proto.BlockRef): Promise<boolean> {
-    const id = `${address}\u0000${ref.key!}`;
+  async #fetchOnce(address: string, ref: proto.BlockRef): Promise<boolean> {
+    const id = fetchId(address, ref);
     let entry = this.#fetched.get(id);
     if (!entry) {
       // Not tied to one reader's signal: the slices of the block share it, and a block fetched
@@ -219,8 +229,10 @@ export class BlockReader {
     let lastErr: unknown;
     const keyMatches = loc !== undefined && loc.key === ref.key;
     const fetchedHere = keyMatches ? this.#fetchedHere(loc, ref) : undefined;
+    // Readahead chunks fetch too (or join the fetch in flight): a kernel read across a block
+    // boundary, or one racing the fetch ahead, lands here instead of in FileReader's local path.
     const fetchFrom = keyMatches && sequential && !fetchedHere ? this.#fetchTarget(loc, ref) : undefined;
-    if (fetchFrom && await this.#fetchLocal(fetchFrom, ref)) {
+    if (fetchFrom && await this.#fetchOnce(fetchFrom, ref)) {
       signal?.throwIfAborted();
       const buf = await this.#local.read(channels.get(fetchFrom), fetchFrom, ref, slice.offsetInBlock, slice.length, { retryMiss: true }).catch(() => null);
       if (buf) {
@@ -228,7 +240,7 @@ export class BlockReader {
         return buf;
       }
       // Stored but not readable as a file here (evicted already, or not a file tier): stream it.
-      this.#fetched.delete(`${fetchFrom}\u0000${ref.key!}`);
+      this.#fetched.delete(fetchId(fetchFrom, ref));
     }
     // Holders only count when the master's key is ours: a key of another version holds other bytes.
     const holders = keyMatches ? [...loc.holders, ...(fetchedHere ? [fetchedHere] : [])].filter((h) => h.dataAddress !== '') : [];
@@ -316,6 +328,11 @@ export class BlockReader {
   close(): void {
     this.#local.close();
   }
+}
+
+/** Key of a FETCH in `#fetched`: the worker and the block. */
+function fetchId(address: string, ref: proto.BlockRef): string {
+  return `${address}\u0000${ref.key!}`;
 }
 
 function shuffle<T>(a: T[]): T[] {

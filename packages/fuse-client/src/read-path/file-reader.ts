@@ -75,7 +75,7 @@ export class FileReader {
       if (n === null && this.#looksSequential(offset)) {
         // Not cached, but a worker on this host may fetch it whole for us: start the blocks
         // after it too, wait for this one, and read it from the file like a cached block.
-        for (let i = 1; i <= LOCAL_PIN_AHEAD; i++) this.#reader.prefetchLocal(this.file, this.#locations, block + i);
+        this.#prefetchLocalAhead(block, true);
         if (await this.#reader.fetchLocal(this.file, this.#locations, block, this.#abort.signal)) {
           n = await this.#reader.readLocalInto(this.file, this.#locations, offset, target, end - offset, this.#abort.signal);
         }
@@ -85,8 +85,7 @@ export class FileReader {
           // Entering a block: pin the next ones now so their check overlaps this block's reads
           // (and have uncached ones fetched, if this reader is sequential).
           this.#localBlock = block;
-          const fetch = this.#looksSequential(offset);
-          for (let i = 1; i <= LOCAL_PIN_AHEAD; i++) this.#reader.prefetchLocal(this.file, this.#locations, block + i, fetch);
+          this.#prefetchLocalAhead(block, this.#looksSequential(offset));
         }
         this.#localHint = true;
         this.#nextOffset = end;
@@ -102,6 +101,11 @@ export class FileReader {
     const data = await this.read(offset, length);
     data.copy(target, 0, 0, data.length);
     return data.length;
+  }
+
+  /** Pins the LOCAL_PIN_AHEAD blocks after `block`; `fetch`: have uncached ones fetched by a local worker. */
+  #prefetchLocalAhead(block: number, fetch: boolean): void {
+    for (let i = 1; i <= LOCAL_PIN_AHEAD; i++) this.#reader.prefetchLocal(this.file, this.#locations, block + i, fetch);
   }
 
   /**
