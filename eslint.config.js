@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/lib/**', '**/node_modules/**', 'packages/common/src/gen/**', 'bench/results/**', 'scripts/**', 'bin/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['**/lib/**', '**/node_modules/**', 'packages/protocol/src/gen/**', 'bench/results/**', 'scripts/**', 'bin/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/{common,master,worker,fuse-client}/src/**/*.ts'],
+    files: ['packages/{core,ufs,manifest,protocol,master,worker,fuse-client}/src/**/*.ts'],
     rules: { 'no-console': 'error' },
   },
 );

@@ -12,7 +12,8 @@ import { join, resolve } from 'node:path';
 import { randomBytes, createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DataChannelClient, blockKey } from '@eddy/common';
+import { DataChannelClient } from '@eddy/protocol';
+import { blockKey } from '@eddy/core';
 import { BlockStore, BlockService, DataServer, ReadThrough, StaticMountResolver, UfsLocator } from '@eddy/worker';
 
 const BLOCK = 64 * 1024 * 1024;

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { createMasterClient } from '@eddy/common';
+import { createMasterClient } from '@eddy/protocol';
 import { freePort, s3DatasetManifests, startS3Server } from '@eddy/testkit';
 import { Daemon, dropCaches, unmount, waitMounted, sleep } from './src/exec.js';
 import { readParallel, type ReadResult } from './src/read.js';

@@ -9,11 +9,9 @@ import { connect as netConnect } from 'node:net';
 import { readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import {
-  DataChannelClient, EddyError, FrameDecoder, FrameType, SERVER_FRAME_TYPES, blockKey, createMasterClient, createWorkerClient,
-  encodeFrameHeader, encodeMessage, fileVersion, loadEddyProto, parseMessage, TOKEN_METADATA_KEY, MAX_RPC_MESSAGE_BYTES,
-  type MasterRpc, type proto,
-} from '@eddy/common';
+import { DataChannelClient, FrameDecoder, FrameType, SERVER_FRAME_TYPES, createMasterClient, createWorkerClient, encodeFrameHeader, encodeMessage, loadEddyProto, parseMessage, TOKEN_METADATA_KEY, MAX_RPC_MESSAGE_BYTES, type MasterRpc, type proto } from '@eddy/protocol';
+import { EddyError, blockKey } from '@eddy/core';
+import { fileVersion } from '@eddy/ufs';
 import { EddyProcess, eventually } from './helpers/eddy-process.js';
 import { CleanupStack } from './helpers/cleanup-stack.js';
 import { forceUnmount } from './helpers/fuse-cleanup.js';

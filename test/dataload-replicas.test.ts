@@ -6,7 +6,7 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onceDataLoadManifest, s3DatasetManifests, startS3Server } from '@eddy/testkit';
-import { createMasterClient, readTokenFile } from '@eddy/common';
+import { createMasterClient, readTokenFile } from '@eddy/protocol';
 import { EddyProcess, runEddy, eventually } from './helpers/eddy-process.js';
 import { forceUnmount, isMounted } from './helpers/fuse-cleanup.js';
 import { CleanupStack } from './helpers/cleanup-stack.js';

@@ -5,10 +5,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect as netConnect } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import {
-  DataChannelClient, FrameDecoder, FrameType, SERVER_FRAME_TYPES, UnauthenticatedError, createMasterClient, createWorkerClient,
-  encodeMessage, loadEddyProto, parseMessage, EddyError, type proto,
-} from '@eddy/common';
+import { DataChannelClient, FrameDecoder, FrameType, SERVER_FRAME_TYPES, createMasterClient, createWorkerClient, encodeMessage, loadEddyProto, parseMessage, type proto } from '@eddy/protocol';
+import { UnauthenticatedError, EddyError } from '@eddy/core';
 import { createTlsFixture } from '@eddy/testkit';
 import { EddyProcess, runEddy } from './helpers/eddy-process.js';
 import { readFile, writeFile } from 'node:fs/promises';

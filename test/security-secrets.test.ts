@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startS3Server, freePort } from '@eddy/testkit';
 import { Readable } from 'node:stream';
-import { createMasterClient, readTokenFile } from '@eddy/common';
+import { createMasterClient, readTokenFile } from '@eddy/protocol';
 import { main as cliMain, type CliIo } from '@eddy/cli';
 import { EddyProcess, runEddy, eventually, type EddyResult } from './helpers/eddy-process.js';
 import { forceUnmount } from './helpers/fuse-cleanup.js';

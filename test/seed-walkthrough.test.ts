@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { startS3Server } from '@eddy/testkit';
-import { formatBytes } from '@eddy/common';
+import { formatBytes } from '@eddy/core';
 import { EddyProcess, REPO_ROOT, runEddy, eventually } from './helpers/eddy-process.js';
 import { forceUnmount, isMounted } from './helpers/fuse-cleanup.js';
 import { CleanupStack } from './helpers/cleanup-stack.js';

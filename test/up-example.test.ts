@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatBytes } from '@eddy/common';
+import { formatBytes } from '@eddy/core';
 import { EddyProcess, REPO_ROOT, runEddy, eventually } from './helpers/eddy-process.js';
 import { forceUnmount, isMounted } from './helpers/fuse-cleanup.js';
 import { CleanupStack } from './helpers/cleanup-stack.js';

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMasterClient, type MasterRpc } from '@eddy/common';
+import { createMasterClient, type MasterRpc } from '@eddy/protocol';
 import { freePort, onceDataLoadManifest, s3DatasetManifests, startS3Server, type S3DatasetManifestOptions, type S3Endpoint } from '@eddy/testkit';
 import { CleanupStack } from './cleanup-stack.js';
 import { EddyProcess, eventually } from './eddy-process.js';

@@ -4,7 +4,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMasterClient, type RpcSecurity } from '@eddy/common';
+import { createMasterClient, type RpcSecurity } from '@eddy/protocol';
 import { freePort, type TlsFixture } from '@eddy/testkit';
 import { EddyProcess, eventually, runEddy } from './eddy-process.js';
 

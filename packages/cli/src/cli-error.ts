@@ -1,7 +1,7 @@
 // Turns anything a command throws into the one line `eddy: <reason>` and an exit code. Typed
 // errors carry messages written for users (and free of secrets); anything else is a bug, whose
 // stack is shown only with EDDY_DEBUG=1.
-import { EddyError } from '@eddy/common';
+import { EddyError } from '@eddy/core';
 
 /** Exit code for usage errors (bad flags, bad arguments), as most CLIs do. */
 export const EXIT_USAGE = 2;

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseAllDocuments, isMap, isSeq, isScalar } from 'yaml';
-import { ValidationError } from '@eddy/common';
+import { ValidationError } from '@eddy/core';
 import type { CliIo } from './cli-io.js';
 
 export interface ManifestInput {

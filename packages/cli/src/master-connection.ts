@@ -3,7 +3,8 @@
 // token of a local `eddy up` with default paths, else none), and `--tls-ca F` (env EDDY_TLS_CA)
 // for a master serving TLS.
 import { existsSync, readFileSync } from 'node:fs';
-import { createMasterClient, readTokenFile, EddyError, UnavailableError, ValidationError, type MasterRpc, type RpcSecurity } from '@eddy/common';
+import { createMasterClient, readTokenFile, type MasterRpc, type RpcSecurity } from '@eddy/protocol';
+import { EddyError, UnavailableError, ValidationError } from '@eddy/core';
 import type { CliIo } from './cli-io.js';
 import { UsageError } from './cli-error.js';
 import { defaultUpDataDir, upTokenFile } from './up/up-paths.js';

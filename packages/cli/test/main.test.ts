@@ -6,7 +6,8 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { loadEddyProto, createRpcServer, bindServer, wrapService, silentLogger, NotFoundError, type proto } from '@eddy/common';
+import { loadEddyProto, createRpcServer, bindServer, wrapService, type proto } from '@eddy/protocol';
+import { silentLogger, NotFoundError } from '@eddy/core';
 import { main } from '../src/main.js';
 import type { CliIo } from '../src/cli-io.js';
 

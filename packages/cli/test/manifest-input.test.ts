@@ -51,7 +51,7 @@ test('documentRefs lists kind and name of each document', () => {
 
 test('eddy load builds a Once DataLoad manifest', async () => {
   const { dataLoadManifest } = await import('../src/commands/load-command.js');
-  const { parseManifests } = await import('@eddy/common');
+  const { parseManifests } = await import('@eddy/manifest');
   const m = dataLoadManifest('demo', { path: ['/a', '/b.bin'], replicas: '2', loadMetadata: true }, new Date('2026-01-02T03:04:05Z'));
   assert.equal(m.name, 'demo-load-20260102-030405');
   const [load] = parseManifests(m.yaml);

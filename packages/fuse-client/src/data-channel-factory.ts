@@ -1,6 +1,7 @@
 // The default worker data-channel client: DataChannelClient from @eddy/common, one per worker
 // data address (ChannelPool keeps them).
-import { DataChannelClient, type Logger, type RpcSecurity } from '@eddy/common';
+import { DataChannelClient, type RpcSecurity } from '@eddy/protocol';
+import { type Logger } from '@eddy/core';
 import type { DataChannelFactory } from './read-path/sources.js';
 
 export function createDataChannelFactory(security: RpcSecurity, logger: Logger): DataChannelFactory {

@@ -1,5 +1,5 @@
 // Typed errors → the negative errno values FUSE callbacks take.
-import { EddyError } from '@eddy/common';
+import { EddyError } from '@eddy/core';
 import { ReadFailedError } from './read-path/block-reader.js';
 
 export const ERRNO = {

@@ -2,8 +2,8 @@
 // subclass that passes it. fuse-native builds its own option string from a fixed list that lacks
 // `ro` and `negative_timeout` (and drops falsy timeouts), so we replace that list entirely.
 import Fuse from 'fuse-native';
-import type { FuseOptions } from '@eddy/common';
-import { ValidationError } from '@eddy/common';
+import type { FuseOptions } from '@eddy/manifest';
+import { ValidationError } from '@eddy/core';
 
 /** fuse-native copies the option string into a 1024-byte buffer. */
 const MAX_OPTION_STRING = 1000;

@@ -3,10 +3,9 @@
 import { hostname } from 'node:os';
 import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  createMasterClient, parseFuseArgs, silentLogger, ValidationError, UnavailableError, DEFAULT_BLOCK_SIZE,
-  type AccessMode, type FuseOptions, type Logger, type RpcSecurity,
-} from '@eddy/common';
+import { createMasterClient, type RpcSecurity } from '@eddy/protocol';
+import { parseFuseArgs, type AccessMode, type FuseOptions } from '@eddy/manifest';
+import { silentLogger, ValidationError, UnavailableError, DEFAULT_BLOCK_SIZE, type Logger } from '@eddy/core';
 import { EddyFilesystem } from './eddy-filesystem.js';
 import { EddyFuse, libfuseOptionList } from './libfuse-options.js';
 import { MetadataCache } from './metadata-cache.js';

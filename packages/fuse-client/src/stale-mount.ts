@@ -3,8 +3,8 @@
 // first instead of failing.
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import type { Logger } from '@eddy/common';
-import { UnavailableError } from '@eddy/common';
+import type { Logger } from '@eddy/core';
+import { UnavailableError } from '@eddy/core';
 
 export async function lazyUnmount(mountpoint: string, timeoutMs = 10_000): Promise<void> {
   await new Promise<void>((resolve, reject) => {

@@ -1,10 +1,9 @@
 // A small in-test Master gRPC server: serves getMounts/stat/list/getBlockLocations/listWorkers
 // straight from one UFS mount (file:// or s3://), with block holders chosen by the test. It lets
 // the FUSE client be tested for real (kernel mount, real gRPC, real UFS) without master/workers.
-import {
-  bindServer, blockCount, blockKey, blockLength, createRpcServer, createUfs, loadEddyProto, NotFoundError, silentLogger,
-  wrapService, type proto, type UnderFileSystem,
-} from '@eddy/common';
+import { bindServer, createRpcServer, loadEddyProto, wrapService, type proto } from '@eddy/protocol';
+import { blockCount, blockKey, blockLength, NotFoundError, silentLogger } from '@eddy/core';
+import { createUfs, type UnderFileSystem } from '@eddy/ufs';
 
 export interface FakeMasterOptions {
   dataset: string;

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger, ValidationError } from '@eddy/common';
+import { silentLogger, ValidationError } from '@eddy/core';
 import { mountDataset, type MountHandle } from '../src/index.js';
 import { waitFor } from '@eddy/testkit';
 import { startFakeMaster, type FakeMaster } from './fake-master.js';

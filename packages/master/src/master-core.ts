@@ -2,11 +2,10 @@
 // namespaces, the worker registry and block placement, computed status, and the DataLoad
 // controller's view of all of it (MasterContext). master-service.ts maps RPCs onto this.
 import type { Logger } from 'pino';
-import {
-  DEFAULT_BLOCK_SIZE, NotFoundError, ValidationError, VersionMismatchError, blockCount, blockKey, blockLength, blockSlices,
-  createUfs as defaultCreateUfs, createWorkerClient, type DataLoadManifest, type DatasetManifest, type Manifest, type RpcSecurity,
-  type RuntimeManifest, type SecretManifest, type WorkerRpc, type proto,
-} from '@eddy/common';
+import { DEFAULT_BLOCK_SIZE, NotFoundError, ValidationError, VersionMismatchError, blockCount, blockKey, blockLength, blockSlices } from '@eddy/core';
+import { createUfs as defaultCreateUfs } from '@eddy/ufs';
+import { createWorkerClient, type RpcSecurity, type WorkerRpc, type proto } from '@eddy/protocol';
+import { type DataLoadManifest, type DatasetManifest, type Manifest, type RuntimeManifest, type SecretManifest } from '@eddy/manifest';
 import { Journal } from './journal/journal.js';
 import { ManifestStore, categoryOf, redactSecret, type ApplyOutcome, type ManifestCategory, type StoredManifest } from './manifests/manifest-store.js';
 import { NamespaceManager } from './namespace/namespace-manager.js';

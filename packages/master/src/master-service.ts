@@ -1,7 +1,8 @@
 // The Master gRPC service: request validation at the edge, then MasterCore. Every handler is
 // wrapped by wrapService, which enforces the cluster token and maps typed errors to statuses.
 import type { Logger } from 'pino';
-import { ValidationError, wrapService, type RpcSecurity, type proto } from '@eddy/common';
+import { ValidationError } from '@eddy/core';
+import { wrapService, type RpcSecurity, type proto } from '@eddy/protocol';
 import type * as grpc from '@grpc/grpc-js';
 import type { MasterCore } from './master-core.js';
 

@@ -1,7 +1,8 @@
 // Starts a master: opens the journal in dataDir, restores manifests and DataLoads, and serves
 // the Master gRPC service on `listen`. The returned handle's close() stops everything (twice is fine).
 import type { Logger } from 'pino';
-import { bindServer, createRpcServer, loadEddyProto, ValidationError, type RpcSecurity } from '@eddy/common';
+import { bindServer, createRpcServer, loadEddyProto, type RpcSecurity } from '@eddy/protocol';
+import { ValidationError } from '@eddy/core';
 import { MasterCore } from './master-core.js';
 import { createMasterService } from './master-service.js';
 import type { UfsFactory } from './namespace/dataset-namespace.js';

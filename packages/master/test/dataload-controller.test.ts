@@ -4,16 +4,9 @@
 import { describe, test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import {
-  blockCount,
-  blockKey,
-  NotFoundError,
-  parseManifests,
-  silentLogger,
-  ValidationError,
-  type DataLoadManifest,
-  type proto,
-} from '@eddy/common';
+import { blockCount, blockKey, NotFoundError, silentLogger, ValidationError } from '@eddy/core';
+import { parseManifests, type DataLoadManifest } from '@eddy/manifest';
+import { type proto } from '@eddy/protocol';
 import { DataLoadController } from '../src/dataload/dataload-controller.js';
 import type { DataLoadContext, DataLoadFile, DataLoadWorker, StaleBlock } from '../src/dataload/dataload-context.js';
 import { dataLoadJournalKey, type DataLoadStatus } from '../src/dataload/dataload-status.js';

@@ -1,6 +1,6 @@
 // A worker made of a master gRPC client: registers with a block report and heartbeats on a
 // timer, collecting the commands the master sends back. Enough to test liveness and placement.
-import { createMasterClient, type MasterRpc, type proto } from '@eddy/common';
+import { createMasterClient, type MasterRpc, type proto } from '@eddy/protocol';
 
 export class FakeWorker {
   readonly client: MasterRpc;

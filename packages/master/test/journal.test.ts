@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { silentLogger } from '@eddy/common';
+import { silentLogger } from '@eddy/core';
 import { Journal, JOURNAL_LOG_FILE, JOURNAL_SNAPSHOT_FILE } from '../src/journal/journal.js';
 
 function capturingLogger(): { logger: pino.Logger; lines: () => Array<Record<string, unknown>> } {

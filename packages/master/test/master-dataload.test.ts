@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  bindServer, createMasterClient, createRpcServer, loadEddyProto, silentLogger, wrapService, type proto,
-} from '@eddy/common';
+import { bindServer, createMasterClient, createRpcServer, loadEddyProto, wrapService, type proto } from '@eddy/protocol';
+import { silentLogger } from '@eddy/core';
 import { waitFor } from '@eddy/testkit';
 import { startMaster } from '../src/index.js';
 import { FakeWorker } from './fake-worker.js';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger, NotFoundError, ValidationError, UnavailableError, type UfsListEntry, type UnderFileSystem } from '@eddy/common';
+import { silentLogger, NotFoundError, ValidationError, UnavailableError } from '@eddy/core';
+import { type UfsListEntry, type UnderFileSystem } from '@eddy/ufs';
 import { waitFor } from '@eddy/testkit';
 import { NamespaceManager, DatasetNamespace, MAX_PAGE_SIZE } from '../src/index.js';
 

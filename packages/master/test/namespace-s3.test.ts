@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createMasterClient, silentLogger, NotFoundError } from '@eddy/common';
+import { createMasterClient } from '@eddy/protocol';
+import { silentLogger, NotFoundError } from '@eddy/core';
 import { startS3Server, waitFor } from '@eddy/testkit';
 import { startMaster } from '../src/index.js';
 

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMasterClient, silentLogger, type UfsListEntry, type UnderFileSystem } from '@eddy/common';
+import { createMasterClient } from '@eddy/protocol';
+import { silentLogger } from '@eddy/core';
+import { type UfsListEntry, type UnderFileSystem } from '@eddy/ufs';
 import { startMaster } from '../src/index.js';
 
 const N = 100_000;

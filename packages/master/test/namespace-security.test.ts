@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { EddyError, silentLogger, ValidationError, type UfsListEntry, type UnderFileSystem } from '@eddy/common';
+import { EddyError, silentLogger, ValidationError } from '@eddy/core';
+import { type UfsListEntry, type UnderFileSystem } from '@eddy/ufs';
 import { DatasetNamespace, normalizeDatasetPath } from '../src/index.js';
 
 function ufsOf(keys: string[]): UnderFileSystem {

@@ -8,10 +8,9 @@ import { connect } from 'node:net';
 import { writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import {
-  DataChannelClient, FrameDecoder, FrameType, SERVER_FRAME_TYPES, blockKey, encodeFrameHeader, encodeMessage, fileVersion, parseMessage,
-  type proto,
-} from '@eddy/common';
+import { DataChannelClient, FrameDecoder, FrameType, SERVER_FRAME_TYPES, encodeFrameHeader, encodeMessage, parseMessage, type proto } from '@eddy/protocol';
+import { blockKey } from '@eddy/core';
+import { fileVersion } from '@eddy/ufs';
 import { waitFor } from '@eddy/testkit';
 import { DataServer } from '../src/index.js';
 import { CountingUfs, bytesFor, makeNode, refsFor, tempDir, walk, type TestNode } from './helpers.js';

@@ -6,10 +6,9 @@ import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { writeFile, stat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  DataChannelClient, FrameDecoder, FrameType, SERVER_FRAME_TYPES, encodeFrame, encodeMessage, parseMessage,
-  fileVersion, NotFoundError, UnauthenticatedError, type proto,
-} from '@eddy/common';
+import { DataChannelClient, FrameDecoder, FrameType, SERVER_FRAME_TYPES, encodeFrame, encodeMessage, parseMessage, type proto } from '@eddy/protocol';
+import { fileVersion } from '@eddy/ufs';
+import { NotFoundError, UnauthenticatedError } from '@eddy/core';
 import { createTlsFixture, waitFor } from '@eddy/testkit';
 import { DataServer } from '../src/index.js';
 import { CountingUfs, bytesFor, makeNode, refsFor, tempDir, type TestNode } from './helpers.js';

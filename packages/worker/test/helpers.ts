@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import type { UnderFileSystem, UfsReadOptions } from '@eddy/common';
+import type { UnderFileSystem, UfsReadOptions } from '@eddy/ufs';
 import type { BlockRead } from '../src/index.js';
 
 export async function tempDir(prefix = 'eddy-worker-'): Promise<{ path: string; cleanup(): Promise<void> }> {
@@ -29,8 +29,8 @@ export class CountingUfs implements UnderFileSystem {
   reads = 0;
   constructor(private readonly inner: UnderFileSystem, private readonly hooks: { delayMs?: number; failAfterBytes?: number } = {}) {}
   get description(): string { return this.inner.description; }
-  stat(path: string, o?: { signal?: AbortSignal }) { return this.inner.stat(path, o); }
-  list(prefix: string, o?: Parameters<UnderFileSystem['list']>[1]) { return this.inner.list(prefix, o); }
+  stat(path: string, o?: { signal?: AbortSignal }): ReturnType<UnderFileSystem['stat']> { return this.inner.stat(path, o); }
+  list(prefix: string, o?: Parameters<UnderFileSystem['list']>[1]): ReturnType<UnderFileSystem['list']> { return this.inner.list(prefix, o); }
   async read(path: string, options?: UfsReadOptions): Promise<Readable> {
     this.reads++;
     if (this.hooks.delayMs) await new Promise((r) => setTimeout(r, this.hooks.delayMs));
@@ -82,7 +82,9 @@ export async function walk(dir: string): Promise<Array<{ path: string; name: str
 
 export { readFile };
 
-import { blockKey, blockCount, createUfs, type proto } from '@eddy/common';
+import { blockKey, blockCount } from '@eddy/core';
+import { createUfs } from '@eddy/ufs';
+import { type proto } from '@eddy/protocol';
 import { BlockStore, BlockService, ReadThrough, StaticMountResolver, UfsLocator, type TierConfig } from '../src/index.js';
 
 export interface TestNode {

@@ -4,7 +4,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { startS3Server, waitFor, type S3Endpoint } from '@eddy/testkit';
-import { DataChannelClient, createUfs, VersionMismatchError } from '@eddy/common';
+import { DataChannelClient } from '@eddy/protocol';
+import { createUfs } from '@eddy/ufs';
+import { VersionMismatchError } from '@eddy/core';
 import { startWorker, type WorkerHandle } from '../src/index.js';
 import { CountingUfs, refsFor, tempDir } from './helpers.js';
 

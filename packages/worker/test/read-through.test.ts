@@ -7,7 +7,8 @@ import { writeFile, readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileVersion, VersionMismatchError, UnavailableError, NotFoundError } from '@eddy/common';
+import { fileVersion } from '@eddy/ufs';
+import { VersionMismatchError, UnavailableError, NotFoundError } from '@eddy/core';
 import { waitFor } from '@eddy/testkit';
 import { CountingUfs, bytesFor, collect, makeNode, refsFor, tempDir, walk } from './helpers.js';
 

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DataChannelClient, blockKey } from '@eddy/common';
+import { DataChannelClient } from '@eddy/protocol';
+import { blockKey } from '@eddy/core';
 import { freePort, waitFor } from '@eddy/testkit';
 import { tempDir } from './helpers.js';
 

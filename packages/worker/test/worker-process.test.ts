@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
-import {
-  DataChannelClient, bindServer, createRpcServer, createWorkerClient, fileVersion, loadEddyProto, wrapService,
-  UnauthenticatedError, type proto,
-} from '@eddy/common';
+import { DataChannelClient, bindServer, createRpcServer, createWorkerClient, loadEddyProto, wrapService, type proto } from '@eddy/protocol';
+import { fileVersion } from '@eddy/ufs';
+import { UnauthenticatedError } from '@eddy/core';
 import { freePort, waitFor } from '@eddy/testkit';
 import { startWorker } from '../src/index.js';
 import { bytesFor, refsFor, tempDir } from './helpers.js';
@@ -84,7 +83,7 @@ async function fakeMaster(port: number, mounts: proto.MountSpec[], runtimeJson =
     registerWorker: async (req: proto.RegisterWorkerRequest__Output) => { state.registers.push(req); return { heartbeatIntervalMs: 100, runtimeJson: state.runtimeJson }; },
     heartbeat: async (req: proto.HeartbeatRequest__Output) => { state.heartbeats.push(req); return { reregister: false, load: [], free: [], ...(state.next.shift() ?? {}) }; },
     getMounts: async () => ({ mounts, blockSize: BS, runtime: 'demo' }),
-  }, { token: TOKEN }, (await import('@eddy/common')).silentLogger()));
+  }, { token: TOKEN }, (await import('@eddy/core')).silentLogger()));
   await bindServer(server, state.address, { token: TOKEN });
   return state;
 }

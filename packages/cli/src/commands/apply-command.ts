@@ -3,7 +3,7 @@
 // document positions); the CLI only makes relative file:// mount points absolute.
 import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
-import { NotFoundError, ValidationError } from '@eddy/common';
+import { NotFoundError, ValidationError } from '@eddy/core';
 import type { CommandContext } from '../command-context.js';
 import { globalsOf } from '../command-context.js';
 import { UsageError } from '../cli-error.js';

@@ -2,7 +2,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { NotFoundError, type proto } from '@eddy/common';
+import { NotFoundError } from '@eddy/core';
+import { type proto } from '@eddy/protocol';
 import type { CommandContext } from '../command-context.js';
 import { globalsOf } from '../command-context.js';
 import { UsageError } from '../cli-error.js';

@@ -1,11 +1,12 @@
 // `eddy ls URL`: lists a bucket through the UFS layer (s3://, oss://, file://), the same code
 // path the master and workers use. Relative file:// URLs resolve against the current directory.
 import type { Command } from 'commander';
-import { createUfs, silentLogger } from '@eddy/common';
+import { createUfs } from '@eddy/ufs';
+import { silentLogger } from '@eddy/core';
 import type { CommandContext } from '../command-context.js';
 import { UsageError } from '../cli-error.js';
 import { renderTable } from '../output/render-table.js';
-import { formatBytes } from '@eddy/common';
+import { formatBytes } from '@eddy/core';
 
 /** `--option k=v` (repeatable) → an options map; a value may itself contain `=`. */
 export function collectOption(text: string, previous: Record<string, string> = {}): Record<string, string> {

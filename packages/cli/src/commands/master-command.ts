@@ -1,7 +1,8 @@
 // `eddy master --listen HOST:PORT --data-dir DIR [--token-file F]`: runs the master until
 // SIGINT/SIGTERM, then closes it (journal flushed, server stopped) and exits 0.
 import type { Command } from 'commander';
-import { createLogger, readTlsFiles, readTokenFile, ValidationError } from '@eddy/common';
+import { createLogger, ValidationError } from '@eddy/core';
+import { readTlsFiles, readTokenFile } from '@eddy/protocol';
 import { startMaster, DEFAULT_MASTER_LISTEN, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_WORKER_TIMEOUT_MS } from '@eddy/master';
 import { untilSignal } from './process-lifecycle.js';
 

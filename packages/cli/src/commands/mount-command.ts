@@ -3,7 +3,8 @@
 // mountpoint left broken by a crashed mount is recovered (lazy unmount) instead of failing.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { createLogger, readTokenFile, ValidationError } from '@eddy/common';
+import { createLogger, ValidationError } from '@eddy/core';
+import { readTokenFile } from '@eddy/protocol';
 import { mountDataset } from '@eddy/fuse-client';
 import { collect, untilSignal } from './process-lifecycle.js';
 

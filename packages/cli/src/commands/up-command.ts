@@ -2,7 +2,7 @@
 // workers, the FUSE mount), printing where things are and what to try; Ctrl-C stops it all.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createLogger, formatBytes } from '@eddy/common';
+import { createLogger, formatBytes } from '@eddy/core';
 import type { CommandContext } from '../command-context.js';
 import { UsageError } from '../cli-error.js';
 import { readUpManifests } from '../up/up-manifests.js';

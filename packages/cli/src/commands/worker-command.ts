@@ -3,7 +3,9 @@
 // SIGINT/SIGTERM, then lets in-flight reads finish (bounded) and exits 0. Tiers come from the
 // Runtime held by the master unless --tier flags are given.
 import type { Command } from 'commander';
-import { createLogger, parseHostPort, parseQuantity, readTlsFiles, readTokenFile, ValidationError } from '@eddy/common';
+import { createLogger, parseHostPort, ValidationError } from '@eddy/core';
+import { parseQuantity } from '@eddy/manifest';
+import { readTlsFiles, readTokenFile } from '@eddy/protocol';
 import { startWorker, TIER_MEDIA, DEFAULT_HIGH, DEFAULT_LOW, validateTiers, type TierConfig, type TierMedium } from '@eddy/worker';
 import { collect, untilSignal } from './process-lifecycle.js';
 

@@ -1,6 +1,6 @@
 // The progress display of `eddy get dataload NAME -w`: a redrawn bar with bytes, rate and ETA on
 // a terminal, one plain line per change otherwise (logs, pipes, CI).
-import { formatBytes, formatPercent, formatAge } from '@eddy/common';
+import { formatBytes, formatPercent, formatAge } from '@eddy/core';
 
 export interface LoadProgress {
   name: string;

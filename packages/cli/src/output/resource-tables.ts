@@ -3,9 +3,9 @@
 //   NAME  DATASET  PHASE  AGE  DURATION
 // Sizes come from the exact byte counts when the master sends them (formatted here so every
 // table agrees), else from Fluid's preformatted strings.
-import type { proto } from '@eddy/common';
+import type { proto } from '@eddy/protocol';
 import { renderTable, NONE } from './render-table.js';
-import { formatBytes, formatPercent, formatAge } from '@eddy/common';
+import { formatBytes, formatPercent, formatAge } from '@eddy/core';
 import type { DataLoadView, DatasetView, RuntimeView } from './resource-views.js';
 
 export interface TableOptions {

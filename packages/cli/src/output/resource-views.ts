@@ -2,7 +2,7 @@
 // a separate process, possibly another version: its JSON is parsed once here, leniently (every
 // field optional, unknown fields kept) so that output degrades to `<none>` instead of failing.
 import { z } from 'zod';
-import { ProtocolError } from '@eddy/common';
+import { ProtocolError } from '@eddy/core';
 
 const num = z.number().finite().optional().catch(undefined);
 const str = z.string().optional().catch(undefined);

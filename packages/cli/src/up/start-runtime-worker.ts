@@ -1,6 +1,7 @@
 // Starts one worker of a Runtime for `eddy up`: in-process, loopback, free ports, its own tier
 // directories (so several workers on one host never share block files).
-import type { Logger, TierLevel } from '@eddy/common';
+import type { Logger } from '@eddy/core';
+import type { TierLevel } from '@eddy/manifest';
 import { startWorker, type WorkerHandle } from '@eddy/worker';
 
 export interface RuntimeWorkerOptions {

@@ -3,9 +3,9 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  createMasterClient, readTokenFile, TimeoutError, AbortedError, type Logger, type TierLevel, type RuntimeManifest,
-} from '@eddy/common';
+import { createMasterClient, readTokenFile } from '@eddy/protocol';
+import { TimeoutError, AbortedError, type Logger } from '@eddy/core';
+import { type TierLevel, type RuntimeManifest } from '@eddy/manifest';
 import { startMaster, type MasterHandle } from '@eddy/master';
 import { mountDataset, type MountHandle } from '@eddy/fuse-client';
 import { resourceLabel } from '../resource-kinds.js';

@@ -2,7 +2,8 @@
 // absolute per file), validated locally before anything starts, and split so DataLoads can be
 // applied after the workers are live (a Once load applied earlier would find no worker).
 import { parseAllDocuments } from 'yaml';
-import { parseManifests, ValidationError, type DatasetManifest, type RuntimeManifest } from '@eddy/common';
+import { parseManifests, type DatasetManifest, type RuntimeManifest } from '@eddy/manifest';
+import { ValidationError } from '@eddy/core';
 import type { CliIo } from '../cli-io.js';
 import { readManifestInput, resolveRelativeFileUrls } from '../manifest-input.js';
 

@@ -7,9 +7,8 @@
 // worker to FETCH the whole block and then reads the block file, like a cached one: the bytes go
 // bucket → worker → tier file → us, and never through the data channel's socket, which cost more
 // CPU than everything else on the cold path (one GET per block, as before).
-import {
-  blockKey, blockLength, blockSlices, EddyError, NotFoundError, VersionMismatchError, type BlockSlice, type Logger, type proto,
-} from '@eddy/common';
+import { blockKey, blockLength, blockSlices, EddyError, NotFoundError, VersionMismatchError, type BlockSlice, type Logger } from '@eddy/core';
+import { type proto } from '@eddy/protocol';
 import { LRUCache } from 'lru-cache';
 import type { ChannelPool } from './channel-pool.js';
 import { LocalBlocks } from './local-blocks.js';

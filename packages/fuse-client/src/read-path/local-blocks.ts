@@ -6,7 +6,7 @@
 import { readSync } from 'node:fs';
 import { open, statfs, type FileHandle } from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
-import type { proto } from '@eddy/common';
+import type { proto } from '@eddy/protocol';
 import type { DataChannel } from './sources.js';
 
 interface LocalFile {

@@ -3,7 +3,7 @@
 // Locations are also remembered mount-wide, so a handle opened while the master is down still
 // reads cached blocks from the workers that held them instead of going to the bucket.
 import { LRUCache } from 'lru-cache';
-import type { MasterRpc, proto } from '@eddy/common';
+import type { MasterRpc, proto } from '@eddy/protocol';
 import type { PinnedFile } from './sources.js';
 
 export type BlockLocation = proto.BlockLocation__Output;

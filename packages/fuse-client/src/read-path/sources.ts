@@ -1,6 +1,6 @@
 // What the read path needs from its sources, as interfaces so the wiring (mount-dataset.ts) picks
 // the implementations: DataChannelClient from @eddy/common for workers, createUfs for buckets.
-import type { proto } from '@eddy/common';
+import type { proto } from '@eddy/protocol';
 
 export interface ReadBlockOptions { signal?: AbortSignal; timeoutMs?: number }
 

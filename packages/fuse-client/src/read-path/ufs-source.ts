@@ -1,6 +1,7 @@
 // The bucket as the last-resort source: maps a dataset path to its mount and UFS path and issues
 // a ranged read carrying If-Match with the pinned version. One UFS driver per mount, made lazily.
-import { createUfs, resolveMountPath, type Logger, type UfsMountConfig, type UnderFileSystem } from '@eddy/common';
+import { createUfs, resolveMountPath, type UfsMountConfig, type UnderFileSystem } from '@eddy/ufs';
+import { type Logger } from '@eddy/core';
 import type { UfsSource } from './sources.js';
 
 export interface DatasetMount extends UfsMountConfig {

@@ -2,7 +2,7 @@
 // registry, block placement, worker RPC clients, journal). The master server implements this;
 // the controller's unit tests implement it in memory. Keeping it narrow is what lets the
 // controller be tested without processes and lets the master change its internals freely.
-import type { proto } from '@eddy/common';
+import type { proto } from '@eddy/protocol';
 
 /** One file of the dataset namespace at its current version, as the namespace cache holds it. */
 export interface DataLoadFile {
@@ -32,7 +32,7 @@ export interface StaleBlock {
  * The DataLoad the controller runs: the parsed Fluid manifest from @eddy/common's
  * parseManifests (the controller validates the fields it uses again, at its own edge).
  */
-export type { DataLoadManifest } from '@eddy/common';
+export type { DataLoadManifest } from '@eddy/manifest';
 
 /**
  * Dependencies of the DataLoadController. Synchronous members read the master's in-memory

@@ -5,18 +5,9 @@
 // Status is persisted through the context's journal on every phase change and periodically
 // during a run, so a master restart finds it and never leaves a DataLoad Executing forever.
 import pLimit from 'p-limit';
-import {
-  blockCount,
-  blockKey,
-  blockLength,
-  formatDuration,
-  NotFoundError,
-  parseSchedule,
-  ValidationError,
-  type CronSchedule,
-  type Logger,
-  type proto,
-} from '@eddy/common';
+import { blockCount, blockKey, blockLength, formatDuration, NotFoundError, ValidationError, type Logger } from '@eddy/core';
+import { parseSchedule, type CronSchedule } from '@eddy/manifest';
+import { type proto } from '@eddy/protocol';
 import type { DataLoadContext, DataLoadFile, DataLoadManifest } from './dataload-context.js';
 import {
   dataLoadJournalKey,

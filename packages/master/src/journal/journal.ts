@@ -12,7 +12,7 @@ import { mkdir, open, readFile, rename, chmod, stat, type FileHandle } from 'nod
 import { join } from 'node:path';
 import { crc32 } from '@node-rs/crc32';
 import type { Logger } from 'pino';
-import { CorruptBlockError, EddyError } from '@eddy/common';
+import { CorruptBlockError, EddyError } from '@eddy/core';
 
 export const JOURNAL_LOG_FILE = 'journal.log';
 export const JOURNAL_SNAPSHOT_FILE = 'snapshot.bin';

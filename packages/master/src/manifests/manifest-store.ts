@@ -1,10 +1,8 @@
 // Applied manifests (Secrets, Datasets, Runtimes, DataLoads), validated with @eddy/common's
 // parser, cross-checked against each other and persisted in the journal. Secret values live
 // only here and in the 0600 journal; nothing this module returns for display carries them.
-import {
-  NotFoundError, ValidationError, parseManifests, validateManifestSet,
-  type DataLoadManifest, type DatasetManifest, type Manifest, type RuntimeManifest, type SecretManifest,
-} from '@eddy/common';
+import { NotFoundError, ValidationError } from '@eddy/core';
+import { parseManifests, validateManifestSet, type DataLoadManifest, type DatasetManifest, type Manifest, type RuntimeManifest, type SecretManifest } from '@eddy/manifest';
 import type { Journal } from '../journal/journal.js';
 
 export type ManifestCategory = 'Secret' | 'Dataset' | 'Runtime' | 'DataLoad';

@@ -3,7 +3,8 @@
 // memory; the listing is rebuilt by `refresh()` (coalesced: concurrent callers share one run).
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { EddyError, NotFoundError, UnavailableError, ValidationError, type UfsMountConfig, type UnderFileSystem } from '@eddy/common';
+import { EddyError, NotFoundError, UnavailableError, ValidationError } from '@eddy/core';
+import { type UfsMountConfig, type UnderFileSystem } from '@eddy/ufs';
 
 export interface NamespaceMount extends UfsMountConfig {
   /** Where the mount appears in the dataset namespace ('/' by default). */

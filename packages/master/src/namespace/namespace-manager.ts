@@ -4,7 +4,7 @@
 // an interval.
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
-import { NotFoundError } from '@eddy/common';
+import { NotFoundError } from '@eddy/core';
 import { DatasetNamespace, normalizeDatasetPath, type DirEntryInfo, type NamespaceMount, type UfsFactory } from './dataset-namespace.js';
 
 export interface NamespaceManagerOptions {

@@ -2,7 +2,7 @@
 // of them hold each block. Soft state rebuilt from full block reports on (re)register and kept
 // current by heartbeat deltas; a worker silent past the timeout is lost and its blocks leave the map.
 import type { Logger } from 'pino';
-import type { proto } from '@eddy/common';
+import type { proto } from '@eddy/protocol';
 import { rendezvousPick, rendezvousRank } from './rendezvous-hash.js';
 
 export interface TierState {

@@ -1,7 +1,7 @@
 // A dataset's status, computed from facts the master holds (never guessed): the namespace
 // listing, the placement map, and live workers' tier quotas and counters. Exact byte counts sit
 // alongside Fluid-style strings (`588.90KiB`, `100.0%`) so tools can print or compute.
-import { formatBytes, formatPercent } from '@eddy/common';
+import { formatBytes, formatPercent } from '@eddy/core';
 
 export type DatasetPhase = 'Bound' | 'NotBound' | 'Failed';
 

@@ -1,7 +1,8 @@
 // A block reference as it arrives from a client, the master or a heartbeat: validated once here
 // (types, ranges, and that the key really names the tuple, so nobody can store one object's
 // bytes under another object's key).
-import { blockCount, blockKey, ValidationError, type proto } from '@eddy/common';
+import { blockCount, blockKey, ValidationError } from '@eddy/core';
+import { type proto } from '@eddy/protocol';
 import { checkBlockKey } from '../store/block-store.js';
 
 /** Largest block size a worker accepts (blocks are single files and single fetches). */

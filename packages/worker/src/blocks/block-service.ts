@@ -1,7 +1,8 @@
 // The worker's block read path: a cached block is served from its file (verified on first use),
 // a missing or corrupt one is read through from the UFS. Shared by the data channel, LoadBlocks
 // and heartbeat `load` commands; keeps the hit/miss/byte counters the master shows.
-import { NoSpaceError, ValidationError, type proto } from '@eddy/common';
+import { NoSpaceError, ValidationError } from '@eddy/core';
+import { type proto } from '@eddy/protocol';
 import type { BlockHandle, BlockStore } from '../store/block-store.js';
 import type { ReadThrough } from '../read-through/read-through.js';
 import { validateBlockRef, type ValidBlockRef } from './block-ref.js';

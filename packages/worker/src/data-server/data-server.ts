@@ -7,11 +7,8 @@ import { createServer as createNetServer, type Server, type Socket, type Address
 import { createServer as createTlsServer } from 'node:tls';
 import { open } from 'node:fs/promises';
 import { openSync, readSync, closeSync } from 'node:fs';
-import {
-  CLIENT_FRAME_TYPES, DATA_CHANNEL_VERSION, EddyError, FrameDecoder, FrameType, ProtocolError, UnavailableError,
-  CorruptBlockError, ValidationError, encodeFrameHeader, encodeMessage, parseHostPort, parseMessage, silentLogger, tokenMatches,
-  type DecodedFrame, type Logger, type RpcSecurity,
-} from '@eddy/common';
+import { CLIENT_FRAME_TYPES, DATA_CHANNEL_VERSION, FrameDecoder, FrameType, encodeFrameHeader, encodeMessage, parseMessage, tokenMatches, type DecodedFrame, type RpcSecurity } from '@eddy/protocol';
+import { EddyError, ProtocolError, UnavailableError, CorruptBlockError, ValidationError, parseHostPort, silentLogger, type Logger } from '@eddy/core';
 import type { BlockService, BlockRead } from '../blocks/block-service.js';
 import type { BlockHandle } from '../store/block-store.js';
 

@@ -2,7 +2,8 @@
 // carrying block deltas, tier usage and counters. Commands in heartbeat replies (load, free,
 // reregister) are carried out here. When the master is down the link retries with backoff and
 // the worker keeps serving reads; deltas of failed heartbeats are sent again later.
-import { EddyError, silentLogger, type Logger, type MasterRpc, type proto } from '@eddy/common';
+import { EddyError, silentLogger, type Logger } from '@eddy/core';
+import { type MasterRpc, type proto } from '@eddy/protocol';
 import type { BlockService } from '../blocks/block-service.js';
 
 export type MasterLinkClient = Pick<MasterRpc, 'registerWorker' | 'heartbeat' | 'close'>;

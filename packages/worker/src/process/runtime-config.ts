@@ -1,6 +1,7 @@
 // Turns the Runtime manifest the master returns at registration (JSON) into tier configs and a
 // block size. Quotas may arrive as byte counts (parsed manifests) or quantity strings (raw ones).
-import { parseQuantity, ValidationError, DEFAULT_BLOCK_SIZE } from '@eddy/common';
+import { parseQuantity } from '@eddy/manifest';
+import { ValidationError, DEFAULT_BLOCK_SIZE } from '@eddy/core';
 import { DEFAULT_HIGH, DEFAULT_LOW, TIER_MEDIA, type TierConfig, type TierMedium } from '../store/tier-config.js';
 
 export interface RuntimeConfig {

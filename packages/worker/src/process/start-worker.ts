@@ -3,10 +3,9 @@
 // `eddy up` call this; tests run it standalone with static mounts.
 import { hostname } from 'node:os';
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  bindServer, createMasterClient, createRpcServer, loadEddyProto, parseHostPort, silentLogger, wrapService,
-  ValidationError, UnavailableError, DEFAULT_BLOCK_SIZE, type Logger, type MasterRpc, type RpcSecurity, type UnderFileSystem,
-} from '@eddy/common';
+import { bindServer, createMasterClient, createRpcServer, loadEddyProto, wrapService, type MasterRpc, type RpcSecurity } from '@eddy/protocol';
+import { parseHostPort, silentLogger, ValidationError, UnavailableError, DEFAULT_BLOCK_SIZE, type Logger } from '@eddy/core';
+import { type UnderFileSystem } from '@eddy/ufs';
 import { BlockStore } from '../store/block-store.js';
 import { validateTiers, type TierConfig } from '../store/tier-config.js';
 import { MasterMountResolver, StaticMountResolver, type MountResolver, type ResolvedMount } from '../read-through/mount-resolver.js';

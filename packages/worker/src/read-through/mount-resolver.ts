@@ -1,6 +1,7 @@
 // Where a worker learns a dataset's mounts (URLs + driver options) and block size: from the
 // master in a cluster, from static configuration when it runs alone.
-import { EddyError, NotFoundError, DEFAULT_BLOCK_SIZE, type MasterRpc } from '@eddy/common';
+import { EddyError, NotFoundError, DEFAULT_BLOCK_SIZE } from '@eddy/core';
+import { type MasterRpc } from '@eddy/protocol';
 
 export interface ResolvedMount { url: string; path: string; options: Record<string, string> }
 

@@ -1,7 +1,7 @@
 // Read-through: fetches a missing block from its UFS once, hands the bytes to every waiting
 // reader as they arrive, and stores the block. Concurrent misses of one key share one fetch;
 // a failed fetch leaves no block behind and every reader gets the typed error.
-import { EddyError, UnavailableError, TimeoutError, AbortedError, silentLogger, type Logger } from '@eddy/common';
+import { EddyError, UnavailableError, TimeoutError, AbortedError, silentLogger, type Logger } from '@eddy/core';
 import type { BlockStore, BlockWriter } from '../store/block-store.js';
 import type { ValidBlockRef } from '../blocks/block-ref.js';
 import type { UfsLocator } from './ufs-locator.js';

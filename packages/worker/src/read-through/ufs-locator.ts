@@ -2,7 +2,8 @@
 // cached briefly (a refresh on the master reaches workers within `mountTtlMs`), UFS clients for
 // as long as their mount config is unchanged.
 import { createHash } from 'node:crypto';
-import { createUfs, resolveMountPath, silentLogger, type Logger, type UnderFileSystem } from '@eddy/common';
+import { createUfs, resolveMountPath, type UnderFileSystem } from '@eddy/ufs';
+import { silentLogger, type Logger } from '@eddy/core';
 import type { MountResolver, DatasetMounts } from './mount-resolver.js';
 
 export interface UfsLocation { ufs: UnderFileSystem; ufsPath: string; blockSize: number }

@@ -1,6 +1,7 @@
 // The Worker gRPC service: LoadBlocks (fetch into the store, bounded concurrency, one result per
 // block), FreeBlocks and GetStats. Wrapped by the common gRPC edge (token check, typed errors).
-import { EddyError, type proto, type UnaryHandler } from '@eddy/common';
+import { EddyError } from '@eddy/core';
+import { type proto, type UnaryHandler } from '@eddy/protocol';
 import type { BlockService } from '../blocks/block-service.js';
 import { mapConcurrent } from '../util/map-concurrent.js';
 

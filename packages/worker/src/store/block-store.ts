@@ -11,7 +11,8 @@ import { mkdir, open, readdir, rename, rm, stat, statfs, unlink, copyFile, type 
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
-import { EddyError, NoSpaceError, UnavailableError, ValidationError, silentLogger, type Logger, type proto } from '@eddy/common';
+import { EddyError, NoSpaceError, UnavailableError, ValidationError, silentLogger, type Logger } from '@eddy/core';
+import { type proto } from '@eddy/protocol';
 import { validateTiers, type TierConfig } from './tier-config.js';
 
 /** Keys are file names: a conservative alphabet keeps wire-supplied keys from escaping the tier. */

@@ -1,5 +1,5 @@
 // The configuration of one storage tier, validated once where it enters the worker.
-import { ValidationError } from '@eddy/common';
+import { ValidationError } from '@eddy/core';
 
 export type TierMedium = 'MEM' | 'SSD' | 'HDD';
 export const TIER_MEDIA: readonly TierMedium[] = ['MEM', 'SSD', 'HDD'];

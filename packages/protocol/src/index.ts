@@ -1,0 +1,13 @@
+// The public surface of @eddy/protocol: what other packages use, nothing more.
+export { DataChannelClient } from './data-channel/data-channel-client.js';
+export { CLIENT_FRAME_TYPES, encodeFrame, encodeFrameHeader, FrameDecoder, FrameType, SERVER_FRAME_TYPES } from './data-channel/frame-codec.js';
+export type { DecodedFrame } from './data-channel/frame-codec.js';
+export { DATA_CHANNEL_VERSION, encodeMessage, parseMessage } from './data-channel/messages.js';
+export type * as proto from './gen/eddy/v1/index-types.js';
+export { createMasterClient, createWorkerClient } from './rpc/clients.js';
+export type { MasterRpc, WorkerRpc } from './rpc/clients.js';
+export { bindServer, createRpcServer, MAX_RPC_MESSAGE_BYTES, wrapService } from './rpc/grpc-edge.js';
+export type { UnaryHandler } from './rpc/grpc-edge.js';
+export { loadEddyProto } from './rpc/load-proto.js';
+export { readTlsFiles, readTokenFile, TOKEN_METADATA_KEY, tokenMatches } from './rpc/rpc-security.js';
+export type { RpcSecurity } from './rpc/rpc-security.js';

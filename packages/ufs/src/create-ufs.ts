@@ -1,0 +1,30 @@
+// Picks the driver for a mount by its URL scheme. The one place mount configs become clients.
+import { ValidationError } from '@eddy/core';
+import type { Logger } from '@eddy/core';
+import type { UfsMountConfig, UnderFileSystem } from './under-file-system.js';
+import { FileUfs } from './file-ufs.js';
+import { S3Ufs } from './s3-ufs.js';
+import { OssUfs } from './oss-ufs.js';
+import type { UfsClientOptions } from './ufs-client-options.js';
+
+export type CreateUfsOptions = UfsClientOptions & { logger?: Logger; cwd?: string };
+
+export const UFS_SCHEMES = ['s3', 'oss', 'file'] as const;
+
+export function createUfs(config: UfsMountConfig, opts: CreateUfsOptions = {}): UnderFileSystem {
+  const url = config.url;
+  if (typeof url !== 'string' || url === '') {
+    throw new ValidationError('url is missing: set the mount URL, e.g. s3://bucket/prefix, oss://bucket/prefix or file:///data', 'url');
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  switch (scheme) {
+    case 's3': return new S3Ufs(config, opts);
+    case 'oss': return new OssUfs(config, opts);
+    case 'file': return FileUfs.fromUrl(url, opts);
+    default:
+      throw new ValidationError(
+        `unsupported mount URL ${JSON.stringify(url.replace(/\/\/[^/@]*@/, '//***@'))}: the scheme must be one of ${UFS_SCHEMES.map((s) => `${s}://`).join(', ')}`,
+        'url',
+      );
+  }
+}

@@ -1,0 +1,5 @@
+// The public surface of @eddy/ufs: what other packages use, nothing more.
+export { createUfs } from './create-ufs.js';
+export { fileVersion } from './file-ufs.js';
+export { resolveMountPath } from './resolve-mount-path.js';
+export type { UfsListEntry, UfsMountConfig, UfsReadOptions, UnderFileSystem } from './under-file-system.js';
