@@ -281,13 +281,8 @@ export class MasterCore implements MasterContext {
     if (!rec) return { reregister: true, load: [], free: [] };
     const stale = this.staleAmong(rec.runtime, req.added);
     if (stale.length > 0) this.registry.queueFree(rec.id, stale);
-    const { load, free } = this.registry.takeCommands(rec);
-    return { reregister: false, load, free };
-  }
-
-  /** Queues blocks for a worker to load at its next heartbeat (for callers that do not want to wait on LoadBlocks). */
-  queueLoad(workerId: string, refs: proto.BlockRef[]): boolean {
-    return this.registry.queueLoad(workerId, refs);
+    // Loads never ride the heartbeat: DataLoads call the worker's LoadBlocks and wait for it.
+    return { reregister: false, load: [], free: this.registry.takeFrees(rec) };
   }
 
   listWorkers(runtime: string): proto.WorkerStatus[] {

@@ -6,7 +6,6 @@ export class FakeWorker {
   readonly client: MasterRpc;
   readonly blocks = new Set<string>();
   readonly freed: string[] = [];
-  readonly loads: proto.BlockRef__Output[] = [];
   reregisterCount = 0;
   heartbeats = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -48,7 +47,6 @@ export class FakeWorker {
     const res = await this.client.heartbeat({ workerId: this.id, added, removed: [], tiers: [], counters: { hits: 3, misses: 1, bytesServed: 10, ufsBytesRead: 5 } });
     this.heartbeats++;
     for (const k of res.free) { this.blocks.delete(k); this.freed.push(k); }
-    this.loads.push(...res.load);
     if (res.reregister) {
       this.reregisterCount++;
       await this.register();

@@ -147,10 +147,6 @@ test('master: register, heartbeat, placement, status, lost worker, restart, stal
     assert.equal(ds.status.cacheCapacity, '3.00GiB');
     assert.equal(ds.status.cacheStates.cacheHitRatio, 0.75);
 
-    // queueLoad: a command rides the next heartbeat reply.
-    assert.equal(master.core.queueLoad('w3', [{ key: 'k-load', dataset: 'demo', path: '/a.txt', version: aVersion, index: 0, blockSize: MiB, fileSize: 1000 }]), true);
-    await waitFor(() => w3.loads.some((l) => l.key === 'k-load'), { timeoutMs: 3000, what: 'load command delivered' });
-
     // w2 goes silent: after the 1 s timeout it is lost and its blocks leave the map.
     w2.stop();
     const silentAt = Date.now();

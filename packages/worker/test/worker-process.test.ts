@@ -1,6 +1,6 @@
 // The worker process: standalone gRPC service (LoadBlocks/FreeBlocks/GetStats) + data channel,
-// and the master session (register with a full report, heartbeats with deltas, load/free/
-// reregister commands, tiers from the Runtime, retry while the master is down) against a fake
+// and the master session (register with a full report, heartbeats with deltas, free/reregister
+// commands, tiers from the Runtime, retry while the master is down) against a fake
 // master speaking the real Master gRPC service.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,7 +88,7 @@ async function fakeMaster(port: number, mounts: proto.MountSpec[], runtimeJson =
   return state;
 }
 
-test('with a master: survives it being down, registers a full report, heartbeats deltas, obeys load/free/reregister', async () => {
+test('with a master: survives it being down, registers a full report, heartbeats deltas, obeys free/reregister', async () => {
   const f = await fixture();
   const port = await freePort();
   const mounts = [{ url: `file://${f.ufsDir.path}`, path: '/', options: {} }];
@@ -116,9 +116,11 @@ test('with a master: survives it being down, registers a full report, heartbeats
     const hb = m.heartbeats.find((h) => h.added.includes(f.refs[0]!.key))!;
     assert.ok(hb.counters!.misses >= 1);
     assert.ok(hb.tiers[0]!.usedBytes >= BS);
-    // Commands: load two blocks, then free one.
-    m.next.push({ load: [f.refs[1]!, f.refs[2]!] });
-    await waitFor(() => w.store.has(f.refs[1]!.key) && w.store.has(f.refs[2]!.key), { what: 'loads' });
+    // Loads come as LoadBlocks calls (the master's one load path); a free rides the heartbeat reply.
+    const rpc = createWorkerClient(w.grpcAddress, { token: TOKEN });
+    const loaded = await rpc.loadBlocks({ blocks: [f.refs[1]!, f.refs[2]!] }).finally(() => rpc.close());
+    assert.deepEqual(loaded.results.map((r) => r.ok), [true, true]);
+    assert.ok(w.store.has(f.refs[1]!.key) && w.store.has(f.refs[2]!.key));
     m.next.push({ free: [f.refs[0]!.key] });
     await waitFor(() => m!.heartbeats.some((h) => h.removed.includes(f.refs[0]!.key)), { what: 'removed delta' });
     assert.equal(w.store.has(f.refs[0]!.key), false);

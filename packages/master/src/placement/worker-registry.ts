@@ -38,8 +38,7 @@ export interface WorkerRecord {
   registeredAtMs: number;
   lastHeartbeatMs: number;
   live: boolean;
-  /** Commands waiting for the worker's next heartbeat. */
-  pendingLoad: proto.BlockRef[];
+  /** Block keys the worker should drop, sent with its next heartbeat reply. */
   pendingFree: Set<string>;
 }
 
@@ -87,7 +86,6 @@ export class WorkerRegistry {
       registeredAtMs: now,
       lastHeartbeatMs: now,
       live: true,
-      pendingLoad: old?.live ? old.pendingLoad : [],
       pendingFree: new Set(),
     };
     this.workers.set(rec.id, rec);
@@ -118,21 +116,11 @@ export class WorkerRegistry {
     return rec;
   }
 
-  /** Takes (and clears) the commands queued for a worker. */
-  takeCommands(rec: WorkerRecord): { load: proto.BlockRef[]; free: string[] } {
-    const load = rec.pendingLoad;
+  /** Takes (and clears) the block keys queued for a worker to drop. */
+  takeFrees(rec: WorkerRecord): string[] {
     const free = [...rec.pendingFree];
-    rec.pendingLoad = [];
     rec.pendingFree.clear();
-    return { load, free };
-  }
-
-  /** Queues blocks for a worker to fetch at its next heartbeat. False if the worker is not live. */
-  queueLoad(workerId: string, refs: proto.BlockRef[]): boolean {
-    const rec = this.workers.get(workerId);
-    if (!rec?.live) return false;
-    rec.pendingLoad.push(...refs);
-    return true;
+    return free;
   }
 
   /** Queues block keys for a worker to drop at its next heartbeat. */
@@ -151,7 +139,6 @@ export class WorkerRegistry {
       if (rec.live && now - rec.lastHeartbeatMs > this.options.workerTimeoutMs) {
         rec.live = false;
         this.dropBlocks(rec);
-        rec.pendingLoad = [];
         rec.pendingFree.clear();
         lost.push(rec);
         this.options.logger.warn({ workerId: rec.id, runtime: rec.runtime, silentMs: now - rec.lastHeartbeatMs }, 'worker lost: no heartbeat within the timeout');

@@ -1,6 +1,6 @@
 // The worker's session with the master: registration with a full block report, then heartbeats
-// carrying block deltas, tier usage and counters. Commands in heartbeat replies (load, free,
-// reregister) are carried out here. When the master is down the link retries with backoff and
+// carrying block deltas, tier usage and counters. Commands in heartbeat replies (free,
+// reregister) are carried out here; loads come as LoadBlocks calls to the worker's gRPC service. When the master is down the link retries with backoff and
 // the worker keeps serving reads; deltas of failed heartbeats are sent again later.
 import { EddyError, silentLogger, type Logger } from '@eddy/core';
 import { type MasterRpc, type proto } from '@eddy/protocol';
@@ -21,8 +21,6 @@ export interface MasterLinkOptions {
   logger?: Logger;
   /** Overrides the interval the master asks for. */
   heartbeatIntervalMs?: number;
-  /** Heartbeat `load` commands fetched at once. Default 4. */
-  loadConcurrency?: number;
   /** Cap on the retry delay while the master is unreachable. Default 2 s (a restarted master waits for workers only briefly). */
   maxBackoffMs?: number;
 }
@@ -33,9 +31,6 @@ export class MasterLink {
   private loop: Promise<void> | undefined;
   private registeredFlag = false;
   private interval: number;
-  private readonly loadQueue: proto.BlockRef__Output[] = [];
-  private readonly queued = new Set<string>();
-  private activeLoads = 0;
   private client: MasterLinkClient | undefined;
   /** Completed heartbeats (tests and stats). */
   heartbeats = 0;
@@ -131,27 +126,5 @@ export class MasterLink {
       return;
     }
     for (const key of res.free ?? []) await blocks.store.remove(key);
-    for (const ref of res.load ?? []) {
-      if (this.queued.has(ref.key) || blocks.store.has(ref.key)) continue;
-      this.queued.add(ref.key);
-      this.loadQueue.push(ref);
-    }
-    this.pumpLoads();
-  }
-
-  private pumpLoads(): void {
-    const limit = this.options.loadConcurrency ?? 4;
-    while (this.activeLoads < limit && this.loadQueue.length > 0 && !this.stop.signal.aborted) {
-      const ref = this.loadQueue.shift()!;
-      this.activeLoads++;
-      this.options.blocks.load(ref).then(
-        (bytes) => this.logger.debug({ key: ref.key, bytes }, 'loaded block for the master'),
-        (err: unknown) => this.logger.warn({ key: ref.key, path: ref.path, err: (err as Error).message }, 'cannot load block'),
-      ).finally(() => {
-        this.activeLoads--;
-        this.queued.delete(ref.key);
-        this.pumpLoads();
-      });
-    }
   }
 }
