@@ -273,7 +273,7 @@ export class MasterCore implements MasterContext {
     const stale = this.staleAmong(rec.runtime, rec.blocks);
     if (stale.length > 0) this.registry.queueFree(rec.id, stale);
     const runtime = this.manifests.runtime(req.runtime);
-    return { heartbeatIntervalMs: this.options.heartbeatIntervalMs, runtimeJson: runtime ? JSON.stringify(runtime) : '' };
+    return { heartbeatIntervalMs: this.options.heartbeatIntervalMs, runtime: runtime ? runtimeSpec(runtime) : null };
   }
 
   heartbeat(req: proto.HeartbeatRequest__Output): proto.HeartbeatResponse {
@@ -497,4 +497,12 @@ export class MasterCore implements MasterContext {
     })();
     return this.closing;
   }
+}
+
+/** The part of a Runtime a worker needs, typed for the wire (quotas already in bytes). */
+function runtimeSpec(runtime: RuntimeManifest): proto.RuntimeSpec {
+  return {
+    blockSize: runtime.spec.blockSize,
+    tiers: runtime.spec.tieredstore.levels.map((l) => ({ medium: l.mediumtype, path: l.path, quotaBytes: l.quota, usedBytes: 0, high: l.high, low: l.low })),
+  };
 }

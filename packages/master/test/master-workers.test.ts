@@ -119,7 +119,7 @@ test('master: register, heartbeat, placement, status, lost worker, restart, stal
     w1.blocks.add(kb0);
     const reg = await w1.register();
     assert.equal(reg.heartbeatIntervalMs, 100);
-    assert.equal((JSON.parse(reg.runtimeJson) as { kind: string }).kind, 'JindoRuntime');
+    assert.ok(reg.runtime && reg.runtime.tiers.length > 0 && reg.runtime.blockSize > 0, 'the Runtime travels typed');
     await w2.register();
     await w3.register();
     for (const w of workers) w.start(100);

@@ -68,19 +68,19 @@ interface FakeMaster {
   registers: proto.RegisterWorkerRequest__Output[];
   heartbeats: proto.HeartbeatRequest__Output[];
   next: Partial<proto.HeartbeatResponse>[];
-  runtimeJson: string;
+  runtime: proto.RuntimeSpec | null;
   stop(): Promise<void>;
 }
 
-async function fakeMaster(port: number, mounts: proto.MountSpec[], runtimeJson = ''): Promise<FakeMaster> {
+async function fakeMaster(port: number, mounts: proto.MountSpec[], runtime: proto.RuntimeSpec | null = null): Promise<FakeMaster> {
   const { master } = loadEddyProto();
   const server: grpc.Server = createRpcServer();
   const state: FakeMaster = {
-    address: `127.0.0.1:${port}`, registers: [], heartbeats: [], next: [], runtimeJson,
+    address: `127.0.0.1:${port}`, registers: [], heartbeats: [], next: [], runtime,
     stop: () => new Promise((r) => { server.forceShutdown(); r(); }),
   };
   server.addService(master.eddy.v1.Master.service, wrapService({
-    registerWorker: async (req: proto.RegisterWorkerRequest__Output) => { state.registers.push(req); return { heartbeatIntervalMs: 100, runtimeJson: state.runtimeJson }; },
+    registerWorker: async (req: proto.RegisterWorkerRequest__Output) => { state.registers.push(req); return { heartbeatIntervalMs: 100, runtime: state.runtime }; },
     heartbeat: async (req: proto.HeartbeatRequest__Output) => { state.heartbeats.push(req); return { reregister: false, load: [], free: [], ...(state.next.shift() ?? {}) }; },
     getMounts: async () => ({ mounts, blockSize: BS, runtime: 'demo' }),
   }, { token: TOKEN }, (await import('@eddy/core')).silentLogger()));
@@ -139,8 +139,8 @@ test('with a master: survives it being down, registers a full report, heartbeats
 test('with a master: tiers come from the Runtime when not given', async () => {
   const f = await fixture();
   const port = await freePort();
-  const runtimeJson = JSON.stringify({ kind: 'JindoRuntime', metadata: { name: 'demo' }, spec: { blockSize: BS, tieredstore: { levels: [{ mediumtype: 'SSD', path: f.tier.path, quota: '8Mi', high: '0.9', low: '0.5' }] } } });
-  const m = await fakeMaster(port, [], runtimeJson);
+  const runtime = { blockSize: BS, tiers: [{ medium: 'SSD', path: f.tier.path, quotaBytes: 8 * 1024 * 1024, usedBytes: 0, high: 0.9, low: 0.5 }] };
+  const m = await fakeMaster(port, [], runtime);
   const w = await startWorker({ masterAddress: m.address, runtime: 'demo', listen: '127.0.0.1:0', token: TOKEN, fsync: false });
   try {
     assert.deepEqual(w.store.tierInfo().map((t) => [t.medium, t.path, t.quotaBytes, t.high, t.low]), [['SSD', f.tier.path, 8 * 1024 * 1024, 0.9, 0.5]]);

@@ -27,6 +27,7 @@ import type { RefreshRequest as _eddy_v1_RefreshRequest, RefreshRequest__Output 
 import type { RefreshResponse as _eddy_v1_RefreshResponse, RefreshResponse__Output as _eddy_v1_RefreshResponse__Output } from './eddy/v1/RefreshResponse.js';
 import type { RegisterWorkerRequest as _eddy_v1_RegisterWorkerRequest, RegisterWorkerRequest__Output as _eddy_v1_RegisterWorkerRequest__Output } from './eddy/v1/RegisterWorkerRequest.js';
 import type { RegisterWorkerResponse as _eddy_v1_RegisterWorkerResponse, RegisterWorkerResponse__Output as _eddy_v1_RegisterWorkerResponse__Output } from './eddy/v1/RegisterWorkerResponse.js';
+import type { RuntimeSpec as _eddy_v1_RuntimeSpec, RuntimeSpec__Output as _eddy_v1_RuntimeSpec__Output } from './eddy/v1/RuntimeSpec.js';
 import type { StatRequest as _eddy_v1_StatRequest, StatRequest__Output as _eddy_v1_StatRequest__Output } from './eddy/v1/StatRequest.js';
 import type { StatResponse as _eddy_v1_StatResponse, StatResponse__Output as _eddy_v1_StatResponse__Output } from './eddy/v1/StatResponse.js';
 import type { TierInfo as _eddy_v1_TierInfo, TierInfo__Output as _eddy_v1_TierInfo__Output } from './eddy/v1/TierInfo.js';
@@ -67,6 +68,7 @@ export interface ProtoGrpcType {
       RefreshResponse: MessageTypeDefinition<_eddy_v1_RefreshResponse, _eddy_v1_RefreshResponse__Output>
       RegisterWorkerRequest: MessageTypeDefinition<_eddy_v1_RegisterWorkerRequest, _eddy_v1_RegisterWorkerRequest__Output>
       RegisterWorkerResponse: MessageTypeDefinition<_eddy_v1_RegisterWorkerResponse, _eddy_v1_RegisterWorkerResponse__Output>
+      RuntimeSpec: MessageTypeDefinition<_eddy_v1_RuntimeSpec, _eddy_v1_RuntimeSpec__Output>
       StatRequest: MessageTypeDefinition<_eddy_v1_StatRequest, _eddy_v1_StatRequest__Output>
       StatResponse: MessageTypeDefinition<_eddy_v1_StatResponse, _eddy_v1_StatResponse__Output>
       TierInfo: MessageTypeDefinition<_eddy_v1_TierInfo, _eddy_v1_TierInfo__Output>

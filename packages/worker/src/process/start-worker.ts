@@ -15,7 +15,7 @@ import { BlockService } from '../blocks/block-service.js';
 import { DataServer } from '../data-server/data-server.js';
 import { createWorkerService } from '../rpc/worker-service.js';
 import { MasterLink } from '../master-link/master-link.js';
-import { parseRuntimeJson } from './runtime-config.js';
+import { runtimeConfigFromSpec } from './runtime-config.js';
 
 export interface StartWorkerOptions {
   /** host:port of the master; omitted = standalone (mounts from `mounts`). */
@@ -76,7 +76,7 @@ async function tiersFromMaster(master: MasterRpc, options: StartWorkerOptions, w
       const res = await master.registerWorker({
         workerId, runtime: options.runtime, address: { workerId, hostId, grpcAddress: '', dataAddress: '' }, tiers: [], blockKeys: [],
       }, { signal, timeoutMs: 10_000 });
-      const rc = parseRuntimeJson(res.runtimeJson);
+      const rc = runtimeConfigFromSpec(res.runtime);
       if (!rc || rc.tiers.length === 0) throw new ValidationError(`the master has no tiered store for runtime ${options.runtime}; apply the Runtime or pass --tier`, 'tiers');
       return rc.tiers;
     } catch (err) {

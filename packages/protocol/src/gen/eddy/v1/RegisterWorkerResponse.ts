@@ -1,12 +1,13 @@
 // Original file: proto/eddy/v1/master.proto
 
+import type { RuntimeSpec as _eddy_v1_RuntimeSpec, RuntimeSpec__Output as _eddy_v1_RuntimeSpec__Output } from '../../eddy/v1/RuntimeSpec.js';
 
 export interface RegisterWorkerResponse {
   'heartbeatIntervalMs'?: (number);
-  'runtimeJson'?: (string);
+  'runtime'?: (_eddy_v1_RuntimeSpec | null);
 }
 
 export interface RegisterWorkerResponse__Output {
   'heartbeatIntervalMs': (number);
-  'runtimeJson': (string);
+  'runtime': (_eddy_v1_RuntimeSpec__Output | null);
 }

@@ -32,6 +32,7 @@ export type { RefreshRequest, RefreshRequest__Output } from './RefreshRequest.js
 export type { RefreshResponse, RefreshResponse__Output } from './RefreshResponse.js';
 export type { RegisterWorkerRequest, RegisterWorkerRequest__Output } from './RegisterWorkerRequest.js';
 export type { RegisterWorkerResponse, RegisterWorkerResponse__Output } from './RegisterWorkerResponse.js';
+export type { RuntimeSpec, RuntimeSpec__Output } from './RuntimeSpec.js';
 export type { StatRequest, StatRequest__Output } from './StatRequest.js';
 export type { StatResponse, StatResponse__Output } from './StatResponse.js';
 export type { TierInfo, TierInfo__Output } from './TierInfo.js';
