@@ -278,11 +278,11 @@ export class MasterCore implements MasterContext {
 
   heartbeat(req: proto.HeartbeatRequest__Output): proto.HeartbeatResponse {
     const rec = this.registry.heartbeat(req);
-    if (!rec) return { reregister: true, load: [], free: [] };
+    if (!rec) return { reregister: true, free: [] };
     const stale = this.staleAmong(rec.runtime, req.added);
     if (stale.length > 0) this.registry.queueFree(rec.id, stale);
     // Loads never ride the heartbeat: DataLoads call the worker's LoadBlocks and wait for it.
-    return { reregister: false, load: [], free: this.registry.takeFrees(rec) };
+    return { reregister: false, free: this.registry.takeFrees(rec) };
   }
 
   listWorkers(runtime: string): proto.WorkerStatus[] {

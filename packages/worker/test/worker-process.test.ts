@@ -81,7 +81,7 @@ async function fakeMaster(port: number, mounts: proto.MountSpec[], runtime: prot
   };
   server.addService(master.eddy.v1.Master.service, wrapService({
     registerWorker: async (req: proto.RegisterWorkerRequest__Output) => { state.registers.push(req); return { heartbeatIntervalMs: 100, runtime: state.runtime }; },
-    heartbeat: async (req: proto.HeartbeatRequest__Output) => { state.heartbeats.push(req); return { reregister: false, load: [], free: [], ...(state.next.shift() ?? {}) }; },
+    heartbeat: async (req: proto.HeartbeatRequest__Output) => { state.heartbeats.push(req); return { reregister: false, free: [], ...(state.next.shift() ?? {}) }; },
     getMounts: async () => ({ mounts, blockSize: BS, runtime: 'demo' }),
   }, { token: TOKEN }, (await import('@eddy/core')).silentLogger()));
   await bindServer(server, state.address, { token: TOKEN });
