@@ -3,7 +3,14 @@
 # Arguments, if any, filter test files by substring (e.g. `scripts/run-tests.sh worker`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(find packages/*/lib/test test/lib bench/lib -name '*.test.js' 2>/dev/null | sort)
+mapfile -t compiled < <(find packages/*/lib/test test/lib bench/lib -name '*.test.js' 2>/dev/null | sort)
+# A compiled test whose source was deleted or moved is not a test any more: remove it, so a stale
+# lib/ can neither pass nor fail the run (lib/test/x.test.js comes from test/x.test.ts).
+files=()
+for f in "${compiled[@]}"; do
+  src="${f/\/lib\//\/}"; src="${src%.js}.ts"
+  if [ -f "$src" ]; then files+=("$f"); else echo "removing stale compiled test $f (no $src)" >&2; rm -f "$f" "$f.map" "${f%.js}.d.ts" "${f%.js}.d.ts.map"; fi
+done
 if [ $# -gt 0 ]; then
   filtered=()
   for f in "${files[@]}"; do for pat in "$@"; do [[ "$f" == *"$pat"* ]] && filtered+=("$f") && break; done; done

@@ -60,5 +60,8 @@ if [ ! -f node_modules/.eddy-lock-hash ] || [ "$(sha256sum package-lock.json | c
   sha256sum package-lock.json | cut -d' ' -f1 > node_modules/.eddy-lock-hash
 fi
 
+# EDDY_CLEAN_BUILD=1 (the test command sets it) removes every package's lib/ first, so no output of
+# a deleted or moved source survives into the run.
+if [ "${EDDY_CLEAN_BUILD:-0}" = 1 ]; then log "cleaning lib/"; npx tsc -b --clean; fi
 log "building"
 npm run --silent build

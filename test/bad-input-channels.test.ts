@@ -12,10 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import { DataChannelClient, FrameDecoder, FrameType, SERVER_FRAME_TYPES, createMasterClient, createWorkerClient, encodeFrameHeader, encodeMessage, loadEddyProto, parseMessage, TOKEN_METADATA_KEY, MAX_RPC_MESSAGE_BYTES, type MasterRpc, type proto } from '@eddy/protocol';
 import { EddyError, blockKey } from '@eddy/core';
 import { fileVersion } from '@eddy/ufs';
-import { EddyProcess, eventually } from './helpers/eddy-process.js';
-import { CleanupStack } from './helpers/cleanup-stack.js';
-import { forceUnmount } from './helpers/fuse-cleanup.js';
-import { startProcCluster, type ProcCluster } from './helpers/security-cluster.js';
+import { EddyProcess, eventually, CleanupStack, forceUnmount, startProcCluster, type ProcCluster } from '@eddy/test-cluster';
 
 const cleanup = new CleanupStack();
 after(async () => { await cleanup.run(); });

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EDDY_BIN } from './helpers/eddy-process.js';
+import { EDDY_BIN } from '@eddy/test-cluster';
 
 test('eddy ls piped into head exits 0 without an EPIPE crash; a missing file:// directory is an error naming it', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'eddy-cli-pipe-'));

@@ -7,9 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onceDataLoadManifest, s3DatasetManifests, startS3Server } from '@eddy/testkit';
 import { createMasterClient, readTokenFile } from '@eddy/protocol';
-import { EddyProcess, runEddy, eventually } from './helpers/eddy-process.js';
-import { forceUnmount, isMounted } from './helpers/fuse-cleanup.js';
-import { CleanupStack } from './helpers/cleanup-stack.js';
+import { EddyProcess, runEddy, eventually, forceUnmount, isMounted, CleanupStack } from '@eddy/test-cluster';
 
 const cleanup = new CleanupStack();
 after(async () => { await cleanup.run(); });

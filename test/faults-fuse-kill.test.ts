@@ -8,17 +8,15 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventually, runEddy } from './helpers/eddy-process.js';
-import { isMounted } from './helpers/fuse-cleanup.js';
-import { FaultCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache, type DatasetJson } from './helpers/fault-cluster.js';
+import { eventually, runEddy, isMounted, EddyCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache, type DatasetJson } from '@eddy/test-cluster';
 
-let cluster: FaultCluster | undefined;
+let cluster: EddyCluster | undefined;
 after(async () => { await cluster?.close(); });
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 test('kill -9 of eddy mount: a new mount recovers the path; a restarted worker keeps its file-tier cache', { timeout: 170_000 }, async () => {
-  cluster = await FaultCluster.start('fault-fuse-kill');
+  cluster = await EddyCluster.start('fault-fuse-kill');
   const c = cluster;
   const objects = new Map<string, Buffer>();
   for (let i = 0; i < 4; i++) objects.set(`d/f${i}.bin`, randomBytes(3 * MiB + i * 333));

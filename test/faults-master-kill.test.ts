@@ -6,16 +6,15 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { eventually } from './helpers/eddy-process.js';
-import { FaultCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache, type DataLoadJson, type DatasetJson } from './helpers/fault-cluster.js';
+import { eventually, EddyCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache, type DataLoadJson, type DatasetJson } from '@eddy/test-cluster';
 
-let cluster: FaultCluster | undefined;
+let cluster: EddyCluster | undefined;
 after(async () => { await cluster?.close(); });
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 test('kill -9 of the master during a DataLoad: cached reads go on, the load is retried after restart and completes', { timeout: 170_000 }, async () => {
-  cluster = await FaultCluster.start('fault-master-kill');
+  cluster = await EddyCluster.start('fault-master-kill');
   const c = cluster;
   const hot = new Map<string, Buffer>([['hot/a.bin', randomBytes(3 * MiB + 5)], ['hot/b.bin', randomBytes(MiB + 77)]]);
   const bulk = new Map<string, Buffer>();

@@ -8,12 +8,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { CleanupStack } from './helpers/cleanup-stack.js';
-import { eventually } from './helpers/eddy-process.js';
-import { FaultCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache } from './helpers/fault-cluster.js';
+import { CleanupStack, eventually, EddyCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache } from '@eddy/test-cluster';
 
 const net = new CleanupStack();
-let cluster: FaultCluster | undefined;
+let cluster: EddyCluster | undefined;
 after(async () => {
   try { await cluster?.close(); } finally { await net.run(); }
 });
@@ -41,7 +39,7 @@ test('a worker cut off from the network: reads go elsewhere, it is marked lost, 
   ip('netns', 'exec', ns, 'ip', 'link', 'set', nsIf, 'up');
   ip('netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up');
 
-  cluster = await FaultCluster.start('fault-partition', { s3Host: HOST, masterHost: HOST });
+  cluster = await EddyCluster.start('fault-partition', { s3Host: HOST, masterHost: HOST });
   const c = cluster;
   const objects = new Map<string, Buffer>();
   for (let i = 0; i < 8; i++) objects.set(`p/f${i}.bin`, randomBytes(4 * MiB + i * 511));

@@ -5,10 +5,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { eventually } from './helpers/eddy-process.js';
-import { FaultCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache } from './helpers/fault-cluster.js';
+import { eventually, EddyCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache } from '@eddy/test-cluster';
 
-let cluster: FaultCluster | undefined;
+let cluster: EddyCluster | undefined;
 after(async () => { await cluster?.close(); });
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -16,7 +15,7 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
 const EIO_BOUND_MS = 60_000;
 
 test('S3 down: cached reads work, uncached reads fail with EIO in bounded time, all recovers when S3 returns', { timeout: 170_000 }, async () => {
-  cluster = await FaultCluster.start('fault-s3-down');
+  cluster = await EddyCluster.start('fault-s3-down');
   const c = cluster;
   const cached = new Map<string, Buffer>([['cached/a.bin', randomBytes(5 * MiB + 3)], ['cached/b.bin', randomBytes(700_000)]]);
   const cold = new Map<string, Buffer>([['cold/x.bin', randomBytes(3 * MiB + 11)], ['cold/y.bin', randomBytes(200_000)]]);
@@ -33,11 +32,19 @@ test('S3 down: cached reads work, uncached reads fail with EIO in bounded time, 
 
   await c.s3.stop();
   await dropPageCache();
+  const hitsBefore = (await c.workerStatus('w1'))?.hits ?? 0;
   for (const [k, v] of cached) {
     const r = await readInChild(join(mnt, k), { timeoutMs: EIO_BOUND_MS });
     assert.ok(r.ok, `${k} with S3 down: ${JSON.stringify(r)}`);
     assert.equal(r.sha256, sha256(v), k);
   }
+  // The bytes came from the worker's tier (the mount's host differs from the worker's, so every
+  // block is a worker hit): 6 blocks of cached/a.bin and 1 of cached/b.bin, reported by heartbeat.
+  const cachedBlocks = [...cached.values()].reduce((n, b) => n + Math.ceil(b.length / MiB), 0);
+  await eventually('worker hits for the reads with S3 down', 10_000, async () => {
+    const hits = (await c.workerStatus('w1'))?.hits ?? 0;
+    return hits - hitsBefore >= cachedBlocks ? true : undefined;
+  }, 300);
   const failures = await Promise.all([...cold.keys()].map((k) => readInChild(join(mnt, k), { timeoutMs: EIO_BOUND_MS + 30_000 })));
   failures.forEach((r, i) => {
     assert.equal(r.ok, false, `${[...cold.keys()][i]} cannot be read with S3 down`);

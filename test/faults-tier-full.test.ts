@@ -10,10 +10,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
-import { eventually } from './helpers/eddy-process.js';
-import { FaultCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache, type DataLoadJson, type DatasetJson } from './helpers/fault-cluster.js';
+import { eventually, EddyCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache, type DataLoadJson, type DatasetJson } from '@eddy/test-cluster';
 
-let cluster: FaultCluster | undefined;
+let cluster: EddyCluster | undefined;
 after(async () => { await cluster?.close(); });
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -27,7 +26,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 test('a tier on a full 8 MiB tmpfs (quota 64 MiB): reads are right or EIO, no partial or corrupt block files', { timeout: 170_000 }, async () => {
-  cluster = await FaultCluster.start('fault-tier-full');
+  cluster = await EddyCluster.start('fault-tier-full');
   const c = cluster;
   const tier = join(c.root, 'tiny');
   await mkdir(tier);
@@ -92,8 +91,9 @@ test('a tier on a full 8 MiB tmpfs (quota 64 MiB): reads are right or EIO, no pa
   }
   // No temp file is left behind eating the tiny filesystem once reads are over.
   await eventually('no temp files left in the tier', 10_000, async () => ((await filesUnder(tier)).some((f) => f.includes('.tmp-')) ? undefined : true));
+  // Recorded for docs/reliability.md only: the kernel never lets tmpfs usage pass its size.
   const df = execFileSync('df', ['-B1', '--output=used,size', tier], { encoding: 'utf8' }).trim().split('\n')[1]!.trim().split(/\s+/).map(Number);
-  assert.ok(df[0]! <= df[1]!);
+  assert.ok(okReads > 0, `some reads succeed with the tier full (ok=${okReads}, eio=${eioReads})`);
   assert.ok(c.workers.get('w1')!.proc.running, 'the worker survived ENOSPC');
   assert.ok((await stat(tier)).isDirectory());
   console.log(`# fill DataLoad ended ${load.status.phase} (${load.status.conditions.at(-1)?.reason ?? ''}: ${load.status.conditions.at(-1)?.message ?? ''}); reads ok=${okReads} eio=${eioReads}; ${files.length} block files, tmpfs used ${df[0]} of ${df[1]} bytes`);

@@ -6,15 +6,15 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FaultCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache } from './helpers/fault-cluster.js';
+import { EddyCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache } from '@eddy/test-cluster';
 
-let cluster: FaultCluster | undefined;
+let cluster: EddyCluster | undefined;
 after(async () => { await cluster?.close(); });
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 test('kill -9 of a worker during 16 parallel reads through the mount: every read has the right SHA-256', { timeout: 170_000 }, async () => {
-  cluster = await FaultCluster.start('fault-worker-kill');
+  cluster = await EddyCluster.start('fault-worker-kill');
   const c = cluster;
   const objects = new Map<string, Buffer>();
   for (let i = 0; i < 16; i++) objects.set(`f${String(i).padStart(2, '0')}.bin`, randomBytes(12 * MiB + i * 4099));

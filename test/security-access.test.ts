@@ -8,12 +8,9 @@ import * as grpc from '@grpc/grpc-js';
 import { DataChannelClient, FrameDecoder, FrameType, SERVER_FRAME_TYPES, createMasterClient, createWorkerClient, encodeMessage, loadEddyProto, parseMessage, type proto } from '@eddy/protocol';
 import { UnauthenticatedError, EddyError } from '@eddy/core';
 import { createTlsFixture } from '@eddy/testkit';
-import { EddyProcess, runEddy } from './helpers/eddy-process.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { forceUnmount } from './helpers/fuse-cleanup.js';
-import { CleanupStack } from './helpers/cleanup-stack.js';
-import { startProcCluster, type ProcCluster } from './helpers/security-cluster.js';
+import { EddyProcess, runEddy, forceUnmount, CleanupStack, startProcCluster, type ProcCluster } from '@eddy/test-cluster';
 
 const cleanup = new CleanupStack();
 after(async () => { await cleanup.run(); });

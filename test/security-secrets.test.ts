@@ -16,9 +16,7 @@ import { startS3Server, freePort } from '@eddy/testkit';
 import { Readable } from 'node:stream';
 import { createMasterClient, readTokenFile } from '@eddy/protocol';
 import { main as cliMain, type CliIo } from '@eddy/cli';
-import { EddyProcess, runEddy, eventually, type EddyResult } from './helpers/eddy-process.js';
-import { forceUnmount } from './helpers/fuse-cleanup.js';
-import { CleanupStack } from './helpers/cleanup-stack.js';
+import { EddyProcess, runEddy, eventually, type EddyResult, forceUnmount, CleanupStack } from '@eddy/test-cluster';
 
 const cleanup = new CleanupStack();
 after(async () => { await cleanup.run(); });

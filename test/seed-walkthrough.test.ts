@@ -11,10 +11,8 @@ import { promisify } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { startS3Server } from '@eddy/testkit';
 import { formatBytes } from '@eddy/core';
-import { EddyProcess, REPO_ROOT, runEddy, eventually } from './helpers/eddy-process.js';
-import { forceUnmount, isMounted } from './helpers/fuse-cleanup.js';
-import { CleanupStack } from './helpers/cleanup-stack.js';
 import { seedDataLoadEvery, seedDatasetForS3, seedSecretForS3 } from './helpers/seed-manifests.js';
+import { EddyProcess, REPO_ROOT, runEddy, eventually, forceUnmount, isMounted, CleanupStack } from '@eddy/test-cluster';
 
 const cleanup = new CleanupStack();
 after(async () => { await cleanup.run(); });

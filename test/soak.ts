@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FaultCluster, KiB, MiB, dropPageCache, faultManifests, type DataLoadJson } from './helpers/fault-cluster.js';
+import { EddyCluster, KiB, MiB, dropPageCache, faultManifests, type DataLoadJson } from '@eddy/test-cluster';
 
 const { values } = parseArgs({
   options: {
@@ -171,7 +171,7 @@ async function rssOf(pid: number | undefined): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const c = await FaultCluster.start('soak');
+  const c = await EddyCluster.start('soak');
   let stop = false;
   const onSignal = (): void => { stop = true; };
   process.once('SIGINT', onSignal);

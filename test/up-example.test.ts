@@ -7,9 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBytes } from '@eddy/core';
-import { EddyProcess, REPO_ROOT, runEddy, eventually } from './helpers/eddy-process.js';
-import { forceUnmount, isMounted } from './helpers/fuse-cleanup.js';
-import { CleanupStack } from './helpers/cleanup-stack.js';
+import { EddyProcess, REPO_ROOT, runEddy, eventually, forceUnmount, isMounted, CleanupStack } from '@eddy/test-cluster';
 
 const cleanup = new CleanupStack();
 after(async () => { await cleanup.run(); });

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, parseDocument } from 'yaml';
-import { REPO_ROOT } from './eddy-process.js';
+import { REPO_ROOT } from '@eddy/test-cluster';
 
 export function seedDir(): string {
   const candidates = [process.env.EDDY_SEED_DIR, join(REPO_ROOT, '..', 'shared', 'seed'), join(REPO_ROOT, 'test', 'fixtures', 'seed')];

@@ -1,7 +1,7 @@
-// A cluster of separate `eddy` processes for the fault tests: `eddy master`, `eddy worker` x N and
-// `eddy mount`, each its own process so a test can kill -9 one of them and start it again on the
-// same port, data directory and tier directories. Heartbeats and the lost-worker timeout are short
-// so faults are noticed within seconds.
+// The shared cluster fixture of the end-to-end tests: an S3 server with a bucket, and `eddy master`,
+// `eddy worker` x N and `eddy mount`, each its own process, so a test can kill -9 one of them and
+// start it again on the same port, data directory and tier directories. Heartbeats and the
+// lost-worker timeout are short so faults are noticed within seconds.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ export const MiB = 1024 * 1024;
 export const HEARTBEAT_MS = 300;
 export const WORKER_TIMEOUT_MS = 2500;
 const here = dirname(fileURLToPath(import.meta.url));
-/** The compiled reader child (test/lib/helpers/read-child.js). */
+/** The compiled reader child (packages/test-cluster/lib/src/read-child.js). */
 export const READ_CHILD = join(here, 'read-child.js');
 
 export type ManifestOptions = S3DatasetManifestOptions;
@@ -60,14 +60,14 @@ export interface DatasetJson {
   status: { ufsTotalBytes: number; cacheStates: { cachedBytes: number } };
 }
 
-export interface FaultClusterOptions {
+export interface EddyClusterOptions {
   /** S3 server host (default 127.0.0.1). */
   s3Host?: string;
   /** Master listen host (default 127.0.0.1). */
   masterHost?: string;
 }
 
-export class FaultCluster {
+export class EddyCluster {
   readonly cleanup = new CleanupStack();
   readonly workers = new Map<string, WorkerProc>();
   master!: EddyProcess;
@@ -80,11 +80,11 @@ export class FaultCluster {
   token = '';
   private shmRoot = '';
 
-  private constructor(private readonly options: FaultClusterOptions) {}
+  private constructor(private readonly options: EddyClusterOptions) {}
 
   /** S3 server + bucket, token file, and a master on a fixed port (so it can be restarted in place). */
-  static async start(prefix: string, options: FaultClusterOptions = {}): Promise<FaultCluster> {
-    const c = new FaultCluster(options);
+  static async start(prefix: string, options: EddyClusterOptions = {}): Promise<EddyCluster> {
+    const c = new EddyCluster(options);
     try {
       c.root = await mkdtemp(join(tmpdir(), `eddy-${prefix}-`));
       c.cleanup.add('temp dir', () => rm(c.root, { recursive: true, force: true }));
@@ -254,7 +254,13 @@ export async function readInChild(file: string, o: ReadOptions = {}): Promise<Re
   });
 }
 
-/** `sync; echo 3 > drop_caches`, so the next read goes through FUSE again. */
+/** `sync; echo 3 > drop_caches`, so the next read goes through FUSE again. A failure fails the test: a read
+ * served from the page cache would prove nothing about Eddy. */
 export async function dropPageCache(): Promise<void> {
-  await new Promise<void>((resolve) => { execFile('sh', ['-c', 'sync; echo 3 > /proc/sys/vm/drop_caches'], () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    execFile('sh', ['-c', 'sync && echo 3 > /proc/sys/vm/drop_caches'], (err, _out, stderr) => {
+      if (err) reject(new Error(`could not drop the page cache (run the tests as root): ${stderr.trim() || err.message}`));
+      else resolve();
+    });
+  });
 }

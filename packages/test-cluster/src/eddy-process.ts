@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root (test/lib/helpers/ → ../../..). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The repository root (packages/test-cluster/lib/src/ → ../../../..). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 export const EDDY_BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'eddy.js');
 
 const live = new Set<ChildProcess>();
