@@ -125,6 +125,14 @@ export class AbortedError extends EddyError {
   }
 }
 
+/** A write or other change on something that is read-only (a ReadOnlyMany dataset's mount). */
+export class ReadOnlyError extends EddyError {
+  constructor(message = 'read-only', options?: { cause?: unknown }) {
+    super('READ_ONLY', message, options);
+    this.name = 'ReadOnlyError';
+  }
+}
+
 export function isEddyError(err: unknown): err is EddyError {
   return err instanceof EddyError;
 }
@@ -144,6 +152,7 @@ export function errorFromCode(code: string, message: string): EddyError {
     case 'CORRUPT': return new CorruptBlockError(message);
     case 'UNAVAILABLE': return new UnavailableError(message);
     case 'ABORTED': return new AbortedError(message);
+    case 'READ_ONLY': return new ReadOnlyError(message);
     default: return new EddyError('INTERNAL', message);
   }
 }
