@@ -14,6 +14,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 need_pkgs=()
+need_build=()
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 have_cmd fusermount || need_pkgs+=(fuse)
@@ -59,6 +60,36 @@ if [ ! -f node_modules/.eddy-lock-hash ] || [ "$(sha256sum package-lock.json | c
   npm ci --no-audit --no-fund --loglevel=error
   sha256sum package-lock.json | cut -d' ' -f1 > node_modules/.eddy-lock-hash
 fi
+
+# fuse-native's open callback is patched (patches/, applied by patch-package at npm's postinstall) so
+# that a handle can be opened with direct_io / keep_cache; its prebuilt binary predates the patch, so
+# the addon is built from the patched C. node-gyp-build loads build/Release before prebuilds/.
+FUSE_NATIVE=node_modules/fuse-native
+if ! grep -q open_flags_supported "$FUSE_NATIVE/fuse-native.c"; then
+  log "applying patches/ (patch-package)"
+  node node_modules/patch-package/index.js --error-on-fail >/dev/null
+fi
+fuse_stamp="$(cat "$FUSE_NATIVE/fuse-native.c" "$FUSE_NATIVE/binding.gyp" | sha256sum | cut -d' ' -f1) $(node --version)"
+if [ ! -f "$FUSE_NATIVE/build/Release/fuse.node" ] || [ "$(cat "$FUSE_NATIVE/build/.eddy-stamp" 2>/dev/null)" != "$fuse_stamp" ]; then
+  for c in gcc g++ make python3; do have_cmd "$c" || need_build+=("$c"); done
+  if [ ${#need_build[@]} -gt 0 ]; then
+    log "installing build tools for fuse-native: ${need_build[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq gcc g++ make python3 >/dev/null
+  fi
+  # node-gyp ships with npm; headers from the local Node install (Debian's nodejs ships
+  # /usr/include/node), so nothing is downloaded. libfuse's headers come from fuse-shared-library.
+  node_gyp="${npm_config_node_gyp:-$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js}"
+  if [ ! -f "$node_gyp" ] && have_cmd node-gyp; then node_gyp="$(readlink -f "$(command -v node-gyp)")"; fi
+  nodedir_arg=()
+  node_prefix="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")"
+  if [ -f "$node_prefix/include/node/node_api.h" ]; then nodedir_arg=(--nodedir="$node_prefix"); fi
+  log "building fuse-native from the patched source"
+  (cd "$FUSE_NATIVE" && node "$node_gyp" rebuild "${nodedir_arg[@]}" --loglevel=error >/dev/null)
+  echo "$fuse_stamp" > "$FUSE_NATIVE/build/.eddy-stamp"
+fi
+node -e "if (!require('fuse-native').SUPPORTS_OPEN_FLAGS) { console.error('fuse-native: the patched build did not load'); process.exit(1) }"
 
 # EDDY_CLEAN_BUILD=1 (the test command sets it) removes every package's lib/ first, so no output of
 # a deleted or moved source survives into the run.

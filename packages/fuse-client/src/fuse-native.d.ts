@@ -15,7 +15,11 @@ declare module 'fuse-native' {
     getattr?(path: string, cb: (err: number, st?: FuseStat) => void): void;
     fgetattr?(path: string, fd: number, cb: (err: number, st?: FuseStat) => void): void;
     readdir?(path: string, cb: (err: number, names?: string[], stats?: FuseStat[]) => void): void;
-    open?(path: string, flags: number, cb: (err: number, fd?: number) => void): void;
+    /**
+     * `openFlags` (patched fuse-native, see patches/): a bit mask of `Fuse.OPEN_DIRECT_IO` and
+     * `Fuse.OPEN_KEEP_CACHE` set on this handle's fuse_file_info; ignored by an unpatched binary.
+     */
+    open?(path: string, flags: number, cb: (err: number, fd?: number, openFlags?: number) => void): void;
     opendir?(path: string, flags: number, cb: (err: number, fd?: number) => void): void;
     read?(path: string, fd: number, buf: Buffer, len: number, pos: number, cb: (bytesOrErr: number) => void): void;
     write?(path: string, fd: number, buf: Buffer, len: number, pos: number, cb: (bytesOrErr: number) => void): void;
@@ -35,6 +39,8 @@ declare module 'fuse-native' {
     unmount(cb: (err: Error | null) => void): void;
     _fuseOptions(): string;
     static unmount(mnt: string, cb: (err: Error | null) => void): void;
+    /** Patched fuse-native: per-handle open flags, and whether the loaded binary honours them. */
+    static OPEN_DIRECT_IO: number; static OPEN_KEEP_CACHE: number; static SUPPORTS_OPEN_FLAGS: boolean;
     static EPERM: number; static ENOENT: number; static EIO: number; static EBADF: number;
     static EACCES: number; static ENOTDIR: number; static EISDIR: number; static EINVAL: number;
     static EROFS: number; static ENOSYS: number; static ENOTEMPTY: number; static ENAMETOOLONG: number;
