@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventually, runEddy, isMounted, EddyCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache, type DatasetJson } from '@eddy/test-cluster';
+import { eventually, runEddy, isMounted, EddyCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache } from '@eddy/test-cluster';
 
 let cluster: EddyCluster | undefined;
 after(async () => { await cluster?.close(); });
@@ -54,8 +54,8 @@ test('kill -9 of eddy mount: a new mount recovers the path; a restarted worker k
     const s = await c.workerStatus('w1');
     return s && s.blockCount === before.blockCount && s.hits === 0 ? s : undefined;
   }, 200);
-  const ds = await c.getJson<DatasetJson>('Dataset', 'models');
-  assert.equal(ds?.status.cacheStates.cachedBytes, total);
+  const ds = await c.datasetStatus('models');
+  assert.equal(ds?.cachedBytes, total);
   const json = await runEddy(['get', 'worker', '-o', 'json'], { env: c.env });
   assert.equal(json.code, 0, json.stderr);
   const listed = (JSON.parse(json.stdout) as { items: { live: boolean; blockCount: number; address: { workerId: string } }[] }).items;

@@ -10,7 +10,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
-import { eventually, EddyCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache, type DataLoadJson, type DatasetJson } from '@eddy/test-cluster';
+import { eventually, EddyCluster, MiB, faultManifests, onceDataLoad, readInChild, dropPageCache } from '@eddy/test-cluster';
+import type { proto } from '@eddy/protocol';
 
 let cluster: EddyCluster | undefined;
 after(async () => { await cluster?.close(); });
@@ -42,22 +43,22 @@ test('a tier on a full 8 MiB tmpfs (quota 64 MiB): reads are right or EIO, no pa
   // A DataLoad of everything: it must end (Complete or Failed), not hang or claim what it lacks.
   await c.apply(onceDataLoad('fill', 'models', ['/']));
   const load = await eventually('the fill DataLoad to end', 90_000, async () => {
-    const d = await c.getJson<DataLoadJson & { status: { failedFiles: { path: string; message: string }[] } }>('DataLoad', 'fill');
-    return d && (d.status.phase === 'Complete' || d.status.phase === 'Failed') ? d : undefined;
+    const d = await c.dataLoadStatus('fill');
+    return d && (d.phase === 'Complete' || d.phase === 'Failed') ? d : undefined;
   }, 300);
 
   // The worker caps the tier's quota at the filesystem's size, so the watermarks evict instead of
   // writes failing; a block that still cannot be stored fails the load with a clear reason.
   const tiers = (await c.rpc.listWorkers({ runtime: '' })).workers[0]?.tiers ?? [];
   assert.ok(tiers.length === 1 && Number(tiers[0]!.quotaBytes) <= 8 * MiB, `quota capped: ${JSON.stringify(tiers)}`);
-  if (load.status.phase === 'Failed') assert.match(load.status.conditions.at(-1)?.message ?? '', /NO_SPACE: .*no room/);
+  if (load.phase === 'Failed') assert.match(load.conditions.at(-1)?.message ?? '', /NO_SPACE: .*no room/);
   // Evictions reach the master with the worker's next heartbeat, so CACHED may lag by one beat.
-  let ds: DatasetJson | undefined;
+  let ds: proto.DatasetStatus__Output | undefined;
   await eventually('CACHED to fit the filesystem', 15_000, async () => {
-    ds = await c.getJson<DatasetJson>('Dataset', 'models');
-    return ds && ds.status.cacheStates.cachedBytes > 0 && ds.status.cacheStates.cachedBytes <= 8 * MiB ? ds : undefined;
+    ds = await c.datasetStatus('models');
+    return ds && ds.cachedBytes > 0 && ds.cachedBytes <= 8 * MiB ? ds : undefined;
   }, 200).catch(() => undefined);
-  assert.ok(ds && ds.status.cacheStates.cachedBytes > 0 && ds.status.cacheStates.cachedBytes <= 8 * MiB, `CACHED fits the filesystem: ${JSON.stringify(ds?.status)}`);
+  assert.ok(ds && ds.cachedBytes > 0 && ds.cachedBytes <= 8 * MiB, `CACHED fits the filesystem: ${JSON.stringify(ds)}`);
 
   const mnt = join(c.root, 'mnt');
   await c.mount(mnt);
@@ -96,5 +97,5 @@ test('a tier on a full 8 MiB tmpfs (quota 64 MiB): reads are right or EIO, no pa
   assert.ok(okReads > 0, `some reads succeed with the tier full (ok=${okReads}, eio=${eioReads})`);
   assert.ok(c.workers.get('w1')!.proc.running, 'the worker survived ENOSPC');
   assert.ok((await stat(tier)).isDirectory());
-  console.log(`# fill DataLoad ended ${load.status.phase} (${load.status.conditions.at(-1)?.reason ?? ''}: ${load.status.conditions.at(-1)?.message ?? ''}); reads ok=${okReads} eio=${eioReads}; ${files.length} block files, tmpfs used ${df[0]} of ${df[1]} bytes`);
+  console.log(`# fill DataLoad ended ${load.phase} (${load.conditions.at(-1)?.reason ?? ''}: ${load.conditions.at(-1)?.message ?? ''}); reads ok=${okReads} eio=${eioReads}; ${files.length} block files, tmpfs used ${df[0]} of ${df[1]} bytes`);
 });

@@ -74,7 +74,7 @@ test('the cluster token on the control plane and the data channel: none, wrong, 
   cleanup.add('good client', () => good.close());
   assert.equal((await good.listWorkers({})).workers.length, 1);
   // The rejected apply above did not create anything.
-  assert.equal((await good.get({ kind: 'secret', name: '' })).objectsJson.length, 0);
+  assert.equal((await good.get({ kind: 'secret', name: '' })).resources.length, 0);
 
   // Control plane, worker process.
   const wBad = createWorkerClient(c.workerGrpcAddress, { token: 'nope' });

@@ -226,8 +226,8 @@ spec:
   assert.equal(secretJson.code, 0, secretJson.stderr);
   assert.match(secretJson.stdout, /creds/);
   // The raw Get RPC strips values too.
-  assert.equal(findCanary((await rpc.get({ kind: 'secret', name: '' })).objectsJson.join('\n')), undefined);
-  assert.equal(findCanary((await rpc.get({ kind: 'dataset', name: '' })).objectsJson.join('\n')), undefined);
+  assert.equal(findCanary(JSON.stringify((await rpc.get({ kind: 'secret', name: '' })).resources)), undefined);
+  assert.equal(findCanary(JSON.stringify((await rpc.get({ kind: 'dataset', name: '' })).resources)), undefined);
 
   // Bad manifests carrying the secret: the errors name the problem, not the value.
   await writeFile(join(dir, 'bad1.yaml'), `apiVersion: v1\nkind: Secret\nmetadata: {name: "Bad_Name"}\nstringData: {k: ${CANARY}}\n`);

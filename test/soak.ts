@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EddyCluster, KiB, MiB, dropPageCache, faultManifests, type DataLoadJson } from '@eddy/test-cluster';
+import { EddyCluster, KiB, MiB, dropPageCache, faultManifests } from '@eddy/test-cluster';
 
 const { values } = parseArgs({
   options: {
@@ -250,8 +250,8 @@ spec:
     });
     await Promise.all([...readers, changer, dropper, sampler]);
 
-    const dl = await c.getJson<DataLoadJson & { status: { skippedTicks: number } }>('DataLoad', 'refresh');
-    const runs = dl?.status.runs ?? [];
+    const dl = await c.dataLoadStatus('refresh');
+    const runs = dl?.runs ?? [];
     const errorsTotal = [...stats.errors.values()].reduce((a, b) => a + b, 0);
     const fmt = (a: number[]): string => {
       const mib = (n: number): string => (n / MiB).toFixed(0);
@@ -267,7 +267,7 @@ spec:
       `mixed-version reads: ${stats.mixed}`,
       `corrupt or short reads: ${stats.corrupt}`,
       `handles that saw a version more than one behind: ${stats.staleHandles}`,
-      `cron DataLoad runs (last ${runs.length} kept): ${runs.filter((r) => r.phase === 'Complete').length} Complete, ${runs.filter((r) => r.phase === 'Failed').length} Failed; ticks skipped: ${dl?.status.skippedTicks ?? 0}`,
+      `cron DataLoad runs (last ${runs.length} kept): ${runs.filter((r) => r.phase === 'Complete').length} Complete, ${runs.filter((r) => r.phase === 'Failed').length} Failed; ticks skipped: ${dl?.skippedTicks ?? 0}`,
       ...Object.entries(rss).map(([n, a]) => `RSS ${n}: ${fmt(a)}`),
       ...firstErrors.map((e) => `first errors: ${e}`),
       ...details.map((e) => `first mismatches: ${e}`),

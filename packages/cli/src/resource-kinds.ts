@@ -12,10 +12,10 @@ const ALIASES: Record<string, ResourceName> = {
   secret: 'secret', secrets: 'secret',
 };
 
-export function parseResourceName(text: string, allowed: readonly ResourceName[]): ResourceName {
+export function parseResourceName<R extends ResourceName>(text: string, allowed: readonly R[]): R {
   const r = ALIASES[text.toLowerCase()];
-  if (!r || !allowed.includes(r)) throw new UsageError(`unknown resource type "${text}"; use one of: ${allowed.join(', ')}`);
-  return r;
+  if (!r || !(allowed as readonly ResourceName[]).includes(r)) throw new UsageError(`unknown resource type "${text}"; use one of: ${allowed.join(', ')}`);
+  return r as R;
 }
 
 /** The `kind` sent in Get/Delete requests. Runtime covers JindoRuntime and AlluxioRuntime. */

@@ -10,6 +10,7 @@ import { loadEddyProto, createRpcServer, bindServer, wrapService, type proto } f
 import { silentLogger, NotFoundError } from '@eddy/core';
 import { main } from '../src/main.js';
 import type { CliIo } from '../src/cli-io.js';
+import { condition, dataLoadResource, dataLoadStatus, datasetResource, datasetStatus } from './resource-fixtures.js';
 
 const TOKEN = 'tok-secret-1234';
 let server: ReturnType<typeof createRpcServer>;
@@ -20,27 +21,18 @@ const applied: string[] = [];
 const deleted: string[] = [];
 let loadPolls = 0;
 
-const dataset = {
-  apiVersion: 'data.fluid.io/v1alpha1', kind: 'Dataset',
-  metadata: { name: 'demo', namespace: 'default', creationTimestamp: new Date(Date.now() - 127_000).toISOString() },
-  spec: { mounts: [{ mountPoint: 's3://b/' }] },
-  status: { phase: 'Bound', ufsTotalBytes: 603_030, fileNum: 1, cacheStates: { cachedBytes: 0, cacheCapacityBytes: 10 * 1024 ** 3 } },
-};
+const dataset = datasetResource('demo', Date.now() - 127_000, datasetStatus({ ufsTotalBytes: 603_030, fileNum: 1, cacheCapacityBytes: 10 * 1024 ** 3 }));
+const PROBE_MS = Date.parse('2026-01-01T00:00:00Z');
 
-function dataLoad(): Record<string, unknown> {
+function dataLoad(): proto.Resource__Output {
   // Each poll moves the load on by a third; the third poll sees it Complete.
   loadPolls++;
   const done = Math.min(3, loadPolls);
-  return {
-    apiVersion: 'data.fluid.io/v1alpha1', kind: 'DataLoad',
-    metadata: { name: 'once', namespace: 'default', creationTimestamp: new Date().toISOString() },
-    spec: { dataset: { name: 'demo' }, policy: 'Once' },
-    status: {
-      phase: done === 3 ? 'Complete' : 'Executing', duration: '1s',
-      progress: { filesDone: done, filesTotal: 3, bytesDone: done * 1024, bytesTotal: 3 * 1024 },
-      conditions: done === 3 ? [{ type: 'Complete', status: 'True', lastProbeTime: 't1', lastTransitionTime: 't1' }] : [],
-    },
-  };
+  return dataLoadResource('once', Date.now(), { dataset: 'demo', policy: 'Once' }, dataLoadStatus({
+    phase: done === 3 ? 'Complete' : 'Executing', duration: '1s',
+    progress: { filesDone: done, filesTotal: 3, bytesDone: done * 1024, bytesTotal: 3 * 1024, bytesFetched: 0 },
+    conditions: done === 3 ? [condition('Complete', PROBE_MS)] : [],
+  }));
 }
 
 before(async () => {
@@ -56,8 +48,8 @@ before(async () => {
       return { results: [{ kind: 'Secret', name: 'mysecret', action: 'created' }, { kind: 'Dataset', name: 'demo', action: 'configured' }] };
     },
     get: async (req: proto.GetRequest__Output): Promise<proto.GetResponse> => {
-      if (req.kind === 'Dataset') return { objectsJson: req.name === '' || req.name === 'demo' ? [JSON.stringify(dataset)] : [] };
-      if (req.kind === 'DataLoad' && req.name === 'once') return { objectsJson: [JSON.stringify(dataLoad())] };
+      if (req.kind === 'Dataset') return { resources: req.name === '' || req.name === 'demo' ? [dataset] : [] };
+      if (req.kind === 'DataLoad' && req.name === 'once') return { resources: [dataLoad()] };
       throw new NotFoundError(`${req.kind} "${req.name}" not found`);
     },
     delete: async (req: proto.DeleteRequest__Output): Promise<proto.DeleteResponse> => {
@@ -107,7 +99,7 @@ test('get dataset: seed table, -o json with exact bytes, missing name fails with
   assert.match(table.out, /^NAME {3}UFS TOTAL SIZE {3}CACHED {3}CACHE CAPACITY {3}CACHED PERCENTAGE {3}PHASE {3}AGE\ndemo {3}588\.90KiB {8}0\.00B {4}10\.00GiB {9}0\.0% {16}Bound {3}2m\ds\n$/);
   const json = await run(['--master', address, 'get', 'dataset', 'demo', '-o', 'json']);
   assert.equal(json.code, 0);
-  const obj = JSON.parse(json.out) as typeof dataset;
+  const obj = JSON.parse(json.out) as { status: { ufsTotalBytes: number } };
   assert.equal(obj.status.ufsTotalBytes, 603_030);
   const yaml = await run(['get', 'datasets', '-o', 'yaml']);
   assert.match(yaml.out, /kind: List\n/);
@@ -139,7 +131,7 @@ test('describe dataload and get dataload -w (plain lines off a terminal, ends wh
   assert.match(frames.at(-1)!, /^once Complete \[#+\] 100\.0% 3\.00KiB\/3\.00KiB 3\/3 files\n$/);
   const d = await run(['describe', 'dataload', 'once']);
   assert.equal(d.code, 0);
-  assert.match(d.out, /^Status:\n {2}Conditions:\n {4}Last Probe Time: {7}t1\n/m);
+  assert.match(d.out, /^Status:\n {2}Conditions:\n {4}Last Probe Time: {7}2026-01-01T00:00:00\.000Z\n/m);
   assert.match(d.out, /^ {2}Phase: {19}Complete$/m);
 });
 

@@ -154,7 +154,7 @@ describe('fuse client over a real master, worker and S3 server', { timeout: 110_
     const deadline = Date.now() + 60_000;
     for (;;) {
       const res = await rpc.get({ kind: 'DataLoad', name: 'full' });
-      const phase = (JSON.parse(res.objectsJson[0] ?? '{}') as { status?: { phase?: string } }).status?.phase;
+      const phase = res.resources[0]?.dataload?.status?.phase;
       if (phase === 'Complete') break;
       assert.notEqual(phase, 'Failed');
       assert.ok(Date.now() < deadline, `DataLoad still ${phase}`);

@@ -5,9 +5,9 @@ import type { Logger } from 'pino';
 import { DEFAULT_BLOCK_SIZE, NotFoundError, ValidationError, VersionMismatchError, blockCount, blockKey, blockLength, blockSlices } from '@eddy/core';
 import { createUfs as defaultCreateUfs } from '@eddy/ufs';
 import { createWorkerClient, type RpcSecurity, type WorkerRpc, type proto } from '@eddy/protocol';
-import { type DataLoadManifest, type DatasetManifest, type Manifest, type RuntimeManifest, type SecretManifest } from '@eddy/manifest';
+import { type DataLoadManifest, type DatasetManifest, type RuntimeManifest } from '@eddy/manifest';
 import { Journal } from './journal/journal.js';
-import { ManifestStore, categoryOf, redactSecret, type ApplyOutcome, type ManifestCategory, type StoredManifest } from './manifests/manifest-store.js';
+import { ManifestStore, categoryOf, type ApplyOutcome } from './manifests/manifest-store.js';
 import { NamespaceManager } from './namespace/namespace-manager.js';
 import type { DatasetNamespace, DirEntryInfo, UfsFactory } from './namespace/dataset-namespace.js';
 import { WorkerRegistry, type WorkerRecord } from './placement/worker-registry.js';
@@ -178,40 +178,6 @@ export class MasterCore implements MasterContext {
       for (const { manifest: ds } of this.manifests.list<DatasetManifest>('Dataset')) void this.syncNamespace(ds, false);
     }
     return true;
-  }
-
-  /** Objects of a kind (one or all) as JSON-ready values with status; Secret values stripped. */
-  get(kind: string, name: string): Array<Record<string, unknown>> {
-    const cat = categoryOf(kind);
-    const stored = name ? [this.manifests.get(cat, name)].filter((s): s is StoredManifest => s !== undefined) : this.manifests.list(cat);
-    if (name && stored.length === 0) throw new NotFoundError(`${cat} ${JSON.stringify(name)} not found`);
-    return stored.map((s) => this.present(cat, s));
-  }
-
-  private present(cat: ManifestCategory, s: StoredManifest): Record<string, unknown> {
-    const metadata = { ...s.manifest.metadata, creationTimestamp: new Date(s.createdMs).toISOString() };
-    const m: Manifest = s.manifest;
-    switch (cat) {
-      case 'Secret':
-        return { ...redactSecret(m as SecretManifest), metadata };
-      case 'Dataset':
-        return { ...m, metadata, status: this.datasetStatus(m.metadata.name) };
-      case 'Runtime': {
-        const live = this.registry.liveWorkers(m.metadata.name);
-        const rt = m as RuntimeManifest;
-        return {
-          ...m, metadata,
-          status: {
-            desiredWorkers: rt.spec.replicas,
-            liveWorkers: live.length,
-            workers: live.map((w) => w.id),
-            cacheCapacityBytes: live.reduce((a, w) => a + w.tiers.reduce((b, t) => b + t.quotaBytes, 0), 0),
-          },
-        };
-      }
-      case 'DataLoad':
-        return { ...m, metadata, status: this.dataloads.statusOf(m.metadata.name) ?? null };
-    }
   }
 
   // ---- status ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { ValidationError } from '@eddy/core';
 import { wrapService, type RpcSecurity, type proto } from '@eddy/protocol';
 import type * as grpc from '@grpc/grpc-js';
 import type { MasterCore } from './master-core.js';
+import { getResources } from './rpc/get-resources.js';
 
 function need(value: string, field: string): string {
   if (!value) throw new ValidationError(`${field} is required`, field);
@@ -34,7 +35,7 @@ export function createMasterService(core: MasterCore, security: RpcSecurity, log
       return { results: outcomes.map((o) => ({ kind: o.kind, name: o.name, action: o.action })) };
     },
     get: async (req: proto.GetRequest__Output): Promise<proto.GetResponse> =>
-      ({ objectsJson: core.get(need(req.kind, 'kind'), req.name).map((o) => JSON.stringify(o)) }),
+      ({ resources: getResources(core, need(req.kind, 'kind'), req.name) }),
     delete: async (req: proto.DeleteRequest__Output): Promise<proto.DeleteResponse> =>
       ({ deleted: await core.delete(need(req.kind, 'kind'), need(req.name, 'name')) }),
   }, security, logger);

@@ -76,12 +76,16 @@ spec:
         low: "0.8"
 ` });
     for (const w of workers) { await w.worker.register(); w.worker.start(100); }
-    const before = JSON.parse((await cli.get({ kind: 'dataset', name: 'demo' })).objectsJson[0] ?? '{}') as { status: Record<string, string> };
-    assert.equal(before.status.ufsTotal, '2.58MiB');
-    assert.equal(before.status.cached, '0.00B');
-    assert.equal(before.status.cacheCapacity, '2.00GiB'); // two workers reporting 1 GiB tiers
-    assert.equal(before.status.cachedPercentage, '0.0%');
-    assert.equal(before.status.phase, 'Bound');
+    const datasetStatus = async (): Promise<proto.DatasetStatus__Output | null | undefined> =>
+      (await cli.get({ kind: 'dataset', name: 'demo' })).resources[0]?.dataset?.status;
+    const dataLoadPhase = async (): Promise<string | undefined> =>
+      (await cli.get({ kind: 'dataload', name: 'warm' })).resources[0]?.dataload?.status?.phase;
+    const before = await datasetStatus();
+    assert.equal(before?.ufsTotal, '2.58MiB');
+    assert.equal(before?.cached, '0.00B');
+    assert.equal(before?.cacheCapacity, '2.00GiB'); // two workers reporting 1 GiB tiers
+    assert.equal(before?.cachedPercentage, '0.0%');
+    assert.equal(before?.phase, 'Bound');
 
     await cli.apply({ manifests: `
 apiVersion: data.fluid.io/v1alpha1
@@ -93,17 +97,17 @@ spec:
     name: demo
     namespace: default
 ` });
-    const dl = await waitFor(async () => {
-      const d = JSON.parse((await cli.get({ kind: 'dataload', name: 'warm' })).objectsJson[0] ?? '{}') as { status: { phase: string } | null };
-      return d.status?.phase === 'Complete' ? d : undefined;
+    const phase = await waitFor(async () => {
+      const p = await dataLoadPhase();
+      return p === 'Complete' ? p : undefined;
     }, { timeoutMs: 20_000, what: 'DataLoad Complete' });
-    assert.equal(dl.status?.phase, 'Complete');
+    assert.equal(phase, 'Complete');
     // 1 block of the notes + 3 blocks of w.bin, each loaded once (replicas 1), on its preferred worker.
     assert.equal(workers[0]!.loaded.length + workers[1]!.loaded.length, 4);
-    const after = JSON.parse((await cli.get({ kind: 'dataset', name: 'demo' })).objectsJson[0] ?? '{}') as { status: { cachedPercentage: string; cached: string; cacheStates: { cachedBytes: number } } };
-    assert.equal(after.status.cacheStates.cachedBytes, total);
-    assert.equal(after.status.cachedPercentage, '100.0%');
-    assert.equal(after.status.cached, '2.58MiB');
+    const after = await datasetStatus();
+    assert.equal(after?.cachedBytes, total);
+    assert.equal(after?.cachedPercentage, '100.0%');
+    assert.equal(after?.cached, '2.58MiB');
     const locs = await cli.getBlockLocations({ dataset: 'demo', path: '/models/w.bin', version: '', offset: 0, length: 0 });
     for (const b of locs.blocks) assert.deepEqual(b.holders.map((h) => h.workerId), [b.preferred?.workerId]);
 
@@ -113,17 +117,13 @@ spec:
     for (const w of workers) w.worker.stop();
     master = await startMaster({ ...opts, listen: opts.listen });
     cli = createMasterClient(master.address, { token: TOKEN });
-    const restored = JSON.parse((await cli.get({ kind: 'dataload', name: 'warm' })).objectsJson[0] ?? '{}') as { status: { phase: string } | null };
-    assert.equal(restored.status?.phase, 'Complete');
+    assert.equal(await dataLoadPhase(), 'Complete');
     const again = [await fakeWorkerServer('w1', master.address), await fakeWorkerServer('w2', master.address)];
     again.forEach((w, i) => { for (const k of workers[i]!.worker.blocks) w.worker.blocks.add(k); });
     for (const w of workers) w.close();
     workers.splice(0, workers.length, ...again);
     for (const w of workers) { await w.worker.register(); w.worker.start(100); }
-    await waitFor(async () => {
-      const d = JSON.parse((await cli.get({ kind: 'dataset', name: 'demo' })).objectsJson[0] ?? '{}') as typeof after;
-      return d.status.cachedPercentage === '100.0%';
-    }, { timeoutMs: 10_000, what: 'cached 100% after restart' });
+    await waitFor(async () => (await datasetStatus())?.cachedPercentage === '100.0%', { timeoutMs: 10_000, what: 'cached 100% after restart' });
   } finally {
     for (const w of workers) w.close();
     cli.close();

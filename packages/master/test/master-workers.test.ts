@@ -4,7 +4,7 @@ import { mkdtemp, rm, mkdir, writeFile, appendFile, stat, readFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blockKey, silentLogger, UnauthenticatedError, NotFoundError, VersionMismatchError } from '@eddy/core';
-import { createMasterClient } from '@eddy/protocol';
+import { createMasterClient, type proto } from '@eddy/protocol';
 import { waitFor } from '@eddy/testkit';
 import { startMaster, type MasterHandle } from '../src/index.js';
 import { spawn } from 'node:child_process';
@@ -85,9 +85,9 @@ test('master: register, heartbeat, placement, status, lost worker, restart, stal
     assert.ok(again.results.every((r) => r.action === 'unchanged'));
 
     // Secret values never come back from Get, but GetMounts (token holders) substitutes them.
-    const secretJson = (await cli.get({ kind: 'secret', name: 'creds' })).objectsJson.join('\n');
-    assert.ok(!secretJson.includes(SECRET_VALUE));
-    assert.match(secretJson, /fs\.s3\.accessKeySecret/);
+    const secret = (await cli.get({ kind: 'secret', name: 'creds' })).resources;
+    assert.ok(!JSON.stringify(secret).includes(SECRET_VALUE));
+    assert.ok(secret[0]?.secret?.keys.includes('fs.s3.accessKeySecret'));
     const mounts = await cli.getMounts({ dataset: 'demo' });
     assert.equal(mounts.mounts[0]?.options['fs.s3.accessKeySecret'], SECRET_VALUE);
     assert.equal(mounts.blockSize, MiB);
@@ -104,10 +104,15 @@ test('master: register, heartbeat, placement, status, lost worker, restart, stal
     const rootList = await cli.list({ dataset: 'demo', path: '/', pageToken: '', pageSize: 0 });
     assert.deepEqual(rootList.entries.map((e) => `${e.path}:${e.isDir}`), ['/a.txt:false', '/sub:true']);
 
-    let ds = JSON.parse((await cli.get({ kind: 'dataset', name: 'demo' })).objectsJson[0] ?? '{}') as { status: Record<string, unknown> & { cacheStates: Record<string, number> } };
-    assert.equal(ds.status.phase, 'NotBound');
-    assert.equal(ds.status.ufsTotalBytes, 3 * MiB - 5 + 1000);
-    assert.equal(ds.status.fileNum, 2);
+    const datasetStatus = async (): Promise<proto.DatasetStatus__Output> => {
+      const status = (await cli.get({ kind: 'dataset', name: 'demo' })).resources[0]?.dataset?.status;
+      assert.ok(status, 'dataset demo has a status');
+      return status;
+    };
+    let ds = await datasetStatus();
+    assert.equal(ds.phase, 'NotBound');
+    assert.equal(ds.ufsTotalBytes, 3 * MiB - 5 + 1000);
+    assert.equal(ds.fileNum, 2);
 
     // Three workers; w1 holds block 0 of b.bin, w2 holds a.txt.
     for (const id of ['w1', 'w2', 'w3']) workers.push(new FakeWorker(id, 'demo', master.address, TOKEN));
@@ -140,12 +145,12 @@ test('master: register, heartbeat, placement, status, lost worker, restart, stal
     assert.equal(locs2.blocks[0]?.preferred?.workerId, locs.blocks[1]?.preferred?.workerId);
     await assert.rejects(cli.getBlockLocations({ dataset: 'demo', path: '/sub/b.bin', version: 'old-etag', offset: 0, length: 0 }), VersionMismatchError);
 
-    ds = JSON.parse((await cli.get({ kind: 'dataset', name: 'demo' })).objectsJson[0] ?? '{}') as typeof ds;
-    assert.equal(ds.status.phase, 'Bound');
-    assert.equal(ds.status.cacheStates.cachedBytes, MiB + 1000);
-    assert.equal(ds.status.cacheStates.cacheCapacityBytes, 3 * 1024 ** 3);
-    assert.equal(ds.status.cacheCapacity, '3.00GiB');
-    assert.equal(ds.status.cacheStates.cacheHitRatio, 0.75);
+    ds = await datasetStatus();
+    assert.equal(ds.phase, 'Bound');
+    assert.equal(ds.cachedBytes, MiB + 1000);
+    assert.equal(ds.cacheCapacityBytes, 3 * 1024 ** 3);
+    assert.equal(ds.cacheCapacity, '3.00GiB');
+    assert.equal(ds.cacheHitRatio, 0.75);
 
     // w2 goes silent: after the 1 s timeout it is lost and its blocks leave the map.
     w2.stop();
@@ -177,12 +182,12 @@ test('master: register, heartbeat, placement, status, lost worker, restart, stal
     assert.equal(first.reregister, true, 'unknown worker after restart is told to reregister');
     assert.equal(nw1.reregisterCount, 1);
     nw1.start(100);
-    const got = (await cli.get({ kind: 'dataset', name: '' })).objectsJson.map((j) => JSON.parse(j) as { metadata: { name: string } });
-    assert.deepEqual(got.map((g) => g.metadata.name), ['demo']);
-    assert.ok(!(await cli.get({ kind: 'secret', name: '' })).objectsJson.join('').includes(SECRET_VALUE));
+    const got = (await cli.get({ kind: 'dataset', name: '' })).resources;
+    assert.deepEqual(got.map((g) => g.metadata?.name), ['demo']);
+    assert.ok(!JSON.stringify((await cli.get({ kind: 'secret', name: '' })).resources).includes(SECRET_VALUE));
     await waitFor(async () => {
-      const d = JSON.parse((await cli.get({ kind: 'dataset', name: 'demo' })).objectsJson[0] ?? '{}') as typeof ds;
-      return d.status.phase === 'Bound' && d.status.cacheStates.cachedBytes === MiB && d.status.fileNum === 2;
+      const d = await datasetStatus();
+      return d.phase === 'Bound' && d.cachedBytes === MiB && d.fileNum === 2;
     }, { timeoutMs: 5000, what: 'status back after restart' });
 
     // The object changes: after a refresh, the worker is told to free the old version's block.
@@ -190,9 +195,9 @@ test('master: register, heartbeat, placement, status, lost worker, restart, stal
     const r = await cli.refresh({ dataset: 'demo' });
     assert.equal(r.files, 2);
     await waitFor(() => nw1.freed.includes(kb0), { timeoutMs: 3000, what: 'old block freed' });
-    const d2 = JSON.parse((await cli.get({ kind: 'dataset', name: 'demo' })).objectsJson[0] ?? '{}') as typeof ds;
-    assert.equal(d2.status.cacheStates.cachedBytes, 0, 'an old version never counts as cached');
-    assert.equal(d2.status.cachedPercentage, '0.0%');
+    const d2 = await datasetStatus();
+    assert.equal(d2.cachedBytes, 0, 'an old version never counts as cached');
+    assert.equal(d2.cachedPercentage, '0.0%');
 
     // Delete: the dataset is gone.
     assert.equal((await cli.delete({ kind: 'dataset', name: 'demo' })).deleted, true);
@@ -278,7 +283,7 @@ test('master: restarts over a journal with a torn tail, keeping every complete r
     await appendFile(join(dataDir, 'journal.log'), Buffer.from([0, 0, 1, 0, 0xde, 0xad, 0xbe, 0xef, 123, 34]));
     master = await start(dataDir);
     cli = createMasterClient(master.address, { token: TOKEN });
-    const kinds = await Promise.all(['secret', 'dataset', 'runtime'].map(async (k) => (await cli.get({ kind: k, name: '' })).objectsJson.length));
+    const kinds = await Promise.all(['secret', 'dataset', 'runtime'].map(async (k) => (await cli.get({ kind: k, name: '' })).resources.length));
     assert.deepEqual(kinds, [1, 1, 1]);
     const again = await cli.apply({ manifests: manifests(ufsDir) });
     assert.ok(again.results.every((r) => r.action === 'unchanged'));

@@ -95,19 +95,19 @@ stringData:
     assert.equal(pages, 3);
     assert.deepEqual(seen, Array.from({ length: 25 }, (_, i) => `/many/f-${String(i).padStart(3, '0')}`));
 
-    const ds = JSON.parse((await cli.get({ kind: 'dataset', name: 'demo' })).objectsJson[0] ?? '{}') as { status: { ufsTotalBytes: number; fileNum: number; phase: string; ufsTotal: string } };
-    assert.equal(ds.status.fileNum, 28);
-    assert.equal(ds.status.ufsTotalBytes, 5 + 4 + 3 + (24 * 25) / 2);
-    assert.equal(ds.status.phase, 'NotBound');
+    const ds = (await cli.get({ kind: 'dataset', name: 'demo' })).resources[0]?.dataset?.status;
+    assert.equal(ds?.fileNum, 28);
+    assert.equal(ds?.ufsTotalBytes, 5 + 4 + 3 + (24 * 25) / 2);
+    assert.equal(ds?.phase, 'NotBound');
 
     // A mount that cannot be listed makes the dataset Failed, with a reason that holds no secret.
     const bad = await waitFor(async () => {
-      const d = JSON.parse((await cli.get({ kind: 'dataset', name: 'bad' })).objectsJson[0] ?? '{}') as { status: { phase: string; reason?: string } };
-      return d.status.phase === 'Failed' ? d : undefined;
+      const d = (await cli.get({ kind: 'dataset', name: 'bad' })).resources[0]?.dataset?.status;
+      return d?.phase === 'Failed' ? d : undefined;
     }, { timeoutMs: 20_000, what: 'bad dataset Failed' });
-    assert.ok(bad.status.reason && bad.status.reason.length > 0);
-    assert.ok(!bad.status.reason.includes(wrongSecret));
-    assert.ok(!bad.status.reason.includes(s3.secretKey));
+    assert.ok(bad.reason.length > 0);
+    assert.ok(!bad.reason.includes(wrongSecret));
+    assert.ok(!bad.reason.includes(s3.secretKey));
 
     // A new object shows up through an on-demand refresh of an unknown path (rate limited to one per 2 s).
     await put('data/new/late.txt', 'late');

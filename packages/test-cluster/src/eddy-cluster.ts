@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMasterClient, type MasterRpc } from '@eddy/protocol';
+import { createMasterClient, type MasterRpc, type proto } from '@eddy/protocol';
 import { freePort, onceDataLoadManifest, s3DatasetManifests, startS3Server, type S3DatasetManifestOptions, type S3Endpoint } from '@eddy/testkit';
 import { CleanupStack } from './cleanup-stack.js';
 import { EddyProcess, eventually } from './eddy-process.js';
@@ -50,14 +50,6 @@ export interface WorkerProc {
   proc: EddyProcess;
   grpcPort: number;
   dataPort: number;
-}
-
-export interface DataLoadJson {
-  status: { phase: string; runs: { phase: string; message?: string; start: string; end?: string }[]; conditions: { type: string; reason?: string; message?: string }[] };
-}
-
-export interface DatasetJson {
-  status: { ufsTotalBytes: number; cacheStates: { cachedBytes: number } };
 }
 
 export interface EddyClusterOptions {
@@ -193,22 +185,27 @@ export class EddyCluster {
     await this.rpc.refresh({ dataset }, { timeoutMs: 30_000 });
   }
 
-  async getJson<T>(kind: string, name: string): Promise<T | undefined> {
-    const res = await this.rpc.get({ kind, name }, { timeoutMs: 5000 });
-    const first = res.objectsJson[0];
-    return first === undefined ? undefined : JSON.parse(first) as T;
+  /** A DataLoad's status, undefined before the controller wrote one. */
+  async dataLoadStatus(name: string): Promise<proto.DataLoadStatus__Output | undefined> {
+    const res = await this.rpc.get({ kind: 'DataLoad', name }, { timeoutMs: 5000 });
+    return res.resources[0]?.dataload?.status ?? undefined;
+  }
+
+  async datasetStatus(name: string): Promise<proto.DatasetStatus__Output | undefined> {
+    const res = await this.rpc.get({ kind: 'Dataset', name }, { timeoutMs: 5000 });
+    return res.resources[0]?.dataset?.status ?? undefined;
   }
 
   /** Waits for a DataLoad to reach Complete; the error names the last status seen. */
-  async waitDataLoad(name: string, timeoutMs = 60_000): Promise<DataLoadJson> {
-    let last: DataLoadJson | undefined;
+  async waitDataLoad(name: string, timeoutMs = 60_000): Promise<proto.DataLoadStatus__Output> {
+    let last: proto.DataLoadStatus__Output | undefined;
     try {
       return await eventually(`DataLoad ${name} Complete`, timeoutMs, async () => {
-        last = await this.getJson<DataLoadJson>('DataLoad', name);
-        return last?.status.phase === 'Complete' ? last : undefined;
+        last = await this.dataLoadStatus(name);
+        return last?.phase === 'Complete' ? last : undefined;
       }, 200);
     } catch (err) {
-      throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last?.status)}`);
+      throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last)}`);
     }
   }
 

@@ -7,7 +7,7 @@ export {
   EddyCluster, HEARTBEAT_MS, KiB, MiB, READ_CHILD, WORKER_TIMEOUT_MS, dropPageCache, faultManifests, onceDataLoad, readInChild,
 } from './eddy-cluster.js';
 export type {
-  DataLoadJson, DatasetJson, EddyClusterOptions, ManifestOptions, ReadOptions, ReadResult, WorkerProc, WorkerSpec,
+  EddyClusterOptions, ManifestOptions, ReadOptions, ReadResult, WorkerProc, WorkerSpec,
 } from './eddy-cluster.js';
 export { startProcCluster } from './file-cluster.js';
 export type { ProcCluster, ProcClusterOptions } from './file-cluster.js';

@@ -68,7 +68,7 @@ export function registerApplyCommands(program: Command, ctx: CommandContext): vo
       } else {
         if (!resourceText || !name) throw new UsageError('delete needs -f FILE, or RESOURCE and NAME');
         const resource = parseResourceName(resourceText, ['dataset', 'runtime', 'dataload', 'secret']);
-        refs = [{ kind: MASTER_KIND[resource as Exclude<typeof resource, 'worker'>], name }];
+        refs = [{ kind: MASTER_KIND[resource], name }];
       }
       await withMaster(globalsOf(cmd), ctx.io, async (session) => {
         const missing: string[] = [];

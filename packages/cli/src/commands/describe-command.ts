@@ -5,7 +5,8 @@ import { globalsOf } from '../command-context.js';
 import { withMaster, TLS_CA_FLAG, TLS_CA_HELP } from '../master-connection.js';
 import { parseResourceName } from '../resource-kinds.js';
 import { renderDescribe } from '../output/render-describe.js';
-import { fetchObjects } from './get-command.js';
+import { resourceObject } from '../output/resource-object.js';
+import { fetchResource } from './get-command.js';
 
 export function registerDescribeCommand(program: Command, ctx: CommandContext): void {
   program
@@ -17,8 +18,7 @@ export function registerDescribeCommand(program: Command, ctx: CommandContext): 
     .action(async (resourceText: string, name: string, _opts: unknown, cmd: Command) => {
       const resource = parseResourceName(resourceText, ['dataset', 'dataload', 'runtime']);
       await withMaster(globalsOf(cmd), ctx.io, async (session) => {
-        const [obj] = await fetchObjects(session, resource, name);
-        ctx.io.stdout.write(renderDescribe(obj!));
+        ctx.io.stdout.write(renderDescribe(resourceObject(await fetchResource(session, resource, name))));
       });
     });
 }

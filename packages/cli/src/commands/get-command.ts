@@ -9,8 +9,11 @@ import { globalsOf } from '../command-context.js';
 import { UsageError } from '../cli-error.js';
 import { withMaster, CLI_RPC_TIMEOUT_MS, type MasterSession, TLS_CA_FLAG, TLS_CA_HELP } from '../master-connection.js';
 import { MASTER_KIND, parseResourceName, type ResourceName } from '../resource-kinds.js';
-import { parseObjectJson, datasetView, dataLoadView, runtimeView } from '../output/resource-views.js';
-import { datasetTable, dataLoadTable, runtimeTable, workerTable, datasetRow, dataLoadRow, runtimeRow, workerRow } from '../output/resource-tables.js';
+import { resourceObject } from '../output/resource-object.js';
+import {
+  DATALOAD_HEADERS, DATALOAD_WIDE_HEADERS, DATASET_HEADERS, DATASET_WIDE_HEADERS, RUNTIME_HEADERS, SECRET_HEADERS, WORKER_HEADERS, WORKER_WIDE_HEADERS,
+  dataLoadRow, datasetRow, runtimeRow, secretRow, workerRow,
+} from '../output/resource-tables.js';
 import { renderTable } from '../output/render-table.js';
 import { RateMeter, renderProgressBar, renderProgressLine, type LoadProgress } from '../output/progress-bar.js';
 
@@ -22,14 +25,19 @@ export function parseOutputFormat(text: string | undefined): OutputFormat {
   throw new UsageError(`-o must be one of wide, json, yaml; got "${text}"`);
 }
 
+/** What one `eddy get` poll returned: the master's Resources, or workers from ListWorkers. */
+export type Listing =
+  | { resource: 'worker'; items: proto.WorkerStatus__Output[] }
+  | { resource: Exclude<ResourceName, 'worker'>; items: proto.Resource__Output[] };
+
 /** Objects of one resource type from the master (workers come from ListWorkers). */
-export async function fetchObjects(session: MasterSession, resource: ResourceName, name: string | undefined, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+export async function fetchListing(session: MasterSession, resource: ResourceName, name: string | undefined, signal?: AbortSignal): Promise<Listing> {
   const opts = { timeoutMs: CLI_RPC_TIMEOUT_MS, ...(signal ? { signal } : {}) };
   if (resource === 'worker') {
     const res = await session.rpc.listWorkers({ runtime: '' }, opts);
     const workers = res.workers.filter((w) => !name || w.address?.workerId === name);
     if (name && workers.length === 0) throw new NotFoundError(`worker "${name}" not found`);
-    return workers as unknown as Record<string, unknown>[];
+    return { resource, items: workers };
   }
   let res;
   try {
@@ -38,45 +46,55 @@ export async function fetchObjects(session: MasterSession, resource: ResourceNam
     if (name && err instanceof NotFoundError) throw new NotFoundError(`${resource} "${name}" not found`, { cause: err });
     throw err;
   }
-  const objects = res.objectsJson.map(parseObjectJson);
-  if (name && objects.length === 0) throw new NotFoundError(`${resource} "${name}" not found`);
-  return objects;
+  if (name && res.resources.length === 0) throw new NotFoundError(`${resource} "${name}" not found`);
+  return { resource, items: res.resources };
+}
+
+/** One named object (describe, watching a DataLoad). */
+export async function fetchResource(session: MasterSession, resource: Exclude<ResourceName, 'worker'>, name: string, signal?: AbortSignal): Promise<proto.Resource__Output> {
+  const listing = await fetchListing(session, resource, name, signal);
+  return listing.items[0] as proto.Resource__Output;
 }
 
 interface RenderOptions { wide: boolean; noHeaders?: boolean; now?: number }
 
-export function renderTableFor(resource: ResourceName, objects: Record<string, unknown>[], options: RenderOptions): string {
+function headersFor(resource: ResourceName, wide: boolean): readonly string[] {
   switch (resource) {
-    case 'dataset': return datasetTable(objects.map((o) => datasetView.parse(o)), options);
-    case 'dataload': return dataLoadTable(objects.map((o) => dataLoadView.parse(o)), options);
-    case 'runtime': return runtimeTable(objects.map((o) => runtimeView.parse(o)), options);
-    case 'worker': return workerTable(objects as unknown as proto.WorkerStatus__Output[], options);
-    case 'secret': return renderTable(['NAME'], objects.map((o) => [String((o.metadata as { name?: string } | undefined)?.name ?? '')]), options);
+    case 'dataset': return wide ? DATASET_WIDE_HEADERS : DATASET_HEADERS;
+    case 'dataload': return wide ? DATALOAD_WIDE_HEADERS : DATALOAD_HEADERS;
+    case 'runtime': return RUNTIME_HEADERS;
+    case 'worker': return wide ? WORKER_WIDE_HEADERS : WORKER_HEADERS;
+    case 'secret': return SECRET_HEADERS;
   }
 }
 
-function rowsFor(resource: ResourceName, objects: Record<string, unknown>[], options: RenderOptions): string[][] {
-  switch (resource) {
-    case 'dataset': return objects.map((o) => datasetRow(datasetView.parse(o), options));
-    case 'dataload': return objects.map((o) => dataLoadRow(dataLoadView.parse(o), options));
-    case 'runtime': return objects.map((o) => runtimeRow(runtimeView.parse(o), options));
-    case 'worker': return objects.map((o) => workerRow(o as unknown as proto.WorkerStatus__Output, options));
-    case 'secret': return objects.map((o) => [String((o.metadata as { name?: string } | undefined)?.name ?? '')]);
+function rowsFor(listing: Listing, options: RenderOptions): string[][] {
+  switch (listing.resource) {
+    case 'worker': return listing.items.map((w) => workerRow(w, options));
+    case 'dataset': return listing.items.map((r) => datasetRow(r, options));
+    case 'dataload': return listing.items.map((r) => dataLoadRow(r, options));
+    case 'runtime': return listing.items.map((r) => runtimeRow(r, options));
+    case 'secret': return listing.items.map((r) => secretRow(r));
   }
+}
+
+export function renderListing(listing: Listing, options: RenderOptions): string {
+  return renderTable(headersFor(listing.resource, options.wide), rowsFor(listing, options), options);
 }
 
 /** JSON/YAML output: one object when NAME was given, else a kubectl-style List. */
-export function renderStructured(objects: Record<string, unknown>[], single: boolean, format: 'json' | 'yaml'): string {
+export function renderStructured(listing: Listing, single: boolean, format: 'json' | 'yaml'): string {
+  const objects: unknown[] = listing.resource === 'worker' ? listing.items : listing.items.map(resourceObject);
   const value = single ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects };
   return format === 'json' ? JSON.stringify(value, null, 2) + '\n' : stringify(value);
 }
 
-function progressOf(o: Record<string, unknown>): LoadProgress {
-  const v = dataLoadView.parse(o);
-  const p = v.status?.progress;
+function progressOf(r: proto.Resource__Output): LoadProgress {
+  const s = r.dataload?.status;
+  const p = s?.progress;
   return {
-    name: v.metadata.name,
-    phase: v.status?.phase ?? 'Pending',
+    name: r.metadata?.name ?? '',
+    phase: s?.phase || 'Pending',
     filesDone: p?.filesDone ?? 0,
     filesTotal: p?.filesTotal ?? 0,
     bytesDone: p?.bytesDone ?? 0,
@@ -99,9 +117,8 @@ export async function watchDataLoad(ctx: CommandContext, session: MasterSession,
   let drewBar = false;
   try {
     while (!ctx.signal.aborted) {
-      const [obj] = await fetchObjects(session, 'dataload', name, ctx.signal);
-      const view = dataLoadView.parse(obj);
-      const p = progressOf(obj!);
+      const load = await fetchResource(session, 'dataload', name, ctx.signal);
+      const p = progressOf(load);
       const now = Date.now();
       meter.add(now, p.bytesDone);
       if (out.isTTY) {
@@ -113,9 +130,9 @@ export async function watchDataLoad(ctx: CommandContext, session: MasterSession,
         lastLine = line;
       }
       const finished = p.phase === 'Complete' || p.phase === 'Failed';
-      if (view.spec?.policy !== 'Cron' && finished) {
+      if (load.dataload?.policy !== 'Cron' && finished) {
         if (p.phase === 'Failed') {
-          const reason = view.status?.conditions?.find((c) => c.type === 'Failed')?.message;
+          const reason = load.dataload?.status?.conditions.find((c) => c.type === 'Failed')?.message;
           if (drewBar) out.write('\n');
           drewBar = false;
           ctx.io.stderr.write(`eddy: dataload ${name} failed${reason ? `: ${reason}` : ''}\n`);
@@ -140,8 +157,8 @@ async function watchTable(ctx: CommandContext, session: MasterSession, resource:
   const seen = new Map<string, string>();
   let first = true;
   while (!ctx.signal.aborted) {
-    const objects = await fetchObjects(session, resource, name, ctx.signal);
-    const rows = rowsFor(resource, objects, options);
+    const listing = await fetchListing(session, resource, name, ctx.signal);
+    const rows = rowsFor(listing, options);
     const changed = rows.filter((r) => {
       // Ages change every second; a row is new when anything else changed.
       const key = r[0] ?? '';
@@ -151,8 +168,8 @@ async function watchTable(ctx: CommandContext, session: MasterSession, resource:
       seen.set(key, sig);
       return true;
     });
-    if (first) ctx.io.stdout.write(renderTableFor(resource, objects, options));
-    else if (changed.length) ctx.io.stdout.write(renderTableFor(resource, objects.filter((_o, i) => changed.includes(rows[i]!)), { ...options, noHeaders: true }));
+    if (first) ctx.io.stdout.write(renderTable(headersFor(resource, options.wide), rows, options));
+    else if (changed.length) ctx.io.stdout.write(renderTable(headersFor(resource, options.wide), changed, { ...options, noHeaders: true }));
     first = false;
     await sleep(WATCH_INTERVAL_MS, undefined, { signal: ctx.signal }).catch(() => undefined);
   }
@@ -177,13 +194,13 @@ export function registerGetCommand(program: Command, ctx: CommandContext): void 
           if (resource === 'dataload' && name) return await watchDataLoad(ctx, session, name);
           return await watchTable(ctx, session, resource, name, { wide: format === 'wide', noHeaders: !opts.headers });
         }
-        const objects = await fetchObjects(session, resource, name);
+        const listing = await fetchListing(session, resource, name);
         if (format === 'json' || format === 'yaml') {
-          ctx.io.stdout.write(renderStructured(objects, name !== undefined, format));
-        } else if (objects.length === 0) {
+          ctx.io.stdout.write(renderStructured(listing, name !== undefined, format));
+        } else if (listing.items.length === 0) {
           ctx.io.stderr.write(`No ${resource}s found.\n`);
         } else {
-          ctx.io.stdout.write(renderTableFor(resource, objects, { wide: format === 'wide', noHeaders: !opts.headers }));
+          ctx.io.stdout.write(renderListing(listing, { wide: format === 'wide', noHeaders: !opts.headers }));
         }
         return undefined;
       });

@@ -108,8 +108,3 @@ export class ManifestStore {
     });
   }
 }
-
-/** A Secret for display: key names only, never values. */
-export function redactSecret(s: SecretManifest): Record<string, unknown> {
-  return { apiVersion: s.apiVersion, kind: s.kind, metadata: s.metadata, type: s.type, keys: Object.keys(s.values).sort() };
-}

@@ -6,8 +6,19 @@ import type { ApplyResponse as _eddy_v1_ApplyResponse, ApplyResponse__Output as 
 import type { ApplyResult as _eddy_v1_ApplyResult, ApplyResult__Output as _eddy_v1_ApplyResult__Output } from './eddy/v1/ApplyResult.js';
 import type { BlockLocation as _eddy_v1_BlockLocation, BlockLocation__Output as _eddy_v1_BlockLocation__Output } from './eddy/v1/BlockLocation.js';
 import type { BlockRef as _eddy_v1_BlockRef, BlockRef__Output as _eddy_v1_BlockRef__Output } from './eddy/v1/BlockRef.js';
+import type { Condition as _eddy_v1_Condition, Condition__Output as _eddy_v1_Condition__Output } from './eddy/v1/Condition.js';
+import type { DataLoadFailedFile as _eddy_v1_DataLoadFailedFile, DataLoadFailedFile__Output as _eddy_v1_DataLoadFailedFile__Output } from './eddy/v1/DataLoadFailedFile.js';
+import type { DataLoadProgress as _eddy_v1_DataLoadProgress, DataLoadProgress__Output as _eddy_v1_DataLoadProgress__Output } from './eddy/v1/DataLoadProgress.js';
+import type { DataLoadResource as _eddy_v1_DataLoadResource, DataLoadResource__Output as _eddy_v1_DataLoadResource__Output } from './eddy/v1/DataLoadResource.js';
+import type { DataLoadRun as _eddy_v1_DataLoadRun, DataLoadRun__Output as _eddy_v1_DataLoadRun__Output } from './eddy/v1/DataLoadRun.js';
+import type { DataLoadStatus as _eddy_v1_DataLoadStatus, DataLoadStatus__Output as _eddy_v1_DataLoadStatus__Output } from './eddy/v1/DataLoadStatus.js';
+import type { DataLoadTarget as _eddy_v1_DataLoadTarget, DataLoadTarget__Output as _eddy_v1_DataLoadTarget__Output } from './eddy/v1/DataLoadTarget.js';
+import type { DatasetMount as _eddy_v1_DatasetMount, DatasetMount__Output as _eddy_v1_DatasetMount__Output } from './eddy/v1/DatasetMount.js';
+import type { DatasetResource as _eddy_v1_DatasetResource, DatasetResource__Output as _eddy_v1_DatasetResource__Output } from './eddy/v1/DatasetResource.js';
+import type { DatasetStatus as _eddy_v1_DatasetStatus, DatasetStatus__Output as _eddy_v1_DatasetStatus__Output } from './eddy/v1/DatasetStatus.js';
 import type { DeleteRequest as _eddy_v1_DeleteRequest, DeleteRequest__Output as _eddy_v1_DeleteRequest__Output } from './eddy/v1/DeleteRequest.js';
 import type { DeleteResponse as _eddy_v1_DeleteResponse, DeleteResponse__Output as _eddy_v1_DeleteResponse__Output } from './eddy/v1/DeleteResponse.js';
+import type { EncryptOption as _eddy_v1_EncryptOption, EncryptOption__Output as _eddy_v1_EncryptOption__Output } from './eddy/v1/EncryptOption.js';
 import type { FileInfo as _eddy_v1_FileInfo, FileInfo__Output as _eddy_v1_FileInfo__Output } from './eddy/v1/FileInfo.js';
 import type { GetBlockLocationsRequest as _eddy_v1_GetBlockLocationsRequest, GetBlockLocationsRequest__Output as _eddy_v1_GetBlockLocationsRequest__Output } from './eddy/v1/GetBlockLocationsRequest.js';
 import type { GetBlockLocationsResponse as _eddy_v1_GetBlockLocationsResponse, GetBlockLocationsResponse__Output as _eddy_v1_GetBlockLocationsResponse__Output } from './eddy/v1/GetBlockLocationsResponse.js';
@@ -23,11 +34,16 @@ import type { ListWorkersRequest as _eddy_v1_ListWorkersRequest, ListWorkersRequ
 import type { ListWorkersResponse as _eddy_v1_ListWorkersResponse, ListWorkersResponse__Output as _eddy_v1_ListWorkersResponse__Output } from './eddy/v1/ListWorkersResponse.js';
 import type { MasterClient as _eddy_v1_MasterClient, MasterDefinition as _eddy_v1_MasterDefinition } from './eddy/v1/Master.js';
 import type { MountSpec as _eddy_v1_MountSpec, MountSpec__Output as _eddy_v1_MountSpec__Output } from './eddy/v1/MountSpec.js';
+import type { ObjectMeta as _eddy_v1_ObjectMeta, ObjectMeta__Output as _eddy_v1_ObjectMeta__Output } from './eddy/v1/ObjectMeta.js';
 import type { RefreshRequest as _eddy_v1_RefreshRequest, RefreshRequest__Output as _eddy_v1_RefreshRequest__Output } from './eddy/v1/RefreshRequest.js';
 import type { RefreshResponse as _eddy_v1_RefreshResponse, RefreshResponse__Output as _eddy_v1_RefreshResponse__Output } from './eddy/v1/RefreshResponse.js';
 import type { RegisterWorkerRequest as _eddy_v1_RegisterWorkerRequest, RegisterWorkerRequest__Output as _eddy_v1_RegisterWorkerRequest__Output } from './eddy/v1/RegisterWorkerRequest.js';
 import type { RegisterWorkerResponse as _eddy_v1_RegisterWorkerResponse, RegisterWorkerResponse__Output as _eddy_v1_RegisterWorkerResponse__Output } from './eddy/v1/RegisterWorkerResponse.js';
+import type { Resource as _eddy_v1_Resource, Resource__Output as _eddy_v1_Resource__Output } from './eddy/v1/Resource.js';
+import type { RuntimeResource as _eddy_v1_RuntimeResource, RuntimeResource__Output as _eddy_v1_RuntimeResource__Output } from './eddy/v1/RuntimeResource.js';
 import type { RuntimeSpec as _eddy_v1_RuntimeSpec, RuntimeSpec__Output as _eddy_v1_RuntimeSpec__Output } from './eddy/v1/RuntimeSpec.js';
+import type { RuntimeStatus as _eddy_v1_RuntimeStatus, RuntimeStatus__Output as _eddy_v1_RuntimeStatus__Output } from './eddy/v1/RuntimeStatus.js';
+import type { SecretResource as _eddy_v1_SecretResource, SecretResource__Output as _eddy_v1_SecretResource__Output } from './eddy/v1/SecretResource.js';
 import type { StatRequest as _eddy_v1_StatRequest, StatRequest__Output as _eddy_v1_StatRequest__Output } from './eddy/v1/StatRequest.js';
 import type { StatResponse as _eddy_v1_StatResponse, StatResponse__Output as _eddy_v1_StatResponse__Output } from './eddy/v1/StatResponse.js';
 import type { TierInfo as _eddy_v1_TierInfo, TierInfo__Output as _eddy_v1_TierInfo__Output } from './eddy/v1/TierInfo.js';
@@ -47,8 +63,19 @@ export interface ProtoGrpcType {
       ApplyResult: MessageTypeDefinition<_eddy_v1_ApplyResult, _eddy_v1_ApplyResult__Output>
       BlockLocation: MessageTypeDefinition<_eddy_v1_BlockLocation, _eddy_v1_BlockLocation__Output>
       BlockRef: MessageTypeDefinition<_eddy_v1_BlockRef, _eddy_v1_BlockRef__Output>
+      Condition: MessageTypeDefinition<_eddy_v1_Condition, _eddy_v1_Condition__Output>
+      DataLoadFailedFile: MessageTypeDefinition<_eddy_v1_DataLoadFailedFile, _eddy_v1_DataLoadFailedFile__Output>
+      DataLoadProgress: MessageTypeDefinition<_eddy_v1_DataLoadProgress, _eddy_v1_DataLoadProgress__Output>
+      DataLoadResource: MessageTypeDefinition<_eddy_v1_DataLoadResource, _eddy_v1_DataLoadResource__Output>
+      DataLoadRun: MessageTypeDefinition<_eddy_v1_DataLoadRun, _eddy_v1_DataLoadRun__Output>
+      DataLoadStatus: MessageTypeDefinition<_eddy_v1_DataLoadStatus, _eddy_v1_DataLoadStatus__Output>
+      DataLoadTarget: MessageTypeDefinition<_eddy_v1_DataLoadTarget, _eddy_v1_DataLoadTarget__Output>
+      DatasetMount: MessageTypeDefinition<_eddy_v1_DatasetMount, _eddy_v1_DatasetMount__Output>
+      DatasetResource: MessageTypeDefinition<_eddy_v1_DatasetResource, _eddy_v1_DatasetResource__Output>
+      DatasetStatus: MessageTypeDefinition<_eddy_v1_DatasetStatus, _eddy_v1_DatasetStatus__Output>
       DeleteRequest: MessageTypeDefinition<_eddy_v1_DeleteRequest, _eddy_v1_DeleteRequest__Output>
       DeleteResponse: MessageTypeDefinition<_eddy_v1_DeleteResponse, _eddy_v1_DeleteResponse__Output>
+      EncryptOption: MessageTypeDefinition<_eddy_v1_EncryptOption, _eddy_v1_EncryptOption__Output>
       FileInfo: MessageTypeDefinition<_eddy_v1_FileInfo, _eddy_v1_FileInfo__Output>
       GetBlockLocationsRequest: MessageTypeDefinition<_eddy_v1_GetBlockLocationsRequest, _eddy_v1_GetBlockLocationsRequest__Output>
       GetBlockLocationsResponse: MessageTypeDefinition<_eddy_v1_GetBlockLocationsResponse, _eddy_v1_GetBlockLocationsResponse__Output>
@@ -64,11 +91,16 @@ export interface ProtoGrpcType {
       ListWorkersResponse: MessageTypeDefinition<_eddy_v1_ListWorkersResponse, _eddy_v1_ListWorkersResponse__Output>
       Master: SubtypeConstructor<typeof grpc.Client, _eddy_v1_MasterClient> & { service: _eddy_v1_MasterDefinition }
       MountSpec: MessageTypeDefinition<_eddy_v1_MountSpec, _eddy_v1_MountSpec__Output>
+      ObjectMeta: MessageTypeDefinition<_eddy_v1_ObjectMeta, _eddy_v1_ObjectMeta__Output>
       RefreshRequest: MessageTypeDefinition<_eddy_v1_RefreshRequest, _eddy_v1_RefreshRequest__Output>
       RefreshResponse: MessageTypeDefinition<_eddy_v1_RefreshResponse, _eddy_v1_RefreshResponse__Output>
       RegisterWorkerRequest: MessageTypeDefinition<_eddy_v1_RegisterWorkerRequest, _eddy_v1_RegisterWorkerRequest__Output>
       RegisterWorkerResponse: MessageTypeDefinition<_eddy_v1_RegisterWorkerResponse, _eddy_v1_RegisterWorkerResponse__Output>
+      Resource: MessageTypeDefinition<_eddy_v1_Resource, _eddy_v1_Resource__Output>
+      RuntimeResource: MessageTypeDefinition<_eddy_v1_RuntimeResource, _eddy_v1_RuntimeResource__Output>
       RuntimeSpec: MessageTypeDefinition<_eddy_v1_RuntimeSpec, _eddy_v1_RuntimeSpec__Output>
+      RuntimeStatus: MessageTypeDefinition<_eddy_v1_RuntimeStatus, _eddy_v1_RuntimeStatus__Output>
+      SecretResource: MessageTypeDefinition<_eddy_v1_SecretResource, _eddy_v1_SecretResource__Output>
       StatRequest: MessageTypeDefinition<_eddy_v1_StatRequest, _eddy_v1_StatRequest__Output>
       StatResponse: MessageTypeDefinition<_eddy_v1_StatResponse, _eddy_v1_StatResponse__Output>
       TierInfo: MessageTypeDefinition<_eddy_v1_TierInfo, _eddy_v1_TierInfo__Output>

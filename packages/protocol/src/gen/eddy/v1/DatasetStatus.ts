@@ -1,0 +1,43 @@
+// Original file: proto/eddy/v1/master.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface DatasetStatus {
+  'phase'?: (string);
+  'reason'?: (string);
+  'runtime'?: (string);
+  'ufsTotalBytes'?: (number | string | Long);
+  'fileNum'?: (number | string | Long);
+  'ufsTotal'?: (string);
+  'cached'?: (string);
+  'cacheCapacity'?: (string);
+  'cachedPercentage'?: (string);
+  'cachedBytes'?: (number | string | Long);
+  'cacheCapacityBytes'?: (number | string | Long);
+  'cachedRatio'?: (number | string);
+  'cacheHitRatio'?: (number | string);
+  'cacheHitRatioPercentage'?: (string);
+  'liveWorkers'?: (number);
+  'desiredWorkers'?: (number);
+  'lastRefreshTimeMs'?: (number | string | Long);
+}
+
+export interface DatasetStatus__Output {
+  'phase': (string);
+  'reason': (string);
+  'runtime': (string);
+  'ufsTotalBytes': (number);
+  'fileNum': (number);
+  'ufsTotal': (string);
+  'cached': (string);
+  'cacheCapacity': (string);
+  'cachedPercentage': (string);
+  'cachedBytes': (number);
+  'cacheCapacityBytes': (number);
+  'cachedRatio': (number);
+  'cacheHitRatio': (number);
+  'cacheHitRatioPercentage': (string);
+  'liveWorkers': (number);
+  'desiredWorkers': (number);
+  'lastRefreshTimeMs': (number);
+}
