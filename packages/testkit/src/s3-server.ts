@@ -19,8 +19,12 @@ export interface S3Endpoint {
   region: string;
   /** A MinIO JS client bound to the endpoint, for test setup. */
   client: Minio.Client;
-  /** Creates a bucket with a unique name and returns it. */
-  createBucket(prefix?: string): Promise<string>;
+  /**
+   * Creates a bucket with a unique name and returns it. `versioned` turns on bucket versioning
+   * (every overwrite keeps the old version under its versionId); it needs a server started with
+   * `versioning: true`, and is the default there.
+   */
+  createBucket(prefix?: string, options?: { versioned?: boolean }): Promise<string>;
   /** The server's process, or undefined for an external endpoint. */
   process: ChildProcess | undefined;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s); restart with `restart()`. No-op for external endpoints. */
@@ -57,8 +61,21 @@ async function waitReady(client: Minio.Client, proc: ChildProcess | undefined, t
   throw new Error(`S3 server did not answer within ${timeoutMs} ms: ${String(last)}`);
 }
 
+export interface S3ServerOptions {
+  port?: number;
+  host?: string;
+  accessKey?: string;
+  secretKey?: string;
+  /**
+   * Lets buckets keep object versions (versitygw's `--versioning-dir`, a directory next to the
+   * data), and makes `createBucket` turn versioning on by default. An external endpoint must
+   * support versioning itself.
+   */
+  versioning?: boolean;
+}
+
 /** Starts versitygw (or binds to EDDY_TEST_S3_ENDPOINT) and waits until it answers. */
-export async function startS3Server(options: { port?: number; host?: string; accessKey?: string; secretKey?: string } = {}): Promise<S3Endpoint> {
+export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Endpoint> {
   const external = process.env['EDDY_TEST_S3_ENDPOINT'];
   // Own credentials (e.g. a recognisable canary secret) only for the local server.
   const accessKey = external ? (process.env['EDDY_TEST_S3_ACCESS_KEY'] ?? '') : (options.accessKey ?? TEST_ACCESS_KEY);
@@ -70,6 +87,7 @@ export async function startS3Server(options: { port?: number; host?: string; acc
   const client = new Minio.Client({ endPoint: host, port, useSSL: endpoint.startsWith('https:'), accessKey, secretKey, region, pathStyle: true });
 
   let dataDir: string | undefined;
+  let versionsDir: string | undefined;
   let proc: ChildProcess | undefined;
   let closed = false;
 
@@ -79,7 +97,12 @@ export async function startS3Server(options: { port?: number; host?: string; acc
     if (!existsSync(bin)) throw new Error(`versitygw not found at ${bin}: run scripts/setup.sh first`);
     dataDir ??= await mkdtemp(join(tmpdir(), 'eddy-s3-'));
     await mkdir(dataDir, { recursive: true });
-    const child = spawn(bin, ['--access', accessKey, '--secret', secretKey, '--region', region, '--port', `${host}:${port}`, '--quiet', 'posix', dataDir], {
+    const posixArgs = [dataDir];
+    if (options.versioning) {
+      versionsDir ??= await mkdtemp(join(tmpdir(), 'eddy-s3-versions-'));
+      posixArgs.unshift('--versioning-dir', versionsDir);
+    }
+    const child = spawn(bin, ['--access', accessKey, '--secret', secretKey, '--region', region, '--port', `${host}:${port}`, '--quiet', 'posix', ...posixArgs], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -108,9 +131,10 @@ export async function startS3Server(options: { port?: number; host?: string; acc
   return {
     endpoint, host, port, accessKey, secretKey, region, client,
     get process() { return proc; },
-    async createBucket(prefix = 'eddy') {
+    async createBucket(prefix = 'eddy', bucketOptions: { versioned?: boolean } = {}) {
       const name = `${prefix}-${randomBytes(5).toString('hex')}`.toLowerCase();
       await client.makeBucket(name, region);
+      if (bucketOptions.versioned ?? options.versioning ?? false) await client.setBucketVersioning(name, { Status: 'Enabled' });
       return name;
     },
     stop,
@@ -120,6 +144,7 @@ export async function startS3Server(options: { port?: number; host?: string; acc
       closed = true;
       await stop();
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
+      if (versionsDir) await rm(versionsDir, { recursive: true, force: true });
     },
   };
 }

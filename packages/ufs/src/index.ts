@@ -2,4 +2,4 @@
 export { createUfs } from './create-ufs.js';
 export { fileVersion } from './file-ufs.js';
 export { resolveMountPath } from './resolve-mount-path.js';
-export type { UfsListEntry, UfsMountConfig, UfsReadOptions, UnderFileSystem } from './under-file-system.js';
+export type { UfsListEntry, UfsMountConfig, UfsObjectInfo, UfsReadOptions, UnderFileSystem } from './under-file-system.js';

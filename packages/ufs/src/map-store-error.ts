@@ -24,7 +24,7 @@ export interface MappedStoreError {
   retryable: boolean;
 }
 
-const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket', 'NoSuchKeyError']);
+const NOT_FOUND = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket', 'NoSuchKeyError', 'NoSuchVersion']);
 const ACCESS = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccountProblem', 'InvalidSecurity', 'ExpiredToken', 'InvalidToken']);
 const THROTTLE = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'TooManyRequests']);
 const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
@@ -41,7 +41,7 @@ export function mapStoreError(f: StoreFailure): MappedStoreError {
   }
   if (cause instanceof EddyError) return { error: cause, retryable: false };
   if ((code !== undefined && NOT_FOUND.has(code)) || status === 404) {
-    const what = code === 'NoSuchBucket' ? 'bucket does not exist' : 'no such object';
+    const what = code === 'NoSuchBucket' ? 'bucket does not exist' : code === 'NoSuchVersion' ? 'no such version' : 'no such object';
     return { error: new NotFoundError(`${mount}: ${operation}: ${what}`, opts), retryable: false };
   }
   if (code === 'PreconditionFailed' || status === 412) {

@@ -1,6 +1,8 @@
 // `oss://bucket/prefix` driver on ali-oss (Aliyun OSS, V1 signatures). ali-oss has no
 // AbortSignal support, so a caller's abort settles the call at once and destroys any stream
 // that arrives later; its own retry is off and transient failures are retried here.
+// In a bucket with versioning, stat and list report each object's versionId and read() can
+// fetch an older version by it.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { Readable } from 'node:stream';
@@ -16,11 +18,26 @@ import { mapStoreError, markRetryable, stripEtag } from './map-store-error.js';
 import { retryWithBackoff } from '@eddy/core';
 import { storeRetryOptions } from './store-retry-options.js';
 import { sliceStream } from './slice-stream.js';
+import { BucketVersioning, versionIdField } from './bucket-versioning.js';
 import { parseEndpoint, resolveUfsClientOptions, type ResolvedUfsClientOptions, type UfsClientOptions } from './ufs-client-options.js';
 
 const CREDENTIAL_FIELDS = 'fs.oss.accessKeyId / fs.oss.accessKeySecret';
 const REQUIRED = ['fs.oss.endpoint', 'fs.oss.accessKeyId', 'fs.oss.accessKeySecret'] as const;
 const LIST_PAGE = 1000;
+
+/** The versioning calls of ali-oss, which @types/ali-oss does not declare. */
+interface OssVersionsApi {
+  getBucketVersioning(bucket: string, options?: object): Promise<{ versionStatus?: string }>;
+  getBucketVersions(query: {
+    prefix?: string; delimiter?: string; maxKeys?: number; keyMarker?: string; versionIdMarker?: string;
+  }, options?: object): Promise<{
+    objects: Array<{ name: string; versionId: string; isLatest: boolean; etag: string; size: number; lastModified: string }>;
+    prefixes: string[] | null;
+    isTruncated: boolean;
+    nextKeyMarker: string | null;
+    nextVersionIdMarker: string | null;
+  }>;
+}
 
 interface OssError { code?: unknown; status?: unknown; name?: unknown; message?: unknown }
 
@@ -28,66 +45,79 @@ export class OssUfs implements UnderFileSystem {
   readonly description: string;
   readonly bucket: string;
   readonly prefix: string;
-  private readonly client: OSS;
-  private readonly agent: http.Agent;
-  private readonly opts: ResolvedUfsClientOptions;
-  private readonly logger: Logger;
+  readonly #client: OSS & OssVersionsApi;
+  readonly #agent: http.Agent;
+  readonly #opts: ResolvedUfsClientOptions;
+  readonly #logger: Logger;
   /** urllib takes [connect, response] deadlines; the response one ends once headers arrive. */
-  private readonly timeout: [number, number];
-  private closed = false;
+  readonly #timeout: [number, number];
+  #closed = false;
+  readonly #versioning: BucketVersioning;
 
   constructor(config: UfsMountConfig, options: UfsClientOptions = {}) {
     const { bucket, prefix } = parseBucketUrl(config.url, 'oss');
     this.bucket = bucket;
     this.prefix = prefix;
     this.description = `oss://${bucket}/${prefix}`;
-    this.opts = resolveUfsClientOptions(options);
-    this.logger = (options.logger ?? silentLogger()).child({ ufs: this.description });
+    this.#opts = resolveUfsClientOptions(options);
+    this.#logger = (options.logger ?? silentLogger()).child({ ufs: this.description });
     const o = config.options;
     for (const field of REQUIRED) {
       if (!o[field]) throw new ValidationError(`${field} is missing for ${this.description}: set it in the mount's options (e.g. from a Secret)`, field);
     }
     const endpoint = parseEndpoint(o['fs.oss.endpoint'] as string, 'fs.oss.endpoint');
     const secure = endpoint.protocol === 'https:';
-    this.agent = secure
-      ? new https.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets, maxFreeSockets: Math.min(16, this.opts.maxSockets) })
-      : new http.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets, maxFreeSockets: Math.min(16, this.opts.maxSockets) });
-    this.timeout = [this.opts.connectTimeoutMs, this.opts.requestTimeoutMs];
-    this.client = new OSS({
+    this.#agent = secure
+      ? new https.Agent({ keepAlive: true, maxSockets: this.#opts.maxSockets, maxFreeSockets: Math.min(16, this.#opts.maxSockets) })
+      : new http.Agent({ keepAlive: true, maxSockets: this.#opts.maxSockets, maxFreeSockets: Math.min(16, this.#opts.maxSockets) });
+    this.#timeout = [this.#opts.connectTimeoutMs, this.#opts.requestTimeoutMs];
+    // ali-oss has the versioning calls; only its typings lack them.
+    this.#client = new OSS({
       endpoint: endpoint.origin,
       secure,
       bucket,
       accessKeyId: o['fs.oss.accessKeyId'] as string,
       accessKeySecret: o['fs.oss.accessKeySecret'] as string,
-      timeout: this.opts.requestTimeoutMs,
+      timeout: this.#opts.requestTimeoutMs,
       // Not in @types/ali-oss, but read by the client: our bounded pool, no built-in retry.
-      ...({ agent: this.agent, httpsAgent: this.agent, retryMax: 0 } as object),
-    });
+      ...({ agent: this.#agent, httpsAgent: this.#agent, retryMax: 0 } as object),
+    }) as OSS & OssVersionsApi;
+    this.#versioning = new BucketVersioning(async () =>
+      (await this.#call('get bucket versioning', undefined, () => this.#client.getBucketVersioning(this.bucket, this.#reqOptions()))).versionStatus,
+    this.#logger);
   }
 
   async stat(path: string, options: { signal?: AbortSignal } = {}): Promise<UfsObjectInfo> {
-    const key = normalizeUfsPath(path);
-    const res = await this.call(`stat ${JSON.stringify(key)}`, options.signal, async () =>
-      (await this.client.head(this.prefix + key, this.reqOptions())).res);
+    return await this.#statKey(normalizeUfsPath(path), undefined, options.signal);
+  }
+
+  async #statKey(key: string, versionId: string | undefined, signal: AbortSignal | undefined): Promise<UfsObjectInfo> {
+    const res = await this.#call(`stat ${JSON.stringify(key)}`, signal, async () =>
+      (await this.#client.head(this.prefix + key, { ...this.#reqOptions(), ...(versionId === undefined ? {} : { versionId }) })).res);
     const h = res.headers as Record<string, string | undefined>;
     const lm = h['last-modified'];
-    return { path: key, size: Number(h['content-length'] ?? 0), version: stripEtag(h['etag']), mtimeMs: lm ? Date.parse(lm) : 0 };
+    return {
+      path: key, size: Number(h['content-length'] ?? 0), version: stripEtag(h['etag']), mtimeMs: lm ? Date.parse(lm) : 0,
+      ...versionIdField(h['x-oss-version-id']),
+    };
   }
 
   async *list(prefix: string, options: UfsListOptions = {}): AsyncIterable<UfsListEntry> {
     const base = normalizeUfsPath(prefix, { allowEmpty: true, field: 'prefix' });
     const recursive = options.recursive ?? true;
     const keyPrefix = this.prefix + (base === '' ? '' : `${base}/`);
+    if (await this.#versioning.keepsVersions()) yield* this.#listVersions(base, keyPrefix, recursive, options.signal);
+    else yield* this.#listCurrent(base, keyPrefix, recursive, options.signal);
+  }
+
+  async *#listCurrent(base: string, keyPrefix: string, recursive: boolean, signal: AbortSignal | undefined): AsyncIterable<UfsListEntry> {
     let token: string | undefined;
     for (;;) {
       const query: OSS.ListV2ObjectsQuery = { prefix: keyPrefix, 'max-keys': LIST_PAGE };
       if (!recursive) query.delimiter = '/';
       if (token !== undefined) query['continuation-token'] = token;
-      const page = await this.call(`list ${JSON.stringify(base)}`, options.signal, () => this.client.listV2(query, this.reqOptions()));
-      for (const p of page.prefixes ?? []) {
-        const rel = p.slice(this.prefix.length).replace(/\/$/, '');
-        if (rel !== '') yield { path: rel, size: 0, version: '', mtimeMs: 0, isDirectory: true };
-      }
+      const page = await this.#call(`list ${JSON.stringify(base)}`, signal, () => this.#client.listV2(query, this.#reqOptions()));
+      yield* this.#directories(page.prefixes ?? []);
       for (const obj of page.objects ?? []) {
         if (obj.name.endsWith('/')) continue; // directory markers are not objects
         yield { path: obj.name.slice(this.prefix.length), size: Number(obj.size), version: stripEtag(obj.etag), mtimeMs: Date.parse(obj.lastModified) || 0 };
@@ -97,12 +127,40 @@ export class OssUfs implements UnderFileSystem {
     }
   }
 
+  /** A listing of a versioned bucket: the current version of each key, with its versionId. */
+  async *#listVersions(base: string, keyPrefix: string, recursive: boolean, signal: AbortSignal | undefined): AsyncIterable<UfsListEntry> {
+    let marker: { keyMarker: string; versionIdMarker?: string } | undefined;
+    let lastKey: string | undefined; // as in S3Ufs: a store that repeats the marker's entry does not list it twice
+    for (;;) {
+      const query = { prefix: keyPrefix, maxKeys: LIST_PAGE, ...(recursive ? {} : { delimiter: '/' }), ...marker };
+      const page = await this.#call(`list ${JSON.stringify(base)}`, signal, () => this.#client.getBucketVersions(query, this.#reqOptions()));
+      yield* this.#directories(page.prefixes ?? []);
+      for (const obj of page.objects) {
+        if (!obj.isLatest || obj.name.endsWith('/') || obj.name === lastKey) continue; // older versions; directory markers are not objects
+        lastKey = obj.name;
+        yield {
+          path: obj.name.slice(this.prefix.length), size: Number(obj.size), version: stripEtag(obj.etag),
+          mtimeMs: Date.parse(obj.lastModified) || 0, ...versionIdField(obj.versionId),
+        };
+      }
+      if (!page.isTruncated || !page.nextKeyMarker) return;
+      marker = { keyMarker: page.nextKeyMarker, ...(page.nextVersionIdMarker ? { versionIdMarker: page.nextVersionIdMarker } : {}) };
+    }
+  }
+
+  *#directories(prefixes: string[]): Iterable<UfsListEntry> {
+    for (const p of prefixes) {
+      const rel = p.slice(this.prefix.length).replace(/\/$/, '');
+      if (rel !== '') yield { path: rel, size: 0, version: '', mtimeMs: 0, isDirectory: true };
+    }
+  }
+
   async read(path: string, options: UfsReadOptions = {}): Promise<Readable> {
     const key = normalizeUfsPath(path);
     const { offset, length } = normalizeReadRange(options.offset, options.length);
     const what = `read ${JSON.stringify(key)}`;
     if (length === 0) {
-      await this.checkVersion(key, options.ifMatch, options.signal);
+      await this.#checkVersion(key, options, options.signal);
       return Readable.from([]);
     }
     // "standard" makes OSS answer 416 to a range past EOF instead of sending the whole object.
@@ -111,21 +169,28 @@ export class OssUfs implements UnderFileSystem {
     if (options.ifMatch !== undefined) headers['If-Match'] = `"${options.ifMatch}"`;
     let result: { stream: Readable; res: { status: number; headers: object } };
     try {
-      result = await this.call(what, options.signal, async () => {
-        const r = await this.client.getStream(this.prefix + key, { ...this.reqOptions(), headers });
+      result = await this.#call(what, options.signal, async () => {
+        const subres = options.versionId === undefined ? {} : { subres: { versionId: options.versionId } };
+        const r = await this.#client.getStream(this.prefix + key, { ...this.#reqOptions(), headers, ...subres });
         return r as { stream: Readable; res: { status: number; headers: object } };
       }, (r) => r.stream.destroy());
     } catch (err) {
       const cause = (err as EddyError).cause as OssError | undefined;
       if (cause?.status === 416 || cause?.code === 'InvalidRange') {
-        await this.checkVersion(key, options.ifMatch, options.signal);
+        await this.#checkVersion(key, options, options.signal);
         return Readable.from([]);
       }
       throw err;
     }
     const stream = result.stream;
+    const resHeaders = result.res.headers as Record<string, string | undefined>;
+    const gotVersionId = resHeaders['x-oss-version-id'];
+    if (options.versionId !== undefined && gotVersionId !== undefined && gotVersionId !== options.versionId) {
+      stream.destroy();
+      throw new VersionMismatchError(`${this.description}: ${what}: the store sent version ${gotVersionId}, not ${options.versionId}`);
+    }
     if (options.ifMatch !== undefined) {
-      const got = stripEtag((result.res.headers as Record<string, string | undefined>)['etag']);
+      const got = stripEtag(resHeaders['etag']);
       if (got !== '' && got !== options.ifMatch) {
         stream.destroy();
         throw new VersionMismatchError(`${this.description}: ${what}: the object is at version ${got}, not ${options.ifMatch}`);
@@ -143,24 +208,25 @@ export class OssUfs implements UnderFileSystem {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.agent.destroy();
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#agent.destroy();
   }
 
-  private reqOptions(): { timeout: number } {
+  #reqOptions(): { timeout: number } {
     // urllib accepts [connectMs, responseMs]; the typings only know a number.
-    return { timeout: this.timeout as unknown as number };
+    return { timeout: this.#timeout as unknown as number };
   }
 
-  private async checkVersion(key: string, ifMatch: string | undefined, signal: AbortSignal | undefined): Promise<void> {
-    const st = await this.stat(key, signal ? { signal } : {});
+  async #checkVersion(key: string, want: { ifMatch?: string; versionId?: string }, signal: AbortSignal | undefined): Promise<void> {
+    const { ifMatch } = want;
+    const st = await this.#statKey(key, want.versionId, signal);
     if (ifMatch !== undefined && st.version !== ifMatch) {
       throw new VersionMismatchError(`${this.description}: read ${JSON.stringify(key)}: the object is at version ${st.version}, not ${ifMatch}`);
     }
   }
 
-  private async call<T>(operation: string, signal: AbortSignal | undefined, fn: () => Promise<T>, discard?: (late: T) => void): Promise<T> {
+  async #call<T>(operation: string, signal: AbortSignal | undefined, fn: () => Promise<T>, discard?: (late: T) => void): Promise<T> {
     return await retryWithBackoff(async () => {
       try {
         return await withAbort(fn(), signal, discard);
@@ -173,9 +239,10 @@ export class OssUfs implements UnderFileSystem {
         const mapped = mapStoreError({ description: this.description, operation, credentialFields: CREDENTIAL_FIELDS, code, status, cause: err });
         throw mapped.retryable ? markRetryable(mapped.error) : mapped.error;
       }
-    }, storeRetryOptions(this.opts, this.logger, operation, signal));
+    }, storeRetryOptions(this.#opts, this.#logger, operation, signal));
   }
 }
+
 
 /** urllib reports network failures as status -1 with the errno only in the message. */
 function netCode(message: string): string | undefined {

@@ -1,12 +1,14 @@
 // `s3://bucket/prefix` driver on the MinIO JS client (any S3-compatible store: AWS, MinIO,
 // versitygw). minio's own retry is off (it logs with console.warn and retries blindly); this
 // driver retries transient failures itself and bounds connects and waits through its transport.
+// In a bucket that keeps versions, stat and list report each object's versionId and read() can
+// fetch an older version by it.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import * as Minio from 'minio';
-import { ValidationError, VersionMismatchError, type EddyError } from '@eddy/core';
+import { EddyError, ValidationError, VersionMismatchError } from '@eddy/core';
 import { silentLogger, type Logger } from '@eddy/core';
 import type {
   UfsListEntry, UfsListOptions, UfsMountConfig, UfsObjectInfo, UfsReadOptions, UnderFileSystem,
@@ -14,6 +16,8 @@ import type {
 import { normalizeReadRange, normalizeUfsPath } from './normalize-ufs-path.js';
 import { parseBucketUrl } from './parse-bucket-url.js';
 import { parseListObjectsXml, uriEscape } from './parse-list-objects-xml.js';
+import { parseListVersionsXml } from './parse-list-versions-xml.js';
+import { BucketVersioning, versionIdField } from './bucket-versioning.js';
 import { mapStoreError, markRetryable, stripEtag } from './map-store-error.js';
 import { retryWithBackoff } from '@eddy/core';
 import { storeRetryOptions } from './store-retry-options.js';
@@ -29,19 +33,20 @@ export class S3Ufs implements UnderFileSystem {
   readonly bucket: string;
   /** Key prefix of the mount: '' or ending in '/'. */
   readonly prefix: string;
-  private readonly client: Minio.Client;
-  private readonly agent: http.Agent;
-  private readonly opts: ResolvedUfsClientOptions;
-  private readonly logger: Logger;
-  private closed = false;
+  readonly #client: Minio.Client;
+  readonly #agent: http.Agent;
+  readonly #opts: ResolvedUfsClientOptions;
+  readonly #logger: Logger;
+  #closed = false;
+  readonly #versioning: BucketVersioning;
 
   constructor(config: UfsMountConfig, options: UfsClientOptions = {}) {
     const { bucket, prefix } = parseBucketUrl(config.url, 's3');
     this.bucket = bucket;
     this.prefix = prefix;
     this.description = `s3://${bucket}/${prefix}`;
-    this.opts = resolveUfsClientOptions(options);
-    this.logger = (options.logger ?? silentLogger()).child({ ufs: this.description });
+    this.#opts = resolveUfsClientOptions(options);
+    this.#logger = (options.logger ?? silentLogger()).child({ ufs: this.description });
 
     const o = config.options;
     const endpoint = parseEndpoint(o['fs.s3.endpoint'] ?? 'https://s3.amazonaws.com', 'fs.s3.endpoint');
@@ -57,9 +62,9 @@ export class S3Ufs implements UnderFileSystem {
     }
     const useSSL = endpoint.protocol === 'https:';
     const AgentClass = useSSL ? https.Agent : http.Agent;
-    this.agent = new AgentClass({ keepAlive: true, maxSockets: this.opts.maxSockets, maxFreeSockets: Math.min(16, this.opts.maxSockets) });
+    this.#agent = new AgentClass({ keepAlive: true, maxSockets: this.#opts.maxSockets, maxFreeSockets: Math.min(16, this.#opts.maxSockets) });
     const region = o['fs.s3.region'];
-    this.client = new Minio.Client({
+    this.#client = new Minio.Client({
       endPoint: endpoint.hostname.replace(/^\[|\]$/g, ''),
       port: endpoint.port ? Number(endpoint.port) : (useSSL ? 443 : 80),
       useSSL,
@@ -69,39 +74,45 @@ export class S3Ufs implements UnderFileSystem {
       pathStyle: pathStyleRaw !== 'false',
       transport: createTimedTransport({
         protocol: useSSL ? 'https:' : 'http:',
-        connectTimeoutMs: this.opts.connectTimeoutMs,
-        responseTimeoutMs: this.opts.requestTimeoutMs,
+        connectTimeoutMs: this.#opts.connectTimeoutMs,
+        responseTimeoutMs: this.#opts.requestTimeoutMs,
       }) as unknown as Minio.ClientOptions['transport'],
-      transportAgent: this.agent,
+      transportAgent: this.#agent,
       retryOptions: { disableRetry: true },
     });
+    // No caller's signal: the answer is shared, and one caller giving up must not fail the others.
+    this.#versioning = new BucketVersioning(async () => {
+      const conf = await this.#call('get bucket versioning', undefined, () => this.#client.getBucketVersioning(this.bucket));
+      return typeof conf === 'object' ? conf.Status : undefined;
+    }, this.#logger);
   }
 
   async stat(path: string, options: { signal?: AbortSignal } = {}): Promise<UfsObjectInfo> {
-    const key = normalizeUfsPath(path);
-    const st = await this.call(`stat ${JSON.stringify(key)}`, options.signal, () => this.client.statObject(this.bucket, this.prefix + key));
-    return { path: key, size: st.size, version: stripEtag(st.etag), mtimeMs: st.lastModified.getTime() };
+    return await this.#statKey(normalizeUfsPath(path), undefined, options.signal);
+  }
+
+  async #statKey(key: string, versionId: string | undefined, signal: AbortSignal | undefined): Promise<UfsObjectInfo> {
+    const st = await this.#call(`stat ${JSON.stringify(key)}`, signal,
+      () => this.#client.statObject(this.bucket, this.prefix + key, versionId === undefined ? {} : { versionId }));
+    return { path: key, size: st.size, version: stripEtag(st.etag), mtimeMs: st.lastModified.getTime(), ...versionIdField(st.versionId) };
   }
 
   async *list(prefix: string, options: UfsListOptions = {}): AsyncIterable<UfsListEntry> {
     const base = normalizeUfsPath(prefix, { allowEmpty: true, field: 'prefix' });
     const recursive = options.recursive ?? true;
     const keyPrefix = this.prefix + (base === '' ? '' : `${base}/`);
+    if (await this.#versioning.keepsVersions()) yield* this.#listVersions(base, keyPrefix, recursive, options.signal);
+    else yield* this.#listCurrent(base, keyPrefix, recursive, options.signal);
+  }
+
+  async *#listCurrent(base: string, keyPrefix: string, recursive: boolean, signal: AbortSignal | undefined): AsyncIterable<UfsListEntry> {
     let token: string | undefined;
     for (;;) {
       const q = [`list-type=2`, `encoding-type=url`, `max-keys=${LIST_PAGE}`, `prefix=${uriEscape(keyPrefix)}`];
       if (!recursive) q.push(`delimiter=${uriEscape('/')}`);
       if (token !== undefined) q.push(`continuation-token=${uriEscape(token)}`);
-      const page = await this.call(`list ${JSON.stringify(base)}`, options.signal, async () => {
-        const res = await this.client.makeRequestAsync({ method: 'GET', bucketName: this.bucket, query: q.sort().join('&') }, '', [200]);
-        const chunks: Buffer[] = [];
-        for await (const c of res) chunks.push(c as Buffer);
-        return parseListObjectsXml(Buffer.concat(chunks).toString('utf8'));
-      });
-      for (const p of page.prefixes) {
-        const rel = p.slice(this.prefix.length).replace(/\/$/, '');
-        if (rel !== '') yield { path: rel, size: 0, version: '', mtimeMs: 0, isDirectory: true };
-      }
+      const page = parseListObjectsXml(await this.#listRequest(base, q, signal));
+      yield* this.#directories(page.prefixes);
       for (const item of page.objects) {
         if (item.key.endsWith('/')) continue; // directory markers are not objects
         yield {
@@ -116,29 +127,90 @@ export class S3Ufs implements UnderFileSystem {
     }
   }
 
+  /**
+   * A listing of a versioned bucket: the current version of each key, with its versionId.
+   * versitygw repeats the marker's entry at the top of the next page (AWS starts after it), so an
+   * entry equal to the last one yielded is skipped; keys arrive in order, so that is the only repeat.
+   */
+  async *#listVersions(base: string, keyPrefix: string, recursive: boolean, signal: AbortSignal | undefined): AsyncIterable<UfsListEntry> {
+    let marker: { key: string; versionId: string | undefined } | undefined;
+    let lastKey: string | undefined;
+    const prefixesSeen = new Set<string>();
+    for (;;) {
+      const q = ['versions=', `encoding-type=url`, `max-keys=${LIST_PAGE}`, `prefix=${uriEscape(keyPrefix)}`];
+      if (!recursive) q.push(`delimiter=${uriEscape('/')}`);
+      if (marker) {
+        q.push(`key-marker=${uriEscape(marker.key)}`);
+        if (marker.versionId !== undefined) q.push(`version-id-marker=${uriEscape(marker.versionId)}`);
+      }
+      const page = parseListVersionsXml(await this.#listRequest(base, q, signal));
+      yield* this.#directories(page.prefixes.filter((p) => !prefixesSeen.has(p)));
+      for (const p of page.prefixes) prefixesSeen.add(p);
+      for (const item of page.objects) {
+        if (item.key.endsWith('/') || item.key === lastKey) continue; // directory markers are not objects
+        lastKey = item.key;
+        yield {
+          path: item.key.slice(this.prefix.length),
+          size: item.size,
+          version: stripEtag(item.etag),
+          mtimeMs: Date.parse(item.lastModified) || 0,
+          ...versionIdField(item.versionId),
+        };
+      }
+      if (!page.isTruncated || !page.nextKeyMarker) return;
+      if (marker && page.nextKeyMarker === marker.key && page.nextVersionIdMarker === marker.versionId) {
+        throw new EddyError('INTERNAL', `${this.description}: list ${JSON.stringify(base)}: the store repeated its page marker`);
+      }
+      marker = { key: page.nextKeyMarker, versionId: page.nextVersionIdMarker };
+    }
+  }
+
+  async #listRequest(base: string, q: string[], signal: AbortSignal | undefined): Promise<string> {
+    return await this.#call(`list ${JSON.stringify(base)}`, signal, async () => {
+      const res = await this.#client.makeRequestAsync({ method: 'GET', bucketName: this.bucket, query: q.sort().join('&') }, '', [200]);
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    });
+  }
+
+  *#directories(prefixes: string[]): Iterable<UfsListEntry> {
+    for (const p of prefixes) {
+      const rel = p.slice(this.prefix.length).replace(/\/$/, '');
+      if (rel !== '') yield { path: rel, size: 0, version: '', mtimeMs: 0, isDirectory: true };
+    }
+  }
+
   async read(path: string, options: UfsReadOptions = {}): Promise<Readable> {
     const key = normalizeUfsPath(path);
     const { offset, length } = normalizeReadRange(options.offset, options.length);
     const what = `read ${JSON.stringify(key)}`;
     if (length === 0) {
       // An empty range is not expressible in HTTP; still report a missing or changed object.
-      await this.checkVersion(key, options.ifMatch, options.signal);
+      await this.#checkVersion(key, options, options.signal);
       return Readable.from([]);
     }
     const headers: Record<string, string> = {};
     if (offset > 0 || length !== undefined) headers['range'] = `bytes=${offset}-${length === undefined ? '' : offset + length - 1}`;
     if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
+    const query = options.versionId === undefined ? {} : { query: `versionId=${uriEscape(options.versionId)}` };
     let res: IncomingMessage;
     try {
-      res = await this.call(what, options.signal, () => this.client.makeRequestAsync(
-        { method: 'GET', bucketName: this.bucket, objectName: this.prefix + key, headers }, '', [200, 206]));
+      res = await this.#call(what, options.signal, () => this.#client.makeRequestAsync(
+        { method: 'GET', bucketName: this.bucket, objectName: this.prefix + key, headers, ...query }, '', [200, 206]));
     } catch (err) {
       // 416: the range starts at or past EOF. That is an empty read, once the version is confirmed.
       if ((err as EddyError).cause !== undefined && errCode((err as EddyError).cause) === 'InvalidRange') {
-        await this.checkVersion(key, options.ifMatch, options.signal);
+        await this.#checkVersion(key, options, options.signal);
         return Readable.from([]);
       }
       throw err;
+    }
+    // A store without versions may ignore versionId and send the current object: refuse that too.
+    const gotVersionId = headerValue(res.headers['x-amz-version-id']);
+    if (options.versionId !== undefined && gotVersionId !== undefined && gotVersionId !== options.versionId) {
+      res.destroy();
+      throw new VersionMismatchError(`${this.description}: ${what}: the store sent version ${gotVersionId}, not ${options.versionId}`);
     }
     // Some stores ignore If-Match on GET; never hand out bytes of another version.
     if (options.ifMatch !== undefined) {
@@ -153,20 +225,21 @@ export class S3Ufs implements UnderFileSystem {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.agent.destroy();
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#agent.destroy();
   }
 
-  private async checkVersion(key: string, ifMatch: string | undefined, signal: AbortSignal | undefined): Promise<void> {
-    const st = await this.stat(key, signal ? { signal } : {});
+  async #checkVersion(key: string, want: { ifMatch?: string; versionId?: string }, signal: AbortSignal | undefined): Promise<void> {
+    const { ifMatch } = want;
+    const st = await this.#statKey(key, want.versionId, signal);
     if (ifMatch !== undefined && st.version !== ifMatch) {
       throw new VersionMismatchError(`${this.description}: read ${JSON.stringify(key)}: the object is at version ${st.version}, not ${ifMatch}`);
     }
   }
 
   /** Runs one client call with the caller's signal, typed errors and retries of transient failures. */
-  private async call<T>(operation: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  async #call<T>(operation: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
     return await retryWithBackoff(async () => {
       const ctx: UfsRequestContext = { signal };
       try {
@@ -178,7 +251,7 @@ export class S3Ufs implements UnderFileSystem {
         });
         throw mapped.retryable ? markRetryable(mapped.error) : mapped.error;
       }
-    }, storeRetryOptions(this.opts, this.logger, operation, signal));
+    }, storeRetryOptions(this.#opts, this.#logger, operation, signal));
   }
 }
 

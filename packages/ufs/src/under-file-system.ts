@@ -1,5 +1,5 @@
 // The contract every under file system (bucket) driver fulfils: s3://, oss://, file://.
-// All drivers run the same conformance suite (packages/common/test/ufs-conformance.ts).
+// All drivers run the same conformance suite (packages/ufs/test/ufs-conformance.ts).
 import type { Readable } from 'node:stream';
 
 export interface UfsObjectInfo {
@@ -9,6 +9,13 @@ export interface UfsObjectInfo {
   /** ETag where the store has one, otherwise `${size}-${mtimeMs}`. Never empty. */
   version: string;
   mtimeMs: number;
+  /**
+   * The store's id of this version when the bucket keeps object versions (S3 / OSS `versionId`):
+   * `read(path, { versionId })` then returns these bytes even after the object was overwritten.
+   * Absent when the bucket does not keep versions (or the version is S3's "null" version, which an
+   * overwrite replaces in place).
+   */
+  versionId?: string;
 }
 
 export interface UfsListOptions {
@@ -28,6 +35,12 @@ export interface UfsReadOptions {
   length?: number;
   /** Version the bytes must belong to; a mismatch rejects with VersionMismatchError. */
   ifMatch?: string;
+  /**
+   * Read this version of the object (a `versionId` from stat or list of a versioned bucket)
+   * instead of the current one. `ifMatch` is still checked, against that version's ETag. An id
+   * the store does not know is NotFoundError. Drivers without versions ignore it.
+   */
+  versionId?: string;
   signal?: AbortSignal;
 }
 

@@ -2,8 +2,9 @@
 // oss:// driver is tested against this in-memory emulator of the parts of the protocol it
 // uses. It checks the OSS V1 request signature ali-oss sends (`Authorization: OSS id:sig`,
 // HMAC-SHA1) and serves GetObject (Range, If-Match, x-oss-range-behavior), HeadObject and
-// ListObjects v1/v2 (max-keys, marker / continuation-token, delimiter). Tests put objects
-// straight into its map with put(); there is no PUT API.
+// ListObjects v1/v2 (max-keys, marker / continuation-token, delimiter), and for a bucket with
+// versioning (setVersioning) GetBucketVersioning, ListObjectVersions and GET/HEAD ?versionId.
+// Tests put objects straight into its map with put(); there is no PUT API.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { isIP, type AddressInfo } from 'node:net';
@@ -12,6 +13,8 @@ export interface EmulatedObject {
   data: Buffer;
   etag: string;
   mtime: Date;
+  /** Set in a bucket with versioning. */
+  versionId?: string;
 }
 
 export interface OssEmulatorOptions {
@@ -36,6 +39,8 @@ export class OssEmulator {
   readonly accessKeySecret: string;
   /** bucket → key → object. */
   readonly buckets = new Map<string, Map<string, EmulatedObject>>();
+  /** Buckets with versioning: bucket → key → every version put, oldest first. */
+  readonly versions = new Map<string, Map<string, EmulatedObject[]>>();
   /** Requests received, by method, for assertions on retries and pagination. */
   readonly requests: Array<{ method: string; url: string; status: number }> = [];
   /** Statuses to answer the next requests with before serving normally (fault injection). */
@@ -67,10 +72,21 @@ export class OssEmulator {
     if (!this.buckets.has(name)) this.buckets.set(name, new Map());
   }
 
+  /** Turns versioning on for a bucket: every later put keeps the previous version. */
+  setVersioning(bucket: string): void {
+    this.createBucket(bucket);
+    if (!this.versions.has(bucket)) this.versions.set(bucket, new Map());
+  }
+
   put(bucket: string, key: string, data: Buffer | string, mtime = new Date()): EmulatedObject {
     this.createBucket(bucket);
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data);
-    const obj = { data: buf, etag: createHash('md5').update(buf).digest('hex').toUpperCase(), mtime: new Date(Math.floor(mtime.getTime() / 1000) * 1000) };
+    const obj: EmulatedObject = { data: buf, etag: createHash('md5').update(buf).digest('hex').toUpperCase(), mtime: new Date(Math.floor(mtime.getTime() / 1000) * 1000) };
+    const history = this.versions.get(bucket);
+    if (history) {
+      obj.versionId = `CAEQ${randomBytes(12).toString('hex')}`;
+      history.set(key, [...(history.get(key) ?? []), obj]);
+    }
     this.buckets.get(bucket)?.set(key, obj);
     return obj;
   }
@@ -124,10 +140,23 @@ export class OssEmulator {
     const objects = this.buckets.get(bucket);
     if (!objects) { record(404); this.sendError(res, method, 404, 'NoSuchBucket', 'The specified bucket does not exist.'); return; }
 
+    const history = this.versions.get(bucket);
+    if (method === 'GET' && key === '' && url.searchParams.has('versioning')) {
+      record(200);
+      sendXml(res, `<VersioningConfiguration>${history ? '<Status>Enabled</Status>' : ''}</VersioningConfiguration>`);
+      return;
+    }
+    if (method === 'GET' && key === '' && url.searchParams.has('versions')) { record(200); this.listVersions(res, bucket, history, url.searchParams); return; }
     if (method === 'GET' && key === '') { record(200); this.list(res, bucket, objects, url.searchParams); return; }
     if (method !== 'GET' && method !== 'HEAD') { record(405); this.sendError(res, method, 405, 'MethodNotAllowed', 'only GET and HEAD are emulated'); return; }
-    const obj = objects.get(key);
-    if (!obj) { record(404); this.sendError(res, method, 404, 'NoSuchKey', 'The specified key does not exist.'); return; }
+    const versionId = url.searchParams.get('versionId');
+    const obj = versionId === null ? objects.get(key) : history?.get(key)?.find((v) => v.versionId === versionId);
+    if (!obj) {
+      record(404);
+      if (versionId !== null) this.sendError(res, method, 404, 'NoSuchVersion', 'The specified version does not exist.');
+      else this.sendError(res, method, 404, 'NoSuchKey', 'The specified key does not exist.');
+      return;
+    }
 
     const ifMatch = req.headers['if-match'];
     if (ifMatch !== undefined && ifMatch.replace(/"/g, '') !== obj.etag) {
@@ -162,6 +191,7 @@ export class OssEmulator {
       'x-oss-request-id': randomBytes(12).toString('hex'),
     };
     if (partial) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+    if (obj.versionId !== undefined) headers['x-oss-version-id'] = obj.versionId;
     res.writeHead(status, headers);
     if (method === 'HEAD') { res.end(); return; }
     const body = obj.data.subarray(start, end + 1);
@@ -236,6 +266,51 @@ export class OssEmulator {
     res.end(body);
   }
 
+  /**
+   * ListObjectVersions: keys in order, each key's versions newest first, directories rolled up by
+   * the delimiter; a page starts after (key-marker, version-id-marker), or after key-marker's keys.
+   */
+  private listVersions(res: ServerResponse, bucket: string, history: Map<string, EmulatedObject[]> | undefined, q: URLSearchParams): void {
+    const prefix = q.get('prefix') ?? '';
+    const delimiter = q.get('delimiter') ?? '';
+    const maxKeys = Math.min(1000, Number(q.get('max-keys') ?? 100));
+    const keyMarker = q.get('key-marker') ?? '';
+    const versionMarker = q.get('version-id-marker') ?? '';
+    const items: Array<{ key: string; version?: EmulatedObject; latest?: boolean }> = [];
+    for (const k of [...(history?.keys() ?? [])].filter((x) => x.startsWith(prefix)).sort()) {
+      const i = delimiter === '' ? -1 : k.indexOf(delimiter, prefix.length);
+      if (i >= 0) {
+        const common = k.slice(0, i + delimiter.length);
+        if (items.at(-1)?.key !== common) items.push({ key: common });
+        continue;
+      }
+      const all = [...(history?.get(k) ?? [])].reverse();
+      all.forEach((v, n) => items.push({ key: k, version: v, latest: n === 0 }));
+    }
+    let from = 0;
+    if (keyMarker !== '' && versionMarker !== '') {
+      from = items.findIndex((it) => it.key === keyMarker && it.version?.versionId === versionMarker) + 1;
+    } else if (keyMarker !== '') {
+      from = items.findIndex((it) => it.key > keyMarker && !(keyMarker.endsWith(delimiter) && delimiter !== '' && it.key.startsWith(keyMarker)));
+      if (from < 0) from = items.length;
+    }
+    const page = items.slice(from, from + maxKeys);
+    const truncated = from + maxKeys < items.length;
+    const last = page.at(-1);
+    const marker = truncated && last
+      ? `<NextKeyMarker>${xml(last.key)}</NextKeyMarker><NextVersionIdMarker>${last.version?.versionId ?? ''}</NextVersionIdMarker>`
+      : '';
+    const body = page.map((it) => {
+      const v = it.version;
+      if (!v) return `<CommonPrefixes><Prefix>${xml(it.key)}</Prefix></CommonPrefixes>`;
+      return `<Version><Key>${xml(it.key)}</Key><VersionId>${v.versionId ?? ''}</VersionId><IsLatest>${it.latest === true}</IsLatest>`
+        + `<LastModified>${v.mtime.toISOString()}</LastModified><ETag>"${v.etag}"</ETag><Type>Normal</Type><Size>${v.data.length}</Size>`
+        + '<StorageClass>Standard</StorageClass><Owner><ID>0</ID><DisplayName>emulator</DisplayName></Owner></Version>';
+    }).join('');
+    sendXml(res, `<ListVersionsResult><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><MaxKeys>${maxKeys}</MaxKeys>`
+      + `<Delimiter>${xml(delimiter)}</Delimiter><IsTruncated>${truncated}</IsTruncated>${marker}${body}</ListVersionsResult>`);
+  }
+
   private sendError(res: ServerResponse, method: string, status: number, code: string, message: string, extra: Record<string, string> = {}): void {
     const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xml(message)}</Message><RequestId>${randomBytes(12).toString('hex')}</RequestId><HostId>emulator</HostId></Error>`;
     if (method === 'HEAD') {
@@ -251,4 +326,10 @@ export class OssEmulator {
 
 function xml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+function sendXml(res: ServerResponse, body: string): void {
+  const doc = `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
+  res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(doc) });
+  res.end(doc);
 }

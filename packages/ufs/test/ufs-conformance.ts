@@ -22,6 +22,8 @@ export interface UfsFixture {
   wrongCredentials?: () => { ufs: UnderFileSystem; secret: string };
   /** The same driver aimed at a closed loopback port (omitted by drivers without a network). */
   unreachable?: () => Promise<UnderFileSystem>;
+  /** The backing bucket keeps object versions (S3 / OSS versioning): stat and list report versionIds. */
+  keepsVersions?: boolean;
   close(): Promise<void>;
 }
 
@@ -142,6 +144,44 @@ export function runUfsConformance(name: string, makeFixture: () => Promise<UfsFi
       await assert.rejects(fx.ufs.read(key, { offset: 4, length: 4, ifMatch: v1 }), VersionMismatchError);
       await assert.rejects(fx.ufs.read(key, { offset: 4, length: 0, ifMatch: v1 }), VersionMismatchError);
       assert.equal((await readAll(await fx.ufs.read(key, { offset: 4, length: 6, ifMatch: v2 }))).toString(), 'second');
+    });
+
+    test('object versions: a bucket that keeps them reports versionIds and reads an overwritten version by id', async () => {
+      const key = 'kept/v.bin';
+      const old = randomBytes(3 * TEST_BLOCK + 5);
+      const next = randomBytes(2 * TEST_BLOCK);
+      await fx.put(key, old);
+      await fx.put('kept/other.bin', Buffer.from('another object'));
+      const v1 = await fx.ufs.stat(key);
+      const listedId = async (): Promise<string | undefined> => (await collect(fx.ufs.list('kept'))).find((e) => e.path === key)?.versionId;
+      if (!fx.keepsVersions) {
+        assert.equal(v1.versionId, undefined, 'no versionId without versioning');
+        assert.equal(await listedId(), undefined);
+        return;
+      }
+      assert.ok(v1.versionId, 'stat reports the versionId');
+      assert.equal(await listedId(), v1.versionId, 'listing and stat agree on the versionId');
+      await fx.put(key, next);
+      const v2 = await fx.ufs.stat(key);
+      assert.ok(v2.versionId !== undefined && v2.versionId !== v1.versionId, 'an overwrite is a new versionId');
+      assert.equal(await listedId(), v2.versionId, 'the listing shows the current version');
+      const listed = await collect(fx.ufs.list('kept', { recursive: false }));
+      assert.deepEqual(listed.map((e) => e.path).sort(), ['kept/other.bin', key], 'older versions are not listed');
+      assert.equal(listed.find((e) => e.path === key)?.size, next.length);
+
+      const oldId = v1.versionId;
+      const read = async (o: { offset?: number; length?: number; ifMatch?: string }): Promise<Buffer> =>
+        await readAll(await fx.ufs.read(key, { ...o, versionId: oldId }));
+      assert.deepEqual(await read({}), old, 'the whole old version');
+      assert.deepEqual(await read({ offset: TEST_BLOCK, length: TEST_BLOCK, ifMatch: v1.version }), old.subarray(TEST_BLOCK, 2 * TEST_BLOCK));
+      assert.deepEqual(await read({ offset: 2 * TEST_BLOCK + 7, ifMatch: v1.version }), old.subarray(2 * TEST_BLOCK + 7),
+        'past the new version\'s EOF, still inside the old one');
+      assert.equal((await read({ offset: old.length, length: 10, ifMatch: v1.version })).length, 0, 'at the old EOF: empty');
+      assert.equal((await read({ offset: 3, length: 0, ifMatch: v1.version })).length, 0);
+      await assert.rejects(read({ ifMatch: v2.version }), VersionMismatchError, 'ifMatch is checked against that version');
+      await assert.rejects(read({ offset: 3, length: 0, ifMatch: v2.version }), VersionMismatchError);
+      await assert.rejects(fx.ufs.read('kept/other.bin', { versionId: oldId }), NotFoundError, 'a versionId of another key');
+      assert.deepEqual(await readAll(await fx.ufs.read(key)), next, 'without versionId: the current version');
     });
 
     test('a missing key is NotFoundError for stat and read', async () => {

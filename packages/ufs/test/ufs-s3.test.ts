@@ -11,11 +11,13 @@ import { runUfsConformance, readAll } from './ufs-conformance.js';
 
 let s3: S3Endpoint;
 let bucket: string;
+/** A bucket with versioning on, on the same server. */
+let versionedBucket: string;
 const MOUNT_PREFIX = 'mnt/data set/';
 
-function config(overrides: Record<string, string> = {}): UfsMountConfig {
+function config(overrides: Record<string, string> = {}, inBucket = bucket): UfsMountConfig {
   return {
-    url: `s3://${bucket}/${MOUNT_PREFIX}`,
+    url: `s3://${inBucket}/${MOUNT_PREFIX}`,
     options: {
       'fs.s3.endpoint': s3.endpoint,
       'fs.s3.region': s3.region,
@@ -28,8 +30,9 @@ function config(overrides: Record<string, string> = {}): UfsMountConfig {
 }
 
 before(async () => {
-  s3 = await startS3Server();
-  bucket = await s3.createBucket('ufs');
+  s3 = await startS3Server({ versioning: true });
+  bucket = await s3.createBucket('ufs', { versioned: false });
+  versionedBucket = await s3.createBucket('ufs-versioned', { versioned: true });
 });
 after(async () => { await s3?.close(); });
 
@@ -47,6 +50,19 @@ runUfsConformance('s3', async () => {
     async unreachable() {
       const port = await freePort();
       return new S3Ufs(config({ 'fs.s3.endpoint': `http://127.0.0.1:${port}` }), { retryBaseDelayMs: 10 });
+    },
+    async close() { await ufs.close(); },
+  };
+});
+
+// The same contract over a bucket that keeps versions: listings come from ListObjectVersions.
+runUfsConformance('s3, versioned bucket', async () => {
+  const ufs = new S3Ufs(config({}, versionedBucket));
+  return {
+    ufs,
+    keepsVersions: true,
+    async put(key, data) {
+      await s3.client.putObject(versionedBucket, MOUNT_PREFIX + key, data, data.length);
     },
     async close() { await ufs.close(); },
   };
