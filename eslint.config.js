@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/{core,ufs,manifest,protocol,master,worker,fuse-client}/src/**/*.ts'],
+    files: ['packages/{core,ufs,manifest,protocol,metrics,status-page,master,worker,fuse-client}/src/**/*.ts'],
     rules: { 'no-console': 'error' },
   },
 );

@@ -36,6 +36,17 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
 fi
+# Tests: a real Prometheus scraping a test cluster, and headless Chromium loading the status page.
+# Without recommends: Prometheus' would pull in exporters, Chromium's a desktop's worth.
+obs_pkgs=()
+have_cmd prometheus || obs_pkgs+=(prometheus)
+have_cmd chromium || obs_pkgs+=(chromium)
+if [ ${#obs_pkgs[@]} -gt 0 ]; then
+  log "installing Debian packages: ${obs_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${obs_pkgs[@]}" >/dev/null
+fi
 if [ ! -e /dev/fuse ]; then log "warning: /dev/fuse is missing; FUSE mounts will fail"; fi
 
 # The S3 server, built from the Go module proxy at a pinned release, cached outside the repo.
