@@ -1,4 +1,11 @@
-export * from './mount-dataset.js';
+// @eddy/fuse-client's public surface: mounting a dataset, its options, and the stale-mount helpers.
+export { mountDataset, type MountHandle } from './mount-dataset.js';
+export {
+  MOUNT_DEFAULTS, resolveMountOptions,
+  type MountDatasetOptions, type MountTunables, type ReadaheadOptions, type ResolvedMountOptions,
+} from './mount-options.js';
+export type { DataChannel, DataChannelFactory, ReadStats } from './read-path/sources.js';
+export { ReadFailedError } from './read-path/read-failed-error.js';
+export { ReadOnlyError } from './fuse-errors.js';
 export { libfuseOptionList } from './libfuse-options.js';
 export { isStaleMount, recoverStaleMount, lazyUnmount } from './stale-mount.js';
-export { MetadataCache } from './metadata-cache.js';

@@ -15,8 +15,8 @@ export interface MetadataCacheOptions {
   attrTimeoutSec: number;
   entryTimeoutSec: number;
   negativeTimeoutSec: number;
-  /** Bound on each cache. Default 100 000 entries. */
-  maxEntries?: number;
+  /** Bound on the attribute and negative caches; listings get 1/100 of it (MOUNT_DEFAULTS.metadataCacheEntries). */
+  maxEntries: number;
 }
 
 export interface DirListing {
@@ -41,7 +41,7 @@ export class MetadataCache {
   readonly #negative: LRUCache<string, typeof NEGATIVE> | undefined;
 
   constructor(options: MetadataCacheOptions) {
-    const max = options.maxEntries ?? 100_000;
+    const max = options.maxEntries;
     this.#attr = makeCache<FileAttr>(options.attrTimeoutSec, max);
     this.#entry = makeCache<DirListing>(options.entryTimeoutSec, Math.max(16, Math.floor(max / 100)));
     this.#negative = makeCache<typeof NEGATIVE>(options.negativeTimeoutSec, max);

@@ -1,47 +1,23 @@
 // mountDataset: asks the master how the dataset is mounted (UFS mounts, block size, access mode,
-// the Runtime's fuse args), applies the caller's -o overrides, and serves it with fuse-native.
-import { hostname } from 'node:os';
+// the Runtime's fuse args), applies the caller's -o overrides, and serves it with fuse-native until
+// close() or the caller's signal. Resources are released in reverse order of acquisition.
 import { mkdir, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { createMasterClient, type RpcSecurity } from '@eddy/protocol';
+import { AbortedError, DEFAULT_BLOCK_SIZE, TimeoutError, UnavailableError, ValidationError, type Logger } from '@eddy/core';
+import { createMasterClient, type MasterRpc } from '@eddy/protocol';
 import { parseFuseArgs, type AccessMode, type FuseOptions } from '@eddy/manifest';
-import { silentLogger, ValidationError, UnavailableError, DEFAULT_BLOCK_SIZE, type Logger } from '@eddy/core';
+import { createDataChannelFactory } from './data-channel-factory.js';
 import { EddyFilesystem } from './eddy-filesystem.js';
+import { fuseOps } from './fuse-ops.js';
 import { EddyFuse, libfuseOptionList } from './libfuse-options.js';
+import { MasterMetadata } from './master-metadata.js';
 import { MetadataCache } from './metadata-cache.js';
-import { BlockReader, type ReadStats } from './read-path/block-reader.js';
+import { resolveMountOptions, type MountDatasetOptions, type ResolvedMountOptions } from './mount-options.js';
+import { DatasetBlockSource } from './read-path/block-source.js';
 import { ChannelPool } from './read-path/channel-pool.js';
-import { DEFAULT_READAHEAD, type ReadaheadOptions } from './read-path/file-reader.js';
 import { ReadaheadBudget } from './read-path/readahead-budget.js';
-import type { DataChannelFactory } from './read-path/sources.js';
+import type { ReadStats } from './read-path/sources.js';
 import { MountedUfs } from './read-path/ufs-source.js';
 import { lazyUnmount, recoverStaleMount } from './stale-mount.js';
-import { createDataChannelFactory } from './data-channel-factory.js';
-
-export interface MountDatasetOptions {
-  /** host:port of the master's gRPC endpoint. */
-  masterAddress: string;
-  dataset: string;
-  mountpoint: string;
-  /** The cluster token (never logged). */
-  token: string;
-  tls?: RpcSecurity['tls'];
-  logger?: Logger;
-  /** `-o` overrides on top of the Runtime's fuse args, e.g. ['attr_timeout=5', 'ro'] or ['-oro']. */
-  fuseOptions?: string[];
-  /** Identity of this host; workers with the same id share our filesystem. Default: os.hostname(). */
-  hostId?: string;
-  /** Readahead window shape. Default 1 MiB chunks, window 1 → 16 MiB. */
-  readahead?: Partial<ReadaheadOptions>;
-  /** Bytes all open files may hold in readahead together. Default 256 MiB. */
-  readaheadTotalBytes?: number;
-  /** Entries per List call to the master. Default 1000. */
-  listPageSize?: number;
-  /** Creates the data-channel client of a worker; default: DataChannelClient from @eddy/common. */
-  dataChannelFactory?: DataChannelFactory;
-  /** Deadline of a mount/unmount step. Default 30 s. */
-  timeoutMs?: number;
-}
 
 export interface MountHandle {
   readonly mountpoint: string;
@@ -52,114 +28,148 @@ export interface MountHandle {
   readonly libfuseOptions: string[];
   readonly readStats: ReadStats;
   readonly calls: { stat: number; list: number; listWorkers: number };
-  /** Unmounts and releases everything; safe to call more than once. */
+  /** Unmounts and releases everything; safe to call more than once (aborting the mount's signal does the same). */
   close(): Promise<void>;
 }
 
-function validate(o: MountDatasetOptions): void {
-  if (typeof o.masterAddress !== 'string' || !/^[^\s:]+:\d{1,5}$/.test(o.masterAddress)) {
-    throw new ValidationError(`master address must be HOST:PORT, got ${JSON.stringify(o.masterAddress)}`, 'masterAddress');
+/** Cleanup steps, run once, newest first; a failing step is logged and the rest still run. */
+class Resources {
+  readonly #steps: Array<() => Promise<void> | void> = [];
+  readonly #logger: Logger;
+  constructor(logger: Logger) { this.#logger = logger; }
+  add(step: () => Promise<void> | void): void { this.#steps.push(step); }
+  async release(): Promise<void> {
+    for (let step = this.#steps.pop(); step; step = this.#steps.pop()) {
+      await Promise.resolve().then(step).catch((err: unknown) => this.#logger.warn({ err }, 'cleanup step failed'));
+    }
   }
-  if (typeof o.dataset !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(o.dataset)) {
-    throw new ValidationError(`dataset must be a lowercase DNS-1123 name, got ${JSON.stringify(o.dataset)}`, 'dataset');
-  }
-  if (typeof o.mountpoint !== 'string' || o.mountpoint === '') throw new ValidationError('mountpoint is required', 'mountpoint');
-  if (typeof o.token !== 'string') throw new ValidationError('token must be a string', 'token');
-}
-
-/** `['attr_timeout=5', '-oro', '-o', 'x']` → the `-o…` argv parseFuseArgs takes. */
-function overrideArgs(list: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const s = list[i]!.trim();
-    if (s === '-o') {
-      out.push(s, list[i + 1] ?? '');
-      i++;
-    } else out.push(s.startsWith('-o') ? s : `-o${s}`);
-  }
-  return out;
 }
 
 export async function mountDataset(options: MountDatasetOptions): Promise<MountHandle> {
-  validate(options);
-  const logger = (options.logger ?? silentLogger()).child({ component: 'fuse-client', dataset: options.dataset });
-  const mountpoint = resolve(options.mountpoint);
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const security: RpcSecurity = { token: options.token, ...(options.tls ? { tls: options.tls } : {}) };
-  const master = createMasterClient(options.masterAddress, security);
-  const cleanups: Array<() => Promise<void> | void> = [() => master.close()];
-  const runCleanups = async (): Promise<void> => {
-    for (const c of cleanups.reverse()) await Promise.resolve().then(c).catch((err: unknown) => logger.warn({ err }, 'cleanup step failed'));
-  };
+  const o = resolveMountOptions(options);
+  const { logger, mountpoint, signal } = o;
+  if (signal?.aborted) throw new AbortedError(`mount of ${mountpoint} aborted`);
+  const master = createMasterClient(o.masterAddress, o.security);
+  const resources = new Resources(logger);
+  resources.add(() => master.close());
+  let served: Served;
   try {
-    const spec = await master.getMounts({ dataset: options.dataset }, { timeoutMs });
-    const accessMode: AccessMode = spec.accessMode === 'ReadWriteMany' ? 'ReadWriteMany' : 'ReadOnlyMany';
-    const base = parseFuseArgs(spec.fuseArgs, accessMode);
-    const fuseOptions = parseFuseArgs(overrideArgs(options.fuseOptions ?? []), accessMode, base);
-    const blockSize = Number(spec.blockSize) || DEFAULT_BLOCK_SIZE;
-    if (spec.mounts.length === 0) throw new ValidationError(`dataset ${options.dataset} has no mounts`, 'dataset');
-
-    const ufs = new MountedUfs(spec.mounts.map((m) => ({ url: m.url, path: m.path || '/', options: { ...m.options } })), logger);
-    cleanups.push(() => ufs.close());
-    const channels = new ChannelPool(options.dataChannelFactory ?? createDataChannelFactory(security, logger));
-    cleanups.push(() => channels.close());
-    const blockReader = new BlockReader({ channels, ufs, hostId: options.hostId ?? hostname(), logger });
-    cleanups.push(() => blockReader.close());
-    const cache = new MetadataCache({
-      attrTimeoutSec: fuseOptions.attrTimeout, entryTimeoutSec: fuseOptions.entryTimeout, negativeTimeoutSec: fuseOptions.negativeTimeout,
-    });
-    const fs = new EddyFilesystem({
-      master, dataset: options.dataset, runtime: spec.runtime, blockSize, readOnly: fuseOptions.readOnly, cache, blockReader,
-      budget: new ReadaheadBudget(options.readaheadTotalBytes ?? 256 << 20),
-      readahead: { ...DEFAULT_READAHEAD, ...options.readahead }, logger, attrTimeoutMs: fuseOptions.attrTimeout * 1000,
-      ...(options.listPageSize !== undefined ? { listPageSize: options.listPageSize } : {}),
-    });
-    cleanups.push(() => fs.closeAll());
-
-    await recoverStaleMount(mountpoint, logger);
+    served = await serveDataset(o, master, resources);
+    await recoverStaleMount(mountpoint, logger, o.timeoutMs);
     await mkdir(mountpoint, { recursive: true });
-    const st = await stat(mountpoint);
-    if (!st.isDirectory()) throw new ValidationError(`mountpoint ${mountpoint} is not a directory`, 'mountpoint');
-
-    const libfuseOptions = libfuseOptionList(fuseOptions, { fsname: `eddy:${options.dataset}`, subtype: 'eddy' });
-    // Reads may fall back through several sources; fuse-native's own per-op timeout (15 s default)
-    // would answer ETIMEDOUT while a fallback is still making progress.
-    const fuse = new EddyFuse(mountpoint, fs.ops(), libfuseOptions, 120_000);
-    await withTimeout(new Promise<void>((res, rej) => fuse.mount((err) => (err ? rej(new UnavailableError(`cannot mount ${mountpoint}: ${err.message}`)) : res()))), timeoutMs, `mount ${mountpoint}`);
-    logger.info({ mountpoint, options: libfuseOptions.join(','), blockSize }, 'dataset mounted');
-
-    let closing: Promise<void> | undefined;
-    return {
-      mountpoint, dataset: options.dataset, fuseOptions, libfuseOptions,
-      readStats: blockReader.stats, calls: fs.calls,
-      close: async () => {
-        closing ??= (async () => {
-          try {
-            await withTimeout(new Promise<void>((res, rej) => fuse.unmount((err) => (err ? rej(err) : res()))), timeoutMs, `unmount ${mountpoint}`);
-          } catch (err) {
-            logger.warn({ err, mountpoint }, 'unmount failed; detaching lazily');
-            await lazyUnmount(mountpoint).catch(() => undefined);
-          }
-          await runCleanups();
-          logger.info({ mountpoint, reads: blockReader.stats }, 'dataset unmounted');
-        })();
-        await closing;
-      },
-    };
+    if (!(await stat(mountpoint)).isDirectory()) throw new ValidationError(`mountpoint ${mountpoint} is not a directory`, 'mountpoint');
+    const fuse = new EddyFuse(mountpoint, fuseOps(served.fs, logger), served.libfuseOptions, o.fuseOpTimeoutMs);
+    await kernelMount(fuse, o, resources);
   } catch (err) {
-    await runCleanups();
+    await resources.release();
     throw err;
   }
+  logger.info({ mountpoint, options: served.libfuseOptions.join(','), blockSize: served.blockSize }, 'dataset mounted');
+
+  let closing: Promise<void> | undefined;
+  const onAbort = (): void => {
+    logger.info({ mountpoint }, 'mount signal aborted; unmounting');
+    void close();
+  };
+  const close = async (): Promise<void> => {
+    closing ??= (async () => {
+      signal?.removeEventListener('abort', onAbort);
+      await resources.release();
+      logger.info({ mountpoint, reads: served.source.stats }, 'dataset unmounted');
+    })();
+    await closing;
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    mountpoint, dataset: o.dataset, fuseOptions: served.fuseOptions, libfuseOptions: served.libfuseOptions,
+    readStats: served.source.stats, calls: served.metadata.calls, close,
+  };
 }
 
-async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+interface Served {
+  fs: EddyFilesystem;
+  source: DatasetBlockSource;
+  metadata: MasterMetadata;
+  fuseOptions: FuseOptions;
+  libfuseOptions: string[];
+  blockSize: number;
+}
+
+/** The dataset's mount spec from the master, and the filesystem that serves it (not mounted yet). */
+async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resources: Resources): Promise<Served> {
+  const spec = await master.getMounts({ dataset: o.dataset }, { timeoutMs: o.timeoutMs, signal: o.signal });
+  const accessMode: AccessMode = spec.accessMode === 'ReadWriteMany' ? 'ReadWriteMany' : 'ReadOnlyMany';
+  const fuseOptions = parseFuseArgs(o.fuseOptions, accessMode, parseFuseArgs(spec.fuseArgs, accessMode));
+  const blockSize = Number(spec.blockSize) || DEFAULT_BLOCK_SIZE;
+  if (spec.mounts.length === 0) throw new ValidationError(`dataset ${o.dataset} has no mounts`, 'dataset');
+  const libfuseOptions = libfuseOptionList(fuseOptions, { fsname: `eddy:${o.dataset}`, subtype: 'eddy' });
+
+  const ufs = new MountedUfs(spec.mounts.map((m) => ({ url: m.url, path: m.path || '/', options: { ...m.options } })), o.logger);
+  resources.add(() => ufs.close());
+  const channels = new ChannelPool(o.dataChannelFactory ?? createDataChannelFactory(o.security, o.logger, o.dataChannelConnections), o.workerCooldownMs);
+  resources.add(() => channels.close());
+  const source = new DatasetBlockSource({ ...o, channels, ufs, budget: new ReadaheadBudget(o.readaheadTotalBytes) });
+  resources.add(() => source.close());
+  const cache = new MetadataCache({
+    attrTimeoutSec: fuseOptions.attrTimeout, entryTimeoutSec: fuseOptions.entryTimeout, negativeTimeoutSec: fuseOptions.negativeTimeout,
+    maxEntries: o.metadataCacheEntries,
+  });
+  const metadata = new MasterMetadata({ ...o, master, runtime: spec.runtime, cache });
+  const fs = new EddyFilesystem({
+    ...o, metadata, source, locator: master, blockSize, readOnly: fuseOptions.readOnly, attrTimeoutMs: fuseOptions.attrTimeout * 1000,
+  });
+  resources.add(() => fs.closeAll());
+  return { fs, source, metadata, fuseOptions, libfuseOptions, blockSize };
+}
+
+/**
+ * Mounts `fuse` within the deadline and the signal, and registers its unmount. A mount that
+ * completes after we gave up on it is undone at once.
+ */
+async function kernelMount(fuse: EddyFuse, o: ResolvedMountOptions, resources: Resources): Promise<void> {
+  const { mountpoint, logger } = o;
+  let state: 'mounting' | 'mounted' | 'abandoned' = 'mounting';
+  const unmount = async (): Promise<void> => {
+    try {
+      await step(new Promise<void>((res, rej) => fuse.unmount((err) => (err ? rej(err) : res()))), o.timeoutMs, `unmount ${mountpoint}`);
+    } catch (err) {
+      logger.warn({ err, mountpoint }, 'unmount failed; detaching lazily');
+      await lazyUnmount(mountpoint, o.timeoutMs).catch((e: unknown) => logger.warn({ err: e, mountpoint }, 'lazy unmount failed'));
+    }
+  };
+  const mounted = new Promise<void>((res, rej) => fuse.mount((err) => {
+    if (err) {
+      rej(new UnavailableError(`cannot mount ${mountpoint}: ${err.message}`, { cause: err }));
+      return;
+    }
+    if (state === 'abandoned') void unmount();
+    else state = 'mounted';
+    res();
+  }));
+  resources.add(async () => {
+    if (state === 'mounted') await unmount();
+    state = 'abandoned';
+  });
+  await step(mounted, o.timeoutMs, `mount ${mountpoint}`, o.signal);
+}
+
+/** `p`, or a TimeoutError after `ms`, or an AbortedError when `signal` aborts; no timer or listener is left behind. */
+async function step<T>(p: Promise<T>, ms: number, what: string, signal?: AbortSignal): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   try {
     return await Promise.race([
       p,
-      new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new UnavailableError(`${what}: timed out after ${ms} ms`)), ms); }),
+      new Promise<never>((_, rej) => {
+        timer = setTimeout(() => rej(new TimeoutError(`${what}: timed out after ${ms} ms`)), ms);
+        if (!signal) return;
+        onAbort = () => rej(new AbortedError(`${what}: aborted`));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      }),
     ]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -3,10 +3,10 @@
 // first instead of failing.
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import type { Logger } from '@eddy/core';
-import { UnavailableError } from '@eddy/core';
+import { UnavailableError, type Logger } from '@eddy/core';
+import { MOUNT_DEFAULTS } from './mount-options.js';
 
-export async function lazyUnmount(mountpoint: string, timeoutMs = 10_000): Promise<void> {
+export async function lazyUnmount(mountpoint: string, timeoutMs = MOUNT_DEFAULTS.timeoutMs): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     execFile('fusermount', ['-uz', mountpoint], { timeout: timeoutMs }, (err, _out, stderr) => {
       if (err) reject(new UnavailableError(`fusermount -uz ${mountpoint} failed: ${String(stderr).trim() || err.message}`));
@@ -27,9 +27,9 @@ export async function isStaleMount(mountpoint: string): Promise<boolean> {
 }
 
 /** Recovers a stale mount at `mountpoint`; returns whether it had to. */
-export async function recoverStaleMount(mountpoint: string, logger: Logger): Promise<boolean> {
+export async function recoverStaleMount(mountpoint: string, logger: Logger, timeoutMs = MOUNT_DEFAULTS.timeoutMs): Promise<boolean> {
   if (!(await isStaleMount(mountpoint))) return false;
   logger.warn({ mountpoint }, 'mountpoint left broken by a previous FUSE process; lazily unmounting it');
-  await lazyUnmount(mountpoint);
+  await lazyUnmount(mountpoint, timeoutMs);
   return true;
 }

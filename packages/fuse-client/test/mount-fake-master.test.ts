@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger, ValidationError } from '@eddy/core';
+import { getEventListeners } from 'node:events';
+import { AbortedError, silentLogger, ValidationError } from '@eddy/core';
 import { mountDataset, type MountHandle } from '../src/index.js';
 import { waitFor } from '@eddy/testkit';
 import { startFakeMaster, type FakeMaster } from './fake-master.js';
@@ -150,6 +151,33 @@ describe('mount options, caches and versions', () => {
     await assert.rejects(
       mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, fuseOptions: ['attr_timeout=5,bogus_opt'] }),
       (e: unknown) => e instanceof ValidationError && /bogus_opt/.test(e.message),
+    );
+    assert.ok(!isMounted(mnt));
+  });
+
+  test('aborting the mount signal unmounts and releases everything; close() after it is a no-op; no listener is left', async () => {
+    const ac = new AbortController();
+    const h = await mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, signal: ac.signal });
+    assert.ok(isMounted(mnt));
+    assert.equal(getEventListeners(ac.signal, 'abort').length, 1);
+    ac.abort();
+    await waitFor(() => !isMounted(mnt), { what: 'unmounted after the abort' });
+    await h.close();
+    assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+
+    // close() first: the listener goes with it, and a later abort does nothing.
+    const ac2 = new AbortController();
+    const h2 = await mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, signal: ac2.signal });
+    await h2.close();
+    assert.ok(!isMounted(mnt));
+    assert.equal(getEventListeners(ac2.signal, 'abort').length, 0);
+    ac2.abort();
+  });
+
+  test('a signal aborted before mounting: AbortedError, nothing mounted', async () => {
+    await assert.rejects(
+      mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, signal: AbortSignal.abort() }),
+      (e: unknown) => e instanceof AbortedError,
     );
     assert.ok(!isMounted(mnt));
   });

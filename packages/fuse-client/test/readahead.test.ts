@@ -1,32 +1,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { FileReader, type ReadaheadOptions } from '../src/read-path/file-reader.js';
+// Readahead only schedules: these tests hand it a fetch function over an in-memory file and check
+// what it asks for and what it returns.
+import type { ReadaheadOptions } from '../src/mount-options.js';
+import { Readahead, type RangeFetch } from '../src/read-path/readahead.js';
 import { ReadaheadBudget } from '../src/read-path/readahead-budget.js';
-import type { BlockReader } from '../src/read-path/block-reader.js';
-import type { LocationCache } from '../src/read-path/location-cache.js';
 
 const MiB = 1 << 20;
 const RA: ReadaheadOptions = { chunkBytes: MiB, initialWindowBytes: MiB, maxWindowBytes: 16 * MiB };
 
-function fakeReader(data: Buffer): { reader: BlockReader; fetched: Array<[number, number]> } {
+function fakeFetch(data: Buffer): { fetch: RangeFetch; fetched: Array<[number, number]> } {
   const fetched: Array<[number, number]> = [];
-  const reader = {
-    readRange: async (_f: unknown, _l: unknown, offset: number, length: number) => {
-      fetched.push([offset, length]);
-      return data.subarray(offset, Math.min(data.length, offset + length));
-    },
-  } as unknown as BlockReader;
-  return { reader, fetched };
+  const fetch: RangeFetch = async (offset, length) => {
+    fetched.push([offset, length]);
+    return data.subarray(offset, Math.min(data.length, offset + length));
+  };
+  return { fetch, fetched };
 }
-
-const file = (size: number) => ({ dataset: 'd', path: '/f', size, version: 'v1', mtimeMs: 0, blockSize: 4 * MiB });
 
 test('sequential reads grow the readahead window to its bound and return exact bytes', async () => {
   const data = randomBytes(40 * MiB + 123);
-  const { reader, fetched } = fakeReader(data);
+  const { fetch, fetched } = fakeFetch(data);
   const budget = new ReadaheadBudget(256 * MiB);
-  const r = new FileReader(file(data.length), reader, {} as LocationCache, budget, RA);
+  const r = new Readahead(data.length, budget, RA, fetch);
   const windows: number[] = [];
   const out: Buffer[] = [];
   for (let off = 0; off < data.length; off += 128 * 1024) {
@@ -45,8 +42,8 @@ test('sequential reads grow the readahead window to its bound and return exact b
 
 test('random reads fetch exactly what is asked, with no readahead', async () => {
   const data = randomBytes(64 * MiB);
-  const { reader, fetched } = fakeReader(data);
-  const r = new FileReader(file(data.length), reader, {} as LocationCache, new ReadaheadBudget(256 * MiB), RA);
+  const { fetch, fetched } = fakeFetch(data);
+  const r = new Readahead(data.length, new ReadaheadBudget(256 * MiB), RA, fetch);
   const offsets = [50 * MiB, 3 * MiB + 7, 40 * MiB, 10 * MiB, 60 * MiB + 4096, 20 * MiB];
   await r.read(30 * MiB, 4096); // first read away from 0
   fetched.length = 0;
@@ -62,7 +59,7 @@ test('random reads fetch exactly what is asked, with no readahead', async () => 
 test('the shared budget bounds prefetch across handles; reads past EOF are empty', async () => {
   const data = randomBytes(32 * MiB);
   const budget = new ReadaheadBudget(4 * MiB);
-  const readers = [0, 1, 2].map(() => new FileReader(file(data.length), fakeReader(data).reader, {} as LocationCache, budget, RA));
+  const readers = [0, 1, 2].map(() => new Readahead(data.length, budget, RA, fakeFetch(data).fetch));
   for (let off = 0; off < 8 * MiB; off += 128 * 1024) {
     for (const r of readers) assert.ok((await r.read(off, 128 * 1024)).equals(data.subarray(off, off + 128 * 1024)));
     assert.ok(budget.used <= 4 * MiB);
@@ -76,13 +73,11 @@ test('the shared budget bounds prefetch across handles; reads past EOF are empty
 test('a failed chunk is retried by the next read instead of caching the error', async () => {
   const data = randomBytes(4 * MiB);
   let fail = true;
-  const reader = {
-    readRange: async (_f: unknown, _l: unknown, offset: number, length: number) => {
-      if (fail && offset === 0) throw new Error('boom');
-      return data.subarray(offset, offset + length);
-    },
-  } as unknown as BlockReader;
-  const r = new FileReader(file(data.length), reader, {} as LocationCache, new ReadaheadBudget(64 * MiB), RA);
+  const fetch: RangeFetch = async (offset, length) => {
+    if (fail && offset === 0) throw new Error('boom');
+    return data.subarray(offset, offset + length);
+  };
+  const r = new Readahead(data.length, new ReadaheadBudget(64 * MiB), RA, fetch);
   await assert.rejects(r.read(0, 4096), /boom/);
   fail = false;
   assert.ok((await r.read(0, 4096)).equals(data.subarray(0, 4096)));
@@ -91,9 +86,29 @@ test('a failed chunk is retried by the next read instead of caching the error', 
 
 test('a window of 0 disables readahead: sequential reads fetch exactly what is asked', async () => {
   const data = randomBytes(8 * MiB);
-  const { reader, fetched } = fakeReader(data);
-  const r = new FileReader(file(data.length), reader, {} as LocationCache, new ReadaheadBudget(64 * MiB), { chunkBytes: 4 * MiB, initialWindowBytes: 0, maxWindowBytes: 0 });
+  const { fetch, fetched } = fakeFetch(data);
+  const r = new Readahead(data.length, new ReadaheadBudget(64 * MiB), { chunkBytes: 4 * MiB, initialWindowBytes: 0, maxWindowBytes: 0 }, fetch);
   for (let off = 0; off < 2 * MiB; off += 128 * 1024) assert.ok((await r.read(off, 128 * 1024)).equals(data.subarray(off, off + 128 * 1024)));
   assert.ok(fetched.every(([, l]) => l === 128 * 1024));
+  r.close();
+});
+
+test('chunks are fetched as sequential, exact random reads not; reads served elsewhere still count as sequential', async () => {
+  const data = randomBytes(16 * MiB);
+  const calls: Array<[number, boolean]> = [];
+  const fetch: RangeFetch = async (offset, length, sequential) => {
+    calls.push([offset, sequential]);
+    return data.subarray(offset, Math.min(data.length, offset + length));
+  };
+  const r = new Readahead(data.length, new ReadaheadBudget(64 * MiB), RA, fetch);
+  // A reader served from local files up to 8 MiB (the short-circuit) then streamed: sequential.
+  r.advance(8 * MiB);
+  assert.ok(r.isSequential(8 * MiB));
+  assert.ok((await r.read(8 * MiB, 4096)).equals(data.subarray(8 * MiB, 8 * MiB + 4096)));
+  assert.ok(calls.length >= 2 && calls.every(([o, seq]) => seq && o % MiB === 0), JSON.stringify(calls));
+  calls.length = 0;
+  assert.ok(!r.isSequential(1 * MiB));
+  assert.ok((await r.read(1 * MiB + 5, 100)).equals(data.subarray(1 * MiB + 5, 1 * MiB + 105)));
+  assert.deepEqual(calls, [[1 * MiB + 5, false]]);
   r.close();
 });

@@ -9,7 +9,8 @@ export class ChannelPool {
   readonly #failedUntil = new Map<string, number>();
   readonly #cooldownMs: number;
 
-  constructor(factory: DataChannelFactory, cooldownMs = 5_000) {
+  /** `cooldownMs`: how long a failed worker is skipped (MOUNT_DEFAULTS.workerCooldownMs). */
+  constructor(factory: DataChannelFactory, cooldownMs: number) {
     this.#factory = factory;
     this.#cooldownMs = cooldownMs;
   }

@@ -1,10 +1,11 @@
-// What the read path needs from its sources, as interfaces so the wiring (mount-dataset.ts) picks
-// the implementations: DataChannelClient from @eddy/common for workers, createUfs for buckets.
-import type { proto } from '@eddy/protocol';
+// What the read path needs from the outside, as interfaces so the wiring (mount-dataset.ts) picks
+// the implementations and tests pass small typed fakes: DataChannelClient from @eddy/protocol for
+// workers, the master client for block locations, createUfs for buckets.
+import type { MasterRpc, proto } from '@eddy/protocol';
 
 export interface ReadBlockOptions { signal?: AbortSignal; timeoutMs?: number }
 
-/** A worker's block data channel (DataChannelClient in @eddy/common). */
+/** A worker's block data channel (DataChannelClient in @eddy/protocol). */
 export interface DataChannel {
   /** `length` bytes at `offset` inside block `ref`. */
   readBlock(ref: proto.BlockRef, offset: number, length: number, options?: ReadBlockOptions): Promise<Buffer>;
@@ -17,7 +18,10 @@ export interface DataChannel {
 
 export type DataChannelFactory = (dataAddress: string) => DataChannel;
 
-/** The object version an open handle pinned: every byte served for it belongs to this version. */
+/** Where the master says blocks are (the master client's GetBlockLocations). */
+export type BlockLocator = Pick<MasterRpc, 'getBlockLocations'>;
+
+/** The facts of the object version an open handle pinned: every byte served for it belongs to this version. */
 export interface PinnedFile {
   dataset: string;
   path: string;
@@ -31,4 +35,24 @@ export interface PinnedFile {
 export interface UfsSource {
   read(path: string, offset: number, length: number, ifMatch: string, signal?: AbortSignal): Promise<Buffer>;
   close(): Promise<void>;
+}
+
+/** Where bytes came from, counted per block slice served (for tests, diagnostics and the bench). */
+export interface ReadStats {
+  /** Read from a block file of a holder on this host (short-circuit). */
+  local: number;
+  /** Read from a block file that the local preferred worker fetched for us. */
+  fetchedLocal: number;
+  /** Streamed from a holder's data channel. */
+  worker: number;
+  /** Streamed from the preferred worker (which read it through). */
+  preferred: number;
+  /** Read from the bucket. */
+  ufs: number;
+  /** Workers taken out of rotation after a failed read or FETCH. */
+  workerFailures: number;
+}
+
+export function newReadStats(): ReadStats {
+  return { local: 0, fetchedLocal: 0, worker: 0, preferred: 0, ufs: 0, workerFailures: 0 };
 }

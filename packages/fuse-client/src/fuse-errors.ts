@@ -1,0 +1,57 @@
+// Typed errors of the filesystem operations, so every refusal is a class with a stable `name` and
+// `code` and the errno is chosen in one place (errno.ts). ReadOnlyError would belong next to the
+// other shared errors in @eddy/core (which has the READ_ONLY code but no class yet); it lives here
+// because fuse-client is its only thrower.
+import { EddyError } from '@eddy/core';
+
+/** A write to a mount that is read-only. Maps to EROFS. */
+export class ReadOnlyError extends EddyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('READ_ONLY', message, options);
+    this.name = 'ReadOnlyError';
+  }
+}
+
+/** A write to a ReadWriteMany dataset: Eddy caches reads only. Maps to ENOTSUP. */
+export class WriteNotSupportedError extends EddyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_ARGUMENT', message, options);
+    this.name = 'WriteNotSupportedError';
+  }
+}
+
+/** A directory operation on a file. Maps to ENOTDIR. */
+export class NotADirectoryError extends EddyError {
+  constructor(path: string) {
+    super('INVALID_ARGUMENT', `${path}: not a directory`);
+    this.name = 'NotADirectoryError';
+  }
+}
+
+/** A file operation (open) on a directory. Maps to EISDIR. */
+export class IsADirectoryError extends EddyError {
+  constructor(path: string) {
+    super('INVALID_ARGUMENT', `${path}: is a directory`);
+    this.name = 'IsADirectoryError';
+  }
+}
+
+/** A file handle the filesystem does not know (closed, or never opened). Maps to EBADF. */
+export class BadHandleError extends EddyError {
+  constructor(fd: number) {
+    super('INVALID_ARGUMENT', `no open file handle ${fd}`);
+    this.name = 'BadHandleError';
+  }
+}
+
+/**
+ * A newer version of the file was opened since this handle pinned its own: the kernel's page
+ * cache is per inode, so bytes of the old version read now could be served to the new handle.
+ * Maps to EIO.
+ */
+export class SupersededError extends EddyError {
+  constructor(path: string, version: string) {
+    super('VERSION_MISMATCH', `${path}: version ${version} was superseded by a newer open`);
+    this.name = 'SupersededError';
+  }
+}

@@ -1,0 +1,73 @@
+// The edge between fuse-native and EddyFilesystem: callbacks become promises, typed errors become
+// errno values (errno.ts), and every write operation is refused.
+import type { FuseOps } from 'fuse-native';
+import type { Logger } from '@eddy/core';
+import type { EddyFilesystem } from './eddy-filesystem.js';
+import { ERRNO, errnoOf } from './errno.js';
+
+/** Operations that would change the dataset: all refused (EROFS, or ENOTSUP on a ReadWriteMany dataset). */
+const WRITE_OPS = ['write', 'create', 'unlink', 'rename', 'mkdir', 'rmdir', 'truncate', 'ftruncate', 'chmod', 'chown',
+  'utimens', 'symlink', 'link', 'mknod', 'setxattr', 'removexattr'] as const;
+
+/** Answers that are part of normal use, not worth a warning. */
+const QUIET = new Set<number>([ERRNO.ENOENT, ERRNO.EROFS, ERRNO.ENOTSUP]);
+
+export function fuseOps(fs: EddyFilesystem, logger: Logger): FuseOps {
+  const fail = (op: string, path: string, err: unknown): number => {
+    const errno = errnoOf(err);
+    if (!QUIET.has(errno)) logger.warn({ op, path, err }, 'fuse operation failed');
+    return errno;
+  };
+  /** Runs a synchronous step, answering its error through `cb`; true when it threw. */
+  const refused = (op: string, path: string, step: () => void, cb: (err: number) => void): boolean => {
+    try {
+      step();
+      return false;
+    } catch (err) {
+      cb(fail(op, path, err));
+      return true;
+    }
+  };
+  const ops: FuseOps = {
+    init: (cb) => cb(0),
+    getattr: (path, cb) => {
+      fs.getattr(path).then((st) => cb(0, st), (err: unknown) => cb(fail('getattr', path, err)));
+    },
+    fgetattr: (path, fd, cb) => {
+      fs.fgetattr(path, fd).then((st) => cb(0, st), (err: unknown) => cb(fail('fgetattr', path, err)));
+    },
+    readdir: (path, cb) => {
+      fs.readdir(path).then((listing) => {
+        cb(0, ['.', '..', ...listing.names]);
+        fs.prefetchSubdirs(listing);
+      }, (err: unknown) => cb(fail('readdir', path, err)));
+    },
+    open: (path, flags, cb) => {
+      fs.open(path, flags).then((fd) => cb(0, fd), (err: unknown) => cb(fail('open', path, err)));
+    },
+    read: (path, fd, buf, len, pos, cb) => {
+      fs.read(fd, buf, len, pos).then((n) => cb(n), (err: unknown) => cb(fail('read', path, err)));
+    },
+    release: (_path, fd, cb) => {
+      fs.release(fd);
+      cb(0);
+    },
+    statfs: (path, cb) => {
+      fs.statfs().then((v) => cb(0, v), (err: unknown) => cb(fail('statfs', path, err)));
+    },
+    access: (path: string, mode: number, cb: (err: number) => void) => {
+      if (!refused('access', path, () => fs.access(path, mode), cb)) cb(0);
+    },
+    // Nothing is ever written, so there is nothing to flush.
+    flush: (...args: unknown[]) => (args[args.length - 1] as (err: number) => void)(0),
+    fsync: (...args: unknown[]) => (args[args.length - 1] as (err: number) => void)(0),
+  };
+  for (const op of WRITE_OPS) {
+    ops[op] = (...args: unknown[]) => {
+      const cb = args[args.length - 1] as (err: number) => void;
+      const path = typeof args[0] === 'string' ? args[0] : '';
+      refused(op, path, () => fs.refuseWrite(op, path), cb);
+    };
+  }
+  return ops;
+}

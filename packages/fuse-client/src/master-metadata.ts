@@ -1,0 +1,150 @@
+// The dataset's namespace as the master serves it, through the user-space caches: attributes,
+// directory listings (paged), and the workers' capacity for statfs. Concurrent asks for the same
+// path share one master call.
+import { posix } from 'node:path';
+import pLimit from 'p-limit';
+import { NotFoundError } from '@eddy/core';
+import type { MasterRpc, proto } from '@eddy/protocol';
+import { NotADirectoryError } from './fuse-errors.js';
+import type { DirListing, FileAttr, MetadataCache } from './metadata-cache.js';
+
+export interface MasterMetadataOptions {
+  master: Pick<MasterRpc, 'stat' | 'list' | 'listWorkers'>;
+  dataset: string;
+  runtime: string;
+  cache: MetadataCache;
+  masterTimeoutMs: number;
+  listPageSize: number;
+  statfsCacheMs: number;
+  prefetchSubdirs: number;
+  prefetchSubdirConcurrency: number;
+}
+
+/** Cache capacity and usage of the dataset's live workers, in bytes. */
+export interface Capacity { quotaBytes: number; usedBytes: number }
+
+export class MasterMetadata {
+  readonly #o: MasterMetadataOptions;
+  readonly #inflightStat = new Map<string, Promise<FileAttr>>();
+  readonly #inflightList = new Map<string, Promise<DirListing>>();
+  readonly #prefetchLimit: ReturnType<typeof pLimit>;
+  readonly #mountedAt = Date.now();
+  #capacity: { at: number; value: Capacity } | undefined;
+  /** Master calls made, for tests and diagnostics. */
+  readonly calls = { stat: 0, list: 0, listWorkers: 0 };
+
+  constructor(options: MasterMetadataOptions) {
+    this.#o = options;
+    this.#prefetchLimit = pLimit(options.prefetchSubdirConcurrency);
+  }
+
+  async lookup(path: string): Promise<FileAttr> {
+    if (path === '/') return { path: '/', isDir: true, size: 0, version: '', mtimeMs: this.#mountedAt };
+    const { cache } = this.#o;
+    const hit = cache.getAttr(path);
+    if (hit) return hit;
+    if (cache.isNegative(path)) throw new NotFoundError(path);
+    // A name missing from a fresh listing of its parent needs no round trip.
+    const parent = cache.getListing(posix.dirname(path));
+    if (parent && !parent.nameSet.has(posix.basename(path))) {
+      cache.setNegative(path);
+      throw new NotFoundError(path);
+    }
+    let p = this.#inflightStat.get(path);
+    if (!p) {
+      p = this.#statFromMaster(path).finally(() => this.#inflightStat.delete(path));
+      this.#inflightStat.set(path, p);
+    }
+    return await p;
+  }
+
+  async listDir(path: string): Promise<DirListing> {
+    const dir = await this.lookup(path);
+    if (!dir.isDir) throw new NotADirectoryError(path);
+    const hit = this.#o.cache.getListing(path);
+    if (hit) return hit;
+    let p = this.#inflightList.get(path);
+    if (!p) {
+      p = this.#listFromMaster(path).finally(() => this.#inflightList.delete(path));
+      this.#inflightList.set(path, p);
+    }
+    return await p;
+  }
+
+  /**
+   * A directory that was just read is usually walked next (find, ls -R, a loader scanning its
+   * shards): its subdirectories are listed now, a few at a time, so each lookup and readdir of
+   * the walk finds its answer cached instead of waiting for a master round trip in turn.
+   * Pointless when listings are not cached (entry_timeout=0).
+   */
+  prefetchSubdirs(listing: DirListing): void {
+    if (!this.#o.cache.cachesListings) return;
+    let queued = 0;
+    for (const a of listing.attrs) {
+      if (!a.isDir || this.#o.cache.getListing(a.path) || this.#inflightList.has(a.path)) continue;
+      if (++queued > this.#o.prefetchSubdirs) break;
+      void this.#prefetchLimit(async () => await this.listDir(a.path)).catch(() => undefined);
+    }
+  }
+
+  /** What the live workers of the runtime hold and may hold (reused for statfsCacheMs). */
+  async capacity(): Promise<Capacity> {
+    const now = Date.now();
+    if (this.#capacity && now - this.#capacity.at < this.#o.statfsCacheMs) return this.#capacity.value;
+    this.calls.listWorkers++;
+    const res = await this.#o.master.listWorkers({ runtime: this.#o.runtime }, { timeoutMs: this.#o.masterTimeoutMs });
+    const value: Capacity = { quotaBytes: 0, usedBytes: 0 };
+    for (const w of res.workers as proto.WorkerStatus__Output[]) {
+      if (!w.live) continue;
+      for (const t of w.tiers) {
+        value.quotaBytes += Number(t.quotaBytes);
+        value.usedBytes += Math.min(Number(t.usedBytes), Number(t.quotaBytes));
+      }
+    }
+    this.#capacity = { at: now, value };
+    return value;
+  }
+
+  async #statFromMaster(path: string): Promise<FileAttr> {
+    const { master, dataset, cache } = this.#o;
+    this.calls.stat++;
+    try {
+      const res = await master.stat({ dataset, path }, { timeoutMs: this.#o.masterTimeoutMs });
+      if (!res.info) throw new NotFoundError(path);
+      const attr = toAttr(res.info, path);
+      cache.setAttr(attr);
+      return attr;
+    } catch (err) {
+      if (err instanceof NotFoundError) cache.setNegative(path);
+      throw err;
+    }
+  }
+
+  async #listFromMaster(path: string): Promise<DirListing> {
+    const { master, dataset, cache } = this.#o;
+    const names: string[] = [];
+    const attrs: FileAttr[] = [];
+    const seen = new Set<string>();
+    let pageToken = '';
+    // Large directories arrive in pages; one giant reply could exceed the RPC message limit.
+    do {
+      this.calls.list++;
+      const res = await master.list({ dataset, path, pageToken, pageSize: this.#o.listPageSize }, { timeoutMs: this.#o.masterTimeoutMs });
+      for (const e of res.entries) {
+        const name = posix.basename(e.path.replace(/\/+$/, ''));
+        if (name === '' || seen.has(name)) continue;
+        seen.add(name);
+        names.push(name);
+        attrs.push(toAttr(e, posix.join(path, name)));
+      }
+      pageToken = res.nextPageToken;
+    } while (pageToken !== '');
+    const listing = { names, nameSet: seen, attrs };
+    cache.setListing(path, listing);
+    return listing;
+  }
+}
+
+function toAttr(info: proto.FileInfo__Output, path: string): FileAttr {
+  return { path, isDir: info.isDir, size: Number(info.size), version: info.version, mtimeMs: Number(info.mtimeMs) };
+}

@@ -1,0 +1,103 @@
+// The read path's one entry point. The FUSE read handler calls BlockSource.readInto with the open
+// handle; everything else follows from here, in order:
+//   1. the short-circuit (short-circuit.ts): a read inside one block that a worker on this host
+//      has in a file tier is a pread straight into the kernel's buffer;
+//   2. otherwise the handle's readahead (readahead.ts) decides what to read, ahead or exactly,
+//      and asks `read` for it, which serves each block slice from a local file if one can
+//      (short-circuit again, FETCH for sequential readers), else from the remote sources
+//      (remote-sources.ts: holders, the preferred worker, the bucket).
+import { blockSlices, type BlockSlice, type Logger } from '@eddy/core';
+import type { ReadaheadOptions } from '../mount-options.js';
+import type { ChannelPool } from './channel-pool.js';
+import { FileHandle } from './file-handle.js';
+import { selectHolders, type HolderView } from './holders.js';
+import type { PinnedVersion } from './pinned-version.js';
+import type { ReadaheadBudget } from './readahead-budget.js';
+import { RemoteSources } from './remote-sources.js';
+import { ShortCircuit, type ShortCircuitOptions } from './short-circuit.js';
+import { newReadStats, type ReadStats, type UfsSource } from './sources.js';
+
+export interface BlockSource {
+  /** A new handle's read state for `pinned`. */
+  open(pinned: PinnedVersion): FileHandle;
+  /** Reads up to `length` bytes at `offset` of the handle's pinned version into `target`; the count (fewer only at EOF). */
+  readInto(handle: FileHandle, target: Buffer, offset: number, length: number): Promise<number>;
+  /** Bytes [offset, offset+length) of `pinned`, clipped at EOF. `sequential`: the caller reads on (a whole-block FETCH pays off). */
+  read(pinned: PinnedVersion, offset: number, length: number, options: { sequential: boolean; signal?: AbortSignal }): Promise<Buffer>;
+  readonly stats: ReadStats;
+  close(): void;
+}
+
+export type DatasetBlockSourceOptions = Omit<ShortCircuitOptions, 'view' | 'stats' | 'workerFailed'> & {
+  channels: ChannelPool;
+  ufs: UfsSource;
+  /** Our host id: workers with the same id share our filesystem. '' disables short-circuit reads. */
+  hostId: string;
+  logger: Logger;
+  workerTimeoutMs: number;
+  budget: ReadaheadBudget;
+  readahead: ReadaheadOptions;
+};
+
+export class DatasetBlockSource implements BlockSource {
+  readonly stats: ReadStats = newReadStats();
+  readonly #o: DatasetBlockSourceOptions;
+  readonly #view: HolderView;
+  readonly #local: ShortCircuit;
+  readonly #remote: RemoteSources;
+
+  constructor(options: DatasetBlockSourceOptions) {
+    this.#o = options;
+    const { channels, logger } = options;
+    this.#view = { hostId: options.hostId, isSuspect: (address) => channels.isSuspect(address) };
+    const workerFailed = (address: string): void => {
+      this.stats.workerFailures++;
+      channels.markFailed(address);
+      this.#local.forget(address);
+    };
+    this.#local = new ShortCircuit({ ...options, view: this.#view, stats: this.stats, workerFailed });
+    this.#remote = new RemoteSources({
+      channels, ufs: options.ufs, stats: this.stats, logger, workerFailed, workerTimeoutMs: options.workerTimeoutMs,
+    });
+  }
+
+  open(pinned: PinnedVersion): FileHandle {
+    return new FileHandle(pinned, this.#o.budget, this.#o.readahead,
+      async (p, offset, length, sequential, signal) => await this.read(p, offset, length, { sequential, signal }));
+  }
+
+  async readInto(handle: FileHandle, target: Buffer, offset: number, length: number): Promise<number> {
+    const { pinned, readahead } = handle;
+    if (offset >= pinned.size || length <= 0) return 0;
+    const end = Math.min(pinned.size, offset + length);
+    const sequential = readahead.isSequential(offset);
+    const n = await handle.run(async (signal) =>
+      await this.#local.readInto(pinned, handle.cursor, target, offset, end - offset, { sequential, signal }));
+    if (n !== null) {
+      readahead.advance(end);
+      return n;
+    }
+    const data = await readahead.read(offset, end - offset);
+    data.copy(target, 0, 0, data.length);
+    return data.length;
+  }
+
+  async read(pinned: PinnedVersion, offset: number, length: number, options: { sequential: boolean; signal?: AbortSignal }): Promise<Buffer> {
+    const slices = blockSlices(offset, length, pinned.size, pinned.blockSize);
+    if (slices.length === 0) return Buffer.alloc(0);
+    if (slices.length === 1) return await this.#readSlice(pinned, slices[0]!, options);
+    return Buffer.concat(await Promise.all(slices.map(async (s) => await this.#readSlice(pinned, s, options))));
+  }
+
+  async #readSlice(pinned: PinnedVersion, slice: BlockSlice, o: { sequential: boolean; signal?: AbortSignal }): Promise<Buffer> {
+    const place = await pinned.place(slice.index, o.signal);
+    const local = await this.#local.readSlice(place, slice.offsetInBlock, slice.length, o);
+    if (local) return local;
+    const holders = place.current ? selectHolders(place, this.#view, this.#local.fetchedHolder(place)) : [];
+    return await this.#remote.readSlice(pinned, place, slice, holders, o.signal);
+  }
+
+  close(): void {
+    this.#local.close();
+  }
+}

@@ -1,0 +1,53 @@
+// What the read path keeps per open file handle: the version it pinned, its readahead, what its
+// short-circuit reads remember, and the operations in flight, which close() aborts.
+//
+// Each operation gets an AbortController of its own, kept in a set until it settles, rather than
+// a listener on one handle-wide signal: a 64 MiB readahead window is 16 chunks in flight, each
+// with its slices and RPCs, which would pass Node's listener warning (and setMaxListeners would
+// only hide it).
+import { AbortedError } from '@eddy/core';
+import type { ReadaheadOptions } from '../mount-options.js';
+import type { PinnedVersion } from './pinned-version.js';
+import { Readahead } from './readahead.js';
+import type { ReadaheadBudget } from './readahead-budget.js';
+import { newLocalCursor, type LocalCursor } from './short-circuit.js';
+
+/** Reads [offset, offset+length) of `pinned`; what the handle's readahead schedules. */
+export type PinnedRangeFetch = (pinned: PinnedVersion, offset: number, length: number, sequential: boolean, signal: AbortSignal) => Promise<Buffer>;
+
+export class FileHandle {
+  readonly pinned: PinnedVersion;
+  readonly readahead: Readahead;
+  readonly cursor: LocalCursor = newLocalCursor();
+  readonly #inFlight = new Set<AbortController>();
+  #closed = false;
+
+  constructor(pinned: PinnedVersion, budget: ReadaheadBudget, readahead: ReadaheadOptions, fetch: PinnedRangeFetch) {
+    this.pinned = pinned;
+    this.readahead = new Readahead(pinned.size, budget, readahead, async (offset, length, sequential) =>
+      await this.run(async (signal) => await fetch(pinned, offset, length, sequential, signal)));
+  }
+
+  get closed(): boolean { return this.#closed; }
+
+  /** Runs `op` with a signal that close() aborts. */
+  async run<T>(op: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new AbortedError(`${this.pinned.path}: file handle closed`);
+    const controller = new AbortController();
+    this.#inFlight.add(controller);
+    try {
+      return await op(controller.signal);
+    } finally {
+      this.#inFlight.delete(controller);
+    }
+  }
+
+  /** Aborts what is in flight and forgets the readahead; safe to call more than once. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const c of this.#inFlight) c.abort(new AbortedError(`${this.pinned.path}: file handle closed`));
+    this.#inFlight.clear();
+    this.readahead.close();
+  }
+}

@@ -1,0 +1,134 @@
+// The version an open handle pinned, as the one object the read path consults for everything
+// that depends on it: the block keys (derived from the version) and where the master says those
+// blocks are. A handle reads only through its PinnedVersion, so every byte it is served belongs to
+// that version; a handle that keeps its PinnedVersion keeps reading that version.
+//
+// Locations are fetched from the master in batches and kept for the life of the handle; an entry
+// is dropped (and refetched on next use) when a holder failed to serve it. They are also
+// remembered mount-wide, so a handle opened while the master is down still reads cached blocks
+// from the workers that held them instead of going to the bucket.
+import { blockKey } from '@eddy/core';
+import type { proto } from '@eddy/protocol';
+import { LRUCache } from 'lru-cache';
+import type { BlockLocator, PinnedFile } from './sources.js';
+
+export type BlockLocation = proto.BlockLocation__Output;
+export type WorkerAddress = proto.WorkerAddress__Output;
+
+/** Where one block of a pinned version is, as far as the master said. */
+export interface BlockPlace {
+  readonly index: number;
+  readonly ref: proto.BlockRef;
+  /** Whether the master's answer is about this version (its key is ours); holders count only then. */
+  readonly current: boolean;
+  /** Workers holding this version of the block (empty when not `current` or unknown). */
+  readonly holders: readonly WorkerAddress[];
+  /** The worker that should cache the block: it reads through from the bucket on a miss. */
+  readonly preferred: WorkerAddress | undefined;
+}
+
+/** Mount-wide memory of the last locations the master gave, by (path, version, block size, index). */
+export type RememberedLocations = LRUCache<string, BlockLocation>;
+
+export function rememberedLocations(max: number): RememberedLocations {
+  return new LRUCache<string, BlockLocation>({ max });
+}
+
+export interface PinnedVersionOptions {
+  locator: BlockLocator;
+  /** Deadline of a GetBlockLocations call. */
+  timeoutMs: number;
+  /** Blocks asked for per call. */
+  batchBlocks: number;
+  remembered?: RememberedLocations;
+}
+
+export class PinnedVersion implements PinnedFile {
+  readonly dataset: string;
+  readonly path: string;
+  readonly size: number;
+  readonly version: string;
+  readonly mtimeMs: number;
+  readonly blockSize: number;
+  readonly #o: PinnedVersionOptions;
+  /** Block refs, memoized: the key is a SHA-256, and every kernel read needs one. */
+  readonly #refs = new Map<number, proto.BlockRef>();
+  readonly #places = new Map<number, BlockPlace>();
+  readonly #pending = new Map<number, Promise<void>>();
+
+  constructor(file: PinnedFile, options: PinnedVersionOptions) {
+    this.dataset = file.dataset;
+    this.path = file.path;
+    this.size = file.size;
+    this.version = file.version;
+    this.mtimeMs = file.mtimeMs;
+    this.blockSize = file.blockSize;
+    this.#o = options;
+  }
+
+  get blockCount(): number { return Math.ceil(this.size / this.blockSize); }
+
+  ref(index: number): proto.BlockRef {
+    let ref = this.#refs.get(index);
+    if (!ref) {
+      ref = {
+        key: blockKey(this.dataset, this.path, this.version, index, this.blockSize),
+        dataset: this.dataset, path: this.path, version: this.version, index,
+        blockSize: this.blockSize, fileSize: this.size,
+      };
+      this.#refs.set(index, ref);
+    }
+    return ref;
+  }
+
+  /** Where block `index` is; with no holders when the master cannot say (the caller still has the bucket). */
+  async place(index: number, signal?: AbortSignal): Promise<BlockPlace> {
+    const hit = this.#places.get(index);
+    if (hit) return hit;
+    const batchStart = index - (index % this.#o.batchBlocks);
+    let p = this.#pending.get(batchStart);
+    if (!p) {
+      p = this.#fetch(batchStart, signal).finally(() => this.#pending.delete(batchStart));
+      this.#pending.set(batchStart, p);
+    }
+    try {
+      await p;
+    } catch {
+      // The master cannot answer: the last known holders are worth a try (a failed holder is
+      // skipped and the read goes on to the bucket).
+      return this.#toPlace(index, this.#o.remembered?.get(this.#memoKey(index)));
+    }
+    return this.#places.get(index) ?? this.#toPlace(index, undefined);
+  }
+
+  /** Forgets block `index`'s location: a holder failed to serve it. */
+  invalidate(index: number): void {
+    this.#places.delete(index);
+  }
+
+  #toPlace(index: number, loc: BlockLocation | undefined): BlockPlace {
+    const ref = this.ref(index);
+    const current = loc !== undefined && loc.key === ref.key;
+    return { index, ref, current, holders: current ? loc.holders : [], preferred: loc?.preferred ?? undefined };
+  }
+
+  #memoKey(index: number): string {
+    return `${this.path}\0${this.version}\0${this.blockSize}\0${index}`;
+  }
+
+  async #fetch(batchStart: number, signal?: AbortSignal): Promise<void> {
+    const offset = batchStart * this.blockSize;
+    if (offset >= this.size) return;
+    const res = await this.#o.locator.getBlockLocations(
+      {
+        dataset: this.dataset, path: this.path, version: this.version, offset,
+        length: Math.min(this.size - offset, this.#o.batchBlocks * this.blockSize),
+      },
+      { signal, timeoutMs: this.#o.timeoutMs },
+    );
+    for (const b of res.blocks) {
+      this.#places.set(b.index, this.#toPlace(b.index, b));
+      this.#o.remembered?.set(this.#memoKey(b.index), b);
+    }
+  }
+}

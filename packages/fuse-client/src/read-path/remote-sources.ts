@@ -1,0 +1,94 @@
+// The sources behind the short-circuit, tried in order for one block slice: the holders' data
+// channels, the block's preferred worker (which reads through from the bucket and caches), and
+// finally the bucket itself with If-Match on the pinned version. A failing source is skipped and
+// the next one tried; only when none can serve the bytes does the read fail.
+import { NotFoundError, VersionMismatchError, type BlockSlice, type Logger } from '@eddy/core';
+import type { proto } from '@eddy/protocol';
+import type { ChannelPool } from './channel-pool.js';
+import type { BlockPlace, PinnedVersion, WorkerAddress } from './pinned-version.js';
+import { ReadFailedError } from './read-failed-error.js';
+import type { ReadStats, UfsSource } from './sources.js';
+
+export interface RemoteSourcesOptions {
+  channels: ChannelPool;
+  ufs: UfsSource;
+  stats: ReadStats;
+  logger: Logger;
+  /** Takes a worker out of rotation (ChannelPool.markFailed, forget its pins, count it). */
+  workerFailed(dataAddress: string): void;
+  workerTimeoutMs: number;
+}
+
+type Attempt = { ok: true; buf: Buffer } | { ok: false; err: unknown };
+
+export class RemoteSources {
+  readonly #o: RemoteSourcesOptions;
+
+  constructor(options: RemoteSourcesOptions) {
+    this.#o = options;
+  }
+
+  /** `slice` of `pinned` from `holders` (selectHolders' order), the preferred worker, or the bucket. */
+  async readSlice(pinned: PinnedVersion, place: BlockPlace, slice: BlockSlice, holders: readonly WorkerAddress[], signal?: AbortSignal): Promise<Buffer> {
+    const tried = new Set<string>();
+    let lastErr: unknown;
+    for (const h of holders) {
+      // Checked again: an earlier attempt of this or another read may have failed it meanwhile.
+      if (tried.has(h.dataAddress) || this.#o.channels.isSuspect(h.dataAddress)) continue;
+      tried.add(h.dataAddress);
+      const r = await this.#readWorker(pinned, h.dataAddress, place.ref, slice, signal);
+      if (r.ok) {
+        this.#o.stats.worker++;
+        return r.buf;
+      }
+      lastErr = r.err;
+    }
+    const preferred = place.preferred?.dataAddress;
+    if (preferred && !tried.has(preferred) && !this.#o.channels.isSuspect(preferred)) {
+      const r = await this.#readWorker(pinned, preferred, place.ref, slice, signal);
+      if (r.ok) {
+        this.#o.stats.preferred++;
+        return r.buf;
+      }
+      lastErr = r.err;
+    }
+    return await this.#readBucket(pinned, slice, lastErr, signal);
+  }
+
+  async #readWorker(pinned: PinnedVersion, address: string, ref: proto.BlockRef, slice: BlockSlice, signal?: AbortSignal): Promise<Attempt> {
+    try {
+      const buf = await this.#o.channels.get(address).readBlock(ref, slice.offsetInBlock, slice.length, {
+        signal, timeoutMs: this.#o.workerTimeoutMs,
+      });
+      if (buf.length !== slice.length) throw new ReadFailedError(`short block read from ${address}: ${buf.length} of ${slice.length} bytes`, false);
+      return { ok: true, buf };
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      pinned.invalidate(slice.index);
+      // A worker that answered with a typed "no such block/version" is healthy; anything else
+      // (reset, refused, timeout, corrupt) takes it out of rotation for a while.
+      if (!(err instanceof NotFoundError || err instanceof VersionMismatchError)) this.#o.workerFailed(address);
+      this.#o.logger.debug({ err, worker: address, block: ref.key }, 'worker read failed; trying the next source');
+      return { ok: false, err };
+    }
+  }
+
+  async #readBucket(pinned: PinnedVersion, slice: BlockSlice, lastErr: unknown, signal?: AbortSignal): Promise<Buffer> {
+    try {
+      const buf = await this.#o.ufs.read(pinned.path, slice.fileOffset, slice.length, pinned.version, signal);
+      if (buf.length !== slice.length) {
+        throw new ReadFailedError(`short read from the bucket for ${pinned.path}: ${buf.length} of ${slice.length} bytes`, false);
+      }
+      this.#o.stats.ufs++;
+      return buf;
+    } catch (err) {
+      const stale = err instanceof VersionMismatchError || err instanceof NotFoundError;
+      throw new ReadFailedError(
+        stale
+          ? `${pinned.path}: pinned version ${pinned.version} is gone from the bucket and no worker has its bytes`
+          : `${pinned.path}: no source could serve block ${slice.index} (${err instanceof Error ? err.message : String(err)})`,
+        stale, { cause: lastErr ?? err },
+      );
+    }
+  }
+}

@@ -1,0 +1,350 @@
+// The local short-circuit: blocks held by a worker on this host are read straight from their files
+// in the worker's file tier (as HDFS and Alluxio do), never through a socket. Everything about it
+// lives here: which local file may serve a block, the FETCH decision, the pinned open files, pin-
+// ahead of a sequential reader, and the memory of FETCHes that failed.
+//
+// FETCH: a sequential reader of an uncached block whose preferred worker shares our host asks that
+// worker to fetch the whole block and then reads its file like a cached one: the bytes go bucket →
+// worker → tier file → us, and never through the data channel, which cost more CPU than everything
+// else on the cold path (one GET per block, as before). Random readers and small blocks are
+// streamed instead: waiting for a whole block costs them more than it saves.
+//
+// Pins: the worker verifies a block each time it pins it for a local reader (a checksum on disk
+// tiers), so pinning once per kernel read would verify a 16 MiB block 128 times. Pinned files are
+// kept open in a small LRU shared by all handles and released when evicted, after a short idle
+// time, or at close; a block in use is closed only once its last read finished.
+import { readSync } from 'node:fs';
+import { open, statfs, type FileHandle } from 'node:fs/promises';
+import { blockLength, EddyError, type Logger } from '@eddy/core';
+import type { proto } from '@eddy/protocol';
+import { LRUCache } from 'lru-cache';
+import type { ChannelPool } from './channel-pool.js';
+import { onThisHost, selectHolders, type HolderView } from './holders.js';
+import type { BlockPlace, PinnedVersion, WorkerAddress } from './pinned-version.js';
+import type { DataChannel, ReadStats } from './sources.js';
+
+export interface ShortCircuitOptions {
+  view: HolderView;
+  channels: ChannelPool;
+  stats: ReadStats;
+  logger: Logger;
+  /** Takes a worker out of rotation (ChannelPool.markFailed, forget its pins, count it). */
+  workerFailed(dataAddress: string): void;
+  pinAheadBlocks: number;
+  fetchLocalMinBytes: number;
+  fetchTimeoutMs: number;
+  fetchFailureMs: number;
+  fetchMemoryEntries: number;
+  fetchMemoryMs: number;
+  openBlockFiles: number;
+  blockFileIdleMs: number;
+  notLocalMemoryMs: number;
+}
+
+/** What one handle's kernel reads remember between calls (kept by the handle, used only here). */
+export interface LocalCursor {
+  /** The block last served locally; entering another one pins the blocks after it. */
+  block: number;
+  /** The block found not local: kernel reads in it go straight to streaming. */
+  missBlock: number;
+}
+
+export function newLocalCursor(): LocalCursor {
+  return { block: -1, missBlock: -1 };
+}
+
+interface ReadOptions { sequential: boolean; signal?: AbortSignal | undefined }
+
+interface FetchEntry { promise: Promise<boolean>; ok: boolean | undefined }
+
+/** Typed answers to a FETCH that leave the worker in rotation (anything else takes it out). */
+const HEALTHY_FETCH_FAILURES = new Set(['NO_SPACE', 'NOT_FOUND', 'VERSION_MISMATCH']);
+
+export class ShortCircuit {
+  readonly #o: ShortCircuitOptions;
+  readonly #files: BlockFiles;
+  /**
+   * FETCHes asked of local workers, by worker and block key: shared by the slices of a block, and
+   * remembered afterwards (a handle's locations do not learn of new holders).
+   */
+  readonly #fetched: LRUCache<string, FetchEntry>;
+
+  constructor(options: ShortCircuitOptions) {
+    this.#o = options;
+    this.#files = new BlockFiles(options.openBlockFiles, options.blockFileIdleMs, options.notLocalMemoryMs);
+    this.#fetched = new LRUCache<string, FetchEntry>({ max: options.fetchMemoryEntries, ttl: options.fetchMemoryMs });
+  }
+
+  /**
+   * A kernel read inside one block, `pread` straight into `target` from a local block file, with
+   * no intermediate buffer and no readahead (the page cache of a file tier is memory already).
+   * Null when it must be streamed instead: not local, or across a block boundary.
+   */
+  async readInto(pinned: PinnedVersion, cursor: LocalCursor, target: Buffer, offset: number, length: number, o: ReadOptions): Promise<number | null> {
+    if (this.#o.view.hostId === '' || length <= 0) return null;
+    const index = Math.floor(offset / pinned.blockSize);
+    if (Math.floor((offset + length - 1) / pinned.blockSize) !== index || index === cursor.missBlock) return null;
+    const place = await pinned.place(index, o.signal);
+    // Before waiting for a FETCH of this block, start the blocks after it too.
+    const n = await this.#readLocal(place, offset - index * pinned.blockSize, target, length, o, () => this.#pinAhead(pinned, index, true));
+    if (n === null) {
+      cursor.missBlock = index;
+      cursor.block = -1;
+      return null;
+    }
+    cursor.missBlock = -1;
+    if (index !== cursor.block) {
+      // Entering a block: pin the next ones now so their checks overlap this block's reads (and
+      // have uncached ones fetched, if this reader is sequential).
+      cursor.block = index;
+      this.#pinAhead(pinned, index, o.sequential);
+    }
+    return n;
+  }
+
+  /** One slice of a streamed read (readahead chunks, reads across blocks) from a local file; null when none serves it. */
+  async readSlice(place: BlockPlace, offsetInBlock: number, length: number, o: ReadOptions): Promise<Buffer | null> {
+    if (this.#o.view.hostId === '') return null;
+    const buf = Buffer.allocUnsafe(length);
+    return (await this.#readLocal(place, offsetInBlock, buf, length, o)) === null ? null : buf;
+  }
+
+  /** The preferred worker as a holder, when it stored the block for us since the locations were taken. */
+  fetchedHolder(place: BlockPlace): WorkerAddress | undefined {
+    const p = place.preferred;
+    if (!p || p.dataAddress === '') return undefined;
+    return this.#fetched.get(fetchId(p.dataAddress, place.ref))?.ok === true ? p : undefined;
+  }
+
+  /** Drops every pinned block of a worker that failed. */
+  forget(dataAddress: string): void {
+    this.#files.forget(dataAddress);
+  }
+
+  close(): void {
+    this.#files.close();
+  }
+
+  /**
+   * The one local decision for bytes [at, at+length) of a block: a holder on this host, else the
+   * preferred worker that fetched it for us, else, for a sequential reader, have the local
+   * preferred worker FETCH it whole now; then pread its file.
+   */
+  async #readLocal(place: BlockPlace, at: number, target: Buffer, length: number, o: ReadOptions, beforeFetch?: () => void): Promise<number | null> {
+    if (!place.current) return null;
+    for (const h of selectHolders(place, this.#o.view)) {
+      if (!onThisHost(h, this.#o.view)) break;
+      const n = await this.#tryFile(h.dataAddress, place.ref, at, target, length, false);
+      if (n !== null) {
+        this.#o.stats.local++;
+        return n;
+      }
+    }
+    const fetched = this.fetchedHolder(place);
+    const from = fetched?.dataAddress ?? (o.sequential ? this.#fetchTarget(place) : undefined);
+    if (from === undefined) return null;
+    if (!fetched) {
+      beforeFetch?.();
+      if (!(await this.#fetchOnce(from, place.ref))) return null;
+      o.signal?.throwIfAborted();
+    }
+    // Ask again even if the worker said "not local" a moment ago: it has just stored the block.
+    const n = await this.#tryFile(from, place.ref, at, target, length, true);
+    if (n !== null) {
+      this.#o.stats.fetchedLocal++;
+      return n;
+    }
+    // Stored but not readable as a file here (evicted already, or not a file tier): stream it.
+    if (!fetched) this.#fetched.delete(fetchId(from, place.ref));
+    return null;
+  }
+
+  /** One pread attempt at worker `address`'s file of `ref`; null when it is not ours, suspect, or not local after all. */
+  async #tryFile(address: string, ref: proto.BlockRef, at: number, target: Buffer, length: number, retryMiss: boolean): Promise<number | null> {
+    if (this.#o.channels.isSuspect(address)) return null;
+    try {
+      return await this.#files.readInto(this.#o.channels.get(address), address, ref, at, target, length, retryMiss);
+    } catch (err) {
+      this.#o.logger.debug({ err, worker: address, block: ref.key }, 'short-circuit read failed');
+      return null;
+    }
+  }
+
+  /** Pins the blocks after `index`; `fetch`: have uncached ones fetched by the local preferred worker. */
+  #pinAhead(pinned: PinnedVersion, index: number, fetch: boolean): void {
+    for (let i = index + 1; i <= index + this.#o.pinAheadBlocks && i < pinned.blockCount; i++) {
+      void this.#pinBlock(pinned, i, fetch).catch(() => undefined);
+    }
+  }
+
+  async #pinBlock(pinned: PinnedVersion, index: number, fetch: boolean): Promise<void> {
+    const place = await pinned.place(index);
+    if (!place.current) return;
+    const h = selectHolders(place, this.#o.view)[0];
+    if (h && onThisHost(h, this.#o.view)) {
+      await this.#files.pin(this.#o.channels.get(h.dataAddress), h.dataAddress, place.ref, false);
+      return;
+    }
+    const from = fetch ? this.#fetchTarget(place) : undefined;
+    if (from && await this.#fetchOnce(from, place.ref)) await this.#files.pin(this.#o.channels.get(from), from, place.ref, true);
+  }
+
+  /** The local preferred worker to FETCH an uncached block from, if that is the way to read it. */
+  #fetchTarget(place: BlockPlace): string | undefined {
+    const p = place.preferred;
+    if (!p || p.dataAddress === '' || !onThisHost(p, this.#o.view) || place.holders.some((h) => h.dataAddress !== '')) return undefined;
+    const { ref } = place;
+    const length = blockLength(Number(ref.fileSize), Number(ref.blockSize), ref.index ?? 0);
+    if (length < this.#o.fetchLocalMinBytes || this.#o.channels.isSuspect(p.dataAddress)) return undefined;
+    return p.dataAddress;
+  }
+
+  /** Has `address` cache the whole block (one FETCH per block, shared); false when it could not. */
+  async #fetchOnce(address: string, ref: proto.BlockRef): Promise<boolean> {
+    const id = fetchId(address, ref);
+    let entry = this.#fetched.get(id);
+    if (!entry) {
+      const e: FetchEntry = { promise: Promise.resolve(false), ok: undefined };
+      // Not tied to one reader's signal: the slices of the block share it, and a block fetched
+      // for a reader that went away is still cached for the next.
+      e.promise = Promise.resolve()
+        .then(async () => await this.#o.channels.get(address).fetchBlock(ref, { timeoutMs: this.#o.fetchTimeoutMs }))
+        .then(() => {
+          e.ok = true;
+          return true;
+        }, (err: unknown) => {
+          // Remembered briefly: asking again per slice would have the worker read the block from
+          // the bucket each time only to fail to store it (NO_SPACE).
+          e.ok = false;
+          if (this.#fetched.get(id) === e) this.#fetched.set(id, e, { ttl: this.#o.fetchFailureMs });
+          // A typed answer (no room, gone from the bucket) leaves the worker in rotation; anything
+          // else (reset, timeout) takes it out, as for a failed READ.
+          if (!(err instanceof EddyError) || !HEALTHY_FETCH_FAILURES.has(err.code)) this.#o.workerFailed(address);
+          this.#o.logger.debug({ err, worker: address, block: ref.key }, 'local fetch failed; streaming the block instead');
+          return false;
+        });
+      entry = e;
+      this.#fetched.set(id, e);
+    }
+    return await entry.promise;
+  }
+}
+
+/** Key of a FETCH or a pin: the worker and the block. */
+function fetchId(address: string, ref: proto.BlockRef): string {
+  return `${address}\u0000${ref.key!}`;
+}
+
+interface LocalFile {
+  fh: FileHandle;
+  /** The file lives in memory (tmpfs, the MEM tier): a pread is a memcpy and is done inline. */
+  inMemory: boolean;
+  release(): void | Promise<void>;
+  users: number;
+  disposed: boolean;
+}
+
+const TMPFS_MAGIC = 0x01021994;
+
+async function closeLocal(f: LocalFile): Promise<void> {
+  await f.fh.close().catch(() => undefined);
+  await Promise.resolve(f.release()).catch(() => undefined);
+}
+
+/** The pinned, open block files (see the top of this file). */
+class BlockFiles {
+  readonly #cache: LRUCache<string, Promise<LocalFile | null>>;
+  readonly #missMs: number;
+  /** Remembered "not local" answers, so `pin(..., retryMiss)` can ask again at once. */
+  readonly #misses = new WeakSet<Promise<LocalFile | null>>();
+
+  constructor(max: number, idleMs: number, missMs: number) {
+    this.#missMs = missMs;
+    this.#cache = new LRUCache<string, Promise<LocalFile | null>>({
+      max,
+      ttl: idleMs,
+      updateAgeOnGet: true,
+      dispose: (p) => {
+        void p.then((f) => {
+          if (!f) return;
+          f.disposed = true;
+          if (f.users === 0) void closeLocal(f);
+        }, () => undefined);
+      },
+    });
+  }
+
+  /**
+   * Pins block `ref` and opens its file (or reuses the pin); null when not local. `retryMiss`:
+   * ask again even if the worker said "not local" a moment ago (it has just stored the block).
+   */
+  async pin(channel: DataChannel, address: string, ref: proto.BlockRef, retryMiss: boolean): Promise<LocalFile | null> {
+    const id = fetchId(address, ref);
+    let p = this.#cache.get(id);
+    if (p && retryMiss && this.#misses.has(p)) {
+      this.#cache.delete(id);
+      p = undefined;
+    }
+    if (!p) {
+      const opening = openPinned(channel, ref);
+      this.#cache.set(id, opening);
+      opening.then((f) => {
+        if (f) return;
+        this.#misses.add(opening);
+        if (this.#cache.get(id) === opening) this.#cache.set(id, opening, { ttl: this.#missMs });
+      }, () => {
+        if (this.#cache.get(id) === opening) this.#cache.delete(id);
+      });
+      p = opening;
+    }
+    return await p;
+  }
+
+  /** Reads `length` bytes at `offset` of block `ref` into `target` (at 0); null when not local. */
+  async readInto(channel: DataChannel, address: string, ref: proto.BlockRef, offset: number, target: Buffer, length: number, retryMiss: boolean): Promise<number | null> {
+    const f = await this.pin(channel, address, ref, retryMiss);
+    if (!f) return null;
+    f.users++;
+    try {
+      let done = 0;
+      while (done < length) {
+        // A tmpfs read cannot block on a device: doing it inline saves a thread-pool round trip
+        // per 128 KiB kernel read, which is what separates this path from the FUSE ceiling.
+        const bytesRead = f.inMemory
+          ? readSync(f.fh.fd, target, done, length - done, offset + done)
+          : (await f.fh.read(target, done, length - done, offset + done)).bytesRead;
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      if (done !== length) {
+        this.#cache.delete(fetchId(address, ref));
+        return null;
+      }
+      return done;
+    } finally {
+      f.users--;
+      if (f.disposed && f.users === 0) void closeLocal(f);
+    }
+  }
+
+  forget(address: string): void {
+    for (const k of [...this.#cache.keys()]) if (k.startsWith(`${address}\u0000`)) this.#cache.delete(k);
+  }
+
+  close(): void {
+    this.#cache.clear();
+  }
+}
+
+async function openPinned(channel: DataChannel, ref: proto.BlockRef): Promise<LocalFile | null> {
+  const local = await channel.openLocal(ref);
+  if (!local) return null;
+  try {
+    const fh = await open(local.path, 'r');
+    const inMemory = await statfs(local.path).then((st) => st.type === TMPFS_MAGIC, () => false);
+    return { fh, inMemory, release: () => local.release(), users: 0, disposed: false };
+  } catch (err) {
+    await Promise.resolve(local.release()).catch(() => undefined);
+    throw err;
+  }
+}

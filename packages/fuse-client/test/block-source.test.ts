@@ -1,0 +1,214 @@
+// The read path without FUSE: the real DatasetBlockSource, ShortCircuit, PinnedVersion and
+// ChannelPool over interface-typed fakes of the master's locator, the workers' data channels and
+// the bucket. Checks which source serves which read, the FETCH decision and failover.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { blockKey, NotFoundError, silentLogger, UnreachableError } from '@eddy/core';
+import type { proto } from '@eddy/protocol';
+import { MOUNT_DEFAULTS } from '../src/mount-options.js';
+import { DatasetBlockSource } from '../src/read-path/block-source.js';
+import { ChannelPool } from '../src/read-path/channel-pool.js';
+import { selectHolders } from '../src/read-path/holders.js';
+import { PinnedVersion, type BlockPlace } from '../src/read-path/pinned-version.js';
+import { ReadaheadBudget } from '../src/read-path/readahead-budget.js';
+import type { BlockLocator, DataChannel, UfsSource } from '../src/read-path/sources.js';
+
+const MiB = 1 << 20;
+const BS = 4 * MiB;
+const HOST = 'this-host';
+
+const worker = (id: string, hostId: string): proto.WorkerAddress__Output => ({ workerId: id, dataAddress: `${id}:7000`, hostId, grpcAddress: '' });
+
+interface Where { holders: proto.WorkerAddress__Output[]; preferred?: proto.WorkerAddress__Output }
+
+interface Shared {
+  dir: string;
+  files: Map<string, Buffer>;
+  where: Map<string, Where>;
+  calls: { readBlock: string[]; fetchBlock: string[]; openLocal: string[]; ufs: number; locate: number };
+  /** Block keys stored by a FETCH (so their files exist afterwards). */
+  stored: Set<string>;
+  failing: Set<string>;
+}
+
+/** A worker's data channel over the shared state: blocks of `files`, local files for what it holds or stored. */
+function fakeChannel(address: string, s: Shared): DataChannel {
+  const { dir, files, where, calls, stored, failing } = s;
+  return {
+    readBlock: async (ref, offset, length, options) => {
+      calls.readBlock.push(address);
+      // Like DataChannelClient: a listener on the caller's signal while the read is in flight.
+      const onAbort = (): void => undefined;
+      options?.signal?.addEventListener('abort', onAbort);
+      await new Promise((r) => setImmediate(r));
+      options?.signal?.removeEventListener('abort', onAbort);
+      if (failing.has(address)) throw new UnreachableError(`${address}: reset`);
+      const data = files.get(ref.path!);
+      if (!data) throw new NotFoundError(`no block ${ref.key}`);
+      const start = Number(ref.index) * BS + offset;
+      return Buffer.from(data.subarray(start, start + length));
+    },
+    fetchBlock: async (ref) => {
+      calls.fetchBlock.push(ref.key!);
+      stored.add(ref.key!);
+      return BS;
+    },
+    openLocal: async (ref) => {
+      calls.openLocal.push(address);
+      const w = where.get(ref.path!);
+      const holds = w?.holders.some((h) => h.dataAddress === address) || stored.has(ref.key!);
+      if (!holds || failing.has(address)) return null;
+      const p = join(dir, ref.key!);
+      const data = files.get(ref.path!)!;
+      writeFileSync(p, data.subarray(Number(ref.index) * BS, (Number(ref.index) + 1) * BS));
+      return { path: p, release: () => undefined };
+    },
+    close: () => undefined,
+  };
+}
+
+/** A little cluster in memory: files, where the master says their blocks are, what workers do. */
+function world() {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-block-source-'));
+  const files = new Map<string, Buffer>();
+  const where = new Map<string, Where>();
+  const calls = { readBlock: [] as string[], fetchBlock: [] as string[], openLocal: [] as string[], ufs: 0, locate: 0 };
+  /** Block keys stored by a FETCH (so their files exist afterwards). */
+  const stored = new Set<string>();
+  const failing = new Set<string>();
+
+  const locator: BlockLocator = {
+    getBlockLocations: async (req) => {
+      calls.locate++;
+      const data = files.get(req.path!)!;
+      const first = Math.floor(Number(req.offset) / BS);
+      const last = Math.floor((Math.min(data.length, Number(req.offset) + Number(req.length)) - 1) / BS);
+      const blocks: proto.BlockLocation__Output[] = [];
+      for (let i = first; i <= last; i++) {
+        const w = where.get(req.path!) ?? { holders: [] };
+        blocks.push({ index: i, key: blockKey('d', req.path!, 'v1', i, BS), length: BS, holders: w.holders, preferred: w.preferred ?? null });
+      }
+      return { info: null, blockSize: BS, blocks };
+    },
+  };
+
+  const ufs: UfsSource = {
+    read: async (path, offset, length) => {
+      calls.ufs++;
+      return Buffer.from(files.get(path)!.subarray(offset, offset + length));
+    },
+    close: async () => undefined,
+  };
+
+  const channels = new ChannelPool((address) => fakeChannel(address, { dir, files, where, calls, stored, failing }), MOUNT_DEFAULTS.workerCooldownMs);
+  const source = new DatasetBlockSource({
+    ...MOUNT_DEFAULTS, channels, ufs, hostId: HOST, logger: silentLogger(), budget: new ReadaheadBudget(64 * MiB),
+    readahead: { chunkBytes: MiB, initialWindowBytes: MiB, maxWindowBytes: 32 * MiB },
+  });
+
+  const add = (path: string, size: number, w: Where): Buffer => {
+    const data = randomBytes(size);
+    files.set(path, data);
+    where.set(path, w);
+    return data;
+  };
+  const open = (path: string) => source.open(new PinnedVersion(
+    { dataset: 'd', path, size: files.get(path)!.length, version: 'v1', mtimeMs: 0, blockSize: BS },
+    { locator, timeoutMs: 1000, batchBlocks: 64 },
+  ));
+  /** Reads the whole file as the kernel would: 128 KiB at a time, in order. */
+  const readAll = async (path: string): Promise<Buffer> => {
+    const h = open(path);
+    const size = files.get(path)!.length;
+    const out = Buffer.alloc(size);
+    for (let off = 0; off < size; off += 128 * 1024) {
+      const n = await source.readInto(h, out.subarray(off), off, Math.min(128 * 1024, size - off));
+      assert.equal(n, Math.min(128 * 1024, size - off));
+    }
+    h.close();
+    return out;
+  };
+  const close = async (): Promise<void> => {
+    source.close();
+    await channels.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { add, open, readAll, source, calls, failing, close };
+}
+
+describe('DatasetBlockSource', () => {
+  const w = world();
+  after(async () => await w.close());
+
+  test('a block held on this host is read from its file: no data-channel read, no FETCH, one pin per block', async () => {
+    const data = w.add('/warm.bin', 2 * BS + 7, { holders: [worker('near', HOST), worker('far', 'other')] });
+    assert.ok((await w.readAll('/warm.bin')).equals(data));
+    assert.equal(w.calls.readBlock.length, 0);
+    assert.equal(w.calls.fetchBlock.length, 0);
+    assert.ok(w.source.stats.local >= (2 * BS) / (128 * 1024), JSON.stringify(w.source.stats));
+    assert.equal(w.calls.openLocal.filter((a) => a === 'near:7000').length, 3, 'each block pinned once');
+  });
+
+  test('a sequential reader of uncached blocks has the local preferred worker FETCH each once; a random reader streams', async () => {
+    const before = { ...w.source.stats };
+    const data = w.add('/cold.bin', 3 * BS, { holders: [], preferred: worker('near', HOST) });
+    assert.ok((await w.readAll('/cold.bin')).equals(data));
+    const fetched = w.calls.fetchBlock.filter((k) => k.length > 0);
+    assert.equal(new Set(fetched).size, 3);
+    assert.equal(fetched.length, 3, 'one FETCH per block, shared by its slices');
+    assert.equal(w.calls.readBlock.length, 0, 'nothing streamed');
+    assert.ok(w.source.stats.fetchedLocal > before.fetchedLocal);
+
+    w.calls.fetchBlock.length = 0;
+    const other = w.add('/random.bin', 3 * BS, { holders: [], preferred: worker('near', HOST) });
+    const h = w.open('/random.bin');
+    for (const off of [2 * BS + 100, 5000, BS + 3]) {
+      const target = Buffer.alloc(4096);
+      assert.equal(await w.source.readInto(h, target, off, 4096), 4096);
+      assert.ok(target.equals(other.subarray(off, off + 4096)));
+    }
+    h.close();
+    assert.equal(w.calls.fetchBlock.length, 0, 'random reads never FETCH');
+    assert.ok(w.calls.readBlock.length >= 3, 'they are streamed from the preferred worker');
+  });
+
+  test('a failing holder and preferred worker are skipped; the bucket serves the bytes', async () => {
+    const before = { ...w.source.stats };
+    w.failing.add('a:7000');
+    w.failing.add('b:7000');
+    const data = w.add('/remote.bin', BS + 1, { holders: [worker('a', 'other')], preferred: worker('b', 'other') });
+    assert.ok((await w.readAll('/remote.bin')).equals(data));
+    // Both taken out of rotation (concurrent readahead chunks may each have found them failing).
+    assert.ok(w.source.stats.workerFailures - before.workerFailures >= 2, JSON.stringify(w.source.stats));
+    assert.ok(w.source.stats.ufs > before.ufs);
+  });
+
+  test('a readahead window of 32 chunks in flight adds no abort listeners past the warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (wn: Error): void => { warnings.push(wn.name); };
+    process.on('warning', onWarning);
+    try {
+      const data = w.add('/wide.bin', 16 * BS, { holders: [worker('c', 'other')] });
+      assert.ok((await w.readAll('/wide.bin')).equals(data));
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings.filter((n) => n === 'MaxListenersExceededWarning'), []);
+  });
+});
+
+test('selectHolders: holders of this version only, ours first, no duplicates, no suspects', () => {
+  const place: BlockPlace = {
+    index: 0, ref: { key: 'k' }, current: true, preferred: worker('p', HOST),
+    holders: [worker('r1', 'other'), worker('l1', HOST), { ...worker('x', HOST), dataAddress: '' }, worker('bad', 'other'), worker('r1', 'other')],
+  };
+  const view = { hostId: HOST, isSuspect: (a: string) => a === 'bad:7000' };
+  const got = selectHolders(place, view, worker('p', HOST)).map((h) => h.workerId);
+  assert.deepEqual(got, ['l1', 'p', 'r1']);
+  assert.deepEqual(selectHolders(place, { hostId: '', isSuspect: () => false }).map((h) => h.workerId).sort(), ['bad', 'l1', 'r1']);
+});
