@@ -74,7 +74,10 @@ export class EddyFilesystem {
     const pinnedAttr = this.#handles.versionToPin(attr);
     const o = this.#o;
     const pinned = new PinnedVersion(
-      { dataset: o.dataset, path: pinnedAttr.path, size: pinnedAttr.size, version: pinnedAttr.version, mtimeMs: pinnedAttr.mtimeMs, blockSize: o.blockSize },
+      {
+        dataset: o.dataset, path: pinnedAttr.path, size: pinnedAttr.size, version: pinnedAttr.version,
+        mtimeMs: pinnedAttr.mtimeMs, blockSize: o.blockSize,
+      },
       { locator: o.locator, timeoutMs: o.masterTimeoutMs, batchBlocks: o.locationBatchBlocks, remembered: this.#locations },
     );
     return this.#handles.add({ file: o.source.open(pinned), attr: pinnedAttr });

@@ -106,7 +106,8 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
 
   const ufs = new MountedUfs(spec.mounts.map((m) => ({ url: m.url, path: m.path || '/', options: { ...m.options } })), o.logger);
   resources.add(() => ufs.close());
-  const channels = new ChannelPool(o.dataChannelFactory ?? createDataChannelFactory(o.security, o.logger, o.dataChannelConnections), o.workerCooldownMs);
+  const factory = o.dataChannelFactory ?? createDataChannelFactory(o.security, o.logger, o.dataChannelConnections);
+  const channels = new ChannelPool(factory, o.workerCooldownMs);
   resources.add(() => channels.close());
   const source = new DatasetBlockSource({ ...o, channels, ufs, budget: new ReadaheadBudget(o.readaheadTotalBytes) });
   resources.add(() => source.close());

@@ -166,7 +166,8 @@ export function resolveMountOptions(o: MountDatasetOptions): ResolvedMountOption
   const readahead = { ...MOUNT_DEFAULTS.readahead, ...o.readahead };
   for (const [k, v] of Object.entries(readahead)) checkCount(k, v);
   if (readahead.initialWindowBytes > readahead.maxWindowBytes) {
-    throw new ValidationError(`readahead.initialWindowBytes (${readahead.initialWindowBytes}) must not exceed maxWindowBytes (${readahead.maxWindowBytes})`,
+    const { initialWindowBytes, maxWindowBytes } = readahead;
+    throw new ValidationError(`readahead.initialWindowBytes (${initialWindowBytes}) must not exceed maxWindowBytes (${maxWindowBytes})`,
       'readahead.initialWindowBytes');
   }
   return {

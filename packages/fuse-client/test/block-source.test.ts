@@ -21,7 +21,8 @@ const MiB = 1 << 20;
 const BS = 4 * MiB;
 const HOST = 'this-host';
 
-const worker = (id: string, hostId: string): proto.WorkerAddress__Output => ({ workerId: id, dataAddress: `${id}:7000`, hostId, grpcAddress: '' });
+const worker = (id: string, hostId: string): proto.WorkerAddress__Output =>
+  ({ workerId: id, dataAddress: `${id}:7000`, hostId, grpcAddress: '' });
 
 interface Where { holders: proto.WorkerAddress__Output[]; preferred?: proto.WorkerAddress__Output }
 
@@ -90,7 +91,8 @@ function world() {
       const blocks: proto.BlockLocation__Output[] = [];
       for (let i = first; i <= last; i++) {
         const w = where.get(req.path!) ?? { holders: [] };
-        blocks.push({ index: i, key: blockKey('d', req.path!, 'v1', i, BS), length: BS, holders: w.holders, preferred: w.preferred ?? null });
+        const key = blockKey('d', req.path!, 'v1', i, BS);
+        blocks.push({ index: i, key, length: BS, holders: w.holders, preferred: w.preferred ?? null });
       }
       return { info: null, blockSize: BS, blocks };
     },
@@ -104,7 +106,8 @@ function world() {
     close: async () => undefined,
   };
 
-  const channels = new ChannelPool((address) => fakeChannel(address, { dir, files, where, calls, stored, failing }), MOUNT_DEFAULTS.workerCooldownMs);
+  const shared: Shared = { dir, files, where, calls, stored, failing };
+  const channels = new ChannelPool((address) => fakeChannel(address, shared), MOUNT_DEFAULTS.workerCooldownMs);
   const source = new DatasetBlockSource({
     ...MOUNT_DEFAULTS, channels, ufs, hostId: HOST, logger: silentLogger(), budget: new ReadaheadBudget(64 * MiB),
     readahead: { chunkBytes: MiB, initialWindowBytes: MiB, maxWindowBytes: 32 * MiB },
@@ -205,7 +208,9 @@ describe('DatasetBlockSource', () => {
 test('selectHolders: holders of this version only, ours first, no duplicates, no suspects', () => {
   const place: BlockPlace = {
     index: 0, ref: { key: 'k' }, current: true, preferred: worker('p', HOST),
-    holders: [worker('r1', 'other'), worker('l1', HOST), { ...worker('x', HOST), dataAddress: '' }, worker('bad', 'other'), worker('r1', 'other')],
+    holders: [
+      worker('r1', 'other'), worker('l1', HOST), { ...worker('x', HOST), dataAddress: '' }, worker('bad', 'other'), worker('r1', 'other'),
+    ],
   };
   const view = { hostId: HOST, isSuspect: (a: string) => a === 'bad:7000' };
   const got = selectHolders(place, view, worker('p', HOST)).map((h) => h.workerId);

@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NotFoundError, TimeoutError, UnavailableError, ValidationError, VersionMismatchError } from '@eddy/core';
 import { ERRNO, errnoOf } from '../src/errno.js';
-import { BadHandleError, IsADirectoryError, NotADirectoryError, ReadOnlyError, SupersededError, WriteNotSupportedError } from '../src/fuse-errors.js';
+import {
+  BadHandleError, IsADirectoryError, NotADirectoryError, ReadOnlyError, SupersededError, WriteNotSupportedError,
+} from '../src/fuse-errors.js';
 import { ReadFailedError } from '../src/read-path/read-failed-error.js';
 
 test('errnoOf: each condition has its errno', () => {

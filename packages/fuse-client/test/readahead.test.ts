@@ -87,8 +87,11 @@ test('a failed chunk is retried by the next read instead of caching the error', 
 test('a window of 0 disables readahead: sequential reads fetch exactly what is asked', async () => {
   const data = randomBytes(8 * MiB);
   const { fetch, fetched } = fakeFetch(data);
-  const r = new Readahead(data.length, new ReadaheadBudget(64 * MiB), { chunkBytes: 4 * MiB, initialWindowBytes: 0, maxWindowBytes: 0 }, fetch);
-  for (let off = 0; off < 2 * MiB; off += 128 * 1024) assert.ok((await r.read(off, 128 * 1024)).equals(data.subarray(off, off + 128 * 1024)));
+  const off0: ReadaheadOptions = { chunkBytes: 4 * MiB, initialWindowBytes: 0, maxWindowBytes: 0 };
+  const r = new Readahead(data.length, new ReadaheadBudget(64 * MiB), off0, fetch);
+  for (let off = 0; off < 2 * MiB; off += 128 * 1024) {
+    assert.ok((await r.read(off, 128 * 1024)).equals(data.subarray(off, off + 128 * 1024)));
+  }
   assert.ok(fetched.every(([, l]) => l === 128 * 1024));
   r.close();
 });

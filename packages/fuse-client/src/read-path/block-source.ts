@@ -17,13 +17,15 @@ import { RemoteSources } from './remote-sources.js';
 import { ShortCircuit, type ShortCircuitOptions } from './short-circuit.js';
 import { newReadStats, type ReadStats, type UfsSource } from './sources.js';
 
+export interface RangeReadOptions { sequential: boolean; signal?: AbortSignal }
+
 export interface BlockSource {
   /** A new handle's read state for `pinned`. */
   open(pinned: PinnedVersion): FileHandle;
   /** Reads up to `length` bytes at `offset` of the handle's pinned version into `target`; the count (fewer only at EOF). */
   readInto(handle: FileHandle, target: Buffer, offset: number, length: number): Promise<number>;
   /** Bytes [offset, offset+length) of `pinned`, clipped at EOF. `sequential`: the caller reads on (a whole-block FETCH pays off). */
-  read(pinned: PinnedVersion, offset: number, length: number, options: { sequential: boolean; signal?: AbortSignal }): Promise<Buffer>;
+  read(pinned: PinnedVersion, offset: number, length: number, options: RangeReadOptions): Promise<Buffer>;
   readonly stats: ReadStats;
   close(): void;
 }
@@ -82,14 +84,14 @@ export class DatasetBlockSource implements BlockSource {
     return data.length;
   }
 
-  async read(pinned: PinnedVersion, offset: number, length: number, options: { sequential: boolean; signal?: AbortSignal }): Promise<Buffer> {
+  async read(pinned: PinnedVersion, offset: number, length: number, options: RangeReadOptions): Promise<Buffer> {
     const slices = blockSlices(offset, length, pinned.size, pinned.blockSize);
     if (slices.length === 0) return Buffer.alloc(0);
     if (slices.length === 1) return await this.#readSlice(pinned, slices[0]!, options);
     return Buffer.concat(await Promise.all(slices.map(async (s) => await this.#readSlice(pinned, s, options))));
   }
 
-  async #readSlice(pinned: PinnedVersion, slice: BlockSlice, o: { sequential: boolean; signal?: AbortSignal }): Promise<Buffer> {
+  async #readSlice(pinned: PinnedVersion, slice: BlockSlice, o: RangeReadOptions): Promise<Buffer> {
     const place = await pinned.place(slice.index, o.signal);
     const local = await this.#local.readSlice(place, slice.offsetInBlock, slice.length, o);
     if (local) return local;

@@ -13,7 +13,8 @@ import type { ReadaheadBudget } from './readahead-budget.js';
 import { newLocalCursor, type LocalCursor } from './short-circuit.js';
 
 /** Reads [offset, offset+length) of `pinned`; what the handle's readahead schedules. */
-export type PinnedRangeFetch = (pinned: PinnedVersion, offset: number, length: number, sequential: boolean, signal: AbortSignal) => Promise<Buffer>;
+export type PinnedRangeFetch =
+  (pinned: PinnedVersion, offset: number, length: number, sequential: boolean, signal: AbortSignal) => Promise<Buffer>;
 
 export class FileHandle {
   readonly pinned: PinnedVersion;

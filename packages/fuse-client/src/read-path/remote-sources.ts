@@ -29,7 +29,9 @@ export class RemoteSources {
   }
 
   /** `slice` of `pinned` from `holders` (selectHolders' order), the preferred worker, or the bucket. */
-  async readSlice(pinned: PinnedVersion, place: BlockPlace, slice: BlockSlice, holders: readonly WorkerAddress[], signal?: AbortSignal): Promise<Buffer> {
+  async readSlice(
+    pinned: PinnedVersion, place: BlockPlace, slice: BlockSlice, holders: readonly WorkerAddress[], signal?: AbortSignal,
+  ): Promise<Buffer> {
     const tried = new Set<string>();
     let lastErr: unknown;
     for (const h of holders) {
@@ -55,12 +57,16 @@ export class RemoteSources {
     return await this.#readBucket(pinned, slice, lastErr, signal);
   }
 
-  async #readWorker(pinned: PinnedVersion, address: string, ref: proto.BlockRef, slice: BlockSlice, signal?: AbortSignal): Promise<Attempt> {
+  async #readWorker(
+    pinned: PinnedVersion, address: string, ref: proto.BlockRef, slice: BlockSlice, signal?: AbortSignal,
+  ): Promise<Attempt> {
     try {
       const buf = await this.#o.channels.get(address).readBlock(ref, slice.offsetInBlock, slice.length, {
         signal, timeoutMs: this.#o.workerTimeoutMs,
       });
-      if (buf.length !== slice.length) throw new ReadFailedError(`short block read from ${address}: ${buf.length} of ${slice.length} bytes`, false);
+      if (buf.length !== slice.length) {
+        throw new ReadFailedError(`short block read from ${address}: ${buf.length} of ${slice.length} bytes`, false);
+      }
       return { ok: true, buf };
     } catch (err) {
       if (signal?.aborted) throw err;

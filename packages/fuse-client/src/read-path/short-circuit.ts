@@ -80,7 +80,9 @@ export class ShortCircuit {
    * no intermediate buffer and no readahead (the page cache of a file tier is memory already).
    * Null when it must be streamed instead: not local, or across a block boundary.
    */
-  async readInto(pinned: PinnedVersion, cursor: LocalCursor, target: Buffer, offset: number, length: number, o: ReadOptions): Promise<number | null> {
+  async readInto(
+    pinned: PinnedVersion, cursor: LocalCursor, target: Buffer, offset: number, length: number, o: ReadOptions,
+  ): Promise<number | null> {
     if (this.#o.view.hostId === '' || length <= 0) return null;
     const index = Math.floor(offset / pinned.blockSize);
     if (Math.floor((offset + length - 1) / pinned.blockSize) !== index || index === cursor.missBlock) return null;
@@ -130,7 +132,9 @@ export class ShortCircuit {
    * preferred worker that fetched it for us, else, for a sequential reader, have the local
    * preferred worker FETCH it whole now; then pread its file.
    */
-  async #readLocal(place: BlockPlace, at: number, target: Buffer, length: number, o: ReadOptions, beforeFetch?: () => void): Promise<number | null> {
+  async #readLocal(
+    place: BlockPlace, at: number, target: Buffer, length: number, o: ReadOptions, beforeFetch?: () => void,
+  ): Promise<number | null> {
     if (!place.current) return null;
     for (const h of selectHolders(place, this.#o.view)) {
       if (!onThisHost(h, this.#o.view)) break;
@@ -160,7 +164,9 @@ export class ShortCircuit {
   }
 
   /** One pread attempt at worker `address`'s file of `ref`; null when it is not ours, suspect, or not local after all. */
-  async #tryFile(address: string, ref: proto.BlockRef, at: number, target: Buffer, length: number, retryMiss: boolean): Promise<number | null> {
+  async #tryFile(
+    address: string, ref: proto.BlockRef, at: number, target: Buffer, length: number, retryMiss: boolean,
+  ): Promise<number | null> {
     if (this.#o.channels.isSuspect(address)) return null;
     try {
       return await this.#files.readInto(this.#o.channels.get(address), address, ref, at, target, length, retryMiss);
@@ -301,7 +307,9 @@ class BlockFiles {
   }
 
   /** Reads `length` bytes at `offset` of block `ref` into `target` (at 0); null when not local. */
-  async readInto(channel: DataChannel, address: string, ref: proto.BlockRef, offset: number, target: Buffer, length: number, retryMiss: boolean): Promise<number | null> {
+  async readInto(
+    channel: DataChannel, address: string, ref: proto.BlockRef, offset: number, target: Buffer, length: number, retryMiss: boolean,
+  ): Promise<number | null> {
     const f = await this.pin(channel, address, ref, retryMiss);
     if (!f) return null;
     f.users++;
