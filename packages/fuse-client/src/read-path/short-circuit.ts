@@ -18,27 +18,23 @@ import { open, statfs, type FileHandle } from 'node:fs/promises';
 import { blockLength, EddyError, type Logger } from '@eddy/core';
 import type { proto } from '@eddy/protocol';
 import { LRUCache } from 'lru-cache';
+import type { MountTunables } from '../mount-options.js';
 import type { ChannelPool } from './channel-pool.js';
 import { onThisHost, selectHolders, type HolderView } from './holders.js';
 import type { BlockPlace, PinnedVersion, WorkerAddress } from './pinned-version.js';
 import type { DataChannel, ReadStats } from './sources.js';
 
-export interface ShortCircuitOptions {
+/** The tunables of the short-circuit (documented in MountTunables). */
+type ShortCircuitTunables = Pick<MountTunables, 'pinAheadBlocks' | 'fetchLocalMinBytes' | 'fetchTimeoutMs' | 'fetchFailureMs'
+  | 'fetchMemoryEntries' | 'fetchMemoryMs' | 'openBlockFiles' | 'blockFileIdleMs' | 'notLocalMemoryMs'>;
+
+export interface ShortCircuitOptions extends ShortCircuitTunables {
   view: HolderView;
   channels: ChannelPool;
   stats: ReadStats;
   logger: Logger;
   /** Takes a worker out of rotation (ChannelPool.markFailed, forget its pins, count it). */
   workerFailed(dataAddress: string): void;
-  pinAheadBlocks: number;
-  fetchLocalMinBytes: number;
-  fetchTimeoutMs: number;
-  fetchFailureMs: number;
-  fetchMemoryEntries: number;
-  fetchMemoryMs: number;
-  openBlockFiles: number;
-  blockFileIdleMs: number;
-  notLocalMemoryMs: number;
 }
 
 /** What one handle's kernel reads remember between calls (kept by the handle, used only here). */
