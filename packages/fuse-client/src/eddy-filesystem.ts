@@ -2,7 +2,8 @@
 // (through the user-space caches), bytes through the read path (BlockSource), and a typed refusal
 // of every write. fuse-ops.ts adapts it to fuse-native's callbacks and errno values.
 import type { FuseStat, FuseStatfs } from 'fuse-native';
-import { IsADirectoryError, ReadOnlyError, SupersededError, WriteNotSupportedError } from './fuse-errors.js';
+import { ReadOnlyError } from '@eddy/core';
+import { IsADirectoryError, SupersededError, WriteNotSupportedError } from './fuse-errors.js';
 import type { MasterMetadata } from './master-metadata.js';
 import type { FileAttr, DirListing } from './metadata-cache.js';
 import { OpenHandles } from './open-handles.js';

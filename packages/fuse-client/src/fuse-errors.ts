@@ -1,16 +1,7 @@
 // Typed errors of the filesystem operations, so every refusal is a class with a stable `name` and
-// `code` and the errno is chosen in one place (errno.ts). ReadOnlyError would belong next to the
-// other shared errors in @eddy/core (which has the READ_ONLY code but no class yet); it lives here
-// because fuse-client is its only thrower.
+// `code` and the errno is chosen in one place (errno.ts). A write to a read-only mount is
+// @eddy/core's ReadOnlyError (EROFS).
 import { EddyError } from '@eddy/core';
-
-/** A write to a mount that is read-only. Maps to EROFS. */
-export class ReadOnlyError extends EddyError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('READ_ONLY', message, options);
-    this.name = 'ReadOnlyError';
-  }
-}
 
 /** A write to a ReadWriteMany dataset: Eddy caches reads only. Maps to ENOTSUP. */
 export class WriteNotSupportedError extends EddyError {

@@ -6,6 +6,5 @@ export {
 } from './mount-options.js';
 export type { DataChannel, DataChannelFactory, ReadStats } from './read-path/sources.js';
 export { ReadFailedError } from './read-path/read-failed-error.js';
-export { ReadOnlyError } from './fuse-errors.js';
 export { libfuseOptionList } from './libfuse-options.js';
 export { isStaleMount, recoverStaleMount, lazyUnmount } from './stale-mount.js';

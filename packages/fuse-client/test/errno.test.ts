@@ -1,10 +1,10 @@
 // Typed errors map to errno values in one place.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NotFoundError, TimeoutError, UnavailableError, ValidationError, VersionMismatchError } from '@eddy/core';
+import { NotFoundError, ReadOnlyError, TimeoutError, UnavailableError, ValidationError, VersionMismatchError } from '@eddy/core';
 import { ERRNO, errnoOf } from '../src/errno.js';
 import {
-  BadHandleError, IsADirectoryError, NotADirectoryError, ReadOnlyError, SupersededError, WriteNotSupportedError,
+  BadHandleError, IsADirectoryError, NotADirectoryError, SupersededError, WriteNotSupportedError,
 } from '../src/fuse-errors.js';
 import { ReadFailedError } from '../src/read-path/read-failed-error.js';
 
