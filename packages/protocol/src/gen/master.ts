@@ -35,10 +35,13 @@ import type { ListWorkersResponse as _eddy_v1_ListWorkersResponse, ListWorkersRe
 import type { MasterClient as _eddy_v1_MasterClient, MasterDefinition as _eddy_v1_MasterDefinition } from './eddy/v1/Master.js';
 import type { MountSpec as _eddy_v1_MountSpec, MountSpec__Output as _eddy_v1_MountSpec__Output } from './eddy/v1/MountSpec.js';
 import type { ObjectMeta as _eddy_v1_ObjectMeta, ObjectMeta__Output as _eddy_v1_ObjectMeta__Output } from './eddy/v1/ObjectMeta.js';
+import type { ReadReport as _eddy_v1_ReadReport, ReadReport__Output as _eddy_v1_ReadReport__Output } from './eddy/v1/ReadReport.js';
 import type { RefreshRequest as _eddy_v1_RefreshRequest, RefreshRequest__Output as _eddy_v1_RefreshRequest__Output } from './eddy/v1/RefreshRequest.js';
 import type { RefreshResponse as _eddy_v1_RefreshResponse, RefreshResponse__Output as _eddy_v1_RefreshResponse__Output } from './eddy/v1/RefreshResponse.js';
 import type { RegisterWorkerRequest as _eddy_v1_RegisterWorkerRequest, RegisterWorkerRequest__Output as _eddy_v1_RegisterWorkerRequest__Output } from './eddy/v1/RegisterWorkerRequest.js';
 import type { RegisterWorkerResponse as _eddy_v1_RegisterWorkerResponse, RegisterWorkerResponse__Output as _eddy_v1_RegisterWorkerResponse__Output } from './eddy/v1/RegisterWorkerResponse.js';
+import type { ReportReadsRequest as _eddy_v1_ReportReadsRequest, ReportReadsRequest__Output as _eddy_v1_ReportReadsRequest__Output } from './eddy/v1/ReportReadsRequest.js';
+import type { ReportReadsResponse as _eddy_v1_ReportReadsResponse, ReportReadsResponse__Output as _eddy_v1_ReportReadsResponse__Output } from './eddy/v1/ReportReadsResponse.js';
 import type { Resource as _eddy_v1_Resource, Resource__Output as _eddy_v1_Resource__Output } from './eddy/v1/Resource.js';
 import type { RuntimeResource as _eddy_v1_RuntimeResource, RuntimeResource__Output as _eddy_v1_RuntimeResource__Output } from './eddy/v1/RuntimeResource.js';
 import type { RuntimeSpec as _eddy_v1_RuntimeSpec, RuntimeSpec__Output as _eddy_v1_RuntimeSpec__Output } from './eddy/v1/RuntimeSpec.js';
@@ -92,10 +95,13 @@ export interface ProtoGrpcType {
       Master: SubtypeConstructor<typeof grpc.Client, _eddy_v1_MasterClient> & { service: _eddy_v1_MasterDefinition }
       MountSpec: MessageTypeDefinition<_eddy_v1_MountSpec, _eddy_v1_MountSpec__Output>
       ObjectMeta: MessageTypeDefinition<_eddy_v1_ObjectMeta, _eddy_v1_ObjectMeta__Output>
+      ReadReport: MessageTypeDefinition<_eddy_v1_ReadReport, _eddy_v1_ReadReport__Output>
       RefreshRequest: MessageTypeDefinition<_eddy_v1_RefreshRequest, _eddy_v1_RefreshRequest__Output>
       RefreshResponse: MessageTypeDefinition<_eddy_v1_RefreshResponse, _eddy_v1_RefreshResponse__Output>
       RegisterWorkerRequest: MessageTypeDefinition<_eddy_v1_RegisterWorkerRequest, _eddy_v1_RegisterWorkerRequest__Output>
       RegisterWorkerResponse: MessageTypeDefinition<_eddy_v1_RegisterWorkerResponse, _eddy_v1_RegisterWorkerResponse__Output>
+      ReportReadsRequest: MessageTypeDefinition<_eddy_v1_ReportReadsRequest, _eddy_v1_ReportReadsRequest__Output>
+      ReportReadsResponse: MessageTypeDefinition<_eddy_v1_ReportReadsResponse, _eddy_v1_ReportReadsResponse__Output>
       Resource: MessageTypeDefinition<_eddy_v1_Resource, _eddy_v1_Resource__Output>
       RuntimeResource: MessageTypeDefinition<_eddy_v1_RuntimeResource, _eddy_v1_RuntimeResource__Output>
       RuntimeSpec: MessageTypeDefinition<_eddy_v1_RuntimeSpec, _eddy_v1_RuntimeSpec__Output>

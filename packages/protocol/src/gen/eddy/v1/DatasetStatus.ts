@@ -20,6 +20,16 @@ export interface DatasetStatus {
   'liveWorkers'?: (number);
   'desiredWorkers'?: (number);
   'lastRefreshTimeMs'?: (number | string | Long);
+  'localHitRatio'?: (number | string);
+  'remoteHitRatio'?: (number | string);
+  'cacheThroughputRatio'?: (number | string);
+  'localThroughputRatio'?: (number | string);
+  'remoteThroughputRatio'?: (number | string);
+  'hitRatioWindowSeconds'?: (number);
+  'throughputWindowSeconds'?: (number);
+  'bytesReadLocal'?: (number | string | Long);
+  'bytesReadRemote'?: (number | string | Long);
+  'bytesReadUfs'?: (number | string | Long);
 }
 
 export interface DatasetStatus__Output {
@@ -40,4 +50,14 @@ export interface DatasetStatus__Output {
   'liveWorkers': (number);
   'desiredWorkers': (number);
   'lastRefreshTimeMs': (number);
+  'localHitRatio': (number);
+  'remoteHitRatio': (number);
+  'cacheThroughputRatio': (number);
+  'localThroughputRatio': (number);
+  'remoteThroughputRatio': (number);
+  'hitRatioWindowSeconds': (number);
+  'throughputWindowSeconds': (number);
+  'bytesReadLocal': (number);
+  'bytesReadRemote': (number);
+  'bytesReadUfs': (number);
 }

@@ -22,6 +22,8 @@ import type { RefreshRequest as _eddy_v1_RefreshRequest, RefreshRequest__Output 
 import type { RefreshResponse as _eddy_v1_RefreshResponse, RefreshResponse__Output as _eddy_v1_RefreshResponse__Output } from '../../eddy/v1/RefreshResponse.js';
 import type { RegisterWorkerRequest as _eddy_v1_RegisterWorkerRequest, RegisterWorkerRequest__Output as _eddy_v1_RegisterWorkerRequest__Output } from '../../eddy/v1/RegisterWorkerRequest.js';
 import type { RegisterWorkerResponse as _eddy_v1_RegisterWorkerResponse, RegisterWorkerResponse__Output as _eddy_v1_RegisterWorkerResponse__Output } from '../../eddy/v1/RegisterWorkerResponse.js';
+import type { ReportReadsRequest as _eddy_v1_ReportReadsRequest, ReportReadsRequest__Output as _eddy_v1_ReportReadsRequest__Output } from '../../eddy/v1/ReportReadsRequest.js';
+import type { ReportReadsResponse as _eddy_v1_ReportReadsResponse, ReportReadsResponse__Output as _eddy_v1_ReportReadsResponse__Output } from '../../eddy/v1/ReportReadsResponse.js';
 import type { StatRequest as _eddy_v1_StatRequest, StatRequest__Output as _eddy_v1_StatRequest__Output } from '../../eddy/v1/StatRequest.js';
 import type { StatResponse as _eddy_v1_StatResponse, StatResponse__Output as _eddy_v1_StatResponse__Output } from '../../eddy/v1/StatResponse.js';
 
@@ -116,6 +118,15 @@ export interface MasterClient extends grpc.Client {
   registerWorker(argument: _eddy_v1_RegisterWorkerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_RegisterWorkerResponse__Output>): grpc.ClientUnaryCall;
   registerWorker(argument: _eddy_v1_RegisterWorkerRequest, callback: grpc.requestCallback<_eddy_v1_RegisterWorkerResponse__Output>): grpc.ClientUnaryCall;
   
+  ReportReads(argument: _eddy_v1_ReportReadsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ReportReadsResponse__Output>): grpc.ClientUnaryCall;
+  ReportReads(argument: _eddy_v1_ReportReadsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_ReportReadsResponse__Output>): grpc.ClientUnaryCall;
+  ReportReads(argument: _eddy_v1_ReportReadsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ReportReadsResponse__Output>): grpc.ClientUnaryCall;
+  ReportReads(argument: _eddy_v1_ReportReadsRequest, callback: grpc.requestCallback<_eddy_v1_ReportReadsResponse__Output>): grpc.ClientUnaryCall;
+  reportReads(argument: _eddy_v1_ReportReadsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ReportReadsResponse__Output>): grpc.ClientUnaryCall;
+  reportReads(argument: _eddy_v1_ReportReadsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_ReportReadsResponse__Output>): grpc.ClientUnaryCall;
+  reportReads(argument: _eddy_v1_ReportReadsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ReportReadsResponse__Output>): grpc.ClientUnaryCall;
+  reportReads(argument: _eddy_v1_ReportReadsRequest, callback: grpc.requestCallback<_eddy_v1_ReportReadsResponse__Output>): grpc.ClientUnaryCall;
+  
   Stat(argument: _eddy_v1_StatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_StatResponse__Output>): grpc.ClientUnaryCall;
   Stat(argument: _eddy_v1_StatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_StatResponse__Output>): grpc.ClientUnaryCall;
   Stat(argument: _eddy_v1_StatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_StatResponse__Output>): grpc.ClientUnaryCall;
@@ -148,6 +159,8 @@ export interface MasterHandlers extends grpc.UntypedServiceImplementation {
   
   RegisterWorker: grpc.handleUnaryCall<_eddy_v1_RegisterWorkerRequest__Output, _eddy_v1_RegisterWorkerResponse>;
   
+  ReportReads: grpc.handleUnaryCall<_eddy_v1_ReportReadsRequest__Output, _eddy_v1_ReportReadsResponse>;
+  
   Stat: grpc.handleUnaryCall<_eddy_v1_StatRequest__Output, _eddy_v1_StatResponse>;
   
 }
@@ -163,5 +176,6 @@ export interface MasterDefinition extends grpc.ServiceDefinition {
   ListWorkers: MethodDefinition<_eddy_v1_ListWorkersRequest, _eddy_v1_ListWorkersResponse, _eddy_v1_ListWorkersRequest__Output, _eddy_v1_ListWorkersResponse__Output>
   Refresh: MethodDefinition<_eddy_v1_RefreshRequest, _eddy_v1_RefreshResponse, _eddy_v1_RefreshRequest__Output, _eddy_v1_RefreshResponse__Output>
   RegisterWorker: MethodDefinition<_eddy_v1_RegisterWorkerRequest, _eddy_v1_RegisterWorkerResponse, _eddy_v1_RegisterWorkerRequest__Output, _eddy_v1_RegisterWorkerResponse__Output>
+  ReportReads: MethodDefinition<_eddy_v1_ReportReadsRequest, _eddy_v1_ReportReadsResponse, _eddy_v1_ReportReadsRequest__Output, _eddy_v1_ReportReadsResponse__Output>
   Stat: MethodDefinition<_eddy_v1_StatRequest, _eddy_v1_StatResponse, _eddy_v1_StatRequest__Output, _eddy_v1_StatResponse__Output>
 }

@@ -40,10 +40,13 @@ export type { LoadBlocksResponse, LoadBlocksResponse__Output } from './LoadBlock
 export type { MasterClient, MasterHandlers, MasterDefinition } from './Master.js';
 export type { MountSpec, MountSpec__Output } from './MountSpec.js';
 export type { ObjectMeta, ObjectMeta__Output } from './ObjectMeta.js';
+export type { ReadReport, ReadReport__Output } from './ReadReport.js';
 export type { RefreshRequest, RefreshRequest__Output } from './RefreshRequest.js';
 export type { RefreshResponse, RefreshResponse__Output } from './RefreshResponse.js';
 export type { RegisterWorkerRequest, RegisterWorkerRequest__Output } from './RegisterWorkerRequest.js';
 export type { RegisterWorkerResponse, RegisterWorkerResponse__Output } from './RegisterWorkerResponse.js';
+export type { ReportReadsRequest, ReportReadsRequest__Output } from './ReportReadsRequest.js';
+export type { ReportReadsResponse, ReportReadsResponse__Output } from './ReportReadsResponse.js';
 export type { Resource, Resource__Output } from './Resource.js';
 export type { RuntimeResource, RuntimeResource__Output } from './RuntimeResource.js';
 export type { RuntimeSpec, RuntimeSpec__Output } from './RuntimeSpec.js';
