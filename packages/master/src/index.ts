@@ -1,10 +1,12 @@
-export * from './start-master.js';
-export * from './master-core.js';
-export * from './master-context.js';
-export * from './journal/journal.js';
-export * from './placement/rendezvous-hash.js';
-export * from './placement/worker-registry.js';
-export * from './namespace/dataset-namespace.js';
-export * from './namespace/namespace-manager.js';
-export * from './status/dataset-status.js';
-export * from './dataload/dataload-controller.js';
+// The public surface of @eddy/master: start a master, its options and defaults, and the types a
+// caller of `MasterHandle.core` or a reader of DataLoad / Dataset status meets. Internals
+// (namespace, placement, journal, the DataLoad scheduler's parts) are imported by path in tests.
+export { startMaster, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MASTER_LISTEN, DEFAULT_WORKER_TIMEOUT_MS } from './start-master.js';
+export type { MasterHandle } from './start-master.js';
+export { MASTER_DEFAULTS, resolveMasterOptions } from './master-options.js';
+export type { MasterOptions, ResolvedMasterOptions } from './master-options.js';
+export type { MasterCore } from './master-core.js';
+export type { DatasetPhase, DatasetStatus } from './status/dataset-status.js';
+export type {
+  DataLoadCondition, DataLoadFailedFile, DataLoadPhase, DataLoadProgress, DataLoadRun, DataLoadStatus,
+} from './dataload/dataload-status.js';

@@ -1,4 +1,4 @@
-// The Master gRPC service: request validation at the edge, then MasterCore. Every handler is
+// The Master gRPC service: request validation at the edge, then MasterCore and its parts. Every handler is
 // wrapped by wrapService, which enforces the cluster token and maps typed errors to statuses.
 import type { Logger } from 'pino';
 import { ValidationError } from '@eddy/core';
@@ -14,22 +14,22 @@ function need(value: string, field: string): string {
 
 export function createMasterService(core: MasterCore, security: RpcSecurity, logger: Logger): grpc.UntypedServiceImplementation {
   return wrapService({
-    registerWorker: async (req: proto.RegisterWorkerRequest__Output): Promise<proto.RegisterWorkerResponse> => core.registerWorker(req),
+    registerWorker: async (req: proto.RegisterWorkerRequest__Output): Promise<proto.RegisterWorkerResponse> => core.workers.register(req),
     heartbeat: async (req: proto.HeartbeatRequest__Output): Promise<proto.HeartbeatResponse> => {
       need(req.workerId, 'worker_id');
-      return core.heartbeat(req);
+      return core.workers.heartbeat(req);
     },
-    listWorkers: async (req: proto.ListWorkersRequest__Output): Promise<proto.ListWorkersResponse> => ({ workers: core.listWorkers(req.runtime) }),
-    stat: async (req: proto.StatRequest__Output): Promise<proto.StatResponse> => ({ info: await core.stat(need(req.dataset, 'dataset'), req.path) }),
+    listWorkers: async (req: proto.ListWorkersRequest__Output): Promise<proto.ListWorkersResponse> => ({ workers: core.workers.list(req.runtime) }),
+    stat: async (req: proto.StatRequest__Output): Promise<proto.StatResponse> => ({ info: await core.datasets.stat(need(req.dataset, 'dataset'), req.path) }),
     list: async (req: proto.ListRequest__Output): Promise<proto.ListResponse> =>
-      core.list(need(req.dataset, 'dataset'), req.path, req.pageToken, req.pageSize),
+      core.datasets.list(need(req.dataset, 'dataset'), req.path, req.pageToken, req.pageSize),
     getBlockLocations: async (req: proto.GetBlockLocationsRequest__Output): Promise<proto.GetBlockLocationsResponse> => {
       need(req.dataset, 'dataset');
       need(req.path, 'path');
-      return await core.getBlockLocations(req);
+      return await core.datasets.getBlockLocations(req);
     },
-    getMounts: async (req: proto.GetMountsRequest__Output): Promise<proto.GetMountsResponse> => core.getMounts(need(req.dataset, 'dataset')),
-    refresh: async (req: proto.RefreshRequest__Output): Promise<proto.RefreshResponse> => core.refreshCounts(need(req.dataset, 'dataset')),
+    getMounts: async (req: proto.GetMountsRequest__Output): Promise<proto.GetMountsResponse> => core.datasets.getMounts(need(req.dataset, 'dataset')),
+    refresh: async (req: proto.RefreshRequest__Output): Promise<proto.RefreshResponse> => core.datasets.refreshCounts(need(req.dataset, 'dataset')),
     apply: async (req: proto.ApplyRequest__Output): Promise<proto.ApplyResponse> => {
       const outcomes = await core.apply(need(req.manifests, 'manifests'));
       return { results: outcomes.map((o) => ({ kind: o.kind, name: o.name, action: o.action })) };

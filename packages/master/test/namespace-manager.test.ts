@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { silentLogger, NotFoundError, ValidationError, UnavailableError } from '@eddy/core';
 import { type UfsListEntry, type UnderFileSystem } from '@eddy/ufs';
 import { waitFor } from '@eddy/testkit';
-import { NamespaceManager, DatasetNamespace, MAX_PAGE_SIZE } from '../src/index.js';
+import { DatasetNamespace, MAX_PAGE_SIZE } from '../src/namespace/dataset-namespace.js';
+import { NamespaceManager } from '../src/namespace/namespace-manager.js';
 
 function ufsOf(objects: () => string[]): UnderFileSystem {
   return {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { EddyError, silentLogger, ValidationError } from '@eddy/core';
 import { type UfsListEntry, type UnderFileSystem } from '@eddy/ufs';
-import { DatasetNamespace, normalizeDatasetPath } from '../src/index.js';
+import { DatasetNamespace, normalizeDatasetPath } from '../src/namespace/dataset-namespace.js';
 
 function ufsOf(keys: string[]): UnderFileSystem {
   return {

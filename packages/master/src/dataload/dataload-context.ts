@@ -1,7 +1,7 @@
-// What the DataLoad controller needs from the rest of the master (namespace cache, worker
-// registry, block placement, worker RPC clients, journal). The master server implements this;
-// the controller's unit tests implement it in memory. Keeping it narrow is what lets the
-// controller be tested without processes and lets the master change its internals freely.
+// What the DataLoad controller needs from the rest of the master, in four small parts: the
+// dataset namespace, block placement, worker RPCs and the journal. The master builds one
+// (master-dataload-context.ts); the controller's unit tests build one in memory. Keeping it narrow
+// is what lets the controller be tested without processes and the master change its internals.
 import type { proto } from '@eddy/protocol';
 
 /** One file of the dataset namespace at its current version, as the namespace cache holds it. */
@@ -14,13 +14,6 @@ export interface DataLoadFile {
   version: string;
 }
 
-/** A live worker of a runtime. */
-export interface DataLoadWorker {
-  workerId: string;
-  /** host:port of the worker's control-plane (gRPC) server. */
-  grpcAddress: string;
-}
-
 /** A block held by workers whose (path, version) is no longer current in the namespace. */
 export interface StaleBlock {
   key: string;
@@ -28,88 +21,84 @@ export interface StaleBlock {
   workerIds: string[];
 }
 
-/**
- * The DataLoad the controller runs: the parsed Fluid manifest from @eddy/common's
- * parseManifests (the controller validates the fields it uses again, at its own edge).
- */
-export type { DataLoadManifest } from '@eddy/manifest';
-
-/**
- * Dependencies of the DataLoadController. Synchronous members read the master's in-memory
- * state (namespace cache, registry, placement map) and must be cheap: the controller calls
- * `holders`/`preferredWorkers` once per block.
- */
-export interface DataLoadContext {
+/** The dataset namespace, as a DataLoad run reads it. */
+export interface DataLoadDatasets {
   /**
    * Re-list the dataset's mounts in the UFS and update the namespace cache (new, changed and
-   * deleted objects), as `loadMetadata: true` asks. Rejects if the UFS cannot be listed.
+   * deleted objects). Rejects if the UFS cannot be listed; settles early (rejecting) on abort.
    */
   refresh(dataset: string, options: { signal: AbortSignal }): Promise<void>;
 
   /**
-   * The files at or under `targetPath` in the dataset namespace, from the namespace cache, at
-   * their current version. `targetPath` may name a file (one entry) or a directory (every file
-   * below it, recursively; `/` = the whole dataset). Rejects with NotFoundError if it is
-   * neither, or if the dataset does not exist.
+   * The files at or under `targetPath`, from the namespace cache, at their current version:
+   * one entry for a file, every file below a directory (`/` = the whole dataset). Rejects with
+   * NotFoundError if it is neither, or if the dataset does not exist.
    */
   listFiles(dataset: string, targetPath: string): Promise<DataLoadFile[]>;
 
-  /** Block size in bytes used for the dataset's blocks (the Runtime's setting or the default). */
-  blockSize(dataset: string): number;
-
-  /** Name of the Runtime bound to the dataset. Throws NotFoundError if none is. */
-  runtimeOf(dataset: string): string;
-
-  /** Workers of `runtime` that are live now (heartbeat within the timeout). */
-  liveWorkers(runtime: string): DataLoadWorker[];
-
-  /** Ids of live workers holding block `blockKey` now (from the placement map). */
-  holders(blockKey: string): string[];
+  /** The Runtime bound to the dataset and its block size. Throws NotFoundError if none is bound. */
+  layout(dataset: string): { runtime: string; blockSize: number };
 
   /**
-   * Up to `n` live workers of `runtime` in consistent-hash order for `blockKey` (the same order
-   * the read path uses to pick the worker that reads through), so loads land where readers look.
+   * Blocks of the dataset held by live workers whose (path, version) is no longer current: old
+   * versions of changed objects and blocks of deleted objects.
    */
-  preferredWorkers(blockKey: string, runtime: string, n: number): string[];
+  staleBlocks(dataset: string): StaleBlock[];
+}
+
+/** Live workers and who holds which block. Synchronous and cheap: called once per block. */
+export interface DataLoadPlacement {
+  /** Ids of the workers of `runtime` that are live now (heartbeat within the timeout). */
+  liveWorkers(runtime: string): string[];
+
+  /** Ids of live workers holding block `key` now. */
+  holders(key: string): string[];
 
   /**
-   * Ask worker `workerId` to fetch and cache these blocks (Worker.LoadBlocks). Resolves with one
-   * result per block (ok, error code/message, bytesFetched: 0 when it was already cached).
-   * Rejects (typed EddyError) if the call itself fails, e.g. the worker is unreachable. The
-   * implementation should also record successful keys in the placement map right away (as a
-   * heartbeat delta would), so `holders` reflects them before the next heartbeat.
+   * Up to `n` live workers of `runtime` in consistent-hash order for `key` (the order the read
+   * path picks the worker that reads through), so loads land where readers look.
+   */
+  preferredWorkers(key: string, runtime: string, n: number): string[];
+
+  /**
+   * Resolves true as soon as `runtime` has a live worker (at once if it has one), false when
+   * `timeoutMs` passes or `signal` aborts first. Event-driven: no polling.
+   */
+  waitForLiveWorker(runtime: string, options: { timeoutMs: number; signal: AbortSignal }): Promise<boolean>;
+}
+
+/** Worker RPCs. Both record their outcome in the placement map before resolving. */
+export interface DataLoadWorkerRpc {
+  /**
+   * Worker.LoadBlocks: fetch and cache these blocks. One result per block (ok, error code and
+   * message, bytesFetched: 0 when it was already cached). Rejects (typed EddyError) if the call
+   * itself fails, e.g. the worker is unreachable.
    */
   loadBlocks(workerId: string, refs: proto.BlockRef[], options: { signal: AbortSignal }): Promise<proto.BlockResult__Output[]>;
 
-  /**
-   * Ask worker `workerId` to drop these blocks (Worker.FreeBlocks); resolves with the number it
-   * freed. The implementation should also remove the keys from the placement map.
-   */
+  /** Worker.FreeBlocks: drop these blocks; resolves with the number freed. */
   freeBlocks(workerId: string, keys: string[], options: { signal: AbortSignal }): Promise<number>;
+}
 
-  /**
-   * Blocks of the dataset held by live workers whose (path, version) is no longer current:
-   * old versions of changed objects and blocks of deleted objects. Freed at the end of a run so
-   * CACHED never counts an old copy.
-   */
-  staleBlocks(dataset: string): StaleBlock[];
+/** Durable status and run history; keys start with `dataload/`. The master's Journal fits. */
+export interface DataLoadJournal {
+  get(key: string): unknown;
+  /** Persists a JSON-serialisable value atomically. */
+  put(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<unknown>;
+}
 
-  /** Read a value persisted with journalPut; undefined if none. Keys start with `dataload/`. */
-  journalGet(key: string): Promise<unknown>;
-
-  /** Persist a JSON-serialisable value atomically (status and run history of a DataLoad). */
-  journalPut(key: string, value: unknown): Promise<void>;
-
-  /** Remove a persisted value (the DataLoad was deleted). */
-  journalDelete(key: string): Promise<void>;
-
+export interface DataLoadContext {
+  readonly datasets: DataLoadDatasets;
+  readonly placement: DataLoadPlacement;
+  readonly workers: DataLoadWorkerRpc;
+  readonly journal: DataLoadJournal;
   /**
    * Called when `ttlSecondsAfterFinished` of a finished Once DataLoad has elapsed: the master
-   * should delete the DataLoad manifest as `eddy delete` would, and call the controller's
-   * `onDelete(name)`. If absent, the controller forgets the DataLoad itself (onDelete).
+   * deletes the manifest as `eddy delete` would (which calls the controller's onDelete). If
+   * absent, the controller forgets the DataLoad itself.
    */
   expire?(name: string): Promise<void>;
-
   /** Called after each status change of a DataLoad (phase change and progress), e.g. for watches. */
   onProgress?(name: string): void;
 }

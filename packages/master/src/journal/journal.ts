@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { crc32 } from '@node-rs/crc32';
 import type { Logger } from 'pino';
 import { CorruptBlockError, EddyError } from '@eddy/core';
+import { MASTER_DEFAULTS } from '../master-options.js';
 
 export const JOURNAL_LOG_FILE = 'journal.log';
 export const JOURNAL_SNAPSHOT_FILE = 'snapshot.bin';
@@ -24,7 +25,7 @@ export interface JournalOptions {
   /** Directory holding the journal (created 0700). */
   dir: string;
   logger: Logger;
-  /** Compact into a snapshot after this many log records (default 2000). */
+  /** Compact into a snapshot after this many log records (MASTER_DEFAULTS.journalCompactAfterRecords). */
   compactAfterRecords?: number;
 }
 
@@ -77,76 +78,80 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 export class Journal {
-  private readonly state = new Map<string, JsonValue>();
-  private readonly logPath: string;
-  private readonly snapshotPath: string;
-  private readonly compactAfter: number;
-  private log: FileHandle | undefined;
-  private recordsSinceCompaction = 0;
+  readonly #dir: string;
+  readonly #logger: Logger;
+  readonly #state = new Map<string, JsonValue>();
+  readonly #logPath: string;
+  readonly #snapshotPath: string;
+  readonly #compactAfter: number;
+  #log: FileHandle | undefined;
+  #recordsSinceCompaction = 0;
   /** Serialises writes so records reach the log in the order they were made. */
-  private chain: Promise<void> = Promise.resolve();
-  private closed = false;
+  #chain: Promise<void> = Promise.resolve();
+  #closed = false;
 
-  private constructor(private readonly dir: string, private readonly logger: Logger, compactAfter: number) {
-    this.logPath = join(dir, JOURNAL_LOG_FILE);
-    this.snapshotPath = join(dir, JOURNAL_SNAPSHOT_FILE);
-    this.compactAfter = compactAfter;
+  private constructor(dir: string, logger: Logger, compactAfter: number) {
+    this.#dir = dir;
+    this.#logger = logger;
+    this.#logPath = join(dir, JOURNAL_LOG_FILE);
+    this.#snapshotPath = join(dir, JOURNAL_SNAPSHOT_FILE);
+    this.#compactAfter = compactAfter;
   }
 
   /** Opens (or creates) the journal in `dir`, replaying snapshot + log into memory. */
   static async open(options: JournalOptions): Promise<Journal> {
-    const j = new Journal(options.dir, options.logger, options.compactAfterRecords ?? 2000);
-    await j.load();
+    const j = new Journal(options.dir, options.logger, options.compactAfterRecords ?? MASTER_DEFAULTS.journalCompactAfterRecords);
+    await j.#load();
     return j;
   }
 
-  private async load(): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await chmod(this.dir, 0o700);
-    const snap = await readIfExists(this.snapshotPath);
+  async #load(): Promise<void> {
+    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+    await chmod(this.#dir, 0o700);
+    const snap = await readIfExists(this.#snapshotPath);
     if (snap) {
       const parsed = parseFrames(snap);
       const first = parsed.payloads[0];
       // The snapshot is written temp + fsync + rename, so a bad one means the disk lied:
       // refuse to start rather than silently dropping every manifest.
-      if (parsed.problem || !first) throw new CorruptBlockError(`journal snapshot ${this.snapshotPath} is corrupt (${parsed.problem ?? 'empty'}); move it away to start empty`);
+      if (parsed.problem || !first) throw new CorruptBlockError(`journal snapshot ${this.#snapshotPath} is corrupt (${parsed.problem ?? 'empty'}); move it away to start empty`);
       const body = JSON.parse(first.toString('utf8')) as { v: number; entries: Array<[string, JsonValue]> };
-      for (const [k, v] of body.entries) this.state.set(k, v);
+      for (const [k, v] of body.entries) this.#state.set(k, v);
     }
-    const logBuf = await readIfExists(this.logPath);
+    const logBuf = await readIfExists(this.#logPath);
     if (logBuf) {
       const parsed = parseFrames(logBuf);
       let applied = 0;
       for (const p of parsed.payloads) {
         const rec = JSON.parse(p.toString('utf8')) as { k: string; v?: JsonValue; d?: 1 };
-        if (rec.d) this.state.delete(rec.k); else this.state.set(rec.k, rec.v);
+        if (rec.d) this.#state.delete(rec.k); else this.#state.set(rec.k, rec.v);
         applied++;
       }
-      this.recordsSinceCompaction = applied;
+      this.#recordsSinceCompaction = applied;
       if (parsed.problem) {
-        this.logger.warn({ file: this.logPath, keptRecords: applied, truncatedAt: parsed.goodEnd, droppedBytes: logBuf.length - parsed.goodEnd, reason: parsed.problem },
+        this.#logger.warn({ file: this.#logPath, keptRecords: applied, truncatedAt: parsed.goodEnd, droppedBytes: logBuf.length - parsed.goodEnd, reason: parsed.problem },
           'journal tail is torn or corrupt; truncating it and keeping the earlier records');
-        const fh = await open(this.logPath, 'r+');
+        const fh = await open(this.#logPath, 'r+');
         try { await fh.truncate(parsed.goodEnd); await fh.sync(); } finally { await fh.close(); }
       }
     }
-    this.log = await open(this.logPath, 'a', 0o600);
-    await chmod(this.logPath, 0o600);
-    this.logger.debug({ dir: this.dir, keys: this.state.size }, 'journal opened');
+    this.#log = await open(this.#logPath, 'a', 0o600);
+    await chmod(this.#logPath, 0o600);
+    this.#logger.debug({ dir: this.#dir, keys: this.#state.size }, 'journal opened');
   }
 
-  get size(): number { return this.state.size; }
+  get size(): number { return this.#state.size; }
 
   get<T = JsonValue>(key: string): T | undefined {
-    return this.state.get(key) as T | undefined;
+    return this.#state.get(key) as T | undefined;
   }
 
-  has(key: string): boolean { return this.state.has(key); }
+  has(key: string): boolean { return this.#state.has(key); }
 
   /** Entries whose key starts with `prefix`, in key order. */
   entries<T = JsonValue>(prefix = ''): Array<[string, T]> {
     const out: Array<[string, T]> = [];
-    for (const [k, v] of this.state) if (k.startsWith(prefix)) out.push([k, v as T]);
+    for (const [k, v] of this.#state) if (k.startsWith(prefix)) out.push([k, v as T]);
     out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return out;
   }
@@ -155,46 +160,46 @@ export class Journal {
   async put(key: string, value: JsonValue): Promise<void> {
     // Round-trip through JSON now so memory holds exactly what a restart will read back.
     const text = JSON.stringify({ k: key, v: value });
-    this.state.set(key, (JSON.parse(text) as { v: JsonValue }).v);
-    await this.append(text);
+    this.#state.set(key, (JSON.parse(text) as { v: JsonValue }).v);
+    await this.#append(text);
   }
 
   /** Removes `key`; resolves to whether it existed, once the removal is on disk. */
   async delete(key: string): Promise<boolean> {
-    if (!this.state.has(key)) return false;
-    this.state.delete(key);
-    await this.append(JSON.stringify({ k: key, d: 1 }));
+    if (!this.#state.has(key)) return false;
+    this.#state.delete(key);
+    await this.#append(JSON.stringify({ k: key, d: 1 }));
     return true;
   }
 
-  private async append(text: string): Promise<void> {
-    if (this.closed) throw new EddyError('UNAVAILABLE', 'journal is closed');
+  async #append(text: string): Promise<void> {
+    if (this.#closed) throw new EddyError('UNAVAILABLE', 'journal is closed');
     const buf = frame(Buffer.from(text, 'utf8'));
     if (buf.length - HEADER_BYTES > MAX_RECORD_BYTES) throw new EddyError('INVALID_ARGUMENT', `journal record of ${buf.length} bytes is too large`);
-    const run = this.chain.then(async () => {
-      const log = this.log;
+    const run = this.#chain.then(async () => {
+      const log = this.#log;
       if (!log) throw new EddyError('UNAVAILABLE', 'journal is closed');
       await log.write(buf);
       await log.sync();
-      this.recordsSinceCompaction++;
-      if (this.recordsSinceCompaction >= this.compactAfter) await this.compactNow();
+      this.#recordsSinceCompaction++;
+      if (this.#recordsSinceCompaction >= this.#compactAfter) await this.#compactNow();
     });
     // Keep the chain alive after a failure; the caller still sees the error.
-    this.chain = run.catch(() => undefined);
+    this.#chain = run.catch(() => undefined);
     await run;
   }
 
   /** Writes a snapshot of the whole state and empties the log. */
   async compact(): Promise<void> {
-    const run = this.chain.then(() => this.compactNow());
-    this.chain = run.catch(() => undefined);
+    const run = this.#chain.then(() => this.#compactNow());
+    this.#chain = run.catch(() => undefined);
     await run;
   }
 
-  private async compactNow(): Promise<void> {
-    if (!this.log) return;
-    const body = JSON.stringify({ v: 1, entries: [...this.state.entries()] });
-    const tmp = `${this.snapshotPath}.tmp`;
+  async #compactNow(): Promise<void> {
+    if (!this.#log) return;
+    const body = JSON.stringify({ v: 1, entries: [...this.#state.entries()] });
+    const tmp = `${this.#snapshotPath}.tmp`;
     const fh = await open(tmp, 'w', 0o600);
     try {
       await fh.write(frame(Buffer.from(body, 'utf8')));
@@ -203,28 +208,28 @@ export class Journal {
       await fh.close();
     }
     await chmod(tmp, 0o600);
-    await rename(tmp, this.snapshotPath);
-    await fsyncDir(this.dir);
+    await rename(tmp, this.#snapshotPath);
+    await fsyncDir(this.#dir);
     // A crash between the rename and this truncate replays the old log over the new snapshot:
     // records are whole values, so the replay is idempotent.
-    await this.log.truncate(0);
-    await this.log.sync();
-    this.recordsSinceCompaction = 0;
-    this.logger.debug({ keys: this.state.size }, 'journal compacted');
+    await this.#log.truncate(0);
+    await this.#log.sync();
+    this.#recordsSinceCompaction = 0;
+    this.#logger.debug({ keys: this.#state.size }, 'journal compacted');
   }
 
   /** Bytes currently in the log file (for tests and diagnostics). */
   async logBytes(): Promise<number> {
-    return (await stat(this.logPath)).size;
+    return (await stat(this.#logPath)).size;
   }
 
   /** Waits for pending writes, then closes the log. Safe to call twice. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.chain;
-    const log = this.log;
-    this.log = undefined;
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#chain;
+    const log = this.#log;
+    this.#log = undefined;
     await log?.close();
   }
 }

@@ -40,14 +40,18 @@ function keyOf(cat: ManifestCategory, name: string): string {
 }
 
 export class ManifestStore {
-  constructor(private readonly journal: Journal) {}
+  readonly #journal: Journal;
+
+  constructor(journal: Journal) {
+    this.#journal = journal;
+  }
 
   get<M extends Manifest = Manifest>(cat: ManifestCategory, name: string): StoredManifest<M> | undefined {
-    return this.journal.get<StoredManifest<M>>(keyOf(cat, name));
+    return this.#journal.get<StoredManifest<M>>(keyOf(cat, name));
   }
 
   list<M extends Manifest = Manifest>(cat: ManifestCategory): Array<StoredManifest<M>> {
-    return this.journal.entries<StoredManifest<M>>(`${PREFIX}${cat}/`).map(([, v]) => v);
+    return this.#journal.entries<StoredManifest<M>>(`${PREFIX}${cat}/`).map(([, v]) => v);
   }
 
   dataset(name: string): DatasetManifest | undefined { return this.get<DatasetManifest>('Dataset', name)?.manifest; }
@@ -61,16 +65,16 @@ export class ManifestStore {
    */
   async apply(text: string, now = Date.now()): Promise<ApplyOutcome[]> {
     const docs: Manifest[] = parseManifests(text);
-    this.crossValidate(docs);
+    this.#crossValidate(docs);
     const out: ApplyOutcome[] = [];
     for (const m of docs) {
       const cat = categoryOf(m.kind);
       const key = keyOf(cat, m.metadata.name);
-      const old = this.journal.get<StoredManifest>(key);
+      const old = this.#journal.get<StoredManifest>(key);
       let action: ApplyAction = 'created';
       if (old) action = JSON.stringify(old.manifest) === JSON.stringify(m) ? 'unchanged' : 'configured';
       if (action !== 'unchanged') {
-        await this.journal.put(key, { manifest: m, createdMs: old?.createdMs ?? now, updatedMs: now } satisfies StoredManifest);
+        await this.#journal.put(key, { manifest: m, createdMs: old?.createdMs ?? now, updatedMs: now } satisfies StoredManifest);
       }
       out.push({ kind: m.kind, name: m.metadata.name, action, manifest: m });
     }
@@ -79,11 +83,11 @@ export class ManifestStore {
 
   /** Deletes one object; false if it did not exist. */
   async delete(cat: ManifestCategory, name: string): Promise<boolean> {
-    return await this.journal.delete(keyOf(cat, name));
+    return await this.#journal.delete(keyOf(cat, name));
   }
 
   /** Cross-document checks against the Secrets already stored: every secretKeyRef must resolve. */
-  private crossValidate(docs: Manifest[]): void {
+  #crossValidate(docs: Manifest[]): void {
     const batch = new Set(docs.filter((m) => m.kind === 'Secret').map((m) => m.metadata.name));
     const existing = this.list<SecretManifest>('Secret').map((s) => s.manifest).filter((s) => !batch.has(s.metadata.name));
     validateManifestSet(docs, existing);

@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { EddyError, NotFoundError, UnavailableError, ValidationError } from '@eddy/core';
 import { type UfsMountConfig, type UnderFileSystem } from '@eddy/ufs';
+import { MASTER_DEFAULTS } from '../master-options.js';
 
 export interface NamespaceMount extends UfsMountConfig {
   /** Where the mount appears in the dataset namespace ('/' by default). */
@@ -34,10 +35,10 @@ export interface DatasetNamespaceOptions {
   mounts: NamespaceMount[];
   createUfs: UfsFactory;
   logger: Logger;
-  /** Mounts listed at once (default 4). */
-  listConcurrency?: number;
-  /** Deadline of one full refresh (default 10 min). */
-  refreshTimeoutMs?: number;
+  /** Mounts listed at once (MASTER_DEFAULTS.listConcurrency). */
+  listConcurrency?: number | undefined;
+  /** Deadline of one full refresh (MASTER_DEFAULTS.listingTimeoutMs). */
+  refreshTimeoutMs?: number | undefined;
 }
 
 export const DEFAULT_PAGE_SIZE = 1000;
@@ -95,43 +96,45 @@ function buildSnapshot(files: Map<string, FileEntry>): Snapshot {
 
 export class DatasetNamespace {
   readonly dataset: string;
-  private mounts: NamespaceMount[];
-  private snap: Snapshot = buildSnapshot(new Map());
-  private inflight: Promise<{ files: number; bytes: number }> | undefined;
+  readonly #options: DatasetNamespaceOptions;
+  readonly #logger: Logger;
+  #mounts: NamespaceMount[];
+  #snap: Snapshot = buildSnapshot(new Map());
+  #inflight: Promise<{ files: number; bytes: number }> | undefined;
   /** Bumped on every successful refresh; caches derived from the listing key on it. */
   generation = 0;
   lastRefreshMs = 0;
   lastError: string | undefined;
-  private readonly logger: Logger;
 
-  constructor(private readonly options: DatasetNamespaceOptions) {
+  constructor(options: DatasetNamespaceOptions) {
+    this.#options = options;
     this.dataset = options.dataset;
-    this.mounts = options.mounts;
-    this.logger = options.logger;
+    this.#mounts = options.mounts;
+    this.#logger = options.logger;
   }
 
   /** Replaces the mounts (a re-applied Dataset); the next refresh lists the new ones. */
   setMounts(mounts: NamespaceMount[]): void {
-    this.mounts = mounts;
+    this.#mounts = mounts;
   }
 
   get loaded(): boolean { return this.generation > 0; }
-  get fileCount(): number { return this.snap.files.size; }
-  get totalBytes(): number { return this.snap.totalBytes; }
+  get fileCount(): number { return this.#snap.files.size; }
+  get totalBytes(): number { return this.#snap.totalBytes; }
 
   /** Lists every mount and swaps in the new listing. Concurrent calls share one run. */
   refresh(): Promise<{ files: number; bytes: number }> {
-    if (this.inflight) return this.inflight;
-    const run = this.doRefresh().finally(() => { this.inflight = undefined; });
-    this.inflight = run;
+    if (this.#inflight) return this.#inflight;
+    const run = this.#doRefresh().finally(() => { this.#inflight = undefined; });
+    this.#inflight = run;
     return run;
   }
 
-  private async doRefresh(): Promise<{ files: number; bytes: number }> {
+  async #doRefresh(): Promise<{ files: number; bytes: number }> {
     const started = Date.now();
-    const signal = AbortSignal.timeout(this.options.refreshTimeoutMs ?? 600_000);
-    const limit = pLimit(this.options.listConcurrency ?? 4);
-    const mounts = this.mounts;
+    const signal = AbortSignal.timeout(this.#options.refreshTimeoutMs ?? MASTER_DEFAULTS.listingTimeoutMs);
+    const limit = pLimit(this.#options.listConcurrency ?? MASTER_DEFAULTS.listConcurrency);
+    const mounts = this.#mounts;
     if (mounts.length === 0) {
       // Never swap in an empty listing for want of mounts: that would look like every object was
       // deleted and free every cached block.
@@ -141,7 +144,7 @@ export class DatasetNamespace {
     const files = new Map<string, FileEntry>();
     try {
       const perMount = await Promise.all(mounts.map((m, i) => limit(async () => {
-        const ufs = this.options.createUfs({ url: m.url, options: m.options }, { logger: this.logger });
+        const ufs = this.#options.createUfs({ url: m.url, options: m.options }, { logger: this.#logger });
         const out: FileEntry[] = [];
         const skipped: string[] = [];
         try {
@@ -161,7 +164,7 @@ export class DatasetNamespace {
             out.push({ path, size: e.size, version: e.version, mtimeMs: e.mtimeMs });
           }
           if (skipped.length > 0) {
-            this.logger.warn({ dataset: this.dataset, mount: i, skipped: skipped.length, example: JSON.stringify(skipped[0]) }, "left out objects whose keys have '.', '..' or NUL segments");
+            this.#logger.warn({ dataset: this.dataset, mount: i, skipped: skipped.length, example: JSON.stringify(skipped[0]) }, "left out objects whose keys have '.', '..' or NUL segments");
           }
         } catch (err) {
           // Name the mount by its printable description (no credentials), never by options.
@@ -177,28 +180,28 @@ export class DatasetNamespace {
       for (const list of perMount) for (const f of list) files.set(f.path, f);
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);
-      this.logger.warn({ dataset: this.dataset, err: this.lastError }, 'namespace refresh failed');
+      this.#logger.warn({ dataset: this.dataset, err }, 'namespace refresh failed');
       throw err;
     }
-    this.snap = buildSnapshot(files);
+    this.#snap = buildSnapshot(files);
     this.generation++;
     this.lastRefreshMs = Date.now();
     this.lastError = undefined;
-    this.logger.info({ dataset: this.dataset, files: files.size, bytes: this.snap.totalBytes, ms: Date.now() - started }, 'namespace refreshed');
-    return { files: files.size, bytes: this.snap.totalBytes };
+    this.#logger.info({ dataset: this.dataset, files: files.size, bytes: this.#snap.totalBytes, ms: Date.now() - started }, 'namespace refreshed');
+    return { files: files.size, bytes: this.#snap.totalBytes };
   }
 
   /** The file at `path`, if the listing has one. */
   file(path: string): FileEntry | undefined {
-    return this.snap.files.get(normalizeDatasetPath(path));
+    return this.#snap.files.get(normalizeDatasetPath(path));
   }
 
   /** Stat from memory: a file, a derived directory, or undefined. */
   stat(path: string): DirEntryInfo | undefined {
     const p = normalizeDatasetPath(path);
-    const f = this.snap.files.get(p);
+    const f = this.#snap.files.get(p);
     if (f) return { ...f, isDir: false };
-    if (this.snap.dirs.has(p)) return { path: p, size: 0, version: '', mtimeMs: 0, isDir: true };
+    if (this.#snap.dirs.has(p)) return { path: p, size: 0, version: '', mtimeMs: 0, isDir: true };
     return undefined;
   }
 
@@ -210,9 +213,9 @@ export class DatasetNamespace {
     const p = normalizeDatasetPath(path);
     if (!Number.isInteger(pageSize) || pageSize < 0) throw new ValidationError(`page_size must be a non-negative integer, got ${pageSize}`, 'page_size');
     const size = pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(pageSize, MAX_PAGE_SIZE);
-    const children = this.snap.dirs.get(p);
+    const children = this.#snap.dirs.get(p);
     if (!children) {
-      if (this.snap.files.has(p)) throw new ValidationError(`${p} is a file, not a directory`, 'path');
+      if (this.#snap.files.has(p)) throw new ValidationError(`${p} is a file, not a directory`, 'path');
       throw new NotFoundError(`no directory ${p} in dataset ${this.dataset}`);
     }
     // First child strictly after the token (binary search over the sorted names).
@@ -228,9 +231,9 @@ export class DatasetNamespace {
     const entries: DirEntryInfo[] = [];
     for (const name of names) {
       const cp = p === '/' ? `/${name}` : `${p}/${name}`;
-      const f = this.snap.files.get(cp);
+      const f = this.#snap.files.get(cp);
       // A name that is both a file and a directory prefix lists as the directory.
-      if (f && !this.snap.dirs.has(cp)) entries.push({ ...f, isDir: false });
+      if (f && !this.#snap.dirs.has(cp)) entries.push({ ...f, isDir: false });
       else entries.push({ path: cp, size: 0, version: '', mtimeMs: 0, isDir: true });
     }
     const more = lo + size < children.length;
@@ -240,15 +243,15 @@ export class DatasetNamespace {
   /** Every file at or below `path` (a file path yields that file). */
   filesUnder(path: string): FileEntry[] {
     const p = normalizeDatasetPath(path);
-    const exact = this.snap.files.get(p);
+    const exact = this.#snap.files.get(p);
     if (exact) return [exact];
     const prefix = p === '/' ? '/' : `${p}/`;
     const out: FileEntry[] = [];
-    for (const f of this.snap.files.values()) if (f.path.startsWith(prefix)) out.push(f);
+    for (const f of this.#snap.files.values()) if (f.path.startsWith(prefix)) out.push(f);
     return out;
   }
 
   allFiles(): IterableIterator<FileEntry> {
-    return this.snap.files.values();
+    return this.#snap.files.values();
   }
 }

@@ -5,76 +5,83 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { NotFoundError } from '@eddy/core';
+import { MASTER_DEFAULTS } from '../master-options.js';
 import { DatasetNamespace, normalizeDatasetPath, type DirEntryInfo, type NamespaceMount, type UfsFactory } from './dataset-namespace.js';
 
 export interface NamespaceManagerOptions {
   createUfs: UfsFactory;
   logger: Logger;
-  /** Minimum time between two on-demand refreshes of one dataset (default 2 s). */
+  /** Minimum time between two on-demand refreshes of one dataset (MASTER_DEFAULTS.onDemandRefreshMinIntervalMs). */
   minOnDemandRefreshMs?: number;
-  /** How long a miss is remembered (default 5 s). */
+  /** How long a miss is remembered (MASTER_DEFAULTS.negativeCacheTtlMs). */
   negativeTtlMs?: number;
   /** Refresh every dataset on this interval; 0/undefined = never. */
   refreshIntervalMs?: number;
+  /** Mounts of one dataset listed at once (MASTER_DEFAULTS.listConcurrency). */
   listConcurrency?: number;
+  /** Deadline of one full listing (MASTER_DEFAULTS.listingTimeoutMs). */
+  refreshTimeoutMs?: number;
   /** Called after every successful refresh (status, stale-block detection). */
   onRefreshed?: (ns: DatasetNamespace) => void;
 }
 
-export class NamespaceManager {
-  private readonly byName = new Map<string, DatasetNamespace>();
-  private readonly negative: LRUCache<string, true>;
-  private timer: NodeJS.Timeout | undefined;
+/** Misses remembered at most (an LRU: a scan of random names cannot grow it without bound). */
+const NEGATIVE_CACHE_ENTRIES = 10_000;
 
-  constructor(private readonly options: NamespaceManagerOptions) {
-    this.negative = new LRUCache({ max: 10_000, ttl: options.negativeTtlMs ?? 5_000 });
+export class NamespaceManager {
+  readonly #options: NamespaceManagerOptions;
+  readonly #byName = new Map<string, DatasetNamespace>();
+  readonly #negative: LRUCache<string, true>;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: NamespaceManagerOptions) {
+    this.#options = options;
+    this.#negative = new LRUCache({ max: NEGATIVE_CACHE_ENTRIES, ttl: options.negativeTtlMs ?? MASTER_DEFAULTS.negativeCacheTtlMs });
     const every = options.refreshIntervalMs ?? 0;
     if (every > 0) {
-      this.timer = setInterval(() => { this.refreshAllQuietly(); }, every);
-      this.timer.unref();
+      this.#timer = setInterval(() => { this.#refreshAllQuietly(); }, every);
+      this.#timer.unref();
     }
   }
 
   /** Creates the namespace of a dataset, or updates its mounts. */
   ensure(dataset: string, mounts: NamespaceMount[]): DatasetNamespace {
-    let ns = this.byName.get(dataset);
+    let ns = this.#byName.get(dataset);
     if (ns) {
       ns.setMounts(mounts);
     } else {
-      ns = new DatasetNamespace({
-        dataset, mounts, createUfs: this.options.createUfs, logger: this.options.logger,
-        ...(this.options.listConcurrency ? { listConcurrency: this.options.listConcurrency } : {}),
-      });
-      this.byName.set(dataset, ns);
+      const { createUfs, logger, listConcurrency, refreshTimeoutMs } = this.#options;
+      ns = new DatasetNamespace({ dataset, mounts, createUfs, logger, listConcurrency, refreshTimeoutMs });
+      this.#byName.set(dataset, ns);
     }
     return ns;
   }
 
   remove(dataset: string): void {
-    this.byName.delete(dataset);
+    this.#byName.delete(dataset);
   }
 
   get(dataset: string): DatasetNamespace | undefined {
-    return this.byName.get(dataset);
+    return this.#byName.get(dataset);
   }
 
   /** The namespace of `dataset`, or NotFoundError. */
   require(dataset: string): DatasetNamespace {
-    const ns = this.byName.get(dataset);
+    const ns = this.#byName.get(dataset);
     if (!ns) throw new NotFoundError(`dataset ${JSON.stringify(dataset)} does not exist`);
     return ns;
   }
 
   all(): DatasetNamespace[] {
-    return [...this.byName.values()];
+    return [...this.#byName.values()];
   }
 
   /** Lists the dataset's mounts now (coalesced with a refresh already running). */
   async refresh(dataset: string): Promise<{ files: number; bytes: number }> {
     const ns = this.require(dataset);
     const r = await ns.refresh();
-    this.clearNegative(dataset);
-    this.options.onRefreshed?.(ns);
+    this.#clearNegative(dataset);
+    this.#options.onRefreshed?.(ns);
     return r;
   }
 
@@ -95,35 +102,35 @@ export class NamespaceManager {
     const hit = ns.stat(p);
     if (hit) return hit;
     const nkey = `${dataset}\u0000${p}`;
-    if (!this.negative.has(nkey) && Date.now() - ns.lastRefreshMs >= (this.options.minOnDemandRefreshMs ?? 2_000)) {
+    if (!this.#negative.has(nkey) && Date.now() - ns.lastRefreshMs >= (this.#options.minOnDemandRefreshMs ?? MASTER_DEFAULTS.onDemandRefreshMinIntervalMs)) {
       try {
         await this.refresh(dataset);
       } catch (err) {
         // The last good listing still answers; the failure is recorded on the namespace
         // (dataset phase Failed) and the path is reported missing below.
-        this.options.logger.debug({ dataset, path: p, err: (err as Error).message }, 'on-demand refresh failed');
+        this.#options.logger.debug({ dataset, path: p, err }, 'on-demand refresh failed');
       }
       const again = ns.stat(p);
       if (again) return again;
     }
-    this.negative.set(nkey, true);
+    this.#negative.set(nkey, true);
     throw new NotFoundError(`no such file or directory ${p} in dataset ${dataset}`);
   }
 
-  private clearNegative(dataset: string): void {
+  #clearNegative(dataset: string): void {
     const prefix = `${dataset}\u0000`;
-    for (const k of this.negative.keys()) if (k.startsWith(prefix)) this.negative.delete(k);
+    for (const k of this.#negative.keys()) if (k.startsWith(prefix)) this.#negative.delete(k);
   }
 
-  private refreshAllQuietly(): void {
-    for (const ns of this.byName.values()) {
+  #refreshAllQuietly(): void {
+    for (const ns of this.#byName.values()) {
       // Failures are recorded on the namespace (dataset phase Failed) and logged there.
       this.refresh(ns.dataset).catch(() => undefined);
     }
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 }

@@ -52,6 +52,14 @@ export interface WorkerRegistryOptions {
 
 /** Keeps lost workers listed (as not live) for this long, so `get worker` can show them. */
 const LOST_RETENTION_MS = 10 * 60_000;
+/** Removal times are kept per worker while a LoadBlocks call that started earlier may answer. */
+const REMOVED_PRUNE_ABOVE = 100_000;
+const REMOVED_KEEP_MS = 15 * 60_000;
+
+interface LiveWaiter {
+  runtime: string;
+  settle(came: boolean): void;
+}
 
 function tierOf(t: proto.TierInfo__Output): TierState {
   return { medium: t.medium, path: t.path, quotaBytes: Number(t.quotaBytes), usedBytes: Number(t.usedBytes), high: t.high, low: t.low };
@@ -61,21 +69,46 @@ function addressOf(id: string, a: proto.WorkerAddress__Output | null | undefined
   return { workerId: id, dataAddress: a?.dataAddress ?? '', hostId: a?.hostId ?? '', grpcAddress: a?.grpcAddress ?? '' };
 }
 
-export class WorkerRegistry {
-  private readonly workers = new Map<string, WorkerRecord>();
-  /** Block key → ids of live workers holding it. */
-  private readonly placement = new Map<string, Set<string>>();
-  private readonly now: () => number;
+/** A worker's address as the wire carries it. */
+export function wireAddress(w: WorkerRecord): proto.WorkerAddress {
+  return { ...w.address };
+}
 
-  constructor(private readonly options: WorkerRegistryOptions) {
-    this.now = options.now ?? Date.now;
+export class WorkerRegistry {
+  readonly #options: WorkerRegistryOptions;
+  readonly #now: () => number;
+  readonly #workers = new Map<string, WorkerRecord>();
+  /** Block key → ids of live workers holding it. */
+  readonly #placement = new Map<string, Set<string>>();
+  /** Per worker, block key → when a heartbeat reported it removed (see recordHeld). */
+  readonly #removedAt = new Map<string, Map<string, number>>();
+  readonly #waiters = new Set<LiveWaiter>();
+  #sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: WorkerRegistryOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Sweeps for silent workers every `intervalMs` until close(). */
+  startSweeping(intervalMs: number): void {
+    if (this.#sweepTimer !== undefined) return;
+    this.#sweepTimer = setInterval(() => { this.sweep(); }, intervalMs);
+    this.#sweepTimer.unref();
+  }
+
+  /** Stops sweeping; waiters for live workers settle false. */
+  close(): void {
+    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+    for (const w of [...this.#waiters]) w.settle(false);
   }
 
   /** Replaces (or creates) the worker's record from a full report. */
   register(req: proto.RegisterWorkerRequest__Output): WorkerRecord {
-    const old = this.workers.get(req.workerId);
-    if (old) this.dropBlocks(old);
-    const now = this.now();
+    const old = this.#workers.get(req.workerId);
+    if (old) this.#dropBlocks(old);
+    const now = this.#now();
     const rec: WorkerRecord = {
       id: req.workerId,
       runtime: req.runtime,
@@ -88,24 +121,24 @@ export class WorkerRegistry {
       live: true,
       pendingFree: new Set(),
     };
-    this.workers.set(rec.id, rec);
+    this.#workers.set(rec.id, rec);
     this.#removedAt.delete(rec.id);
-    for (const k of req.blockKeys) this.addBlock(rec, k);
-    this.options.logger.info({ workerId: rec.id, runtime: rec.runtime, blocks: rec.blocks.size, rejoined: old !== undefined }, 'worker registered');
+    for (const k of req.blockKeys) this.#addBlock(rec, k);
+    this.#options.logger.info({ workerId: rec.id, runtime: rec.runtime, blocks: rec.blocks.size, rejoined: old !== undefined }, 'worker registered');
+    for (const w of [...this.#waiters]) if (w.runtime === rec.runtime) w.settle(true);
     return rec;
   }
 
   /** Applies a heartbeat; undefined when the worker is unknown or lost (it must re-register). */
   heartbeat(req: proto.HeartbeatRequest__Output): WorkerRecord | undefined {
-    const rec = this.workers.get(req.workerId);
+    const rec = this.#workers.get(req.workerId);
     if (!rec || !rec.live) return undefined;
-    rec.lastHeartbeatMs = this.now();
-    const removedAt = this.removedAt(rec.id);
-    for (const k of req.added) { this.addBlock(rec, k); removedAt.delete(k); }
+    rec.lastHeartbeatMs = this.#now();
+    const removedAt = this.#removedTimes(rec.id);
+    for (const k of req.added) { this.#addBlock(rec, k); removedAt.delete(k); }
     const now = Date.now();
-    for (const k of req.removed) { this.removeBlock(rec, k); removedAt.set(k, now); }
-    // Only needed while a LoadBlocks call that started earlier may still answer (see recordHeld).
-    if (removedAt.size > 100_000) for (const [k, t] of removedAt) if (now - t > 15 * 60_000) removedAt.delete(k);
+    for (const k of req.removed) { this.#removeBlock(rec, k); removedAt.set(k, now); }
+    if (removedAt.size > REMOVED_PRUNE_ABOVE) for (const [k, t] of removedAt) if (now - t > REMOVED_KEEP_MS) removedAt.delete(k);
     if (req.tiers.length > 0) rec.tiers = req.tiers.map(tierOf);
     if (req.counters) {
       rec.counters = {
@@ -125,7 +158,7 @@ export class WorkerRegistry {
 
   /** Queues block keys for a worker to drop at its next heartbeat. */
   queueFree(workerId: string, keys: Iterable<string>): boolean {
-    const rec = this.workers.get(workerId);
+    const rec = this.#workers.get(workerId);
     if (!rec?.live) return false;
     for (const k of keys) rec.pendingFree.add(k);
     return true;
@@ -133,43 +166,69 @@ export class WorkerRegistry {
 
   /** Marks workers silent past the timeout as lost; returns them. */
   sweep(): WorkerRecord[] {
-    const now = this.now();
+    const now = this.#now();
     const lost: WorkerRecord[] = [];
-    for (const rec of this.workers.values()) {
-      if (rec.live && now - rec.lastHeartbeatMs > this.options.workerTimeoutMs) {
+    for (const rec of this.#workers.values()) {
+      if (rec.live && now - rec.lastHeartbeatMs > this.#options.workerTimeoutMs) {
         rec.live = false;
-        this.dropBlocks(rec);
+        this.#dropBlocks(rec);
         rec.pendingFree.clear();
         lost.push(rec);
-        this.options.logger.warn({ workerId: rec.id, runtime: rec.runtime, silentMs: now - rec.lastHeartbeatMs }, 'worker lost: no heartbeat within the timeout');
-        this.options.onLost?.(rec);
+        this.#options.logger.warn({ workerId: rec.id, runtime: rec.runtime, silentMs: now - rec.lastHeartbeatMs }, 'worker lost: no heartbeat within the timeout');
+        this.#options.onLost?.(rec);
       } else if (!rec.live && now - rec.lastHeartbeatMs > LOST_RETENTION_MS) {
-        this.workers.delete(rec.id);
+        this.#workers.delete(rec.id);
       }
     }
     return lost;
   }
 
   get(workerId: string): WorkerRecord | undefined {
-    return this.workers.get(workerId);
+    return this.#workers.get(workerId);
   }
 
   /** Every known worker (live and recently lost), optionally of one runtime, by id. */
   all(runtime?: string): WorkerRecord[] {
-    return [...this.workers.values()].filter((w) => !runtime || w.runtime === runtime).sort((a, b) => (a.id < b.id ? -1 : 1));
+    return [...this.#workers.values()].filter((w) => !runtime || w.runtime === runtime).sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
   liveWorkers(runtime?: string): WorkerRecord[] {
     return this.all(runtime).filter((w) => w.live);
   }
 
+  /**
+   * Resolves true as soon as `runtime` has a live worker (at once if it has one), false after
+   * `timeoutMs`, on abort or on close. Woken by register(): no polling; timer and listener are
+   * removed either way.
+   */
+  waitForLive(runtime: string, options: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<boolean> {
+    if (this.liveWorkers(runtime).length > 0) return Promise.resolve(true);
+    const { signal } = options;
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const waiter: LiveWaiter = {
+        runtime,
+        settle: (came) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          this.#waiters.delete(waiter);
+          resolve(came);
+        },
+      };
+      const onAbort = (): void => waiter.settle(false);
+      const timer = setTimeout(onAbort, options.timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.add(waiter);
+    });
+  }
+
   /** Live workers holding `key`. */
   holders(key: string): WorkerRecord[] {
-    const ids = this.placement.get(key);
+    const ids = this.#placement.get(key);
     if (!ids) return [];
     const out: WorkerRecord[] = [];
     for (const id of ids) {
-      const w = this.workers.get(id);
+      const w = this.#workers.get(id);
       if (w?.live) out.push(w);
     }
     return out;
@@ -177,76 +236,73 @@ export class WorkerRegistry {
 
   /** True when at least one live worker holds `key`. */
   isHeld(key: string): boolean {
-    return (this.placement.get(key)?.size ?? 0) > 0;
+    return (this.#placement.get(key)?.size ?? 0) > 0;
   }
 
   /** Number of distinct block keys held by live workers. */
   get heldKeyCount(): number {
-    return this.placement.size;
+    return this.#placement.size;
   }
 
   /** Iterates held keys (for status computation). */
   heldKeys(): IterableIterator<string> {
-    return this.placement.keys();
+    return this.#placement.keys();
   }
 
   /** The consistent-hash choice for `key` among the live workers of `runtime`. */
   preferred(key: string, runtime: string): WorkerRecord | undefined {
     const live = this.liveWorkers(runtime);
     const id = rendezvousPick(key, live.map((w) => w.id));
-    return id === undefined ? undefined : this.workers.get(id);
+    return id === undefined ? undefined : this.#workers.get(id);
   }
 
-  /** The `count` best workers for `key` among the live workers of `runtime` (replicas). */
-  ranked(key: string, runtime: string, count: number): WorkerRecord[] {
-    const live = this.liveWorkers(runtime);
-    return rendezvousRank(key, live.map((w) => w.id), count).map((id) => this.workers.get(id) as WorkerRecord);
+  /** Ids of the `count` best workers for `key` among the live workers of `runtime` (replicas). */
+  ranked(key: string, runtime: string, count: number): string[] {
+    return rendezvousRank(key, this.liveWorkers(runtime).map((w) => w.id), count);
   }
 
   /** Records blocks a worker confirmed holding (a LoadBlocks reply) before its next heartbeat says so. */
   recordHeld(workerId: string, keys: Iterable<string>, sinceMs = 0): void {
-    const rec = this.workers.get(workerId);
+    const rec = this.#workers.get(workerId);
     if (!rec?.live) return;
     // A block the worker stored for this call may already have been evicted and reported removed
     // by a heartbeat that arrived before the reply: recording it now would leave a holder forever.
-    const removedAt = this.removedAt(rec.id);
+    const removedAt = this.#removedTimes(rec.id);
     for (const k of keys) {
       const t = removedAt.get(k);
-      if (t === undefined || t < sinceMs) this.addBlock(rec, k);
+      if (t === undefined || t < sinceMs) this.#addBlock(rec, k);
     }
   }
 
-  readonly #removedAt = new Map<string, Map<string, number>>();
+  /** Records blocks a worker confirmed dropping (a FreeBlocks reply). */
+  recordFreed(workerId: string, keys: Iterable<string>): void {
+    const rec = this.#workers.get(workerId);
+    if (!rec) return;
+    for (const k of keys) this.#removeBlock(rec, k);
+  }
 
-  private removedAt(workerId: string): Map<string, number> {
+  #removedTimes(workerId: string): Map<string, number> {
     let m = this.#removedAt.get(workerId);
     if (!m) { m = new Map(); this.#removedAt.set(workerId, m); }
     return m;
   }
 
-  /** Records blocks a worker confirmed dropping (a FreeBlocks reply). */
-  recordFreed(workerId: string, keys: Iterable<string>): void {
-    const rec = this.workers.get(workerId);
-    if (!rec) return;
-    for (const k of keys) this.removeBlock(rec, k);
-  }
-
-  private addBlock(rec: WorkerRecord, key: string): void {
+  #addBlock(rec: WorkerRecord, key: string): void {
     rec.blocks.add(key);
-    let set = this.placement.get(key);
-    if (!set) { set = new Set(); this.placement.set(key, set); }
+    let set = this.#placement.get(key);
+    if (!set) { set = new Set(); this.#placement.set(key, set); }
     set.add(rec.id);
   }
 
-  private removeBlock(rec: WorkerRecord, key: string): void {
+  #removeBlock(rec: WorkerRecord, key: string): void {
     rec.blocks.delete(key);
-    const set = this.placement.get(key);
+    const set = this.#placement.get(key);
     if (!set) return;
     set.delete(rec.id);
-    if (set.size === 0) this.placement.delete(key);
+    if (set.size === 0) this.#placement.delete(key);
   }
 
-  private dropBlocks(rec: WorkerRecord): void {
-    for (const k of [...rec.blocks]) this.removeBlock(rec, k);
+  #dropBlocks(rec: WorkerRecord): void {
+    for (const k of [...rec.blocks]) this.#removeBlock(rec, k);
   }
 }

@@ -1,0 +1,152 @@
+// What startMaster accepts, every default in one table (MASTER_DEFAULTS), and the one step that
+// resolves and validates them at the edge. Everything behind startMaster takes the resolved form
+// and never defaults again. The README documents the table.
+import type { Logger } from 'pino';
+import { parseHostPort, ValidationError } from '@eddy/core';
+import type { RpcSecurity } from '@eddy/protocol';
+import type { UfsFactory } from './namespace/dataset-namespace.js';
+
+export interface MasterOptions {
+  /** host:port to serve on; port 0 picks a free one. */
+  listen?: string;
+  /** Directory for the journal (created 0700). */
+  dataDir: string;
+  /** Cluster token every call must carry (empty only for local tests). */
+  token: string;
+  tls?: RpcSecurity['tls'];
+  logger: Logger;
+  /** Aborting it closes the master (as close() does); aborted before start, startMaster rejects. */
+  signal?: AbortSignal;
+  /** Interval workers are told to heartbeat at. */
+  heartbeatIntervalMs?: number;
+  /** A worker silent this long is lost; must be larger than heartbeatIntervalMs. */
+  workerTimeoutMs?: number;
+  /** Re-list every dataset on this interval; 0 = only on demand. */
+  namespaceRefreshIntervalMs?: number;
+  /** How long Apply waits for a new dataset's first listing before answering. */
+  applyListingWaitMs?: number;
+  /** Deadline of one full listing of a dataset. */
+  listingTimeoutMs?: number;
+  /** Mounts of one dataset listed at once. */
+  listConcurrency?: number;
+  /** Minimum time between two on-demand refreshes (unknown path) of one dataset. */
+  onDemandRefreshMinIntervalMs?: number;
+  /** How long a path that is not found is remembered as missing. */
+  negativeCacheTtlMs?: number;
+  /** Deadline of one LoadBlocks call to a worker (a batch of large blocks). */
+  loadBlocksTimeoutMs?: number;
+  /** Deadline of one FreeBlocks call to a worker. */
+  freeBlocksTimeoutMs?: number;
+  /** LoadBlocks calls in flight across all workers, per DataLoad run. */
+  dataLoadConcurrency?: number;
+  /** LoadBlocks calls in flight to one worker, per DataLoad run. */
+  dataLoadPerWorkerConcurrency?: number;
+  /** Blocks per LoadBlocks call. */
+  dataLoadBatchBlocks?: number;
+  /** Minimum interval between DataLoad status writes to the journal during a run. */
+  dataLoadProgressPersistMs?: number;
+  /** Journal records between two compactions into a snapshot. */
+  journalCompactAfterRecords?: number;
+  /** On close, how long in-flight calls may finish before the server cuts them. */
+  shutdownGraceMs?: number;
+  /** UFS driver factory (tests inject synthetic listings); default @eddy/ufs's createUfs. */
+  createUfs?: UfsFactory;
+}
+
+/** The options that have a default: all but identity, security, logger, signal and test hooks. */
+type Tunables = Required<Omit<MasterOptions, 'dataDir' | 'token' | 'tls' | 'logger' | 'signal' | 'createUfs'>>;
+
+/** Every default of the master, in one place. */
+export const MASTER_DEFAULTS: Readonly<Tunables> = Object.freeze({
+  listen: '127.0.0.1:19998',
+  heartbeatIntervalMs: 1000,
+  workerTimeoutMs: 10_000,
+  namespaceRefreshIntervalMs: 0,
+  applyListingWaitMs: 3000,
+  listingTimeoutMs: 600_000,
+  listConcurrency: 4,
+  onDemandRefreshMinIntervalMs: 2000,
+  negativeCacheTtlMs: 5000,
+  loadBlocksTimeoutMs: 600_000,
+  freeBlocksTimeoutMs: 60_000,
+  dataLoadConcurrency: 8,
+  dataLoadPerWorkerConcurrency: 2,
+  dataLoadBatchBlocks: 8,
+  dataLoadProgressPersistMs: 1000,
+  journalCompactAfterRecords: 2000,
+  shutdownGraceMs: 2000,
+});
+
+/** The options with every default applied and checked; what MasterCore and its parts take. */
+export interface ResolvedMasterOptions extends Tunables {
+  dataDir: string;
+  logger: Logger;
+  signal: AbortSignal | undefined;
+  /** Token (and TLS) the server demands and the master presents to workers. */
+  security: RpcSecurity;
+  createUfs: UfsFactory | undefined;
+  /** How often silent workers are looked for: timeout/4, between 50 ms and 1 s. */
+  sweepIntervalMs: number;
+  /**
+   * For this long after start, a DataLoad run that finds no live workers waits for one: a
+   * restarted master knows none until they re-register, within a heartbeat. A timeout's worth.
+   */
+  startupWorkerWaitMs: number;
+}
+
+function positiveMs(value: number | undefined, fallback: number, field: string): number {
+  const n = value ?? fallback;
+  if (!Number.isFinite(n) || n <= 0) throw new ValidationError(`${field} must be a positive number of milliseconds, got ${n}`, field);
+  return n;
+}
+
+function nonNegativeMs(value: number | undefined, fallback: number, field: string): number {
+  const n = value ?? fallback;
+  if (!Number.isFinite(n) || n < 0) throw new ValidationError(`${field} must be a non-negative number of milliseconds, got ${n}`, field);
+  return n;
+}
+
+function positiveInt(value: number | undefined, fallback: number, field: string): number {
+  const n = value ?? fallback;
+  if (!Number.isSafeInteger(n) || n < 1) throw new ValidationError(`${field} must be a positive integer, got ${n}`, field);
+  return n;
+}
+
+/** Applies MASTER_DEFAULTS and validates; throws ValidationError naming the option. */
+export function resolveMasterOptions(o: MasterOptions): ResolvedMasterOptions {
+  const D = MASTER_DEFAULTS;
+  const listen = o.listen ?? D.listen;
+  parseHostPort(listen, 'listen');
+  if (!o.dataDir) throw new ValidationError('dataDir is required', 'dataDir');
+  const heartbeatIntervalMs = positiveMs(o.heartbeatIntervalMs, D.heartbeatIntervalMs, 'heartbeatIntervalMs');
+  const workerTimeoutMs = positiveMs(o.workerTimeoutMs, D.workerTimeoutMs, 'workerTimeoutMs');
+  if (workerTimeoutMs <= heartbeatIntervalMs) {
+    throw new ValidationError(`workerTimeoutMs (${workerTimeoutMs}) must be larger than heartbeatIntervalMs (${heartbeatIntervalMs})`, 'workerTimeoutMs');
+  }
+  return {
+    listen,
+    dataDir: o.dataDir,
+    logger: o.logger,
+    signal: o.signal,
+    security: { token: o.token, ...(o.tls ? { tls: o.tls } : {}) },
+    createUfs: o.createUfs,
+    heartbeatIntervalMs,
+    workerTimeoutMs,
+    namespaceRefreshIntervalMs: nonNegativeMs(o.namespaceRefreshIntervalMs, D.namespaceRefreshIntervalMs, 'namespaceRefreshIntervalMs'),
+    applyListingWaitMs: nonNegativeMs(o.applyListingWaitMs, D.applyListingWaitMs, 'applyListingWaitMs'),
+    listingTimeoutMs: positiveMs(o.listingTimeoutMs, D.listingTimeoutMs, 'listingTimeoutMs'),
+    listConcurrency: positiveInt(o.listConcurrency, D.listConcurrency, 'listConcurrency'),
+    onDemandRefreshMinIntervalMs: nonNegativeMs(o.onDemandRefreshMinIntervalMs, D.onDemandRefreshMinIntervalMs, 'onDemandRefreshMinIntervalMs'),
+    negativeCacheTtlMs: positiveMs(o.negativeCacheTtlMs, D.negativeCacheTtlMs, 'negativeCacheTtlMs'),
+    loadBlocksTimeoutMs: positiveMs(o.loadBlocksTimeoutMs, D.loadBlocksTimeoutMs, 'loadBlocksTimeoutMs'),
+    freeBlocksTimeoutMs: positiveMs(o.freeBlocksTimeoutMs, D.freeBlocksTimeoutMs, 'freeBlocksTimeoutMs'),
+    dataLoadConcurrency: positiveInt(o.dataLoadConcurrency, D.dataLoadConcurrency, 'dataLoadConcurrency'),
+    dataLoadPerWorkerConcurrency: positiveInt(o.dataLoadPerWorkerConcurrency, D.dataLoadPerWorkerConcurrency, 'dataLoadPerWorkerConcurrency'),
+    dataLoadBatchBlocks: positiveInt(o.dataLoadBatchBlocks, D.dataLoadBatchBlocks, 'dataLoadBatchBlocks'),
+    dataLoadProgressPersistMs: nonNegativeMs(o.dataLoadProgressPersistMs, D.dataLoadProgressPersistMs, 'dataLoadProgressPersistMs'),
+    journalCompactAfterRecords: positiveInt(o.journalCompactAfterRecords, D.journalCompactAfterRecords, 'journalCompactAfterRecords'),
+    shutdownGraceMs: nonNegativeMs(o.shutdownGraceMs, D.shutdownGraceMs, 'shutdownGraceMs'),
+    sweepIntervalMs: Math.max(50, Math.min(1000, Math.floor(workerTimeoutMs / 4))),
+    startupWorkerWaitMs: workerTimeoutMs,
+  };
+}

@@ -1,0 +1,189 @@
+// Datasets as the master serves them: mounts resolved from the applied manifests (Secrets
+// substituted), listings kept by NamespaceManager, Stat/List, block locations with live holders
+// and the preferred worker, and the view a DataLoad run needs (DataLoadDatasets).
+import { DEFAULT_BLOCK_SIZE, NotFoundError, ValidationError, VersionMismatchError, blockKey, blockLength, blockSlices } from '@eddy/core';
+import type { DatasetManifest } from '@eddy/manifest';
+import type { proto } from '@eddy/protocol';
+import type { DataLoadDatasets, DataLoadFile, StaleBlock } from '../dataload/dataload-context.js';
+import type { ManifestStore } from '../manifests/manifest-store.js';
+import { wireAddress, type WorkerRegistry } from '../placement/worker-registry.js';
+import type { CurrentBlocks } from '../status/current-blocks.js';
+import type { DirEntryInfo } from './dataset-namespace.js';
+import type { NamespaceManager } from './namespace-manager.js';
+
+export interface DatasetServiceParts {
+  manifests: ManifestStore;
+  namespaces: NamespaceManager;
+  registry: WorkerRegistry;
+  currentBlocks: CurrentBlocks;
+}
+
+function fileInfo(e: DirEntryInfo): proto.FileInfo {
+  return { path: e.path, size: e.size, version: e.version, mtimeMs: e.mtimeMs, isDir: e.isDir };
+}
+
+/** Settles after `promise` or after `signal` aborts, whichever is first; never leaves a listener. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+export class DatasetService implements DataLoadDatasets {
+  readonly #p: DatasetServiceParts;
+  /** Why a dataset's mounts could not be resolved (e.g. a missing Secret); cleared on success. */
+  readonly #mountErrors = new Map<string, string>();
+
+  constructor(parts: DatasetServiceParts) {
+    this.#p = parts;
+  }
+
+  /**
+   * Creates/updates the namespace of a dataset from its manifest (Secrets resolved) and, with
+   * `refresh`, lists it; the returned promise settles when that listing does (never rejects).
+   */
+  sync(ds: DatasetManifest, refresh: boolean): Promise<void> {
+    const { namespaces, manifests, currentBlocks } = this.#p;
+    const name = ds.metadata.name;
+    let mounts;
+    try {
+      mounts = manifests.resolveMounts(ds);
+      this.#mountErrors.delete(name);
+    } catch (err) {
+      this.#mountErrors.set(name, (err as Error).message);
+      // Keep the last good mounts and listing (if any) rather than an empty one.
+      if (!namespaces.get(name)) namespaces.ensure(name, []);
+      return Promise.resolve();
+    }
+    namespaces.ensure(name, mounts);
+    currentBlocks.invalidate(name);
+    if (!refresh) return Promise.resolve();
+    // A failure shows as phase Failed with its reason.
+    return namespaces.refresh(name).then(() => undefined, () => undefined);
+  }
+
+  /** The dataset was deleted. */
+  forget(name: string): void {
+    this.#p.namespaces.remove(name);
+    this.#p.currentBlocks.invalidate(name);
+    this.#mountErrors.delete(name);
+  }
+
+  /** Why the dataset's mounts cannot be resolved, if they cannot. */
+  mountError(name: string): string | undefined {
+    return this.#mountErrors.get(name);
+  }
+
+  blockSize(dataset: string): number {
+    return this.#p.manifests.runtime(dataset)?.spec.blockSize ?? DEFAULT_BLOCK_SIZE;
+  }
+
+  async stat(dataset: string, path: string): Promise<proto.FileInfo> {
+    this.#require(dataset);
+    return fileInfo(await this.#p.namespaces.lookup(dataset, path || '/'));
+  }
+
+  async list(dataset: string, path: string, pageToken: string, pageSize: number): Promise<proto.ListResponse> {
+    this.#require(dataset);
+    const info = await this.#p.namespaces.lookup(dataset, path || '/');
+    if (!info.isDir) throw new ValidationError(`${info.path} is a file, not a directory`, 'path');
+    const page = this.#p.namespaces.require(dataset).list(info.path, pageToken, pageSize);
+    return { entries: page.entries.map(fileInfo), nextPageToken: page.nextPageToken };
+  }
+
+  async getBlockLocations(req: proto.GetBlockLocationsRequest__Output): Promise<proto.GetBlockLocationsResponse> {
+    const { namespaces, registry } = this.#p;
+    this.#require(req.dataset);
+    const info = await namespaces.lookup(req.dataset, req.path);
+    if (info.isDir) throw new ValidationError(`${info.path} is a directory`, 'path');
+    // The master only knows the current version; a handle pinned to another one must fail
+    // rather than mix versions (its UFS reads carry If-Match and would fail the same way).
+    if (req.version && req.version !== info.version) throw new VersionMismatchError(`${info.path} changed: version ${req.version} is no longer current`);
+    const bs = this.blockSize(req.dataset);
+    const offset = Number(req.offset);
+    const length = Number(req.length) === 0 ? Math.max(0, info.size - offset) : Number(req.length);
+    const indexes = new Set(blockSlices(offset, length, info.size, bs).map((s) => s.index));
+    const anyLive = registry.liveWorkers(req.dataset).length > 0;
+    const blocks: proto.BlockLocation[] = [];
+    for (const index of indexes) {
+      const key = blockKey(req.dataset, info.path, info.version, index, bs);
+      const preferred = registry.preferred(key, req.dataset);
+      blocks.push({
+        index, key, length: blockLength(info.size, bs, index),
+        holders: registry.holders(key).map(wireAddress),
+        ...(preferred && anyLive ? { preferred: wireAddress(preferred) } : {}),
+      });
+    }
+    return { info: fileInfo(info), blockSize: bs, blocks };
+  }
+
+  /** Mounts with Secret values substituted: only for token holders (workers, FUSE clients); never logged. */
+  getMounts(dataset: string): proto.GetMountsResponse {
+    const ds = this.#require(dataset);
+    const mounts = this.#p.manifests.resolveMounts(ds);
+    const runtime = this.#p.manifests.runtime(dataset);
+    return {
+      mounts: mounts.map((m) => ({ url: m.url, path: m.path, options: m.options })),
+      runtime: runtime ? dataset : '',
+      blockSize: this.blockSize(dataset),
+      accessMode: ds.spec.accessMode,
+      fuseArgs: runtime?.spec.fuse.args ?? [],
+    };
+  }
+
+  /** The Refresh RPC: lists the dataset now; a mount that cannot be resolved is NotFound. */
+  async refreshCounts(dataset: string): Promise<{ files: number; bytes: number }> {
+    const ds = this.#require(dataset);
+    if (this.#mountErrors.has(dataset)) await this.sync(ds, false);
+    const err = this.#mountErrors.get(dataset);
+    if (err) throw new NotFoundError(err);
+    return await this.#p.namespaces.refresh(dataset);
+  }
+
+  // ---- DataLoadDatasets ----
+
+  async refresh(dataset: string, options: { signal: AbortSignal }): Promise<void> {
+    this.#require(dataset);
+    // The listing is shared with other callers, so an abort stops waiting rather than listing.
+    await untilAborted(this.#p.namespaces.refresh(dataset), options.signal);
+  }
+
+  async listFiles(dataset: string, targetPath: string): Promise<DataLoadFile[]> {
+    this.#require(dataset);
+    const ns = await this.#p.namespaces.loaded(dataset);
+    const files = ns.filesUnder(targetPath);
+    if (files.length === 0 && !ns.stat(targetPath)) throw new NotFoundError(`no such file or directory ${targetPath} in dataset ${dataset}`);
+    return files.map((f) => ({ path: f.path, size: f.size, version: f.version }));
+  }
+
+  layout(dataset: string): { runtime: string; blockSize: number } {
+    if (!this.#p.manifests.runtime(dataset)) {
+      throw new NotFoundError(`dataset ${dataset} has no Runtime (apply a JindoRuntime or AlluxioRuntime named ${dataset})`);
+    }
+    return { runtime: dataset, blockSize: this.blockSize(dataset) };
+  }
+
+  staleBlocks(dataset: string): StaleBlock[] {
+    const current = this.#p.currentBlocks.of(dataset);
+    if (!current) return [];
+    const byKey = new Map<string, string[]>();
+    for (const w of this.#p.registry.liveWorkers(dataset)) {
+      for (const k of w.blocks) {
+        if (current.keys.has(k)) continue;
+        const ids = byKey.get(k);
+        if (ids) ids.push(w.id);
+        else byKey.set(k, [w.id]);
+      }
+    }
+    return [...byKey].map(([key, workerIds]) => ({ key, workerIds }));
+  }
+
+  #require(name: string): DatasetManifest {
+    const ds = this.#p.manifests.dataset(name);
+    if (!ds) throw new NotFoundError(`dataset ${JSON.stringify(name)} does not exist`);
+    return ds;
+  }
+}
