@@ -66,7 +66,9 @@ export class MasterCore {
       onLost: (w) => this.#workerClients.drop(w.id),
     });
     this.#currentBlocks = new CurrentBlocks(this.namespaces, (dataset) => this.datasets.blockSize(dataset));
-    this.datasets = new DatasetService({ manifests: this.manifests, namespaces: this.namespaces, registry: this.registry, currentBlocks: this.#currentBlocks });
+    this.datasets = new DatasetService({
+      manifests: this.manifests, namespaces: this.namespaces, registry: this.registry, currentBlocks: this.#currentBlocks,
+    });
     this.workers = new WorkerSessions({
       registry: this.registry, manifests: this.manifests, currentBlocks: this.#currentBlocks,
       heartbeatIntervalMs: options.heartbeatIntervalMs, logger: options.logger,

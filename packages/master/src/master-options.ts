@@ -115,13 +115,15 @@ function positiveInt(value: number | undefined, fallback: number, field: string)
 /** Applies MASTER_DEFAULTS and validates; throws ValidationError naming the option. */
 export function resolveMasterOptions(o: MasterOptions): ResolvedMasterOptions {
   const D = MASTER_DEFAULTS;
+  const num = (k: Exclude<keyof Tunables, 'listen'>, check: typeof positiveMs): number => check(o[k], D[k], k);
   const listen = o.listen ?? D.listen;
   parseHostPort(listen, 'listen');
   if (!o.dataDir) throw new ValidationError('dataDir is required', 'dataDir');
-  const heartbeatIntervalMs = positiveMs(o.heartbeatIntervalMs, D.heartbeatIntervalMs, 'heartbeatIntervalMs');
-  const workerTimeoutMs = positiveMs(o.workerTimeoutMs, D.workerTimeoutMs, 'workerTimeoutMs');
+  const heartbeatIntervalMs = num('heartbeatIntervalMs', positiveMs);
+  const workerTimeoutMs = num('workerTimeoutMs', positiveMs);
   if (workerTimeoutMs <= heartbeatIntervalMs) {
-    throw new ValidationError(`workerTimeoutMs (${workerTimeoutMs}) must be larger than heartbeatIntervalMs (${heartbeatIntervalMs})`, 'workerTimeoutMs');
+    const message = `workerTimeoutMs (${workerTimeoutMs}) must be larger than heartbeatIntervalMs (${heartbeatIntervalMs})`;
+    throw new ValidationError(message, 'workerTimeoutMs');
   }
   return {
     listen,
@@ -132,20 +134,20 @@ export function resolveMasterOptions(o: MasterOptions): ResolvedMasterOptions {
     createUfs: o.createUfs,
     heartbeatIntervalMs,
     workerTimeoutMs,
-    namespaceRefreshIntervalMs: nonNegativeMs(o.namespaceRefreshIntervalMs, D.namespaceRefreshIntervalMs, 'namespaceRefreshIntervalMs'),
-    applyListingWaitMs: nonNegativeMs(o.applyListingWaitMs, D.applyListingWaitMs, 'applyListingWaitMs'),
-    listingTimeoutMs: positiveMs(o.listingTimeoutMs, D.listingTimeoutMs, 'listingTimeoutMs'),
-    listConcurrency: positiveInt(o.listConcurrency, D.listConcurrency, 'listConcurrency'),
-    onDemandRefreshMinIntervalMs: nonNegativeMs(o.onDemandRefreshMinIntervalMs, D.onDemandRefreshMinIntervalMs, 'onDemandRefreshMinIntervalMs'),
-    negativeCacheTtlMs: positiveMs(o.negativeCacheTtlMs, D.negativeCacheTtlMs, 'negativeCacheTtlMs'),
-    loadBlocksTimeoutMs: positiveMs(o.loadBlocksTimeoutMs, D.loadBlocksTimeoutMs, 'loadBlocksTimeoutMs'),
-    freeBlocksTimeoutMs: positiveMs(o.freeBlocksTimeoutMs, D.freeBlocksTimeoutMs, 'freeBlocksTimeoutMs'),
-    dataLoadConcurrency: positiveInt(o.dataLoadConcurrency, D.dataLoadConcurrency, 'dataLoadConcurrency'),
-    dataLoadPerWorkerConcurrency: positiveInt(o.dataLoadPerWorkerConcurrency, D.dataLoadPerWorkerConcurrency, 'dataLoadPerWorkerConcurrency'),
-    dataLoadBatchBlocks: positiveInt(o.dataLoadBatchBlocks, D.dataLoadBatchBlocks, 'dataLoadBatchBlocks'),
-    dataLoadProgressPersistMs: nonNegativeMs(o.dataLoadProgressPersistMs, D.dataLoadProgressPersistMs, 'dataLoadProgressPersistMs'),
-    journalCompactAfterRecords: positiveInt(o.journalCompactAfterRecords, D.journalCompactAfterRecords, 'journalCompactAfterRecords'),
-    shutdownGraceMs: nonNegativeMs(o.shutdownGraceMs, D.shutdownGraceMs, 'shutdownGraceMs'),
+    namespaceRefreshIntervalMs: num('namespaceRefreshIntervalMs', nonNegativeMs),
+    applyListingWaitMs: num('applyListingWaitMs', nonNegativeMs),
+    listingTimeoutMs: num('listingTimeoutMs', positiveMs),
+    listConcurrency: num('listConcurrency', positiveInt),
+    onDemandRefreshMinIntervalMs: num('onDemandRefreshMinIntervalMs', nonNegativeMs),
+    negativeCacheTtlMs: num('negativeCacheTtlMs', positiveMs),
+    loadBlocksTimeoutMs: num('loadBlocksTimeoutMs', positiveMs),
+    freeBlocksTimeoutMs: num('freeBlocksTimeoutMs', positiveMs),
+    dataLoadConcurrency: num('dataLoadConcurrency', positiveInt),
+    dataLoadPerWorkerConcurrency: num('dataLoadPerWorkerConcurrency', positiveInt),
+    dataLoadBatchBlocks: num('dataLoadBatchBlocks', positiveInt),
+    dataLoadProgressPersistMs: num('dataLoadProgressPersistMs', nonNegativeMs),
+    journalCompactAfterRecords: num('journalCompactAfterRecords', positiveInt),
+    shutdownGraceMs: num('shutdownGraceMs', nonNegativeMs),
     sweepIntervalMs: Math.max(50, Math.min(1000, Math.floor(workerTimeoutMs / 4))),
     startupWorkerWaitMs: workerTimeoutMs,
   };

@@ -41,7 +41,8 @@ export async function startMaster(options: MasterOptions): Promise<MasterHandle>
   if (signal?.aborted) throw aborted(signal);
   const core = await MasterCore.open(o);
   const server = createRpcServer();
-  server.addService(loadEddyProto().master.eddy.v1.Master.service, createMasterService(core, o.security, logger.child({ component: 'rpc' })));
+  const service = createMasterService(core, o.security, logger.child({ component: 'rpc' }));
+  server.addService(loadEddyProto().master.eddy.v1.Master.service, service);
   let port: number;
   try {
     port = await bindServer(server, o.listen, o.security);

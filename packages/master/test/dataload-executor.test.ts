@@ -35,7 +35,8 @@ describe('DataLoadExecutor', () => {
     const { problems, status } = await run(m, 'policy: Once');
     assert.deepEqual(problems, []);
     assert.equal(m.refreshes, 1);
-    assert.deepEqual(status.progress, { filesDone: 3, filesTotal: 3, bytesDone: 8 * BLOCK + 100, bytesTotal: 8 * BLOCK + 100, bytesFetched: 8 * BLOCK + 100 });
+    const bytes = 8 * BLOCK + 100;
+    assert.deepEqual(status.progress, { filesDone: 3, filesTotal: 3, bytesDone: bytes, bytesTotal: bytes, bytesFetched: bytes });
     for (const p of ['/notes.md', '/dir/a.bin']) for (const k of m.currentKeys(p)) assert.equal(m.holders(k).length, 1);
   });
 
@@ -67,7 +68,9 @@ describe('DataLoadExecutor', () => {
     const { problems } = await run(m, 'policy: Once\ntarget:\n  - path: /models\n    replicas: 3');
     assert.equal(problems[0]?.reason, 'NotEnoughWorkers');
     assert.match(problems[0]?.message ?? '', /3 replicas wanted but runtime demo has 2 live worker/);
-    for (const p of ['/models/a.bin', '/models/b.bin']) for (const k of m.currentKeys(p)) assert.deepEqual(m.holders(k).sort(), ['w1', 'w2']);
+    for (const p of ['/models/a.bin', '/models/b.bin']) {
+      for (const k of m.currentKeys(p)) assert.deepEqual(m.holders(k).sort(), ['w1', 'w2']);
+    }
     assert.equal(m.nodes.get('w3')?.blocks.size, 0);
   });
 
@@ -76,7 +79,8 @@ describe('DataLoadExecutor', () => {
     m.putSynced('/p1/x', 3 * BLOCK + 1, 'x1');
     m.putSynced('/p2/y', 2 * BLOCK, 'y1');
     m.putSynced('/other', BLOCK, 'o1');
-    const spec = 'policy: Once\ntarget:\n  - path: /p1\n    replicas: 1\n  - path: /p2/y\n    replicas: 2\n  - path: /p1/x\n    replicas: 2';
+    const targets = [['/p1', 1], ['/p2/y', 2], ['/p1/x', 2]].map(([p, r]) => `  - path: ${p}\n    replicas: ${r}`);
+    const spec = `policy: Once\ntarget:\n${targets.join('\n')}`;
     const { problems, status } = await run(m, spec, { executor: { concurrency: 2, perWorkerConcurrency: 1, batchBlocks: 1 } });
     assert.deepEqual(problems, []);
     for (const p of ['/p1/x', '/p2/y']) for (const k of m.currentKeys(p)) assert.deepEqual(m.holders(k).sort(), ['w1', 'w2']);

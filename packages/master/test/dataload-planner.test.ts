@@ -64,8 +64,10 @@ describe('planDataLoad', () => {
       preferredWorkers: () => ['w1', 'w2'],
       batchBlocks: 2,
     }));
-    assert.deepEqual(plan.batches.map((b) => `${b.workerId}:${b.refs.map((r) => r.index).join(',')}`), ['w1:0,1', 'w2:0,1', 'w1:2,3', 'w2:2,3', 'w1:4', 'w2:4']);
-    assert.deepEqual(plan.batches[0]?.refs[1], { key: key('/big', 1, 'v7'), dataset: 'ds', path: '/big', version: 'v7', index: 1, blockSize: BS, fileSize: 500 });
+    const order = plan.batches.map((b) => `${b.workerId}:${b.refs.map((r) => r.index).join(',')}`);
+    assert.deepEqual(order, ['w1:0,1', 'w2:0,1', 'w1:2,3', 'w2:2,3', 'w1:4', 'w2:4']);
+    const ref = { key: key('/big', 1, 'v7'), dataset: 'ds', path: '/big', version: 'v7', index: 1, blockSize: BS, fileSize: 500 };
+    assert.deepEqual(plan.batches[0]?.refs[1], ref);
     assert.equal(plan.blocks.get(key('/big', 4, 'v7'))?.copies, 2);
   });
 

@@ -106,7 +106,7 @@ describe('DataLoadScheduler', () => {
     const s = newScheduler(m, { progressPersistMs: 300 });
     s.start();
     await s.onApply(dataLoad('policy: Cron\nschedule: "*/1 * * * * *"', 'slow'));
-    await until('a persisted mid-run status', () => { const p = saved(m, 'slow'); return p?.phase === 'Executing' && p.durationMs >= 300; });
+    await until('a persisted mid-run status', () => saved(m, 'slow')?.phase === 'Executing' && (saved(m, 'slow')?.durationMs ?? 0) >= 300);
     await until('a skipped tick', () => (s.statusOf('slow')?.skippedTicks ?? 0) >= 1);
     release();
     const st = await until('a finished run', () => { const x = s.statusOf('slow'); return finishedRuns(x) >= 1 && x; });
@@ -163,7 +163,10 @@ describe('DataLoadScheduler', () => {
     }
     second.start();
     for (const name of ['once', 'cron']) {
-      const st = await until(`${name} completes after restart`, () => { const x = second.statusOf(name); return x?.phase === 'Complete' && x; });
+      const st = await until(`${name} complete after restart`, () => {
+        const x = second.statusOf(name);
+        return x?.phase === 'Complete' && x;
+      });
       assert.equal(st.runs.at(-2)?.phase, 'Failed');
       assert.equal(st.runs.at(-1)?.phase, 'Complete');
     }

@@ -174,8 +174,10 @@ export class FakeCluster implements DataLoadContext, DataLoadDatasets, DataLoadP
     const key = r.key ?? '';
     const path = r.path ?? '';
     const current = this.ufs.get(path);
-    if (this.unreadable.has(path)) return { key, ok: false, errorCode: 'ACCESS_DENIED', errorMessage: `read ${path}: access denied`, bytesFetched: 0 };
-    if (!current || current.version !== r.version) return { key, ok: false, errorCode: 'VERSION_MISMATCH', errorMessage: `${path} changed`, bytesFetched: 0 };
+    const fail = (errorCode: string, errorMessage: string): proto.BlockResult__Output =>
+      ({ key, ok: false, errorCode, errorMessage, bytesFetched: 0 });
+    if (this.unreadable.has(path)) return fail('ACCESS_DENIED', `read ${path}: access denied`);
+    if (!current || current.version !== r.version) return fail('VERSION_MISMATCH', `${path} changed`);
     const length = Math.min(BLOCK, current.size - (r.index ?? 0) * BLOCK);
     const had = blocks.has(key);
     blocks.add(key);

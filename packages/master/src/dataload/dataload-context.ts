@@ -1,6 +1,6 @@
 // What the DataLoad controller needs from the rest of the master, in four small parts: the
 // dataset namespace, block placement, worker RPCs and the journal. The master builds one
-// (master-dataload-context.ts); the controller's unit tests build one in memory. Keeping it narrow
+// (MasterCore, from its parts); the controller's unit tests build one in memory. Keeping it narrow
 // is what lets the controller be tested without processes and the master change its internals.
 import type { proto } from '@eddy/protocol';
 

@@ -74,7 +74,8 @@ export class DataLoadExecutor {
     const live = await this.#liveWorkers(layout.runtime, files.length > 0, run.waitForWorkersUntilMs, signal);
     if (signal.aborted) return [];
     if (files.length > 0 && live.length === 0) {
-      return withFailedFiles(status, [{ reason: 'NotEnoughWorkers', message: `runtime ${layout.runtime} has no live workers; nothing was loaded` }]);
+      const message = `runtime ${layout.runtime} has no live workers; nothing was loaded`;
+      return withFailedFiles(status, [{ reason: 'NotEnoughWorkers', message }]);
     }
     const placement = this.#ctx.placement;
     const plan = planDataLoad({
@@ -84,10 +85,10 @@ export class DataLoadExecutor {
     });
     const problems: RunProblem[] = [];
     if (plan.wantedReplicas > live.length) {
-      problems.push({
-        reason: 'NotEnoughWorkers',
-        message: `${plan.wantedReplicas} replicas wanted but runtime ${layout.runtime} has ${live.length} live worker(s); loaded ${live.length} replica(s) of each block`,
-      });
+      const n = live.length;
+      const message = `${plan.wantedReplicas} replicas wanted but runtime ${layout.runtime} has ${n} live worker(s); `
+        + `loaded ${n} replica(s) of each block`;
+      problems.push({ reason: 'NotEnoughWorkers', message });
     }
     const tracker = new RunTracker(plan, status);
     run.onProgress();

@@ -280,7 +280,8 @@ export class DataLoadScheduler {
     entry.ttl?.clear();
     entry.ttl = undefined;
     const startedAt = this.#now();
-    const run: ActiveRun = { abort: new AbortController(), record: beginRun(entry.status, startedAt), startMs: startedAt.getTime(), done: Promise.resolve() };
+    const record = beginRun(entry.status, startedAt);
+    const run: ActiveRun = { abort: new AbortController(), record, startMs: startedAt.getTime(), done: Promise.resolve() };
     entry.run = run;
     entry.log.info({ dataset: entry.spec.dataset }, 'DataLoad run started');
     void this.#persist(entry);

@@ -160,7 +160,8 @@ export function endRun(status: DataLoadStatus, run: DataLoadRun, problems: RunPr
   if (first === undefined) {
     status.lastSuccessfulTime = run.end;
     const p = status.progress;
-    setCondition(status, 'Complete', 'DataLoadComplete', `loaded ${p.filesDone} file(s), ${p.bytesDone} bytes (${p.bytesFetched} fetched from the UFS)`, at);
+    const message = `loaded ${p.filesDone} file(s), ${p.bytesDone} bytes (${p.bytesFetched} fetched from the UFS)`;
+    setCondition(status, 'Complete', 'DataLoadComplete', message, at);
   } else {
     const message = problems.map((p) => p.message).join('; ');
     run.message = message;

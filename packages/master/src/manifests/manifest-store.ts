@@ -1,4 +1,4 @@
-// Applied manifests (Secrets, Datasets, Runtimes, DataLoads), validated with @eddy/common's
+// Applied manifests (Secrets, Datasets, Runtimes, DataLoads), validated with @eddy/manifest's
 // parser, cross-checked against each other and persisted in the journal. Secret values live
 // only here and in the 0600 journal; nothing this module returns for display carries them.
 import { NotFoundError, ValidationError } from '@eddy/core';
