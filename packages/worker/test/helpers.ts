@@ -82,9 +82,9 @@ export async function walk(dir: string): Promise<Array<{ path: string; name: str
 
 export { readFile };
 
-import { blockKey, blockCount } from '@eddy/core';
+import { DEFAULT_BLOCK_SIZE, blockKey, blockCount, silentLogger } from '@eddy/core';
 import { createUfs } from '@eddy/ufs';
-import { type proto } from '@eddy/protocol';
+import { bindServer, createRpcServer, loadEddyProto, wrapService, type proto } from '@eddy/protocol';
 import { BlockStore, BlockService, ReadThrough, StaticMountResolver, UfsLocator, type TierConfig } from '../src/index.js';
 
 export interface TestNode {
@@ -128,4 +128,42 @@ export function refsFor(path: string, version: string, fileSize: number, blockSi
   return Array.from({ length: blockCount(fileSize, blockSize) }, (_, index) => ({
     key: blockKey('ds', path, version, index, blockSize), dataset: 'ds', path, version, index, blockSize, fileSize,
   }));
+}
+
+export const FAKE_MASTER_TOKEN = 'proc-token';
+
+/** A master that speaks the real Master gRPC service and records what workers tell it. */
+export interface FakeMaster {
+  address: string;
+  registers: proto.RegisterWorkerRequest__Output[];
+  heartbeats: proto.HeartbeatRequest__Output[];
+  /** Replies of the next heartbeats, in order (then: nothing to do). */
+  next: Partial<proto.HeartbeatResponse>[];
+  runtime: proto.RuntimeSpec | null;
+  stop(): Promise<void>;
+}
+
+export async function fakeMaster(
+  port: number, options: { mounts?: proto.MountSpec[]; runtime?: proto.RuntimeSpec; blockSize?: number; heartbeatIntervalMs?: number } = {},
+): Promise<FakeMaster> {
+  const { master } = loadEddyProto();
+  const server = createRpcServer();
+  const state: FakeMaster = {
+    address: `127.0.0.1:${port}`, registers: [], heartbeats: [], next: [], runtime: options.runtime ?? null,
+    stop: async () => { server.forceShutdown(); },
+  };
+  const security = { token: FAKE_MASTER_TOKEN };
+  server.addService(master.eddy.v1.Master.service, wrapService({
+    registerWorker: async (req: proto.RegisterWorkerRequest__Output) => {
+      state.registers.push(req);
+      return { heartbeatIntervalMs: options.heartbeatIntervalMs ?? 100, runtime: state.runtime };
+    },
+    heartbeat: async (req: proto.HeartbeatRequest__Output) => {
+      state.heartbeats.push(req);
+      return { reregister: false, free: [], ...(state.next.shift() ?? {}) };
+    },
+    getMounts: async () => ({ mounts: options.mounts ?? [], blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE, runtime: 'demo' }),
+  }, security, silentLogger()));
+  await bindServer(server, state.address, security);
+  return state;
 }

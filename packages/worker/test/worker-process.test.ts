@@ -1,21 +1,21 @@
 // The worker process: standalone gRPC service (LoadBlocks/FreeBlocks/GetStats) + data channel,
 // and the master session (register with a full report, heartbeats with deltas, free/reregister
-// commands, tiers from the Runtime, retry while the master is down) against a fake
+// commands, tiers from the Runtime, retry while the master is down, stop by signal) against a fake
 // master speaking the real Master gRPC service.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type * as grpc from '@grpc/grpc-js';
-import { DataChannelClient, bindServer, createRpcServer, createWorkerClient, loadEddyProto, wrapService, type proto } from '@eddy/protocol';
+import { connect } from 'node:net';
+import { AbortedError, parseHostPort, UnauthenticatedError, UnavailableError } from '@eddy/core';
 import { fileVersion } from '@eddy/ufs';
-import { UnauthenticatedError } from '@eddy/core';
+import { DataChannelClient, createWorkerClient } from '@eddy/protocol';
 import { freePort, waitFor } from '@eddy/testkit';
 import { startWorker } from '../src/index.js';
-import { bytesFor, refsFor, tempDir } from './helpers.js';
+import { FAKE_MASTER_TOKEN, bytesFor, fakeMaster, refsFor, tempDir, type FakeMaster } from './helpers.js';
 
 const BS = 512 * 1024;
-const TOKEN = 'proc-token';
+const TOKEN = FAKE_MASTER_TOKEN;
 
 async function fixture() {
   const ufsDir = await tempDir('eddy-ufs-');
@@ -63,31 +63,6 @@ test('standalone worker: LoadBlocks, data channel reads, FreeBlocks, GetStats, i
   }
 });
 
-interface FakeMaster {
-  address: string;
-  registers: proto.RegisterWorkerRequest__Output[];
-  heartbeats: proto.HeartbeatRequest__Output[];
-  next: Partial<proto.HeartbeatResponse>[];
-  runtime: proto.RuntimeSpec | null;
-  stop(): Promise<void>;
-}
-
-async function fakeMaster(port: number, mounts: proto.MountSpec[], runtime: proto.RuntimeSpec | null = null): Promise<FakeMaster> {
-  const { master } = loadEddyProto();
-  const server: grpc.Server = createRpcServer();
-  const state: FakeMaster = {
-    address: `127.0.0.1:${port}`, registers: [], heartbeats: [], next: [], runtime,
-    stop: () => new Promise((r) => { server.forceShutdown(); r(); }),
-  };
-  server.addService(master.eddy.v1.Master.service, wrapService({
-    registerWorker: async (req: proto.RegisterWorkerRequest__Output) => { state.registers.push(req); return { heartbeatIntervalMs: 100, runtime: state.runtime }; },
-    heartbeat: async (req: proto.HeartbeatRequest__Output) => { state.heartbeats.push(req); return { reregister: false, free: [], ...(state.next.shift() ?? {}) }; },
-    getMounts: async () => ({ mounts, blockSize: BS, runtime: 'demo' }),
-  }, { token: TOKEN }, (await import('@eddy/core')).silentLogger()));
-  await bindServer(server, state.address, { token: TOKEN });
-  return state;
-}
-
 test('with a master: survives it being down, registers a full report, heartbeats deltas, obeys free/reregister', async () => {
   const f = await fixture();
   const port = await freePort();
@@ -102,7 +77,7 @@ test('with a master: survives it being down, registers a full report, heartbeats
     // Master down: the worker is up; a read needing mounts from the master fails typed, quickly.
     await assert.rejects(dc.readBlock(f.refs[0]!, 0, 10, { timeoutMs: 20_000 }), (e: { code?: string }) => ['UNAVAILABLE', 'UNREACHABLE', 'TIMEOUT'].includes(e.code ?? ''));
     assert.equal(w.masterLink!.registered, false);
-    m = await fakeMaster(port, mounts);
+    m = await fakeMaster(port, { mounts, blockSize: BS });
     await waitFor(() => m!.registers.length > 0, { timeoutMs: 15_000, what: 'registration' });
     const reg = m.registers[0]!;
     assert.equal(reg.runtime, 'demo');
@@ -140,7 +115,7 @@ test('with a master: tiers come from the Runtime when not given', async () => {
   const f = await fixture();
   const port = await freePort();
   const runtime = { blockSize: BS, tiers: [{ medium: 'SSD', path: f.tier.path, quotaBytes: 8 * 1024 * 1024, usedBytes: 0, high: 0.9, low: 0.5 }] };
-  const m = await fakeMaster(port, [], runtime);
+  const m = await fakeMaster(port, { runtime, blockSize: BS });
   const w = await startWorker({ masterAddress: m.address, runtime: 'demo', listen: '127.0.0.1:0', token: TOKEN, fsync: false });
   try {
     assert.deepEqual(w.store.tierInfo().map((t) => [t.medium, t.path, t.quotaBytes, t.high, t.low]), [['SSD', f.tier.path, 8 * 1024 * 1024, 0.9, 0.5]]);
@@ -149,6 +124,55 @@ test('with a master: tiers come from the Runtime when not given', async () => {
   } finally {
     await w.close();
     await m.stop();
+    await f.cleanup();
+  }
+});
+
+test('aborting the signal stops a worker still waiting for a master nobody listens on', async () => {
+  const port = await freePort();
+  const stop = new AbortController();
+  const warnings: string[] = [];
+  // No tiers: the worker waits for the master's Runtime, retrying with backoff.
+  const starting = startWorker({ masterAddress: `127.0.0.1:${port}`, runtime: 'demo', listen: '127.0.0.1:0', token: TOKEN, signal: stop.signal });
+  const onWarning = (w: Error): void => { warnings.push(w.name); };
+  process.on('warning', onWarning);
+  try {
+    // Long enough for a few attempts (and their backoff sleeps) to be in the past.
+    await new Promise((r) => setTimeout(r, 1_500));
+    stop.abort();
+    // A bound far above "promptly", only so that a hang fails with a message instead of the test timeout.
+    let bound: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      starting.then(() => 'started', (err: unknown) => err),
+      new Promise((r) => { bound = setTimeout(() => r('still waiting 5 s after the abort'), 5_000); }),
+    ]);
+    clearTimeout(bound);
+    assert.ok(outcome instanceof AbortedError, `expected AbortedError, got ${String(outcome)}`);
+    await assert.rejects(startWorker({ runtime: 'demo', listen: '127.0.0.1:0', token: TOKEN, signal: stop.signal }), AbortedError);
+    assert.deepEqual(warnings, []);
+  } finally {
+    process.off('warning', onWarning);
+  }
+});
+
+test('aborting the signal of a running worker closes it', async () => {
+  const f = await fixture();
+  const stop = new AbortController();
+  const w = await startWorker({
+    runtime: 'demo', listen: '127.0.0.1:0', token: TOKEN, fsync: false, signal: stop.signal,
+    tiers: [{ medium: 'MEM', path: f.tier.path, quotaBytes: 16 * BS, high: 0.95, low: 0.8 }],
+  });
+  try {
+    stop.abort();
+    const { host, port } = parseHostPort(w.dataAddress);
+    await waitFor(() => new Promise<boolean>((resolve) => {
+      const s = connect(port, host);
+      s.once('connect', () => { s.destroy(); resolve(false); });
+      s.once('error', () => resolve(true));
+    }), { what: 'data channel closed' });
+    await assert.rejects(w.store.put(f.refs[0]!.key, Buffer.alloc(10)), UnavailableError);
+  } finally {
+    await w.close();
     await f.cleanup();
   }
 });

@@ -115,14 +115,24 @@ export function registerWorkerCommand(program: Command): void {
       const tls = flags.tlsCert && flags.tlsKey ? readTlsFiles({ certFile: flags.tlsCert, keyFile: flags.tlsKey, ...(flags.tlsCa ? { caFile: flags.tlsCa } : {}) }) : undefined;
       const logger = createLogger('eddy-worker', flags.logLevel ? { level: flags.logLevel } : {});
       if (!token) logger.warn('no cluster token (--token-file / EDDY_TOKEN_FILE): connections are not authenticated');
-      const stopped = untilSignal();
-      const handle = await startWorker({
-        masterAddress: master, runtime: flags.runtime, listen, token, logger,
-        ...(dataListen ? { dataListen } : {}), ...(tiers.length > 0 ? { tiers } : {}), ...(tls ? { tls } : {}),
-        ...(flags.hostId ? { hostId: flags.hostId } : {}), ...(flags.workerId ? { workerId: flags.workerId } : {}),
-        ...(flags.advertiseHost ? { advertiseHost: flags.advertiseHost } : {}),
-        ...(heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs } : {}),
-      });
+      // The signal also ends a wait for the master at startup (Ctrl-C must not hang there).
+      const stop = new AbortController();
+      const stopped = untilSignal().then((sig) => { stop.abort(); return sig; });
+      let handle: Awaited<ReturnType<typeof startWorker>>;
+      try {
+        handle = await startWorker({
+          masterAddress: master, runtime: flags.runtime, listen, token, logger, signal: stop.signal,
+          ...(dataListen ? { dataListen } : {}), ...(tiers.length > 0 ? { tiers } : {}), ...(tls ? { tls } : {}),
+          ...(flags.hostId ? { hostId: flags.hostId } : {}), ...(flags.workerId ? { workerId: flags.workerId } : {}),
+          ...(flags.advertiseHost ? { advertiseHost: flags.advertiseHost } : {}),
+          ...(heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs } : {}),
+        });
+      } catch (err) {
+        if (!stop.signal.aborted) throw err;
+        logger.info({ signal: await stopped }, 'stopped while starting');
+        process.exitCode = 0;
+        return;
+      }
       process.stdout.write(`worker ${handle.workerId} serving: grpc ${handle.grpcAddress}, data ${handle.dataAddress}\n`);
       const sig = await stopped;
       logger.info({ signal: sig }, 'shutting down');

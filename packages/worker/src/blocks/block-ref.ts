@@ -4,9 +4,10 @@
 import { blockCount, blockKey, ValidationError } from '@eddy/core';
 import { type proto } from '@eddy/protocol';
 import { checkBlockKey } from '../store/block-store.js';
+import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 
 /** Largest block size a worker accepts (blocks are single files and single fetches). */
-export const MAX_BLOCK_SIZE = 1024 * 1024 * 1024;
+const MAX_BLOCK_SIZE = WORKER_DEFAULTS.maxBlockSize;
 
 export interface ValidBlockRef {
   key: string;

@@ -1,6 +1,7 @@
-// The worker's block read path: a cached block is served from its file (verified on first use),
-// a missing or corrupt one is read through from the UFS. Shared by the data channel, LoadBlocks
-// and heartbeat `load` commands; keeps the hit/miss/byte counters the master shows.
+// The worker's block read path: a cached block is served from its file (verified on first use,
+// and on every hand-off to a local reader), a missing or corrupt one is read through from the
+// UFS. Shared by the data channel (READ, LOCAL, FETCH) and LoadBlocks; keeps the hit/miss/byte
+// counters the master shows.
 import { NoSpaceError, ValidationError } from '@eddy/core';
 import { type proto } from '@eddy/protocol';
 import type { BlockHandle, BlockStore } from '../store/block-store.js';
@@ -18,7 +19,13 @@ export interface BlockCounters { hits: number; misses: number; bytesServed: numb
 export class BlockService {
   readonly counters: BlockCounters = { hits: 0, misses: 0, bytesServed: 0, ufsBytesRead: 0 };
 
-  constructor(readonly store: BlockStore, private readonly readThrough: ReadThrough) {}
+  readonly store: BlockStore;
+  readonly #readThrough: ReadThrough;
+
+  constructor(store: BlockStore, readThrough: ReadThrough) {
+    this.store = store;
+    this.#readThrough = readThrough;
+  }
 
   /**
    * Opens bytes [offset, offset+length) of a block (clipped to the block's end). For a 'file'
@@ -29,13 +36,13 @@ export class BlockService {
     if (!Number.isSafeInteger(offset) || offset < 0 || offset > ref.length) throw new ValidationError(`offset must be in [0, ${ref.length}]`, 'offset');
     if (!Number.isSafeInteger(length) || length < 0) throw new ValidationError('length must be a non-negative integer', 'length');
     const len = Math.min(length, ref.length - offset);
-    const handle = await this.cachedHandle(ref, 'first');
+    const handle = await this.#cachedHandle(ref, 'first');
     if (handle) {
       this.counters.hits++;
       return { kind: 'file', ref, handle, offset, length: len };
     }
     this.counters.misses++;
-    const fetch = this.readThrough.fetch(ref);
+    const fetch = this.#readThrough.fetch(ref);
     return { kind: 'stream', ref, offset, length: len, chunks: fetch.range(offset, len, options.signal) };
   }
 
@@ -45,7 +52,7 @@ export class BlockService {
    */
   async openLocal(rawRef: proto.BlockRef | proto.BlockRef__Output): Promise<BlockHandle | null> {
     const ref = validateBlockRef(rawRef);
-    return await this.cachedHandle(ref, 'always');
+    return await this.#cachedHandle(ref, 'always');
   }
 
   /**
@@ -61,19 +68,19 @@ export class BlockService {
   /** Makes sure the block is cached; returns the bytes fetched from the UFS (0 if it was cached). */
   async load(rawRef: proto.BlockRef | proto.BlockRef__Output): Promise<number> {
     const ref = validateBlockRef(rawRef);
-    const handle = await this.cachedHandle(ref, 'first');
+    const handle = await this.#cachedHandle(ref, 'first');
     if (handle) {
       handle.release();
       return 0;
     }
-    const { bytes, stored } = await this.readThrough.fetch(ref).done;
+    const { bytes, stored } = await this.#readThrough.fetch(ref).done;
     // A load exists to cache: a block that was read but not kept (no tier had room, or the tier's
     // filesystem filled up before its quota) must not count as loaded.
     if (!stored) throw new NoSpaceError(`block ${ref.index} of ${ref.dataset}:${ref.path} was read but could not be cached: no room in any tier`);
     return bytes;
   }
 
-  private async cachedHandle(ref: ValidBlockRef, verify: 'first' | 'always'): Promise<BlockHandle | null> {
+  async #cachedHandle(ref: ValidBlockRef, verify: 'first' | 'always'): Promise<BlockHandle | null> {
     const handle = await this.store.acquire(ref.key, { verify });
     if (handle && handle.size !== ref.length) {
       // A file of the wrong size can only be damage: drop it and read through.

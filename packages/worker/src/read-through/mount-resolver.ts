@@ -1,7 +1,8 @@
 // Where a worker learns a dataset's mounts (URLs + driver options) and block size: from the
 // master in a cluster, from static configuration when it runs alone.
-import { EddyError, NotFoundError, DEFAULT_BLOCK_SIZE } from '@eddy/core';
+import { EddyError, NotFoundError } from '@eddy/core';
 import { type MasterRpc } from '@eddy/protocol';
+import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 
 export interface ResolvedMount { url: string; path: string; options: Record<string, string> }
 
@@ -16,13 +17,19 @@ export interface MountResolver {
 
 /** Mounts given up front (standalone worker, tests). */
 export class StaticMountResolver implements MountResolver {
-  constructor(private readonly datasets: Record<string, { mounts: ResolvedMount[]; blockSize?: number }>) {}
+  readonly #datasets: Record<string, { mounts: ResolvedMount[]; blockSize?: number }>;
+  constructor(datasets: Record<string, { mounts: ResolvedMount[]; blockSize?: number }>) {
+    this.#datasets = datasets;
+  }
+
   async getMounts(dataset: string): Promise<DatasetMounts> {
-    const d = Object.prototype.hasOwnProperty.call(this.datasets, dataset) ? this.datasets[dataset] : undefined;
+    const d = Object.prototype.hasOwnProperty.call(this.#datasets, dataset) ? this.#datasets[dataset] : undefined;
     if (!d) throw new NotFoundError(`dataset ${JSON.stringify(dataset)} is not configured on this worker`);
-    return { mounts: d.mounts, blockSize: d.blockSize ?? DEFAULT_BLOCK_SIZE };
+    return { mounts: d.mounts, blockSize: d.blockSize ?? WORKER_DEFAULTS.blockSize };
   }
 }
+
+type GetMountsClient = Pick<MasterRpc, 'getMounts'>;
 
 /**
  * Asks the master (secrets come back resolved; they are never logged). Given a factory, it opens a
@@ -30,31 +37,33 @@ export class StaticMountResolver implements MountResolver {
  * after the old channel's reconnect backoff.
  */
 export class MasterMountResolver implements MountResolver {
-  private client: Pick<MasterRpc, 'getMounts' | 'close'> | undefined;
-  constructor(private readonly master: Pick<MasterRpc, 'getMounts'> | (() => Pick<MasterRpc, 'getMounts' | 'close'>)) {}
+  readonly #master: GetMountsClient | (() => Pick<MasterRpc, 'getMounts' | 'close'>);
+  readonly #timeoutMs: number;
+  #client: Pick<MasterRpc, 'getMounts' | 'close'> | undefined;
+
+  constructor(master: GetMountsClient | (() => Pick<MasterRpc, 'getMounts' | 'close'>), options: { timeoutMs?: number } = {}) {
+    this.#master = master;
+    this.#timeoutMs = options.timeoutMs ?? WORKER_DEFAULTS.masterTimeoutMs;
+  }
 
   async getMounts(dataset: string, options: { signal?: AbortSignal } = {}): Promise<DatasetMounts> {
-    const client: Pick<MasterRpc, 'getMounts'> = typeof this.master === 'function' ? (this.client ??= this.master()) : this.master;
+    const client: GetMountsClient = typeof this.#master === 'function' ? (this.#client ??= this.#master()) : this.#master;
     let res: Awaited<ReturnType<MasterRpc['getMounts']>>;
     try {
-      res = await client.getMounts({ dataset }, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs: 10_000 });
+      res = await client.getMounts({ dataset }, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs: this.#timeoutMs });
     } catch (err) {
-      if (typeof this.master === 'function' && err instanceof EddyError && ['UNAVAILABLE', 'UNREACHABLE', 'TIMEOUT'].includes(err.code)) {
-        if (this.client === client) {
-          this.client.close();
-          this.client = undefined;
-        }
-      }
+      const connectionLost = err instanceof EddyError && ['UNAVAILABLE', 'UNREACHABLE', 'TIMEOUT'].includes(err.code);
+      if (connectionLost && this.#client !== undefined && this.#client === client) this.close();
       throw err;
     }
     return {
       mounts: (res.mounts ?? []).map((m) => ({ url: m.url, path: m.path || '/', options: { ...(m.options ?? {}) } })),
-      blockSize: Number(res.blockSize) || DEFAULT_BLOCK_SIZE,
+      blockSize: Number(res.blockSize) || WORKER_DEFAULTS.blockSize,
     };
   }
 
   close(): void {
-    this.client?.close();
-    this.client = undefined;
+    this.#client?.close();
+    this.#client = undefined;
   }
 }

@@ -5,6 +5,7 @@ import { EddyError, UnavailableError, TimeoutError, AbortedError, silentLogger, 
 import type { BlockStore, BlockWriter } from '../store/block-store.js';
 import type { ValidBlockRef } from '../blocks/block-ref.js';
 import type { UfsLocator } from './ufs-locator.js';
+import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 
 export interface ReadThroughOptions {
   store: BlockStore;
@@ -23,42 +24,47 @@ function asEddyError(err: unknown, what: string): EddyError {
   return new UnavailableError(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
+/** Hands the bytes of a fetch, as they arrive from the UFS, to its readers. */
+type PushChunk = (chunk: Buffer) => void;
+
 /** One in-flight fetch of one block; bytes stay in memory until the last reader lets go of it. */
 export class BlockFetch {
-  private readonly chunks: Buffer[] = [];
-  private received = 0;
-  private finished = false;
-  private failure: EddyError | undefined;
-  private wake: Array<() => void> = [];
+  readonly #chunks: Buffer[] = [];
+  #received = 0;
+  #finished = false;
+  #failure: EddyError | undefined;
+  #wake: Array<() => void> = [];
   /** Resolves when the fetch ends: bytes read from the UFS, whether the block was stored. */
   readonly done: Promise<{ bytes: number; stored: boolean }>;
 
-  constructor(readonly ref: ValidBlockRef, run: (f: BlockFetch) => Promise<boolean>) {
-    this.done = run(this).then(
-      (stored) => { this.finish(); return { bytes: this.received, stored }; },
-      (err: unknown) => { this.finish(asEddyError(err, `fetching block ${ref.index} of ${ref.dataset}:${ref.path}`)); throw this.failure; },
+  constructor(readonly ref: ValidBlockRef, run: (fetch: BlockFetch, push: PushChunk) => Promise<boolean>) {
+    this.done = run(this, (chunk) => this.#push(chunk)).then(
+      (stored) => { this.#finish(); return { bytes: this.#received, stored }; },
+      (err: unknown) => {
+        const failure = asEddyError(err, `fetching block ${ref.index} of ${ref.dataset}:${ref.path}`);
+        this.#finish(failure);
+        throw failure;
+      },
     );
     // Readers observe failures through `range`; nobody has to await `done`.
     this.done.catch(() => undefined);
   }
 
-  /** @internal */
-  push(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.received += chunk.length;
-    this.notify();
+  #push(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    this.#received += chunk.length;
+    this.#notify();
   }
 
-  private finish(err?: EddyError): void {
-    this.finished = true;
-    this.failure = err;
-    this.notify();
+  #finish(err?: EddyError): void {
+    this.#finished = true;
+    this.#failure = err;
+    this.#notify();
   }
 
-
-  private notify(): void {
-    const w = this.wake;
-    this.wake = [];
+  #notify(): void {
+    const w = this.#wake;
+    this.#wake = [];
     for (const f of w) f();
   }
 
@@ -70,9 +76,9 @@ export class BlockFetch {
     let cur = offset;
     while (cur < end) {
       if (signal?.aborted) throw new AbortedError('read aborted');
-      if (this.failure) throw this.failure;
-      if (ci < this.chunks.length) {
-        const c = this.chunks[ci]!;
+      if (this.#failure) throw this.#failure;
+      if (ci < this.#chunks.length) {
+        const c = this.#chunks[ci]!;
         const cEnd = pos + c.length;
         if (cEnd > cur) {
           const from = cur - pos;
@@ -83,13 +89,13 @@ export class BlockFetch {
         if (cur >= cEnd) { pos = cEnd; ci++; }
         continue;
       }
-      if (this.finished) {
-        if (this.failure) throw this.failure;
-        throw new UnavailableError(`block ${this.ref.key} ended after ${this.received} of ${this.ref.length} bytes`);
+      if (this.#finished) {
+        if (this.#failure) throw this.#failure;
+        throw new UnavailableError(`block ${this.ref.key} ended after ${this.#received} of ${this.ref.length} bytes`);
       }
       await new Promise<void>((resolve) => {
         const done = (): void => { signal?.removeEventListener('abort', done); resolve(); };
-        this.wake.push(done);
+        this.#wake.push(done);
         signal?.addEventListener('abort', done, { once: true });
       });
     }
@@ -97,70 +103,77 @@ export class BlockFetch {
 }
 
 export class ReadThrough {
-  private readonly inflight = new Map<string, BlockFetch>();
-  private readonly logger: Logger;
-  private readonly controller = new AbortController();
+  readonly #options: ReadThroughOptions;
+  readonly #inflight = new Map<string, BlockFetch>();
+  readonly #logger: Logger;
+  readonly #controller = new AbortController();
 
-  constructor(private readonly options: ReadThroughOptions) {
-    this.logger = options.logger ?? silentLogger();
+  constructor(options: ReadThroughOptions) {
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger();
   }
 
-  get inflightCount(): number { return this.inflight.size; }
+  get inflightCount(): number { return this.#inflight.size; }
 
   /** Joins the fetch of `ref` in flight, or starts one. */
   fetch(ref: ValidBlockRef): BlockFetch {
-    const existing = this.inflight.get(ref.key);
+    const existing = this.#inflight.get(ref.key);
     // Join only a fetch of the same length: the key does not cover the file size, so a ref that
     // lies about it gets a fetch of its own instead of cutting short everyone else's read.
     if (existing && existing.ref.length === ref.length) return existing;
-    const f = new BlockFetch(ref, (self) => this.run(self));
+    const f = new BlockFetch(ref, (self, push) => this.#run(self, push));
     if (existing) return f;
-    this.inflight.set(ref.key, f);
-    void f.done.catch(() => undefined).finally(() => { if (this.inflight.get(ref.key) === f) this.inflight.delete(ref.key); });
+    this.#inflight.set(ref.key, f);
+    void f.done.catch(() => undefined).finally(() => { if (this.#inflight.get(ref.key) === f) this.#inflight.delete(ref.key); });
     return f;
   }
 
   /** Aborts fetches in flight (readers get AbortedError). */
-  close(): void { this.controller.abort(); }
+  close(): void { this.#controller.abort(); }
 
-  private async run(f: BlockFetch): Promise<boolean> {
+  /**
+   * The block file is written by a reader of the fetch like any other, so neither the
+   * reservation (which may have to demote blocks first) nor disk writes delay the readers.
+   * A full cache still serves the readers, uncached. Resolves to whether the block was stored.
+   */
+  async #store(f: BlockFetch, stop: AbortSignal): Promise<boolean> {
     const { ref } = f;
-    const { store, locator } = this.options;
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.options.fetchTimeoutMs ?? 120_000)]);
-    // The block file is written by a reader of this fetch like any other, so neither the
-    // reservation (which may have to demote blocks first) nor disk writes delay the readers.
-    // A full cache still serves the readers, uncached.
-    const stopWriter = new AbortController();
-    const storeTask = (async (): Promise<boolean> => {
-      let writer: BlockWriter;
-      try {
-        writer = await store.createWriter(ref.key, ref.length);
-      } catch (err) {
-        this.logger.warn({ key: ref.key, err: (err as Error).message }, 'cannot cache block; serving it uncached');
-        return false;
-      }
-      try {
-        for await (const chunk of f.range(0, ref.length, stopWriter.signal)) await writer.write(chunk);
-        await writer.commit();
-        return true;
-      } catch (err) {
-        if (!stopWriter.signal.aborted) this.logger.warn({ key: ref.key, err: (err as Error).message }, 'cannot write block file; served uncached');
-        await writer.abort();
-        return false;
-      }
-    })();
+    let writer: BlockWriter;
     try {
-      const { ufs, ufsPath } = await locator.locate(ref.dataset, ref.path, { signal });
+      writer = await this.#options.store.createWriter(ref.key, ref.length);
+    } catch (err) {
+      this.#logger.warn({ key: ref.key, err }, 'cannot cache block; serving it uncached');
+      return false;
+    }
+    try {
+      for await (const chunk of f.range(0, ref.length, stop)) await writer.write(chunk);
+      await writer.commit();
+      return true;
+    } catch (err) {
+      if (!stop.aborted) this.#logger.warn({ key: ref.key, err }, 'cannot write block file; served uncached');
+      await writer.abort();
+      return false;
+    }
+  }
+
+  async #run(f: BlockFetch, push: PushChunk): Promise<boolean> {
+    const { ref } = f;
+    const timeoutMs = this.#options.fetchTimeoutMs ?? WORKER_DEFAULTS.fetchTimeoutMs;
+    const signal = AbortSignal.any([this.#controller.signal, AbortSignal.timeout(timeoutMs)]);
+    const stopWriter = new AbortController();
+    const storeTask = this.#store(f, stopWriter.signal);
+    try {
+      const { ufs, ufsPath } = await this.#options.locator.locate(ref.dataset, ref.path, { signal });
       const stream = await ufs.read(ufsPath, { offset: ref.index * ref.blockSize, length: ref.length, ifMatch: ref.version, signal });
       let got = 0;
       for await (const chunk of stream) {
         const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
         if (got + buf.length > ref.length) throw new UnavailableError(`UFS returned more than the ${ref.length} bytes of block ${ref.index} of ${ref.path}`);
         got += buf.length;
-        f.push(buf);
+        push(buf);
       }
       if (got !== ref.length) throw new UnavailableError(`UFS returned ${got} of the ${ref.length} bytes of block ${ref.index} of ${ref.path}`);
-      this.options.onFetched?.(got);
+      this.#options.onFetched?.(got);
     } catch (err) {
       // Stop the block writer and let it remove its temp file before any reader hears of the
       // failure: once a reader has the error, nothing of the block is left on disk.

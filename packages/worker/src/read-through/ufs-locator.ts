@@ -2,8 +2,9 @@
 // cached briefly (a refresh on the master reaches workers within `mountTtlMs`), UFS clients for
 // as long as their mount config is unchanged.
 import { createHash } from 'node:crypto';
-import { createUfs, resolveMountPath, type UnderFileSystem } from '@eddy/ufs';
 import { silentLogger, type Logger } from '@eddy/core';
+import { createUfs, resolveMountPath, type UnderFileSystem } from '@eddy/ufs';
+import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 import type { MountResolver, DatasetMounts } from './mount-resolver.js';
 
 export interface UfsLocation { ufs: UnderFileSystem; ufsPath: string; blockSize: number }
@@ -18,44 +19,46 @@ export interface UfsLocatorOptions {
 }
 
 export class UfsLocator {
-  private readonly mounts = new Map<string, { at: number; value: Promise<DatasetMounts> }>();
-  private readonly clients = new Map<string, UnderFileSystem>();
-  private readonly ttl: number;
-  private readonly factory: NonNullable<UfsLocatorOptions['ufsFactory']>;
+  readonly #resolver: MountResolver;
+  readonly #mounts = new Map<string, { at: number; value: Promise<DatasetMounts> }>();
+  readonly #clients = new Map<string, UnderFileSystem>();
+  readonly #ttl: number;
+  readonly #factory: NonNullable<UfsLocatorOptions['ufsFactory']>;
 
-  constructor(private readonly options: UfsLocatorOptions) {
-    this.ttl = options.mountTtlMs ?? 30_000;
+  constructor(options: UfsLocatorOptions) {
+    this.#resolver = options.resolver;
+    this.#ttl = options.mountTtlMs ?? WORKER_DEFAULTS.mountTtlMs;
     const logger = options.logger ?? silentLogger();
-    this.factory = options.ufsFactory ?? ((c) => createUfs(c, { logger }));
+    this.#factory = options.ufsFactory ?? ((c) => createUfs(c, { logger }));
   }
 
   async locate(dataset: string, path: string, options: { signal?: AbortSignal } = {}): Promise<UfsLocation> {
-    const dm = await this.datasetMounts(dataset, options.signal);
+    const dm = await this.#datasetMounts(dataset, options.signal);
     const { mountIndex, ufsPath } = resolveMountPath(dm.mounts, path);
     const mount = dm.mounts[mountIndex]!;
     // The options hold credentials: the cache key is a hash, never the values.
     const id = createHash('sha256').update(JSON.stringify([mount.url, Object.entries(mount.options).sort()])).digest('hex');
-    let ufs = this.clients.get(id);
+    let ufs = this.#clients.get(id);
     if (!ufs) {
-      ufs = this.factory({ url: mount.url, options: mount.options });
-      this.clients.set(id, ufs);
+      ufs = this.#factory({ url: mount.url, options: mount.options });
+      this.#clients.set(id, ufs);
     }
     return { ufs, ufsPath, blockSize: dm.blockSize };
   }
 
-  private async datasetMounts(dataset: string, signal?: AbortSignal): Promise<DatasetMounts> {
-    const hit = this.mounts.get(dataset);
-    if (hit && Date.now() - hit.at < this.ttl) return await hit.value;
-    const value = this.options.resolver.getMounts(dataset, signal ? { signal } : {});
-    this.mounts.set(dataset, { at: Date.now(), value });
-    value.catch(() => { if (this.mounts.get(dataset)?.value === value) this.mounts.delete(dataset); });
+  async #datasetMounts(dataset: string, signal?: AbortSignal): Promise<DatasetMounts> {
+    const hit = this.#mounts.get(dataset);
+    if (hit && Date.now() - hit.at < this.#ttl) return await hit.value;
+    const value = this.#resolver.getMounts(dataset, signal ? { signal } : {});
+    this.#mounts.set(dataset, { at: Date.now(), value });
+    value.catch(() => { if (this.#mounts.get(dataset)?.value === value) this.#mounts.delete(dataset); });
     return await value;
   }
 
   async close(): Promise<void> {
-    const all = [...this.clients.values()];
-    this.clients.clear();
-    this.mounts.clear();
+    const all = [...this.#clients.values()];
+    this.#clients.clear();
+    this.#mounts.clear();
     await Promise.allSettled(all.map((u) => u.close()));
   }
 }
