@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent machine setup for Eddy: Debian's FUSE packages, Go (only to build the S3 server),
-# the S3 server itself (versitygw, pinned), and the npm dependencies from the lockfile.
+# Idempotent machine setup for Eddy: Debian's FUSE packages, Go (only to build the S3 server and the
+# Kubernetes test binaries), the S3 server itself (versitygw, pinned), the Kubernetes parts of the tests
+# (scripts/setup-kube.sh), and the npm dependencies from the lockfile.
 # Set EDDY_SETUP_BENCH=1 to also install the benchmark peers (s3fs, rclone, fio, iproute2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +65,10 @@ if [ ! -x "$VGW" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$VERSITYGW_VERSION" ];
   echo "$VERSITYGW_VERSION" > "$STAMP"
   log "versitygw built in $(( $(date +%s) - start )) s"
 fi
+
+# Kubernetes test parts (etcd, kubectl, kube-apiserver and kube-controller-manager built from the Go
+# module proxy, helm), cached under the same directory; see the script.
+EDDY_CACHE_DIR="$CACHE_DIR" bash scripts/setup-kube.sh
 
 # npm dependencies from the committed lockfile; reinstalled only when the lockfile changed.
 if [ ! -f node_modules/.eddy-lock-hash ] || [ "$(sha256sum package-lock.json | cut -d' ' -f1)" != "$(cat node_modules/.eddy-lock-hash)" ]; then
