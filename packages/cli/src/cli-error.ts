@@ -1,19 +1,10 @@
 // Turns anything a command throws into the one line `eddy: <reason>` and an exit code. Typed
 // errors carry messages written for users (and free of secrets); anything else is a bug, whose
-// stack is shown only with EDDY_DEBUG=1.
+// stack is shown only with EDDY_DEBUG=1. main loads this module only when a command failed.
 import { EddyError } from '@eddy/core';
+import { EXIT_USAGE, UsageError } from './usage-error.js';
 
-/** Exit code for usage errors (bad flags, bad arguments), as most CLIs do. */
-export const EXIT_USAGE = 2;
 export const EXIT_FAILURE = 1;
-
-/** A usage error raised by a command after commander accepted the arguments. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 export function errorLine(err: unknown, env: NodeJS.ProcessEnv = {}): string {
   let reason: string;

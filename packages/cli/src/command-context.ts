@@ -1,8 +1,8 @@
-// What every `eddy` subcommand gets from main: the process edges and a way to read the global
-// flags (commander parses them per invocation, so they are read lazily).
+// What every `eddy` subcommand gets from main: the process edges, the process's one stop
+// signal, and a way to read the connection flags (commander parses them per invocation).
 import type { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
-import type { GlobalOptions } from './master-connection.js';
+import type { ConnectionFlags } from './connection/resolve-connection.js';
 
 export interface CommandContext {
   io: CliIo;
@@ -12,7 +12,8 @@ export interface CommandContext {
   exitCode: number;
 }
 
-export function globalsOf(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals<{ master?: string; tokenFile?: string; tlsCa?: string }>();
+/** --master, --token-file and --tls-ca: the command's own flags over the global ones. */
+export function connectionFlags(cmd: Command): ConnectionFlags {
+  const o = cmd.optsWithGlobals<ConnectionFlags>();
   return { master: o.master, tokenFile: o.tokenFile, tlsCa: o.tlsCa };
 }

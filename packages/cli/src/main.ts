@@ -1,11 +1,16 @@
 // The `eddy` command line: `main(argv)` parses the arguments, runs one subcommand and returns
 // the exit code (0 ok; 1 failure; 2 usage). Every error becomes one line `eddy: <reason>` on
 // stderr; stack traces only for bugs, and only with EDDY_DEBUG=1.
+//
+// Start-up cost: this module and the commands/*-command.ts it registers load only commander
+// and small local modules. Each command's implementation (actions/) and its heavy dependencies
+// (gRPC, protobufjs, the UFS drivers, the master, worker and FUSE packages, zod, yaml) are
+// imported when that command runs, so `eddy --help` and `eddy get` load only what they use.
 import { Command, CommanderError } from 'commander';
 import { processIo, type CliIo } from './cli-io.js';
 import type { CommandContext } from './command-context.js';
-import { errorLine, exitCodeFor, EXIT_USAGE } from './cli-error.js';
-import { DEFAULT_MASTER } from './master-connection.js';
+import { CLI_DEFAULTS, CLI_ENV } from './connection/cli-defaults.js';
+import { EXIT_USAGE } from './usage-error.js';
 import { registerLsCommand } from './commands/ls-command.js';
 import { registerApplyCommands } from './commands/apply-command.js';
 import { registerGetCommand } from './commands/get-command.js';
@@ -26,8 +31,8 @@ export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('eddy');
   program
     .description('Eddy: a distributed caching data plane for object storage')
-    .option('--master <host:port>', `master address (env EDDY_MASTER, default ${DEFAULT_MASTER})`)
-    .option('--token-file <file>', 'file holding the cluster token (env EDDY_TOKEN_FILE)')
+    .option('--master <host:port>', `master address (env ${CLI_ENV.master}, default ${CLI_DEFAULTS.master})`)
+    .option('--token-file <file>', `file holding the cluster token (env ${CLI_ENV.tokenFile})`)
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
@@ -42,10 +47,9 @@ export function buildProgram(ctx: CommandContext): Command {
   registerDescribeCommand(program, ctx);
   registerLoadCommand(program, ctx);
   registerUpCommand(program, ctx);
-  // The component commands (each written alongside its package) parse their own flags.
-  registerMasterCommand(program);
-  registerWorkerCommand(program);
-  registerMountCommand(program);
+  registerMasterCommand(program, ctx);
+  registerWorkerCommand(program, ctx);
+  registerMountCommand(program, ctx);
   // Subcommands inherit exitOverride/output settings only when created after them; copy them.
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput(program.configureOutput());
@@ -53,18 +57,23 @@ export function buildProgram(ctx: CommandContext): Command {
   return program;
 }
 
+/**
+ * The process's one stop signal: SIGINT or SIGTERM aborts it (reason: the signal's name). The
+ * listeners are removed after the first signal, so a second Ctrl-C ends a process that hangs.
+ */
 function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
-  const onSignal = (): void => ac.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return {
-    signal: ac.signal,
-    dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
+  const onSignal = (sig: NodeJS.Signals): void => {
+    dispose();
+    ac.abort(sig);
   };
+  const dispose = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { signal: ac.signal, dispose };
 }
 
 export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
@@ -85,6 +94,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
       return EXIT_USAGE;
     }
+    const { errorLine, exitCodeFor } = await import('./cli-error.js');
     io.stderr.write(errorLine(err, io.env));
     return exitCodeFor(err);
   } finally {

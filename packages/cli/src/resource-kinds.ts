@@ -1,6 +1,6 @@
 // The resource names `eddy get|describe|delete` accept, and how each maps to the master's
 // kinds and to kubectl-style `resource.group/name` labels.
-import { UsageError } from './cli-error.js';
+import { UsageError } from './usage-error.js';
 
 export type ResourceName = 'dataset' | 'runtime' | 'dataload' | 'worker' | 'secret';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, parseAllDocuments } from 'yaml';
 import { absoluteFileUrl, resolveRelativeFileUrls } from '../src/manifest-input.js';
-import { documentRefs } from '../src/commands/apply-command.js';
+import { documentRefs } from '../src/actions/delete-action.js';
 
 test('relative file:// mount points resolve against the manifest directory', () => {
   assert.equal(absoluteFileUrl('file://./data', '/srv/ex'), 'file:///srv/ex/data');
@@ -50,7 +50,7 @@ test('documentRefs lists kind and name of each document', () => {
 });
 
 test('eddy load builds a Once DataLoad manifest', async () => {
-  const { dataLoadManifest } = await import('../src/commands/load-command.js');
+  const { dataLoadManifest } = await import('../src/actions/load-action.js');
   const { parseManifests } = await import('@eddy/manifest');
   const m = dataLoadManifest('demo', { path: ['/a', '/b.bin'], replicas: '2', loadMetadata: true }, new Date('2026-01-02T03:04:05Z'));
   assert.equal(m.name, 'demo-load-20260102-030405');

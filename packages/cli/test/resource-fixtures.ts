@@ -1,6 +1,6 @@
 // Typed Resources as the master's Get returns them, with every field set (as the gRPC decoder
 // sets defaults), for the output and main tests.
-import type { proto } from '@eddy/protocol';
+import type { proto } from '@eddy/protocol/rpc';
 
 export function objectMeta(name: string, creationTimeMs: number): proto.ObjectMeta__Output {
   return { name, namespace: 'default', labels: {}, annotations: {}, creationTimeMs };

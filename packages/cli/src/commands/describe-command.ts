@@ -1,12 +1,8 @@
-// `eddy describe dataset|dataload NAME`: the object in kubectl describe's layout.
+// `eddy describe dataset|dataload|runtime NAME`: the object in kubectl describe's layout.
 import type { Command } from 'commander';
-import type { CommandContext } from '../command-context.js';
-import { globalsOf } from '../command-context.js';
-import { withMaster, TLS_CA_FLAG, TLS_CA_HELP } from '../master-connection.js';
+import { connectionFlags, type CommandContext } from '../command-context.js';
+import { TLS_CA_FLAG, TLS_CA_HELP } from '../connection/cli-defaults.js';
 import { parseResourceName } from '../resource-kinds.js';
-import { renderDescribe } from '../output/render-describe.js';
-import { resourceObject } from '../output/resource-object.js';
-import { fetchResource } from './get-command.js';
 
 export function registerDescribeCommand(program: Command, ctx: CommandContext): void {
   program
@@ -15,10 +11,8 @@ export function registerDescribeCommand(program: Command, ctx: CommandContext): 
     .argument('<resource>', 'dataset | dataload | runtime')
     .argument('<name>', 'object name')
     .option(TLS_CA_FLAG, TLS_CA_HELP)
-    .action(async (resourceText: string, name: string, _opts: unknown, cmd: Command) => {
+    .action(async (resourceText: string, name: string, _flags: unknown, cmd: Command) => {
       const resource = parseResourceName(resourceText, ['dataset', 'dataload', 'runtime']);
-      await withMaster(globalsOf(cmd), ctx.io, async (session) => {
-        ctx.io.stdout.write(renderDescribe(resourceObject(await fetchResource(session, resource, name))));
-      });
+      await (await import('../actions/describe-action.js')).runDescribe(ctx, connectionFlags(cmd), resource, name);
     });
 }

@@ -1,16 +1,10 @@
-// Shared by the long-running commands (master, worker, mount): they run until SIGINT/SIGTERM.
+// Shared by the long-running commands (master, worker, mount, up): they run until the process's
+// stop signal (main's one AbortController, fed by SIGINT/SIGTERM) aborts.
 
-/** Resolves when the process gets SIGINT or SIGTERM. */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
+/** Resolves once `signal` is aborted (at once if it already is). */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 /** Commander accumulator for a repeatable flag (`--tier a --tier b`). */

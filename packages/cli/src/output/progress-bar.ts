@@ -13,21 +13,26 @@ export interface LoadProgress {
 
 /** Bytes per second over a sliding window of recent samples. */
 export class RateMeter {
-  private readonly samples: { at: number; bytes: number }[] = [];
-  constructor(private readonly windowMs = 5_000) {}
+  readonly #samples: { at: number; bytes: number }[] = [];
+  readonly #windowMs: number;
+
+  constructor(windowMs = 5_000) {
+    this.#windowMs = windowMs;
+  }
 
   add(at: number, bytes: number): void {
-    const last = this.samples[this.samples.length - 1];
+    const samples = this.#samples;
+    const last = samples[samples.length - 1];
     // A new run restarts the byte count: the old samples say nothing about it.
-    if (last && bytes < last.bytes) this.samples.length = 0;
-    this.samples.push({ at, bytes });
-    while (this.samples.length > 2 && at - this.samples[0]!.at > this.windowMs) this.samples.shift();
+    if (last && bytes < last.bytes) samples.length = 0;
+    samples.push({ at, bytes });
+    while (samples.length > 2 && at - samples[0]!.at > this.#windowMs) samples.shift();
   }
 
   /** undefined until two samples at least 200 ms apart exist. */
   rate(): number | undefined {
-    const first = this.samples[0];
-    const last = this.samples[this.samples.length - 1];
+    const first = this.#samples[0];
+    const last = this.#samples[this.#samples.length - 1];
     if (!first || !last || last.at - first.at < 200) return undefined;
     return Math.max(0, ((last.bytes - first.bytes) * 1000) / (last.at - first.at));
   }

@@ -1,7 +1,7 @@
 // The Fluid-shaped object of a typed Resource, for `-o json|yaml` and `eddy describe`: the
 // manifest as the master normalised it (apiVersion, kind, metadata, spec) plus its status, with
 // exact byte counts beside Fluid's formatted strings and times as RFC 3339 text.
-import type { proto } from '@eddy/protocol';
+import type { proto } from '@eddy/protocol/rpc';
 
 type Json = Record<string, unknown>;
 

@@ -3,7 +3,7 @@
 //   NAME  UFS TOTAL SIZE  CACHED  CACHE CAPACITY  CACHED PERCENTAGE  PHASE  AGE
 //   NAME  DATASET  PHASE  AGE  DURATION
 // Sizes are formatted here from the exact byte counts, so every table agrees.
-import type { proto } from '@eddy/protocol';
+import type { proto } from '@eddy/protocol/rpc';
 import { formatAge, formatBytes, formatPercent } from '@eddy/core';
 import { renderTable, NONE } from './render-table.js';
 

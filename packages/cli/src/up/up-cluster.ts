@@ -3,11 +3,13 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createMasterClient, readTokenFile } from '@eddy/protocol';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createMasterClient, readTokenFile, type MasterRpc } from '@eddy/protocol/rpc';
 import { TimeoutError, AbortedError, type Logger } from '@eddy/core';
 import { type TierLevel, type RuntimeManifest } from '@eddy/manifest';
 import { startMaster, type MasterHandle } from '@eddy/master';
 import { mountDataset, type MountHandle } from '@eddy/fuse-client';
+import { CLI_DEFAULTS } from '../connection/cli-defaults.js';
 import { resourceLabel } from '../resource-kinds.js';
 import type { UpManifests } from './up-manifests.js';
 import { upTokenFile } from './up-paths.js';
@@ -39,7 +41,8 @@ export interface UpCluster {
   close(): Promise<void>;
 }
 
-const WORKERS_LIVE_TIMEOUT_MS = 30_000;
+// How often `eddy up` asks the master whether the workers registered.
+const WORKERS_POLL_MS = 200;
 
 async function ensureToken(options: UpOptions): Promise<{ token: string; tokenFile: string }> {
   if (options.tokenFile) return { token: readTokenFile(options.tokenFile, '--token-file'), tokenFile: resolve(options.tokenFile) };
@@ -62,6 +65,50 @@ function checkAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new AbortedError('interrupted while starting');
 }
 
+type Closers = { name: string; fn: () => Promise<void> }[];
+
+/** Starts the Runtimes' workers (each with its own tier directories); each one's stop goes on `closers`. */
+async function startWorkers(options: UpOptions, masterAddress: string, token: string, instanceId: string, closers: Closers): Promise<RuntimeWorker[]> {
+  const { logger, signal, manifests } = options;
+  const workers: RuntimeWorker[] = [];
+  // Runs after the workers stopped: the per-instance MEM directory, once empty, goes too.
+  const memRoots = new Set(manifests.runtimes.flatMap((r) => r.spec.tieredstore.levels.filter((l) => l.mediumtype === 'MEM').map((l) => join(l.path, `eddy-up-${instanceId}`))));
+  closers.push({ name: 'MEM tier directories', fn: async () => { for (const d of memRoots) await rmdir(d).catch(() => undefined); } });
+  for (const runtime of manifests.runtimes) {
+    for (let i = 0; i < runtime.spec.replicas; i++) {
+      checkAborted(signal);
+      const tiers = workerTiers(runtime, i, instanceId);
+      const w = await startRuntimeWorker({
+        masterAddress, token, runtime: runtime.metadata.name, workerId: `${runtime.metadata.name}-worker-${i}`,
+        tiers, logger: logger.child({ component: 'worker', worker: i }),
+      });
+      closers.push({
+        name: `worker ${w.workerId}`,
+        fn: async () => {
+          await w.close();
+          // MEM tiers are RAM: give it back. Disk tiers stay for the next start.
+          for (const t of tiers) if (t.mediumtype === 'MEM') await rm(t.path, { recursive: true, force: true });
+        },
+      });
+      workers.push(w);
+      options.say(`worker ${w.workerId} started (${tiers.map((t) => `${t.mediumtype} ${t.path}`).join(', ')})`);
+    }
+  }
+  return workers;
+}
+
+/** Waits until `count` workers are live, so a Once DataLoad applied next finds them. */
+async function waitForWorkers(rpc: MasterRpc, count: number, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + CLI_DEFAULTS.upWorkersLiveTimeoutMs;
+  for (;;) {
+    checkAborted(signal);
+    const res = await rpc.listWorkers({ runtime: '' }, { timeoutMs: CLI_DEFAULTS.rpcTimeoutMs, signal });
+    if (res.workers.filter((w) => w.live).length >= count) return;
+    if (Date.now() > deadline) throw new TimeoutError(`workers did not register with the master within ${CLI_DEFAULTS.upWorkersLiveTimeoutMs / 1000}s`);
+    await sleep(WORKERS_POLL_MS, undefined, { signal }).catch(() => undefined);
+  }
+}
+
 export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
   const { logger, signal, manifests } = options;
   const dataDir = resolve(options.dataDir);
@@ -69,7 +116,7 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
   const { token, tokenFile } = await ensureToken({ ...options, dataDir });
   // Stable per data directory (a restart finds its blocks again), distinct between instances.
   const instanceId = createHash('sha256').update(dataDir).digest('hex').slice(0, 8);
-  const closers: { name: string; fn: () => Promise<void> }[] = [];
+  const closers: Closers = [];
   const closeAll = async (): Promise<void> => {
     while (closers.length) {
       const c = closers.pop()!;
@@ -87,45 +134,15 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
 
     const rpc = createMasterClient(master.address, { token });
     closers.push({ name: 'master client', fn: async () => rpc.close() });
-    const applied = await rpc.apply({ manifests: manifests.withoutDataLoads }, { timeoutMs: 30_000, signal });
+    const applyOptions = { timeoutMs: CLI_DEFAULTS.upApplyTimeoutMs, signal };
+    const applied = await rpc.apply({ manifests: manifests.withoutDataLoads }, applyOptions);
     for (const r of applied.results) options.say(`${resourceLabel(r.kind)}/${r.name} ${r.action}`);
 
-    const workers: RuntimeWorker[] = [];
-    // Runs after the workers stopped: the per-instance MEM directory, once empty, goes too.
-    const memRoots = new Set(manifests.runtimes.flatMap((r) => r.spec.tieredstore.levels.filter((l) => l.mediumtype === 'MEM').map((l) => join(l.path, `eddy-up-${instanceId}`))));
-    closers.push({ name: 'MEM tier directories', fn: async () => { for (const d of memRoots) await rmdir(d).catch(() => undefined); } });
-    for (const runtime of manifests.runtimes) {
-      for (let i = 0; i < runtime.spec.replicas; i++) {
-        checkAborted(signal);
-        const tiers = workerTiers(runtime, i, instanceId);
-        const w = await startRuntimeWorker({
-          masterAddress: master.address, token, runtime: runtime.metadata.name, workerId: `${runtime.metadata.name}-worker-${i}`,
-          tiers, logger: logger.child({ component: 'worker', worker: i }),
-        });
-        closers.push({
-          name: `worker ${w.workerId}`,
-          fn: async () => {
-            await w.close();
-            // MEM tiers are RAM: give it back. Disk tiers stay for the next start.
-            for (const t of tiers) if (t.mediumtype === 'MEM') await rm(t.path, { recursive: true, force: true });
-          },
-        });
-        workers.push(w);
-        options.say(`worker ${w.workerId} started (${tiers.map((t) => `${t.mediumtype} ${t.path}`).join(', ')})`);
-      }
-    }
-
+    const workers = await startWorkers(options, master.address, token, instanceId, closers);
     // DataLoads go in once the workers are registered, so a Once load finds them.
-    const deadline = Date.now() + WORKERS_LIVE_TIMEOUT_MS;
-    for (;;) {
-      checkAborted(signal);
-      const res = await rpc.listWorkers({ runtime: '' }, { timeoutMs: 10_000, signal });
-      if (res.workers.filter((w) => w.live).length >= workers.length) break;
-      if (Date.now() > deadline) throw new TimeoutError(`workers did not register with the master within ${WORKERS_LIVE_TIMEOUT_MS / 1000}s`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitForWorkers(rpc, workers.length, signal);
     if (manifests.dataLoadCount > 0) {
-      const all = await rpc.apply({ manifests: manifests.text }, { timeoutMs: 30_000, signal });
+      const all = await rpc.apply({ manifests: manifests.text }, applyOptions);
       for (const r of all.results) if (r.kind === 'DataLoad') options.say(`${resourceLabel(r.kind)}/${r.name} ${r.action}`);
     }
 

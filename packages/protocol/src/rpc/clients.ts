@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { MasterClient } from '../gen/eddy/v1/Master.js';
 import type { WorkerClient } from '../gen/eddy/v1/Worker.js';
-import { loadEddyProto } from './load-proto.js';
+import { loadMasterProto, loadWorkerProto } from './load-proto.js';
 import { channelCredentials, RPC_CHANNEL_OPTIONS, unary, type CallOptions } from './grpc-edge.js';
 import type { RpcSecurity } from './rpc-security.js';
 
@@ -29,13 +29,13 @@ export type MasterRpc = ReturnType<typeof createMasterClient>;
 export type WorkerRpc = ReturnType<typeof createWorkerClient>;
 
 export function createMasterClient(address: string, security: RpcSecurity) {
-  const { master } = loadEddyProto();
-  const client = new master.eddy.v1.Master(address, channelCredentials(security), RPC_CHANNEL_OPTIONS) as unknown as MasterClient;
+  const Master = loadMasterProto().eddy.v1.Master;
+  const client = new Master(address, channelCredentials(security), RPC_CHANNEL_OPTIONS) as unknown as MasterClient;
   return promisify(client, security);
 }
 
 export function createWorkerClient(address: string, security: RpcSecurity) {
-  const { worker } = loadEddyProto();
-  const client = new worker.eddy.v1.Worker(address, channelCredentials(security), RPC_CHANNEL_OPTIONS) as unknown as WorkerClient;
+  const Worker = loadWorkerProto().eddy.v1.Worker;
+  const client = new Worker(address, channelCredentials(security), RPC_CHANNEL_OPTIONS) as unknown as WorkerClient;
   return promisify(client, security);
 }

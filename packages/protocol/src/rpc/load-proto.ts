@@ -27,14 +27,24 @@ function protoRoot(): string {
   throw new Error('proto/eddy/v1 not found above @eddy/protocol');
 }
 
-let cached: { master: MasterProto; worker: WorkerProto } | undefined;
+// Each service's definition is built on first use: a client of one service (the CLI talks only
+// to the master) does not pay for parsing the other's proto.
+let masterProto: MasterProto | undefined;
+let workerProto: WorkerProto | undefined;
+
+function load<T>(file: string): T {
+  const opts = { ...PROTO_LOADER_OPTIONS, includeDirs: [protoRoot()] };
+  return grpc.loadPackageDefinition(protoLoader.loadSync(file, opts)) as unknown as T;
+}
+
+export function loadMasterProto(): MasterProto {
+  return (masterProto ??= load<MasterProto>('eddy/v1/master.proto'));
+}
+
+export function loadWorkerProto(): WorkerProto {
+  return (workerProto ??= load<WorkerProto>('eddy/v1/worker.proto'));
+}
 
 export function loadEddyProto(): { master: MasterProto; worker: WorkerProto } {
-  if (cached) return cached;
-  const root = protoRoot();
-  const opts = { ...PROTO_LOADER_OPTIONS, includeDirs: [root] };
-  const master = grpc.loadPackageDefinition(protoLoader.loadSync('eddy/v1/master.proto', opts)) as unknown as MasterProto;
-  const worker = grpc.loadPackageDefinition(protoLoader.loadSync('eddy/v1/worker.proto', opts)) as unknown as WorkerProto;
-  cached = { master, worker };
-  return cached;
+  return { master: loadMasterProto(), worker: loadWorkerProto() };
 }

@@ -1,0 +1,145 @@
+// CLI start-up benchmark (issue 12): wall time of `node -e ''` (the floor), `eddy --help` and
+// `eddy get dataset` against a master this script starts in-process (one file:// Dataset), each
+// run --runs times one after another (after one unmeasured warm-up run), as fresh processes.
+// Writes bench/results/cli-startup.json and .md: median, min and max per command, and the goals.
+// Where GNU time is installed (/usr/bin/time) each run's CPU time (user + system) is recorded
+// too: on a busy machine wall time mostly measures the neighbours, CPU time what the CLI costs.
+//
+//   npx tsc -b bench && node bench/lib/cli-startup.js [--runs 10] [--out bench/results]
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, hostname, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { silentLogger } from '@eddy/core';
+import { startMaster } from '@eddy/master';
+import { createMasterClient } from '@eddy/protocol';
+
+const EDDY = fileURLToPath(new URL('../../packages/cli/bin/eddy.js', import.meta.url));
+const TOKEN = 'bench-cli-token';
+const GNU_TIME = '/usr/bin/time';
+const CPU_MARK = 'eddy-bench-cpu';
+
+/** Goals of issue 12, seconds (median of the runs). */
+const GOALS: Record<string, number> = { 'eddy --help': 0.3, 'eddy get dataset': 0.4 };
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
+}
+
+interface Case { name: string; args: string[] }
+interface Row {
+  name: string;
+  runs: number[];
+  medianS: number;
+  minS: number;
+  maxS: number;
+  /** CPU seconds (user + system) per run, when GNU time is installed. */
+  cpuRuns?: number[];
+  cpuMedianS?: number;
+  goalS?: number;
+  met?: boolean;
+}
+
+interface Sample { wallS: number; cpuS: number | undefined }
+
+/** One fresh process, wall time from spawn to exit; a non-zero exit fails the benchmark. */
+function timeOnce(args: string[], env: NodeJS.ProcessEnv, withCpu: boolean): Promise<Sample> {
+  return new Promise((resolveRun, reject) => {
+    const [cmd, argv] = withCpu ? [GNU_TIME, ['-f', `${CPU_MARK} %U %S`, process.execPath, ...args]] : [process.execPath, args];
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+      const m = new RegExp(`${CPU_MARK} ([\\d.]+) ([\\d.]+)`).exec(stderr);
+      if (code === 0) resolveRun({ wallS, cpuS: m ? Number(m[1]) + Number(m[2]) : undefined });
+      else reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
+    });
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+async function measure(c: Case, runs: number, env: NodeJS.ProcessEnv): Promise<Row> {
+  const withCpu = existsSync(GNU_TIME);
+  await timeOnce(c.args, env, withCpu);
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await timeOnce(c.args, env, withCpu));
+  const times = samples.map((s) => s.wallS);
+  const row: Row = { name: c.name, runs: times, medianS: median(times), minS: Math.min(...times), maxS: Math.max(...times) };
+  const cpu = samples.map((s) => s.cpuS).filter((s): s is number => s !== undefined);
+  if (cpu.length === samples.length) Object.assign(row, { cpuRuns: cpu, cpuMedianS: median(cpu) });
+  const goal = GOALS[c.name];
+  if (goal !== undefined) Object.assign(row, { goalS: goal, met: row.medianS <= goal });
+  return row;
+}
+
+function markdown(rows: Row[], meta: Record<string, unknown>): string {
+  const f = (s: number): string => s.toFixed(3);
+  const lines = [
+    '# CLI start-up (issue 12)',
+    '',
+    `${String(meta.date)} on ${String(meta.host)} (${String(meta.cpus)} cores, node ${String(meta.node)}), ${String(meta.runs)} runs each after one warm-up;`,
+    `load average before/after: ${String(meta.loadBefore)} / ${String(meta.loadAfter)}. Wall time of a fresh process, seconds.`,
+    '',
+    '| command | median | min | max | CPU median | goal | met |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => [
+      `\`${r.name}\``, f(r.medianS), f(r.minS), f(r.maxS), r.cpuMedianS === undefined ? '' : f(r.cpuMedianS),
+      r.goalS === undefined ? '' : `≤ ${r.goalS}`, r.met === undefined ? '' : r.met ? 'yes' : 'no',
+    ].join(' | ')).map((line) => `| ${line} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const runs = Number(arg('runs', '10'));
+  const outDir = resolve(arg('out', 'bench/results'));
+  const dir = await mkdtemp(join(tmpdir(), 'eddy-cli-bench-'));
+  const data = join(dir, 'bucket');
+  await mkdir(data, { recursive: true });
+  await writeFile(join(data, 'a.bin'), Buffer.alloc(4096, 1));
+  const tokenFile = join(dir, 'token');
+  await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+  const master = await startMaster({ listen: '127.0.0.1:0', dataDir: join(dir, 'master'), token: TOKEN, logger: silentLogger() });
+  try {
+    const rpc = createMasterClient(master.address, { token: TOKEN });
+    await rpc.apply({ manifests: `apiVersion: data.fluid.io/v1alpha1\nkind: Dataset\nmetadata: {name: demo}\nspec:\n  mounts: [{mountPoint: "file://${data}"}]\n` });
+    rpc.close();
+    const env = { ...process.env, EDDY_MASTER: master.address, EDDY_TOKEN_FILE: tokenFile, EDDY_TLS_CA: '' };
+    const cases: Case[] = [
+      { name: "node -e ''", args: ['-e', ''] },
+      { name: 'eddy --help', args: [EDDY, '--help'] },
+      { name: 'eddy get dataset', args: [EDDY, 'get', 'dataset'] },
+    ];
+    const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+    const rows: Row[] = [];
+    for (const c of cases) rows.push(await measure(c, runs, env));
+    const meta = {
+      date: new Date().toISOString(), host: hostname(), cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version,
+      runs, loadBefore, loadAfter: loadavg().map((l) => l.toFixed(2)).join(' '),
+    };
+    await mkdir(outDir, { recursive: true });
+    await writeFile(join(outDir, 'cli-startup.json'), JSON.stringify({ ...meta, rows }, null, 2) + '\n');
+    await writeFile(join(outDir, 'cli-startup.md'), markdown(rows, meta));
+    process.stdout.write(markdown(rows, meta));
+  } finally {
+    await master.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  process.stderr.write(`cli-startup: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+// `eddy master`: validates the flags, runs the master until the process's stop signal, then
+// closes it. Only flags the user gave are passed: the master fills in its own defaults.
+import { createLogger, parseHostPort, ValidationError } from '@eddy/core';
+import { startMaster } from '@eddy/master';
+import { readTlsFiles, readTokenFile } from '@eddy/protocol/rpc';
+import type { CommandContext } from '../command-context.js';
+import type { MasterFlags } from '../commands/master-command.js';
+import { untilAborted } from '../commands/process-lifecycle.js';
+import { resolveTokenFile } from '../connection/resolve-connection.js';
+
+function parseMs(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n <= 0) throw new ValidationError(`${flag} must be a positive whole number of milliseconds, got ${JSON.stringify(text)}`, flag);
+  return n;
+}
+
+function optionalMs(text: string | undefined, flag: string): number | undefined {
+  return text === undefined ? undefined : parseMs(text, flag);
+}
+
+export async function runMaster(ctx: CommandContext, flags: MasterFlags, globalTokenFile: string | undefined): Promise<void> {
+  // The master does not fall back to an `eddy up` token: it defines the cluster's token.
+  const tokenFile = resolveTokenFile({ tokenFile: flags.tokenFile ?? globalTokenFile }, ctx.io.env, false);
+  if (!tokenFile) throw new ValidationError('no cluster token: pass --token-file FILE or set EDDY_TOKEN_FILE (every worker and client must present the same token)', '--token-file');
+  const token = readTokenFile(tokenFile, '--token-file');
+  if (flags.listen !== undefined) parseHostPort(flags.listen, '--listen');
+  if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw new ValidationError('--tls-cert and --tls-key go together', '--tls-cert');
+  const tls = flags.tlsCert && flags.tlsKey
+    ? readTlsFiles({ certFile: flags.tlsCert, keyFile: flags.tlsKey, ...(flags.tlsCa ? { caFile: flags.tlsCa } : {}) })
+    : undefined;
+  const heartbeatIntervalMs = optionalMs(flags.heartbeatInterval, '--heartbeat-interval');
+  const workerTimeoutMs = optionalMs(flags.workerTimeout, '--worker-timeout');
+  const namespaceRefreshIntervalMs = optionalMs(flags.refreshInterval, '--refresh-interval');
+  const logger = createLogger('eddy-master', flags.logLevel ? { level: flags.logLevel } : {});
+  const handle = await startMaster({
+    dataDir: flags.dataDir, token, logger,
+    ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
+    ...(tls ? { tls } : {}),
+    ...(heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs } : {}),
+    ...(workerTimeoutMs !== undefined ? { workerTimeoutMs } : {}),
+    ...(namespaceRefreshIntervalMs !== undefined ? { namespaceRefreshIntervalMs } : {}),
+  });
+  try {
+    await untilAborted(ctx.signal);
+    logger.info({ signal: ctx.signal.reason }, 'shutting down');
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,43 @@
+// `eddy mount`: validates the flags, mounts the dataset and serves it until the process's stop
+// signal, then unmounts. The master, token and CA come from the one connection resolver.
+import { createLogger, ValidationError } from '@eddy/core';
+import { mountDataset } from '@eddy/fuse-client';
+import type { CommandContext } from '../command-context.js';
+import type { MountFlags } from '../commands/mount-command.js';
+import { untilAborted } from '../commands/process-lifecycle.js';
+import { CLI_DEFAULTS } from '../connection/cli-defaults.js';
+import { resolveConnection, type ConnectionFlags } from '../connection/resolve-connection.js';
+
+interface ReadaheadFlag { maxWindowBytes: number; initialWindowBytes?: number; chunkBytes?: number }
+
+/** `--readahead MiB`: the largest window; the first window and chunk stay at most 4 MiB. */
+function parseReadahead(text: string | undefined): ReadaheadFlag | undefined {
+  if (text === undefined) return undefined;
+  const mib = Number(text);
+  if (!/^\d+$/.test(text) || mib > CLI_DEFAULTS.maxReadaheadMiB) {
+    throw new ValidationError(`--readahead must be a whole number of MiB up to ${CLI_DEFAULTS.maxReadaheadMiB}, got ${JSON.stringify(text)}`, '--readahead');
+  }
+  if (mib === 0) return { maxWindowBytes: 0, initialWindowBytes: 0 };
+  const bytes = mib * 1024 * 1024;
+  return { maxWindowBytes: bytes, initialWindowBytes: Math.min(bytes, 4 << 20), chunkBytes: Math.min(bytes, 4 << 20) };
+}
+
+export async function runMount(ctx: CommandContext, mountpoint: string, flags: MountFlags, connectionFlags: ConnectionFlags): Promise<void> {
+  const connection = resolveConnection(connectionFlags, ctx.io.env, { requireMaster: true });
+  if (!flags.dataset) throw new ValidationError('no dataset: pass --dataset NAME', '--dataset');
+  // A client verifies the servers with the CA; it presents no certificate of its own.
+  const tls = connection.ca ? { cert: Buffer.alloc(0), key: Buffer.alloc(0), ca: connection.ca } : undefined;
+  const readahead = parseReadahead(flags.readahead);
+  const logger = createLogger('eddy-mount', flags.logLevel ? { level: flags.logLevel } : {});
+  const handle = await mountDataset({
+    masterAddress: connection.address, dataset: flags.dataset, mountpoint, token: connection.token, logger, fuseOptions: flags.options,
+    ...(tls ? { tls } : {}), ...(flags.hostId ? { hostId: flags.hostId } : {}), ...(readahead ? { readahead } : {}),
+  });
+  try {
+    ctx.io.stdout.write(`mounted dataset ${flags.dataset} at ${handle.mountpoint} (${handle.libfuseOptions.join(',')})\n`);
+    await untilAborted(ctx.signal);
+    logger.info({ signal: ctx.signal.reason }, 'unmounting');
+  } finally {
+    await handle.close();
+  }
+}

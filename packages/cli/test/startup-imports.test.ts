@@ -1,0 +1,63 @@
+// What a command loads: `eddy --help` only commander and the CLI's own small modules; a client
+// command (`eddy get`) the gRPC client but none of the master, worker, FUSE or UFS packages, zod
+// or yaml. Checked by recording every module URL the process loads (no timing asserted here:
+// bench/cli-startup.ts measures the time).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MASTER_LISTEN, DEFAULT_WORKER_TIMEOUT_MS } from '@eddy/master';
+import { CLI_DEFAULTS } from '../src/connection/cli-defaults.js';
+
+const EDDY = fileURLToPath(new URL('../../bin/eddy.js', import.meta.url));
+
+// A module hook that appends each loaded URL to the file named by EDDY_LOAD_LOG.
+const HOOKS = `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) { appendFileSync(process.env.EDDY_LOAD_LOG, url + '\\n'); return next(url, context); }`;
+const REGISTER = `import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(HOOKS)}));`;
+
+async function loadedBy(args: string[], env: NodeJS.ProcessEnv): Promise<{ urls: string[]; stdout: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'eddy-imports-'));
+  try {
+    const log = join(dir, 'loaded.txt');
+    const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`, EDDY, ...args], {
+      env: { ...process.env, ...env, EDDY_LOAD_LOG: log }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    await new Promise((resolve) => child.on('close', resolve));
+    return { urls: (await readFile(log, 'utf8')).split('\n').filter(Boolean), stdout };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const HEAVY = ['@grpc/', 'protobufjs', 'zod', 'yaml', 'pino', 'minio', 'ali-oss', '/packages/master/', '/packages/worker/', '/packages/fuse-client/', '/packages/ufs/', '/packages/manifest/'];
+
+test('eddy --help loads commander and the CLI only', async () => {
+  const { urls, stdout } = await loadedBy(['--help'], {});
+  assert.match(stdout, /Usage: eddy/);
+  const heavy = urls.filter((u) => HEAVY.some((h) => u.includes(h)));
+  assert.deepEqual(heavy, []);
+});
+
+test('eddy get loads the gRPC client, but no component package, zod or yaml', async () => {
+  // Port 1 refuses at once: the command fails after loading everything a real `get` loads.
+  const { urls } = await loadedBy(['get', 'dataset'], { EDDY_MASTER: '127.0.0.1:1', EDDY_TOKEN_FILE: '', XDG_STATE_HOME: tmpdir() });
+  assert.ok(urls.some((u) => u.includes('@grpc/grpc-js')), 'the gRPC client is loaded');
+  const heavy = urls.filter((u) => ['zod', 'yaml', 'minio', 'ali-oss', '/packages/master/', '/packages/worker/', '/packages/fuse-client/', '/packages/ufs/', '/packages/manifest/'].some((h) => u.includes(h)));
+  assert.deepEqual(heavy, []);
+});
+
+test('eddy master --help shows the master\'s own defaults; up listens where clients look', async () => {
+  const { stdout } = await loadedBy(['master', '--help'], {});
+  const help = stdout.replace(/\s+/g, ' ');
+  assert.match(help, new RegExp(`--listen <host:port> .*\\(default: ${DEFAULT_MASTER_LISTEN.replace(/\./g, '\\.')}\\)`));
+  assert.match(help, new RegExp(`--heartbeat-interval <ms> .*\\(default: ${DEFAULT_HEARTBEAT_INTERVAL_MS}\\)`));
+  assert.match(help, new RegExp(`--worker-timeout <ms> .*\\(default: ${DEFAULT_WORKER_TIMEOUT_MS}\\)`));
+  assert.equal(CLI_DEFAULTS.master, DEFAULT_MASTER_LISTEN, 'clients look for the master where it listens by default');
+});
