@@ -1,17 +1,15 @@
 // `eddy mount`: validates the flags, mounts the dataset and serves it until the process's stop
 // signal, then unmounts. The master, token and CA come from the one connection resolver.
 import { createLogger, ValidationError } from '@eddy/core';
-import { mountDataset } from '@eddy/fuse-client';
+import { MOUNT_DEFAULTS, mountDataset, type ReadaheadOptions } from '@eddy/fuse-client';
 import type { CommandContext } from '../command-context.js';
 import type { MountFlags } from '../commands/mount-command.js';
 import { untilAborted } from '../commands/process-lifecycle.js';
 import { CLI_DEFAULTS } from '../connection/cli-defaults.js';
 import { resolveConnection, type ConnectionFlags } from '../connection/resolve-connection.js';
 
-interface ReadaheadFlag { maxWindowBytes: number; initialWindowBytes?: number; chunkBytes?: number }
-
-/** `--readahead MiB`: the largest window; the first window and chunk stay at most 4 MiB. */
-function parseReadahead(text: string | undefined): ReadaheadFlag | undefined {
+/** `--readahead MiB`: the largest window; the first window and the chunk keep the mount's defaults, at most. */
+function parseReadahead(text: string | undefined): Partial<ReadaheadOptions> | undefined {
   if (text === undefined) return undefined;
   const mib = Number(text);
   if (!/^\d+$/.test(text) || mib > CLI_DEFAULTS.maxReadaheadMiB) {
@@ -19,7 +17,8 @@ function parseReadahead(text: string | undefined): ReadaheadFlag | undefined {
   }
   if (mib === 0) return { maxWindowBytes: 0, initialWindowBytes: 0 };
   const bytes = mib * 1024 * 1024;
-  return { maxWindowBytes: bytes, initialWindowBytes: Math.min(bytes, 4 << 20), chunkBytes: Math.min(bytes, 4 << 20) };
+  const { initialWindowBytes, chunkBytes } = MOUNT_DEFAULTS.readahead;
+  return { maxWindowBytes: bytes, initialWindowBytes: Math.min(bytes, initialWindowBytes), chunkBytes: Math.min(bytes, chunkBytes) };
 }
 
 export async function runMount(ctx: CommandContext, mountpoint: string, flags: MountFlags, connectionFlags: ConnectionFlags): Promise<void> {
@@ -29,8 +28,10 @@ export async function runMount(ctx: CommandContext, mountpoint: string, flags: M
   const tls = connection.ca ? { cert: Buffer.alloc(0), key: Buffer.alloc(0), ca: connection.ca } : undefined;
   const readahead = parseReadahead(flags.readahead);
   const logger = createLogger('eddy-mount', flags.logLevel ? { level: flags.logLevel } : {});
+  // The stop signal also ends the mount (mountDataset unmounts on abort); close() below waits for it.
   const handle = await mountDataset({
     masterAddress: connection.address, dataset: flags.dataset, mountpoint, token: connection.token, logger, fuseOptions: flags.options,
+    signal: ctx.signal,
     ...(tls ? { tls } : {}), ...(flags.hostId ? { hostId: flags.hostId } : {}), ...(readahead ? { readahead } : {}),
   });
   try {

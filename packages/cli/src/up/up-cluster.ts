@@ -149,7 +149,7 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
     checkAborted(signal);
     const mount = await mountDataset({
       masterAddress: master.address, dataset: manifests.dataset.metadata.name, mountpoint: options.mountpoint, token,
-      logger: logger.child({ component: 'fuse' }), fuseOptions: options.fuseOptions,
+      logger: logger.child({ component: 'fuse' }), fuseOptions: options.fuseOptions, signal,
     });
     closers.push({ name: 'unmount', fn: () => mount.close() });
 
