@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MASTER_LISTEN, DEFAULT_WORKER_TIMEOUT_MS } from '@eddy/master';
+import { MASTER_DEFAULTS } from '@eddy/master';
 import { CLI_DEFAULTS } from '../src/connection/cli-defaults.js';
 
 const EDDY = fileURLToPath(new URL('../../bin/eddy.js', import.meta.url));
@@ -56,8 +56,8 @@ test('eddy get loads the gRPC client, but no component package, zod or yaml', as
 test('eddy master --help shows the master\'s own defaults; up listens where clients look', async () => {
   const { stdout } = await loadedBy(['master', '--help'], {});
   const help = stdout.replace(/\s+/g, ' ');
-  assert.match(help, new RegExp(`--listen <host:port> .*\\(default: ${DEFAULT_MASTER_LISTEN.replace(/\./g, '\\.')}\\)`));
-  assert.match(help, new RegExp(`--heartbeat-interval <ms> .*\\(default: ${DEFAULT_HEARTBEAT_INTERVAL_MS}\\)`));
-  assert.match(help, new RegExp(`--worker-timeout <ms> .*\\(default: ${DEFAULT_WORKER_TIMEOUT_MS}\\)`));
-  assert.equal(CLI_DEFAULTS.master, DEFAULT_MASTER_LISTEN, 'clients look for the master where it listens by default');
+  assert.match(help, new RegExp(`--listen <host:port> .*\\(default: ${MASTER_DEFAULTS.listen.replace(/\./g, '\\.')}\\)`));
+  assert.match(help, new RegExp(`--heartbeat-interval <ms> .*\\(default: ${MASTER_DEFAULTS.heartbeatIntervalMs}\\)`));
+  assert.match(help, new RegExp(`--worker-timeout <ms> .*\\(default: ${MASTER_DEFAULTS.workerTimeoutMs}\\)`));
+  assert.equal(CLI_DEFAULTS.master, MASTER_DEFAULTS.listen, 'clients look for the master where it listens by default');
 });

@@ -32,8 +32,9 @@ export async function runMaster(ctx: CommandContext, flags: MasterFlags, globalT
   const workerTimeoutMs = optionalMs(flags.workerTimeout, '--worker-timeout');
   const namespaceRefreshIntervalMs = optionalMs(flags.refreshInterval, '--refresh-interval');
   const logger = createLogger('eddy-master', flags.logLevel ? { level: flags.logLevel } : {});
+  // Aborting the stop signal stops the master (also while it starts); close() below waits for it.
   const handle = await startMaster({
-    dataDir: flags.dataDir, token, logger,
+    dataDir: flags.dataDir, token, logger, signal: ctx.signal,
     ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
     ...(tls ? { tls } : {}),
     ...(heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs } : {}),

@@ -1,7 +1,8 @@
 // `eddy master --listen HOST:PORT --data-dir DIR [--token-file F]`: flags here; the master runs
 // in actions/master-action.ts until the process's stop signal, then closes (journal flushed,
 // server stopped) and the command exits 0. Flags left out take the master's own defaults
-// (MASTER_DEFAULTS in @eddy/master), which this module does not load: `eddy --help` stays fast.
+// (MASTER_DEFAULTS in @eddy/master). This module does not load that package, so `eddy --help`
+// stays fast; the help text repeats the defaults and test/startup-imports.test.ts keeps it true.
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { CLI_ENV } from '../connection/cli-defaults.js';

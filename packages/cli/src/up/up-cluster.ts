@@ -125,7 +125,7 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
   };
   try {
     const master: MasterHandle = await startMaster({
-      listen: options.listen, dataDir: join(dataDir, 'master'), token, logger: logger.child({ component: 'master' }),
+      listen: options.listen, dataDir: join(dataDir, 'master'), token, logger: logger.child({ component: 'master' }), signal,
       ...(options.refreshIntervalMs ? { namespaceRefreshIntervalMs: options.refreshIntervalMs } : {}),
     });
     closers.push({ name: 'master', fn: () => master.close() });
