@@ -11,6 +11,8 @@ export interface RuntimeWorkerOptions {
   workerId: string;
   tiers: TierLevel[];
   logger: Logger;
+  /** Stops the worker, also while it registers. */
+  signal: AbortSignal;
 }
 
 export type RuntimeWorker = WorkerHandle;
@@ -23,6 +25,7 @@ export async function startRuntimeWorker(options: RuntimeWorkerOptions): Promise
     listen: '127.0.0.1:0',
     token: options.token,
     logger: options.logger,
+    signal: options.signal,
     tiers: options.tiers.map((t) => ({ medium: t.mediumtype, path: t.path, quotaBytes: t.quota, high: t.high, low: t.low })),
   });
 }

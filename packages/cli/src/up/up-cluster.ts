@@ -80,7 +80,7 @@ async function startWorkers(options: UpOptions, masterAddress: string, token: st
       const tiers = workerTiers(runtime, i, instanceId);
       const w = await startRuntimeWorker({
         masterAddress, token, runtime: runtime.metadata.name, workerId: `${runtime.metadata.name}-worker-${i}`,
-        tiers, logger: logger.child({ component: 'worker', worker: i }),
+        tiers, logger: logger.child({ component: 'worker', worker: i }), signal,
       });
       closers.push({
         name: `worker ${w.workerId}`,
