@@ -5,8 +5,12 @@
 // Where GNU time is installed (/usr/bin/time) each run's CPU time (user + system) is recorded
 // too: on a busy machine wall time mostly measures the neighbours, CPU time what the CLI costs.
 //
-//   npx tsc -b bench && node bench/lib/cli-startup.js [--runs 10] [--out bench/results]
-import { spawn } from 'node:child_process';
+// --baseline DIR adds the same two eddy commands run from another built checkout (e.g. the
+// commit before the start-up work), measured in the same run: on a shared machine only
+// numbers taken side by side compare.
+//
+//   npx tsc -b bench && node bench/lib/cli-startup.js [--runs 10] [--out bench/results] [--baseline DIR]
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, loadavg, tmpdir, totalmem } from 'node:os';
@@ -83,6 +87,14 @@ async function measure(c: Case, runs: number, env: NodeJS.ProcessEnv): Promise<R
   return row;
 }
 
+function commitOf(dir: string): string {
+  try {
+    return execFileSync('git', ['-C', dir, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).trim().slice(0, 80);
+  } catch {
+    return 'not a git checkout';
+  }
+}
+
 function markdown(rows: Row[], meta: Record<string, unknown>): string {
   const f = (s: number): string => s.toFixed(3);
   const lines = [
@@ -90,6 +102,7 @@ function markdown(rows: Row[], meta: Record<string, unknown>): string {
     '',
     `${String(meta.date)} on ${String(meta.host)} (${String(meta.cpus)} cores, node ${String(meta.node)}), ${String(meta.runs)} runs each after one warm-up;`,
     `load average before/after: ${String(meta.loadBefore)} / ${String(meta.loadAfter)}. Wall time of a fresh process, seconds.`,
+    ...(meta.baseline ? [`Baseline rows: the same commands from the checkout at ${String(meta.baseline)}, in the same run.`] : []),
     '',
     '| command | median | min | max | CPU median | goal | met |',
     '|---|---|---|---|---|---|---|',
@@ -122,12 +135,17 @@ async function main(): Promise<void> {
       { name: 'eddy --help', args: [EDDY, '--help'] },
       { name: 'eddy get dataset', args: [EDDY, 'get', 'dataset'] },
     ];
+    const baseline = arg('baseline', '');
+    if (baseline) {
+      const old = join(resolve(baseline), 'packages/cli/bin/eddy.js');
+      cases.push({ name: 'baseline: eddy --help', args: [old, '--help'] }, { name: 'baseline: eddy get dataset', args: [old, 'get', 'dataset'] });
+    }
     const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
     const rows: Row[] = [];
     for (const c of cases) rows.push(await measure(c, runs, env));
     const meta = {
       date: new Date().toISOString(), host: hostname(), cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version,
-      runs, loadBefore, loadAfter: loadavg().map((l) => l.toFixed(2)).join(' '),
+      runs, baseline: baseline ? `${baseline} (${commitOf(baseline)})` : undefined, loadBefore, loadAfter: loadavg().map((l) => l.toFixed(2)).join(' '),
     };
     await mkdir(outDir, { recursive: true });
     await writeFile(join(outDir, 'cli-startup.json'), JSON.stringify({ ...meta, rows }, null, 2) + '\n');
