@@ -174,7 +174,7 @@ test('worker data channel: crafted keys and refs naming files outside the mount 
   assert.equal(errorCode(await raw([hello(), readOf({ ...base, path: '/sub/g.txt' })], 5_000, 1)), 'INVALID_ARGUMENT');
 
   // Refs whose key honestly matches a path that climbs out of the mount, or a symlink out of it.
-  const outsideVersion = fileVersion(await stat(join(c.dir, 'outside.txt')));
+  const outsideVersion = fileVersion(await stat(join(c.dir, 'outside.txt'), { bigint: true }));
   const escapes: WireRef[] = [];
   for (const path of ['/../outside.txt', '/sub/../../outside.txt', '/escape.txt', '/escape-rel.txt', '/escape-dir/outside.txt', '/./f.bin', '/f.bin\0']) {
     for (const version of [outsideVersion, goodRef.version!]) {

@@ -184,6 +184,16 @@ const encryptOption = z.strictObject({
   }),
 });
 
+/**
+ * Option names that carry a secret (`fs.s3.accessKeySecret`, `fs.oss.securityToken`, ...). Plain
+ * `options` are shown by `get` and handed around; a secret belongs in a Secret via encryptOptions.
+ */
+const CREDENTIAL_OPTION = /(secret|password|passwd|token|credential|private[._-]?key)$/i;
+
+function isCredentialOption(name: string): boolean {
+  return CREDENTIAL_OPTION.test(name.replace(/[._-]+$/, ''));
+}
+
 const mountSchema = z.strictObject({
   mountPoint: parsed(parseMountPoint),
   name: parsed(dnsLabel).optional(),
@@ -192,6 +202,11 @@ const mountSchema = z.strictObject({
   encryptOptions: z.array(encryptOption).optional(),
 }).superRefine((m, ctx) => {
   const plain = new Set(Object.keys(m.options ?? {}));
+  for (const name of plain) {
+    if (isCredentialOption(name)) {
+      ctx.addIssue({ code: 'custom', path: ['options', name], message: `"${name}" is a credential: move it to encryptOptions (valueFrom.secretKeyRef to a Secret) so it is not stored and shown in plain text` });
+    }
+  }
   const seen = new Set<string>();
   (m.encryptOptions ?? []).forEach((e, i) => {
     if (plain.has(e.name)) ctx.addIssue({ code: 'custom', path: ['encryptOptions', i, 'name'], message: `"${e.name}" is also set in options; set it in one place only` });

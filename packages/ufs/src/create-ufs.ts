@@ -6,8 +6,14 @@ import { FileUfs } from './file-ufs.js';
 import { S3Ufs } from './s3-ufs.js';
 import { OssUfs } from './oss-ufs.js';
 import type { UfsClientOptions } from './ufs-client-options.js';
+import { checkUfsAllowed, type UfsAllowlist } from './ufs-allowlist.js';
 
-export type CreateUfsOptions = UfsClientOptions & { logger?: Logger; cwd?: string };
+export type CreateUfsOptions = UfsClientOptions & {
+  logger?: Logger;
+  cwd?: string;
+  /** Where mounts may point (file roots, S3/OSS endpoints); see UfsAllowlist. Default: anywhere. */
+  allow?: UfsAllowlist;
+};
 
 export const UFS_SCHEMES = ['s3', 'oss', 'file'] as const;
 
@@ -17,6 +23,7 @@ export function createUfs(config: UfsMountConfig, opts: CreateUfsOptions = {}): 
     throw new ValidationError('url is missing: set the mount URL, e.g. s3://bucket/prefix, oss://bucket/prefix or file:///data', 'url');
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (opts.allow) checkUfsAllowed(config, opts.allow, opts.cwd);
   switch (scheme) {
     case 's3': return new S3Ufs(config, opts);
     case 'oss': return new OssUfs(config, opts);

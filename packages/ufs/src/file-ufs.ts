@@ -1,7 +1,8 @@
 // `file://` driver: a local directory as the bucket. Used by the embedded single-host setup and
-// by tests. Versions are `${size}-${floor(mtimeMs)}` since a file system has no ETag.
+// by tests. A file system has no ETag, so a version is built from the inode's identity and change
+// times in nanoseconds (see fileVersion).
 import { open, opendir, realpath, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
@@ -35,8 +36,18 @@ export function fileUrlToRoot(url: string, cwd = process.cwd()): string {
   return resolve(cwd, decoded);
 }
 
-export function fileVersion(st: Stats): string {
-  return `${st.size}-${Math.floor(st.mtimeMs)}`;
+/**
+ * The version of a file: size, mtime, inode and ctime, the times in nanoseconds. Size plus mtime
+ * alone misses a same-size rewrite that keeps the mtime (`cp -p`, `rsync -t`, tar): such a copy
+ * still changes the ctime (set by the kernel, not by utimes) and usually the inode, so the cache
+ * never serves old bytes under the new content. Takes bigint stats: a double loses the nanoseconds.
+ */
+export function fileVersion(st: BigIntStats): string {
+  return `${st.size}-${st.mtimeNs}-${st.ino}-${st.ctimeNs}`;
+}
+
+function objectInfo(path: string, st: BigIntStats): UfsObjectInfo {
+  return { path, size: Number(st.size), version: fileVersion(st), mtimeMs: Number(st.mtimeNs) / 1e6 };
 }
 
 export class FileUfs implements UnderFileSystem {
@@ -61,14 +72,14 @@ export class FileUfs implements UnderFileSystem {
     const key = normalizeUfsPath(path);
     throwIfAborted(options.signal);
     const abs = await this.resolveInside(key);
-    let st: Stats;
+    let st: BigIntStats;
     try {
-      st = await stat(abs);
+      st = await stat(abs, { bigint: true });
     } catch (err) {
       throw this.mapError(err, key);
     }
     if (!st.isFile()) throw new NotFoundError(`${this.description}: ${JSON.stringify(key)} is not a file`);
-    return { path: key, size: st.size, version: fileVersion(st), mtimeMs: st.mtimeMs };
+    return objectInfo(key, st);
   }
 
   async *list(prefix: string, options: UfsListOptions = {}): AsyncIterable<UfsListEntry> {
@@ -114,14 +125,14 @@ export class FileUfs implements UnderFileSystem {
           if (recursive) stack.push(childRel);
           else yield { path: childRel, size: 0, version: '', mtimeMs: 0, isDirectory: true };
         } else if (isFile) {
-          let st: Stats;
+          let st: BigIntStats;
           try {
-            st = await stat(abs);
+            st = await stat(abs, { bigint: true });
           } catch (err) {
             if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed while listing
             throw this.mapError(err, childRel);
           }
-          yield { path: childRel, size: st.size, version: fileVersion(st), mtimeMs: st.mtimeMs };
+          yield objectInfo(childRel, st);
         }
       }
     }
@@ -140,13 +151,14 @@ export class FileUfs implements UnderFileSystem {
     }
     try {
       // Checking the version on the open descriptor ties the check to the bytes we stream.
-      const st = await fh.stat();
+      const st = await fh.stat({ bigint: true });
       if (!st.isFile()) throw new NotFoundError(`${this.description}: ${JSON.stringify(key)} is not a file`);
       if (options.ifMatch !== undefined && options.ifMatch !== fileVersion(st)) {
         throw new VersionMismatchError(`${this.description}: ${JSON.stringify(key)} is at version ${fileVersion(st)}, not ${options.ifMatch}`);
       }
       throwIfAborted(options.signal);
-      const end = length === undefined ? st.size : Math.min(st.size, offset + length);
+      const size = Number(st.size);
+      const end = length === undefined ? size : Math.min(size, offset + length);
       if (offset >= end) {
         await fh.close();
         return Readable.from([]);

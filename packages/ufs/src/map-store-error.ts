@@ -4,6 +4,7 @@ import {
   AbortedError, AccessDeniedError, EddyError, NotFoundError, TimeoutError, UnavailableError,
   UnreachableError, VersionMismatchError,
 } from '@eddy/core';
+import { MissingVersionError } from './ufs-errors.js';
 
 export interface StoreFailure {
   /** Printable mount, e.g. `s3://bucket/prefix`. */
@@ -77,6 +78,16 @@ export function isRetryableStoreError(err: unknown): boolean {
 }
 
 /** ETags arrive quoted (`"abc"`); versions are compared without quotes. */
+/**
+ * The ETag of an object as its version; a missing one is refused (MissingVersionError), never
+ * turned into an empty version that every later read would match.
+ */
+export function requireEtag(etag: string | undefined | null, description: string, key: string): string {
+  const v = stripEtag(etag);
+  if (v === '') throw new MissingVersionError(`${description}: ${JSON.stringify(key)} came without an ETag, so its bytes cannot be tied to a version`);
+  return v;
+}
+
 export function stripEtag(etag: string | undefined | null): string {
   if (!etag) return '';
   let e = etag.trim();

@@ -14,7 +14,8 @@ import type {
 } from './under-file-system.js';
 import { normalizeReadRange, normalizeUfsPath } from './normalize-ufs-path.js';
 import { parseBucketUrl } from './parse-bucket-url.js';
-import { mapStoreError, markRetryable, stripEtag } from './map-store-error.js';
+import { mapStoreError, markRetryable, requireEtag, stripEtag } from './map-store-error.js';
+import { MissingVersionError } from './ufs-errors.js';
 import { retryWithBackoff } from '@eddy/core';
 import { storeRetryOptions } from './store-retry-options.js';
 import { sliceStream } from './slice-stream.js';
@@ -97,7 +98,7 @@ export class OssUfs implements UnderFileSystem {
     const h = res.headers as Record<string, string | undefined>;
     const lm = h['last-modified'];
     return {
-      path: key, size: Number(h['content-length'] ?? 0), version: stripEtag(h['etag']), mtimeMs: lm ? Date.parse(lm) : 0,
+      path: key, size: Number(h['content-length'] ?? 0), version: requireEtag(h['etag'], this.description, key), mtimeMs: lm ? Date.parse(lm) : 0,
       ...versionIdField(h['x-oss-version-id']),
     };
   }
@@ -120,7 +121,7 @@ export class OssUfs implements UnderFileSystem {
       yield* this.#directories(page.prefixes ?? []);
       for (const obj of page.objects ?? []) {
         if (obj.name.endsWith('/')) continue; // directory markers are not objects
-        yield { path: obj.name.slice(this.prefix.length), size: Number(obj.size), version: stripEtag(obj.etag), mtimeMs: Date.parse(obj.lastModified) || 0 };
+        yield { path: obj.name.slice(this.prefix.length), size: Number(obj.size), version: requireEtag(obj.etag, this.description, obj.name), mtimeMs: Date.parse(obj.lastModified) || 0 };
       }
       if (!page.isTruncated || !page.nextContinuationToken) return;
       token = page.nextContinuationToken;
@@ -139,7 +140,7 @@ export class OssUfs implements UnderFileSystem {
         if (!obj.isLatest || obj.name.endsWith('/') || obj.name === lastKey) continue; // older versions; directory markers are not objects
         lastKey = obj.name;
         yield {
-          path: obj.name.slice(this.prefix.length), size: Number(obj.size), version: stripEtag(obj.etag),
+          path: obj.name.slice(this.prefix.length), size: Number(obj.size), version: requireEtag(obj.etag, this.description, obj.name),
           mtimeMs: Date.parse(obj.lastModified) || 0, ...versionIdField(obj.versionId),
         };
       }
@@ -191,7 +192,11 @@ export class OssUfs implements UnderFileSystem {
     }
     if (options.ifMatch !== undefined) {
       const got = stripEtag(resHeaders['etag']);
-      if (got !== '' && got !== options.ifMatch) {
+      if (got === '') {
+        stream.destroy();
+        throw new MissingVersionError(`${this.description}: ${what}: the store sent no ETag, so the bytes cannot be tied to version ${options.ifMatch}`);
+      }
+      if (got !== options.ifMatch) {
         stream.destroy();
         throw new VersionMismatchError(`${this.description}: ${what}: the object is at version ${got}, not ${options.ifMatch}`);
       }

@@ -18,7 +18,8 @@ import { parseBucketUrl } from './parse-bucket-url.js';
 import { parseListObjectsXml, uriEscape } from './parse-list-objects-xml.js';
 import { parseListVersionsXml } from './parse-list-versions-xml.js';
 import { BucketVersioning, versionIdField } from './bucket-versioning.js';
-import { mapStoreError, markRetryable, stripEtag } from './map-store-error.js';
+import { mapStoreError, markRetryable, requireEtag, stripEtag } from './map-store-error.js';
+import { MissingVersionError } from './ufs-errors.js';
 import { retryWithBackoff } from '@eddy/core';
 import { storeRetryOptions } from './store-retry-options.js';
 import { sliceStream } from './slice-stream.js';
@@ -94,7 +95,7 @@ export class S3Ufs implements UnderFileSystem {
   async #statKey(key: string, versionId: string | undefined, signal: AbortSignal | undefined): Promise<UfsObjectInfo> {
     const st = await this.#call(`stat ${JSON.stringify(key)}`, signal,
       () => this.#client.statObject(this.bucket, this.prefix + key, versionId === undefined ? {} : { versionId }));
-    return { path: key, size: st.size, version: stripEtag(st.etag), mtimeMs: st.lastModified.getTime(), ...versionIdField(st.versionId) };
+    return { path: key, size: st.size, version: requireEtag(st.etag, this.description, key), mtimeMs: st.lastModified.getTime(), ...versionIdField(st.versionId) };
   }
 
   async *list(prefix: string, options: UfsListOptions = {}): AsyncIterable<UfsListEntry> {
@@ -118,7 +119,7 @@ export class S3Ufs implements UnderFileSystem {
         yield {
           path: item.key.slice(this.prefix.length),
           size: item.size,
-          version: stripEtag(item.etag),
+          version: requireEtag(item.etag, this.description, item.key),
           mtimeMs: Date.parse(item.lastModified) || 0,
         };
       }
@@ -152,7 +153,7 @@ export class S3Ufs implements UnderFileSystem {
         yield {
           path: item.key.slice(this.prefix.length),
           size: item.size,
-          version: stripEtag(item.etag),
+          version: requireEtag(item.etag, this.description, item.key),
           mtimeMs: Date.parse(item.lastModified) || 0,
           ...versionIdField(item.versionId),
         };
@@ -215,7 +216,11 @@ export class S3Ufs implements UnderFileSystem {
     // Some stores ignore If-Match on GET; never hand out bytes of another version.
     if (options.ifMatch !== undefined) {
       const got = stripEtag(headerValue(res.headers.etag));
-      if (got !== '' && got !== options.ifMatch) {
+      if (got === '') {
+        res.destroy();
+        throw new MissingVersionError(`${this.description}: ${what}: the store sent no ETag, so the bytes cannot be tied to version ${options.ifMatch}`);
+      }
+      if (got !== options.ifMatch) {
         res.destroy();
         throw new VersionMismatchError(`${this.description}: ${what}: the object is at version ${got}, not ${options.ifMatch}`);
       }

@@ -6,7 +6,7 @@ export interface UfsObjectInfo {
   /** Key relative to the mount's prefix, '/'-separated, no leading slash. */
   path: string;
   size: number;
-  /** ETag where the store has one, otherwise `${size}-${mtimeMs}`. Never empty. */
+  /** The ETag for S3/OSS (an object without one is refused), size + mtime + inode + ctime for file://. Never empty. */
   version: string;
   mtimeMs: number;
   /**

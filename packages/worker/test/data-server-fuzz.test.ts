@@ -32,7 +32,7 @@ before(async () => {
   dirs.push(ufsDir, tier);
   data = bytesFor('fuzz', 3 * BS + 11);
   await writeFile(join(ufsDir.path, 'f.bin'), data);
-  refs = refsFor('/f.bin', fileVersion(await stat(join(ufsDir.path, 'f.bin'))), data.length, BS);
+  refs = refsFor('/f.bin', fileVersion(await stat(join(ufsDir.path, 'f.bin'), { bigint: true })), data.length, BS);
   node = await makeNode({ tiers: [{ medium: 'MEM', path: tier.path, quotaBytes: 64 * BS, high: 0.95, low: 0.8 }], mount: { url: `file://${ufsDir.path}` } });
   server = await DataServer.start({ listen: '127.0.0.1:0', security: { token: TOKEN }, blocks: node.service, helloTimeoutMs: 300 });
   address = `127.0.0.1:${server.port}`;
@@ -166,7 +166,7 @@ test('a ref that lies about the file size cannot cut short an honest read of the
     wrap: (u) => new CountingUfs(u, { delayMs: 300 }),
   });
   const srv = await DataServer.start({ listen: '127.0.0.1:0', security: { token: TOKEN }, blocks: slow.service });
-  const real = refsFor('/f.bin', fileVersion(await stat(join(ufsDir.path, 'f.bin'))), data.length, BS)[1]!;
+  const real = refsFor('/f.bin', fileVersion(await stat(join(ufsDir.path, 'f.bin'), { bigint: true })), data.length, BS)[1]!;
   // The key does not cover fileSize: a smaller one makes block 1 look like a 10-byte last block.
   const liar = { ...real, fileSize: BS + 10 };
   const client = new DataChannelClient(`127.0.0.1:${srv.port}`, { token: TOKEN, maxConnections: 2 });

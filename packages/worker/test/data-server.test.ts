@@ -28,7 +28,7 @@ before(async () => {
   dirs.push(ufsDir, tier);
   data = bytesFor('dc', 3 * BS + 777);
   await writeFile(join(ufsDir.path, 'f.bin'), data);
-  const version = fileVersion(await stat(join(ufsDir.path, 'f.bin')));
+  const version = fileVersion(await stat(join(ufsDir.path, 'f.bin'), { bigint: true }));
   refs = refsFor('/f.bin', version, data.length, BS);
   node = await makeNode({
     tiers: [{ medium: 'MEM', path: tier.path, quotaBytes: 32 * BS, high: 0.95, low: 0.8 }],
@@ -215,7 +215,7 @@ test('close() lets a read in progress finish, then refuses new connections', asy
   });
   const bytes = bytesFor('slow', BS);
   await writeFile(join(ufsDir.path, 's.bin'), bytes);
-  const ref = refsFor('/s.bin', fileVersion(await stat(join(ufsDir.path, 's.bin'))), BS, BS)[0]!;
+  const ref = refsFor('/s.bin', fileVersion(await stat(join(ufsDir.path, 's.bin'), { bigint: true })), BS, BS)[0]!;
   const srv = await DataServer.start({ listen: '127.0.0.1:0', security: { token: TOKEN }, blocks: slow.service });
   const port = srv.port;
   const client = new DataChannelClient(`127.0.0.1:${port}`, { token: TOKEN });

@@ -19,7 +19,7 @@ async function setup(wrap: { delayMs?: number; failAfterBytes?: number } = {}) {
   const tier = await tempDir();
   const data = bytesFor('file-a', BS * 2 + 12_345);
   await writeFile(join(ufsDir.path, 'a.bin'), data);
-  const version = fileVersion(await stat(join(ufsDir.path, 'a.bin')));
+  const version = fileVersion(await stat(join(ufsDir.path, 'a.bin'), { bigint: true }));
   const node = await makeNode({
     tiers: [{ medium: 'MEM', path: tier.path, quotaBytes: 8 * BS, high: 0.95, low: 0.7 }],
     mount: { url: `file://${ufsDir.path}` },

@@ -22,7 +22,7 @@ async function fixture() {
   const tier = await tempDir();
   const data = bytesFor('proc', 3 * BS + 99);
   await writeFile(join(ufsDir.path, 'm.bin'), data);
-  const version = fileVersion(await stat(join(ufsDir.path, 'm.bin')));
+  const version = fileVersion(await stat(join(ufsDir.path, 'm.bin'), { bigint: true }));
   return { ufsDir, tier, data, refs: refsFor('/m.bin', version, data.length, BS), async cleanup() { await ufsDir.cleanup(); await tier.cleanup(); } };
 }
 

@@ -3,7 +3,7 @@
 // only here and in the 0600 journal; nothing this module returns for display carries them.
 import { NotFoundError, ValidationError } from '@eddy/core';
 import { parseManifests, validateManifestSet, type DataLoadManifest, type DatasetManifest, type Manifest, type RuntimeManifest, type SecretManifest } from '@eddy/manifest';
-import type { Journal } from '../journal/journal.js';
+import type { Journal, JournalOp } from '../journal/journal.js';
 
 export type ManifestCategory = 'Secret' | 'Dataset' | 'Runtime' | 'DataLoad';
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
@@ -67,6 +67,7 @@ export class ManifestStore {
     const docs: Manifest[] = parseManifests(text);
     this.#crossValidate(docs);
     const out: ApplyOutcome[] = [];
+    const ops: JournalOp[] = [];
     for (const m of docs) {
       const cat = categoryOf(m.kind);
       const key = keyOf(cat, m.metadata.name);
@@ -74,10 +75,13 @@ export class ManifestStore {
       let action: ApplyAction = 'created';
       if (old) action = JSON.stringify(old.manifest) === JSON.stringify(m) ? 'unchanged' : 'configured';
       if (action !== 'unchanged') {
-        await this.#journal.put(key, { manifest: m, createdMs: old?.createdMs ?? now, updatedMs: now } satisfies StoredManifest);
+        ops.push({ key, value: { manifest: m, createdMs: old?.createdMs ?? now, updatedMs: now } satisfies StoredManifest });
       }
       out.push({ kind: m.kind, name: m.metadata.name, action, manifest: m });
     }
+    // One journal record: a crash mid-apply leaves all documents or none, never a Dataset
+    // without the Secret it refers to.
+    await this.#journal.batch(ops);
     return out;
   }
 

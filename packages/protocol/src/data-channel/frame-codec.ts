@@ -75,60 +75,82 @@ export function encodeFrame(type: FrameType, payload: Uint8Array = Buffer.alloc(
 /**
  * Incremental decoder: `push` each received chunk, get the frames (and DATA pieces) it completes.
  * Once it has thrown, the stream is unusable and every later `push` throws the same error.
+ *
+ * The cost is linear in the bytes received: an incomplete frame is held as a list of chunks and
+ * joined once, when enough bytes for the header (then for the whole frame) have arrived. Joining
+ * on every push made a frame sent a byte at a time cost quadratic CPU before authentication.
  */
 export class FrameDecoder {
-  private readonly accept: ReadonlySet<FrameType>;
-  private readonly maxControl: number;
-  private readonly maxData: number;
-  private buf: Buffer = Buffer.alloc(0);
-  private dataLeft = 0;
-  private failed: ProtocolError | undefined;
+  readonly #accept: ReadonlySet<FrameType>;
+  #maxControl: number;
+  readonly #maxData: number;
+  /** Chunks of an incomplete header or control frame, and their total length. */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  /** Bytes #pending must reach before parsing can go on: a header, then a whole frame. */
+  #need = FRAME_HEADER_BYTES;
+  #dataLeft = 0;
+  #failed: ProtocolError | undefined;
 
   constructor(options: FrameDecoderOptions) {
-    this.accept = options.accept;
-    this.maxControl = options.maxControlPayload ?? MAX_CONTROL_PAYLOAD;
-    this.maxData = options.maxDataPayload ?? MAX_DATA_PAYLOAD;
+    this.#accept = options.accept;
+    this.#maxControl = options.maxControlPayload ?? MAX_CONTROL_PAYLOAD;
+    this.#maxData = options.maxDataPayload ?? MAX_DATA_PAYLOAD;
   }
 
   /** Bytes held for an incomplete header or control frame. */
-  get bufferedBytes(): number { return this.buf.length; }
+  get bufferedBytes(): number { return this.#pendingBytes; }
 
   /** True between frames (nothing partial held). */
-  get idle(): boolean { return this.buf.length === 0 && this.dataLeft === 0; }
+  get idle(): boolean { return this.#pendingBytes === 0 && this.#dataLeft === 0; }
+
+  /**
+   * Changes the largest control payload accepted from now on: a server keeps it small until the
+   * peer has authenticated (HELLO), then raises it.
+   */
+  setMaxControlPayload(max: number): void {
+    this.#maxControl = max;
+  }
 
   push(chunk: Uint8Array): DecodedFrame[] {
-    if (this.failed) throw this.failed;
+    if (this.#failed) throw this.#failed;
     const out: DecodedFrame[] = [];
     let data: Buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    if (this.#pendingBytes > 0) {
+      if (this.#pendingBytes + data.length < this.#need) {
+        // Copy: the caller may reuse its chunk buffer.
+        this.#pending.push(Buffer.from(data));
+        this.#pendingBytes += data.length;
+        return out;
+      }
+      data = Buffer.concat([...this.#pending, data], this.#pendingBytes + data.length);
+      this.#pending = [];
+      this.#pendingBytes = 0;
+    }
     while (data.length > 0) {
-      if (this.dataLeft > 0) {
-        const n = Math.min(this.dataLeft, data.length);
+      if (this.#dataLeft > 0) {
+        const n = Math.min(this.#dataLeft, data.length);
         out.push({ type: FrameType.DATA, payload: data.subarray(0, n) });
-        this.dataLeft -= n;
+        this.#dataLeft -= n;
         data = data.subarray(n);
         continue;
       }
-      if (this.buf.length > 0) {
-        data = Buffer.concat([this.buf, data]);
-        this.buf = Buffer.alloc(0);
-      }
       if (data.length < FRAME_HEADER_BYTES) {
-        this.buf = Buffer.from(data);
+        this.#hold(data, FRAME_HEADER_BYTES);
         break;
       }
       const len = data.readUInt32BE(0);
       const type = data.readUInt8(4) as FrameType;
-      if (!this.accept.has(type)) throw this.fail(`unexpected frame type ${frameTypeName(type)}`);
+      if (!this.#accept.has(type)) throw this.#fail(`unexpected frame type ${frameTypeName(type)}`);
       if (type === FrameType.DATA) {
-        if (len > this.maxData) throw this.fail(`DATA frame of ${len} bytes exceeds the ${this.maxData}-byte limit`);
-        this.dataLeft = len;
+        if (len > this.#maxData) throw this.#fail(`DATA frame of ${len} bytes exceeds the ${this.#maxData}-byte limit`);
+        this.#dataLeft = len;
         data = data.subarray(FRAME_HEADER_BYTES);
         continue;
       }
-      if (len > this.maxControl) throw this.fail(`${frameTypeName(type)} frame of ${len} bytes exceeds the ${this.maxControl}-byte limit`);
+      if (len > this.#maxControl) throw this.#fail(`${frameTypeName(type)} frame of ${len} bytes exceeds the ${this.#maxControl}-byte limit`);
       if (data.length < FRAME_HEADER_BYTES + len) {
-        // Copy: the caller may reuse its chunk buffer.
-        this.buf = Buffer.from(data);
+        this.#hold(data, FRAME_HEADER_BYTES + len);
         break;
       }
       out.push({ type, payload: Buffer.from(data.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + len)) });
@@ -137,9 +159,17 @@ export class FrameDecoder {
     return out;
   }
 
-  private fail(message: string): ProtocolError {
-    this.failed = new ProtocolError(message);
-    this.buf = Buffer.alloc(0);
-    return this.failed;
+  /** Keeps an incomplete header or frame (copied: the caller may reuse its buffer) until `need` bytes. */
+  #hold(data: Buffer, need: number): void {
+    this.#pending = [Buffer.from(data)];
+    this.#pendingBytes = data.length;
+    this.#need = need;
+  }
+
+  #fail(message: string): ProtocolError {
+    this.#failed = new ProtocolError(message);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    return this.#failed;
   }
 }
