@@ -100,7 +100,8 @@ function markdown(rows: Row[], meta: Record<string, unknown>): string {
   const lines = [
     '# CLI start-up (issue 12)',
     '',
-    `${String(meta.date)} on ${String(meta.host)} (${String(meta.cpus)} cores, node ${String(meta.node)}), ${String(meta.runs)} runs each after one warm-up;`,
+    `${String(meta.date)} on ${String(meta.host)} (${String(meta.cpus)} cores, node ${String(meta.node)}), ` +
+      `${String(meta.runs)} runs each after one warm-up;`,
     `load average before/after: ${String(meta.loadBefore)} / ${String(meta.loadAfter)}. Wall time of a fresh process, seconds.`,
     ...(meta.baseline ? [`Baseline rows: the same commands from the checkout at ${String(meta.baseline)}, in the same run.`] : []),
     '',
@@ -127,7 +128,8 @@ async function main(): Promise<void> {
   const master = await startMaster({ listen: '127.0.0.1:0', dataDir: join(dir, 'master'), token: TOKEN, logger: silentLogger() });
   try {
     const rpc = createMasterClient(master.address, { token: TOKEN });
-    await rpc.apply({ manifests: `apiVersion: data.fluid.io/v1alpha1\nkind: Dataset\nmetadata: {name: demo}\nspec:\n  mounts: [{mountPoint: "file://${data}"}]\n` });
+    const dataset = `apiVersion: data.fluid.io/v1alpha1\nkind: Dataset\nmetadata: {name: demo}\nspec:\n  mounts: [{mountPoint: "file://${data}"}]\n`;
+    await rpc.apply({ manifests: dataset });
     rpc.close();
     const env = { ...process.env, EDDY_MASTER: master.address, EDDY_TOKEN_FILE: tokenFile, EDDY_TLS_CA: '' };
     const cases: Case[] = [
@@ -138,14 +140,18 @@ async function main(): Promise<void> {
     const baseline = arg('baseline', '');
     if (baseline) {
       const old = join(resolve(baseline), 'packages/cli/bin/eddy.js');
-      cases.push({ name: 'baseline: eddy --help', args: [old, '--help'] }, { name: 'baseline: eddy get dataset', args: [old, 'get', 'dataset'] });
+      cases.push(
+        { name: 'baseline: eddy --help', args: [old, '--help'] },
+        { name: 'baseline: eddy get dataset', args: [old, 'get', 'dataset'] },
+      );
     }
     const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
     const rows: Row[] = [];
     for (const c of cases) rows.push(await measure(c, runs, env));
     const meta = {
       date: new Date().toISOString(), host: hostname(), cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version,
-      runs, baseline: baseline ? `${baseline} (${commitOf(baseline)})` : undefined, loadBefore, loadAfter: loadavg().map((l) => l.toFixed(2)).join(' '),
+      runs, baseline: baseline ? `${baseline} (${commitOf(baseline)})` : undefined,
+      loadBefore, loadAfter: loadavg().map((l) => l.toFixed(2)).join(' '),
     };
     await mkdir(outDir, { recursive: true });
     await writeFile(join(outDir, 'cli-startup.json'), JSON.stringify({ ...meta, rows }, null, 2) + '\n');

@@ -58,7 +58,8 @@ test('runtime table: live/desired workers, tiers and the Fluid phase', () => {
       status: { desiredWorkers: 2, liveWorkers: 1, workers: ['w0'], cacheCapacityBytes: 64 << 20 },
     },
   };
-  assert.equal(runtimeTable([runtime], { now: NOW }).split('\n')[1], 'demo   JindoRuntime   1/2       MEM:64.00MiB   64.00MiB         PartialReady   5s');
+  assert.equal(runtimeTable([runtime], { now: NOW }).split('\n')[1],
+    'demo   JindoRuntime   1/2       MEM:64.00MiB   64.00MiB         PartialReady   5s');
 });
 
 test('-o json objects: Fluid-shaped, times as RFC 3339, unset times and empty messages left out', () => {
@@ -69,8 +70,12 @@ test('-o json objects: Fluid-shaped, times as RFC 3339, unset times and empty me
   }));
   const o = resourceObject(load);
   assert.deepEqual(Object.keys(o), ['apiVersion', 'kind', 'metadata', 'spec', 'status']);
-  assert.deepEqual(o.metadata, { name: 'once', namespace: 'default', labels: {}, annotations: {}, creationTimestamp: '2026-01-01T00:00:00.000Z' });
-  assert.deepEqual(o.spec, { dataset: { name: 'demo', namespace: 'default' }, policy: 'Once', loadMetadata: false, target: [{ path: '/', replicas: 1 }] });
+  assert.deepEqual(o.metadata, {
+    name: 'once', namespace: 'default', labels: {}, annotations: {}, creationTimestamp: '2026-01-01T00:00:00.000Z',
+  });
+  assert.deepEqual(o.spec, {
+    dataset: { name: 'demo', namespace: 'default' }, policy: 'Once', loadMetadata: false, target: [{ path: '/', replicas: 1 }],
+  });
   const status = o.status as Record<string, unknown>;
   assert.equal(status.lastScheduleTime, '2026-01-01T00:00:00.000Z');
   assert.ok(!('lastSuccessfulTime' in status));

@@ -15,7 +15,8 @@ test('address: --master over EDDY_MASTER over the default; servers must name it;
   assert.equal(resolveConnection({}, env).address, CLI_DEFAULTS.master);
   assert.equal(resolveConnection({}, { ...env, EDDY_MASTER: 'm:1' }).address, 'm:1');
   assert.equal(resolveConnection({ master: '[::1]:2' }, { ...env, EDDY_MASTER: 'm:1' }).address, '[::1]:2');
-  assert.throws(() => resolveConnection({}, { ...env, EDDY_MASTER: '' }, { requireMaster: true }), (e: unknown) => e instanceof UsageError && /no master: pass --master/.test(e.message));
+  assert.throws(() => resolveConnection({}, { ...env, EDDY_MASTER: '' }, { requireMaster: true }),
+    (e: unknown) => e instanceof UsageError && /no master: pass --master/.test(e.message));
   for (const bad of ['nohostport', ':19998', 'a b:1', 'h:99999']) {
     assert.throws(() => resolveConnection({ master: bad }, env), new UsageError(`--master must be HOST:PORT, got ${JSON.stringify(bad)}`));
   }
@@ -38,8 +39,10 @@ test('token and CA: flag over env, else the token of a local eddy up, else none;
     assert.equal(resolveConnection({ tokenFile: join(dir, 'flag-token') }, withEnv).token, 'flag-token');
     await writeFile(join(dir, 'ca.pem'), 'PEM');
     assert.equal(resolveConnection({}, { ...env, EDDY_TLS_CA: join(dir, 'ca.pem') }).ca?.toString(), 'PEM');
-    assert.throws(() => resolveConnection({ tlsCa: join(dir, 'missing.pem') }, env), (e: unknown) => e instanceof ValidationError && /^--tls-ca: cannot read .*ENOENT/.test(e.message));
-    assert.throws(() => resolveConnection({ tokenFile: join(dir, 'missing') }, env), (e: unknown) => e instanceof ValidationError && /^--token-file: cannot read/.test(e.message));
+    assert.throws(() => resolveConnection({ tlsCa: join(dir, 'missing.pem') }, env),
+      (e: unknown) => e instanceof ValidationError && /^--tls-ca: cannot read .*ENOENT/.test(e.message));
+    assert.throws(() => resolveConnection({ tokenFile: join(dir, 'missing') }, env),
+      (e: unknown) => e instanceof ValidationError && /^--token-file: cannot read/.test(e.message));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

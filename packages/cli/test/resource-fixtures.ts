@@ -38,7 +38,8 @@ export function dataLoadStatus(overrides: Partial<proto.DataLoadStatus__Output> 
 }
 
 export function dataLoadResource(
-  name: string, creationTimeMs: number, spec: { dataset: string; policy: 'Once' | 'Cron'; schedule?: string }, status: proto.DataLoadStatus__Output | null,
+  name: string, creationTimeMs: number,
+  spec: { dataset: string; policy: 'Once' | 'Cron'; schedule?: string }, status: proto.DataLoadStatus__Output | null,
 ): proto.Resource__Output {
   return {
     apiVersion: 'data.fluid.io/v1alpha1', kind: 'DataLoad', metadata: objectMeta(name, creationTimeMs), object: 'dataload',

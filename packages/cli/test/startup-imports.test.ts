@@ -36,7 +36,12 @@ async function loadedBy(args: string[], env: NodeJS.ProcessEnv): Promise<{ urls:
   }
 }
 
-const HEAVY = ['@grpc/', 'protobufjs', 'zod', 'yaml', 'pino', 'minio', 'ali-oss', '/packages/master/', '/packages/worker/', '/packages/fuse-client/', '/packages/ufs/', '/packages/manifest/'];
+/** What no client command needs: the component packages, the UFS SDKs, zod and yaml. */
+const COMPONENTS = [
+  'zod', 'yaml', 'minio', 'ali-oss', '/packages/master/', '/packages/worker/', '/packages/fuse-client/', '/packages/ufs/', '/packages/manifest/',
+];
+/** What `--help` does not need either: the gRPC stack and the logger. */
+const HEAVY = ['@grpc/', 'protobufjs', 'pino', ...COMPONENTS];
 
 test('eddy --help loads commander and the CLI only', async () => {
   const { urls, stdout } = await loadedBy(['--help'], {});
@@ -49,7 +54,7 @@ test('eddy get loads the gRPC client, but no component package, zod or yaml', as
   // Port 1 refuses at once: the command fails after loading everything a real `get` loads.
   const { urls } = await loadedBy(['get', 'dataset'], { EDDY_MASTER: '127.0.0.1:1', EDDY_TOKEN_FILE: '', XDG_STATE_HOME: tmpdir() });
   assert.ok(urls.some((u) => u.includes('@grpc/grpc-js')), 'the gRPC client is loaded');
-  const heavy = urls.filter((u) => ['zod', 'yaml', 'minio', 'ali-oss', '/packages/master/', '/packages/worker/', '/packages/fuse-client/', '/packages/ufs/', '/packages/manifest/'].some((h) => u.includes(h)));
+  const heavy = urls.filter((u) => COMPONENTS.some((h) => u.includes(h)));
   assert.deepEqual(heavy, []);
 });
 

@@ -12,7 +12,9 @@ export type Listing =
   | { resource: KindName; items: proto.Resource__Output[] };
 
 /** Objects of one resource type (one by name, or all); a missing named one is NotFound. */
-export async function fetchListing(session: MasterSession, resource: ResourceName, name: string | undefined, signal?: AbortSignal): Promise<Listing> {
+export async function fetchListing(
+  session: MasterSession, resource: ResourceName, name: string | undefined, signal?: AbortSignal,
+): Promise<Listing> {
   const opts = { timeoutMs: CLI_DEFAULTS.rpcTimeoutMs, ...(signal ? { signal } : {}) };
   if (resource === 'worker') {
     const res = await session.rpc.listWorkers({ runtime: '' }, opts);
@@ -32,7 +34,9 @@ export async function fetchListing(session: MasterSession, resource: ResourceNam
 }
 
 /** One named object (describe, following a DataLoad). */
-export async function fetchResource(session: MasterSession, resource: KindName, name: string, signal?: AbortSignal): Promise<proto.Resource__Output> {
+export async function fetchResource(
+  session: MasterSession, resource: KindName, name: string, signal?: AbortSignal,
+): Promise<proto.Resource__Output> {
   const listing = await fetchListing(session, resource, name, signal);
   return listing.items[0] as proto.Resource__Output;
 }

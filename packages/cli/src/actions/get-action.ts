@@ -4,7 +4,9 @@ import type { CommandContext } from '../command-context.js';
 import { CLI_DEFAULTS } from '../connection/cli-defaults.js';
 import { withMaster, type MasterSession } from '../connection/master-session.js';
 import type { ConnectionFlags } from '../connection/resolve-connection.js';
-import { headersFor, renderListing, renderStructured, rowsFor, type ListingTableOptions, type OutputFormat } from '../output/render-listing.js';
+import {
+  headersFor, renderListing, renderStructured, rowsFor, type ListingTableOptions, type OutputFormat,
+} from '../output/render-listing.js';
 import { renderTable } from '../output/render-table.js';
 import type { ResourceName } from '../resource-kinds.js';
 import { UsageError } from '../usage-error.js';

@@ -13,7 +13,8 @@ function parseReadahead(text: string | undefined): Partial<ReadaheadOptions> | u
   if (text === undefined) return undefined;
   const mib = Number(text);
   if (!/^\d+$/.test(text) || mib > CLI_DEFAULTS.maxReadaheadMiB) {
-    throw new ValidationError(`--readahead must be a whole number of MiB up to ${CLI_DEFAULTS.maxReadaheadMiB}, got ${JSON.stringify(text)}`, '--readahead');
+    const most = CLI_DEFAULTS.maxReadaheadMiB;
+    throw new ValidationError(`--readahead must be a whole number of MiB up to ${most}, got ${JSON.stringify(text)}`, '--readahead');
   }
   if (mib === 0) return { maxWindowBytes: 0, initialWindowBytes: 0 };
   const bytes = mib * 1024 * 1024;
@@ -21,7 +22,9 @@ function parseReadahead(text: string | undefined): Partial<ReadaheadOptions> | u
   return { maxWindowBytes: bytes, initialWindowBytes: Math.min(bytes, initialWindowBytes), chunkBytes: Math.min(bytes, chunkBytes) };
 }
 
-export async function runMount(ctx: CommandContext, mountpoint: string, flags: MountFlags, connectionFlags: ConnectionFlags): Promise<void> {
+export async function runMount(
+  ctx: CommandContext, mountpoint: string, flags: MountFlags, connectionFlags: ConnectionFlags,
+): Promise<void> {
   const connection = resolveConnection(connectionFlags, ctx.io.env, { requireMaster: true });
   if (!flags.dataset) throw new ValidationError('no dataset: pass --dataset NAME', '--dataset');
   // A client verifies the servers with the CA; it presents no certificate of its own.

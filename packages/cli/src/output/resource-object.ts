@@ -59,7 +59,9 @@ function datasetParts(d: proto.DatasetResource__Output): Json {
         name: m.name,
         path: m.path,
         options: { ...m.options },
-        encryptOptions: m.encryptOptions.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secretName, key: e.secretKey } } })),
+        encryptOptions: m.encryptOptions.map((e) => ({
+          name: e.name, valueFrom: { secretKeyRef: { name: e.secretName, key: e.secretKey } },
+        })),
       })),
       accessModes: [...d.accessModes],
       accessMode: d.accessMode,
@@ -77,7 +79,10 @@ function runtimeParts(r: proto.RuntimeResource__Output): Json {
       blockSize: r.blockSize,
     },
     status: r.status
-      ? { desiredWorkers: r.status.desiredWorkers, liveWorkers: r.status.liveWorkers, workers: [...r.status.workers], cacheCapacityBytes: r.status.cacheCapacityBytes }
+      ? {
+        desiredWorkers: r.status.desiredWorkers, liveWorkers: r.status.liveWorkers, workers: [...r.status.workers],
+        cacheCapacityBytes: r.status.cacheCapacityBytes,
+      }
       : null,
   };
 }

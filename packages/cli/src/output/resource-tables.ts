@@ -74,9 +74,11 @@ export function runtimeRow(r: proto.Resource__Output, options: TableOptions = {}
   const desired = rt?.status?.desiredWorkers ?? rt?.replicas;
   const workers = live !== undefined && desired !== undefined ? `${live}/${desired}` : desired !== undefined ? String(desired) : NONE;
   // Fluid's runtime phases: all workers up → Ready, some → PartialReady, none → NotReady.
-  const phase = live === undefined || desired === undefined ? undefined : live >= desired ? 'Ready' : live > 0 ? 'PartialReady' : 'NotReady';
+  const phase = live === undefined || desired === undefined ? undefined
+    : live >= desired ? 'Ready' : live > 0 ? 'PartialReady' : 'NotReady';
   const capacity = rt?.status?.cacheCapacityBytes;
-  return [nameOf(r), or(r.kind), workers, or(tiers), capacity === undefined ? NONE : formatBytes(capacity), or(phase), age(createdOf(r), now)];
+  const cacheCapacity = capacity === undefined ? NONE : formatBytes(capacity);
+  return [nameOf(r), or(r.kind), workers, or(tiers), cacheCapacity, or(phase), age(createdOf(r), now)];
 }
 
 export function runtimeTable(items: proto.Resource__Output[], options: TableOptions = {}): string {

@@ -68,11 +68,14 @@ function checkAborted(signal: AbortSignal): void {
 type Closers = { name: string; fn: () => Promise<void> }[];
 
 /** Starts the Runtimes' workers (each with its own tier directories); each one's stop goes on `closers`. */
-async function startWorkers(options: UpOptions, masterAddress: string, token: string, instanceId: string, closers: Closers): Promise<RuntimeWorker[]> {
+async function startWorkers(
+  options: UpOptions, masterAddress: string, token: string, instanceId: string, closers: Closers,
+): Promise<RuntimeWorker[]> {
   const { logger, signal, manifests } = options;
   const workers: RuntimeWorker[] = [];
   // Runs after the workers stopped: the per-instance MEM directory, once empty, goes too.
-  const memRoots = new Set(manifests.runtimes.flatMap((r) => r.spec.tieredstore.levels.filter((l) => l.mediumtype === 'MEM').map((l) => join(l.path, `eddy-up-${instanceId}`))));
+  const memLevels = manifests.runtimes.flatMap((r) => r.spec.tieredstore.levels.filter((l) => l.mediumtype === 'MEM'));
+  const memRoots = new Set(memLevels.map((l) => join(l.path, `eddy-up-${instanceId}`)));
   closers.push({ name: 'MEM tier directories', fn: async () => { for (const d of memRoots) await rmdir(d).catch(() => undefined); } });
   for (const runtime of manifests.runtimes) {
     for (let i = 0; i < runtime.spec.replicas; i++) {
@@ -104,7 +107,9 @@ async function waitForWorkers(rpc: MasterRpc, count: number, signal: AbortSignal
     checkAborted(signal);
     const res = await rpc.listWorkers({ runtime: '' }, { timeoutMs: CLI_DEFAULTS.rpcTimeoutMs, signal });
     if (res.workers.filter((w) => w.live).length >= count) return;
-    if (Date.now() > deadline) throw new TimeoutError(`workers did not register with the master within ${CLI_DEFAULTS.upWorkersLiveTimeoutMs / 1000}s`);
+    if (Date.now() > deadline) {
+      throw new TimeoutError(`workers did not register with the master within ${CLI_DEFAULTS.upWorkersLiveTimeoutMs / 1000}s`);
+    }
     await sleep(WORKERS_POLL_MS, undefined, { signal }).catch(() => undefined);
   }
 }

@@ -57,7 +57,9 @@ function datasetResource(d: DatasetManifest, st: DatasetStatus): proto.DatasetRe
   return {
     mounts: d.spec.mounts.map((mount) => ({
       mountPoint: mount.mountPoint, name: mount.name, path: mount.path, options: { ...mount.options },
-      encryptOptions: mount.encryptOptions.map((e) => ({ name: e.name, secretName: e.valueFrom.secretKeyRef.name, secretKey: e.valueFrom.secretKeyRef.key })),
+      encryptOptions: mount.encryptOptions.map((e) => ({
+        name: e.name, secretName: e.valueFrom.secretKeyRef.name, secretKey: e.valueFrom.secretKeyRef.key,
+      })),
     })),
     accessModes: [...d.spec.accessModes],
     accessMode: d.spec.accessMode,
