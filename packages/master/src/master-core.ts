@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { ValidationError } from '@eddy/core';
 import type { DataLoadManifest, DatasetManifest } from '@eddy/manifest';
-import { createUfs as defaultCreateUfs } from '@eddy/ufs';
+import { checkUfsAllowed, createUfs as defaultCreateUfs } from '@eddy/ufs';
 import type { DataLoadContext } from './dataload/dataload-context.js';
 import { DataLoadScheduler } from './dataload/dataload-scheduler.js';
 import { Journal } from './journal/journal.js';
@@ -48,8 +48,10 @@ export class MasterCore {
     this.#options = options;
     this.#log = options.logger;
     this.journal = journal;
-    this.manifests = new ManifestStore(journal);
-    const createUfs: UfsFactory = options.createUfs ?? ((config, opts) => defaultCreateUfs(config, { logger: opts.logger }));
+    const allow = options.ufsAllow;
+    this.manifests = new ManifestStore(journal, allow ? { checkMount: (m) => checkUfsAllowed(m, allow) } : {});
+    const createUfs: UfsFactory = options.createUfs
+      ?? ((config, opts) => defaultCreateUfs(config, { logger: opts.logger, ...(allow ? { allow } : {}) }));
     this.namespaces = new NamespaceManager({
       createUfs,
       logger: options.logger.child({ component: 'namespace' }),

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { parseHostPort, ValidationError } from '@eddy/core';
 import type { RpcSecurity } from '@eddy/protocol';
+import type { UfsAllowlist } from '@eddy/ufs';
 import type { UfsFactory } from './namespace/dataset-namespace.js';
 
 export interface MasterOptions {
@@ -51,10 +52,15 @@ export interface MasterOptions {
   shutdownGraceMs?: number;
   /** UFS driver factory (tests inject synthetic listings); default @eddy/ufs's createUfs. */
   createUfs?: UfsFactory;
+  /**
+   * Where Dataset mounts may point (`--allow-file-root`, `--allow-endpoint`): checked when a
+   * Dataset is applied and when its driver is built. Undefined: anywhere.
+   */
+  ufsAllow?: UfsAllowlist;
 }
 
 /** The options that have a default: all but identity, security, logger, signal and test hooks. */
-type Tunables = Required<Omit<MasterOptions, 'dataDir' | 'token' | 'tls' | 'logger' | 'signal' | 'createUfs'>>;
+type Tunables = Required<Omit<MasterOptions, 'dataDir' | 'token' | 'tls' | 'logger' | 'signal' | 'createUfs' | 'ufsAllow'>>;
 
 /** Every default of the master, in one place. */
 export const MASTER_DEFAULTS: Readonly<Tunables> = Object.freeze({
@@ -85,6 +91,7 @@ export interface ResolvedMasterOptions extends Tunables {
   /** Token (and TLS) the server demands and the master presents to workers. */
   security: RpcSecurity;
   createUfs: UfsFactory | undefined;
+  ufsAllow: UfsAllowlist | undefined;
   /** How often silent workers are looked for: timeout/4, between 50 ms and 1 s. */
   sweepIntervalMs: number;
   /**
@@ -132,6 +139,7 @@ export function resolveMasterOptions(o: MasterOptions): ResolvedMasterOptions {
     signal: o.signal,
     security: { token: o.token, ...(o.tls ? { tls: o.tls } : {}) },
     createUfs: o.createUfs,
+    ufsAllow: o.ufsAllow,
     heartbeatIntervalMs,
     workerTimeoutMs,
     namespaceRefreshIntervalMs: num('namespaceRefreshIntervalMs', nonNegativeMs),

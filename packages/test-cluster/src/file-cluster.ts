@@ -55,7 +55,10 @@ export async function startProcCluster(options: ProcClusterOptions): Promise<Pro
   const env = { EDDY_LOG_LEVEL: options.logLevel ?? 'info' };
   const port = await freePort();
   const masterAddress = `127.0.0.1:${port}`;
-  const master = new EddyProcess(['master', '--listen', masterAddress, '--data-dir', dataDir, '--token-file', tokenFile, ...tlsFlags], { env });
+  // Only the dataset's directory may be mounted: what a real deployment passes, and what the
+  // confinement tests try to get around.
+  const allowFlags = ['--allow-file-root', ufsDir];
+  const master = new EddyProcess(['master', '--listen', masterAddress, '--data-dir', dataDir, '--token-file', tokenFile, ...allowFlags, ...tlsFlags], { env });
   const security: RpcSecurity = { token: options.token, ...(tls ? { tls: { cert: Buffer.alloc(0), key: Buffer.alloc(0), ca: tls.ca } } : {}) };
   const rpc = createMasterClient(masterAddress, security);
   let worker: EddyProcess | undefined;
@@ -87,7 +90,7 @@ spec:
     const applied = await runEddy(['apply', '-f', join(dir, 'demo.yaml'), ...(tls ? ['--tls-ca', tls.caFile] : [])], { env: { EDDY_MASTER: masterAddress, EDDY_TOKEN_FILE: tokenFile } });
     if (applied.code !== 0) throw new Error(`eddy apply failed: ${applied.stderr}`);
     worker = new EddyProcess(['worker', '--master', masterAddress, '--runtime', 'demo', '--listen', '127.0.0.1:0', '--token-file', tokenFile,
-      '--tier', `MEM:${tierDir}:64Mi`, '--heartbeat-ms', '500', ...tlsFlags], { env });
+      '--tier', `MEM:${tierDir}:64Mi`, '--heartbeat-ms', '500', ...allowFlags, ...tlsFlags], { env });
     const w = await eventually('worker registered', 60_000, async () => {
       const res = await rpc.listWorkers({}, { timeoutMs: 1_000 });
       return res.workers.find((x) => x.live);

@@ -7,6 +7,7 @@ import type { CommandContext } from '../command-context.js';
 import type { MasterFlags } from '../commands/master-command.js';
 import { untilAborted } from '../commands/process-lifecycle.js';
 import { resolveTokenFile } from '../connection/resolve-connection.js';
+import { ufsAllowFromFlags } from './ufs-allow-flags.js';
 
 function parseMs(text: string, flag: string): number {
   const n = Number(text);
@@ -33,8 +34,10 @@ export async function runMaster(ctx: CommandContext, flags: MasterFlags, globalT
   const namespaceRefreshIntervalMs = optionalMs(flags.refreshInterval, '--refresh-interval');
   const logger = createLogger('eddy-master', flags.logLevel ? { level: flags.logLevel } : {});
   // Aborting the stop signal stops the master (also while it starts); close() below waits for it.
+  const ufsAllow = ufsAllowFromFlags(flags, logger);
   const handle = await startMaster({
     dataDir: flags.dataDir, token, logger, signal: ctx.signal,
+    ...(ufsAllow ? { ufsAllow } : {}),
     ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
     ...(tls ? { tls } : {}),
     ...(heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs } : {}),

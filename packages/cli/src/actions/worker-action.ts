@@ -6,6 +6,7 @@ import { readTlsFiles } from '@eddy/protocol/rpc';
 import { startWorker, TIER_MEDIA, DEFAULT_HIGH, DEFAULT_LOW, validateTiers, type TierConfig, type TierMedium } from '@eddy/worker';
 import type { CommandContext } from '../command-context.js';
 import type { WorkerFlags } from '../commands/worker-command.js';
+import { ufsAllowFromFlags } from './ufs-allow-flags.js';
 import { untilAborted } from '../commands/process-lifecycle.js';
 import { resolveConnection, type ConnectionFlags } from '../connection/resolve-connection.js';
 
@@ -87,6 +88,7 @@ export async function runWorker(ctx: CommandContext, flags: WorkerFlags, connect
   const logger = createLogger('eddy-worker', flags.logLevel ? { level: flags.logLevel } : {});
   if (!connection.token) logger.warn('no cluster token (--token-file / EDDY_TOKEN_FILE): connections are not authenticated');
   // The stop signal also ends a wait for the master at startup (Ctrl-C must not hang there).
+  const ufsAllow = ufsAllowFromFlags(flags, logger);
   let handle: Awaited<ReturnType<typeof startWorker>>;
   try {
     handle = await startWorker({
@@ -95,6 +97,7 @@ export async function runWorker(ctx: CommandContext, flags: WorkerFlags, connect
       ...(flags.hostId ? { hostId: flags.hostId } : {}), ...(flags.workerId ? { workerId: flags.workerId } : {}),
       ...(flags.advertiseHost ? { advertiseHost: flags.advertiseHost } : {}),
       ...(heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs } : {}),
+      ...(ufsAllow ? { ufsAllow } : {}),
     });
   } catch (err) {
     if (!ctx.signal.aborted) throw err;

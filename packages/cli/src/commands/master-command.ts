@@ -1,4 +1,4 @@
-// `eddy master --listen HOST:PORT --data-dir DIR [--token-file F]`: flags here; the master runs
+// `eddy master --listen HOST:PORT --data-dir DIR [--token-file F] [--allow-file-root DIR ...]`: flags here; the master runs
 // in actions/master-action.ts until the process's stop signal, then closes (journal flushed,
 // server stopped) and the command exits 0. Flags left out take the master's own defaults
 // (MASTER_DEFAULTS in @eddy/master). This module does not load that package, so `eddy --help`
@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { CLI_ENV } from '../connection/cli-defaults.js';
+import { collect } from './process-lifecycle.js';
 
 export interface MasterFlags {
   listen?: string;
@@ -18,6 +19,8 @@ export interface MasterFlags {
   tlsKey?: string;
   tlsCa?: string;
   logLevel?: string;
+  allowFileRoot?: string[];
+  allowEndpoint?: string[];
 }
 
 export function registerMasterCommand(program: Command, ctx: CommandContext): void {
@@ -28,6 +31,8 @@ export function registerMasterCommand(program: Command, ctx: CommandContext): vo
     .requiredOption('--data-dir <dir>', 'directory for the journal (manifests, secrets, DataLoad history); created 0700')
     .option('--token-file <file>', `file holding the cluster token (env ${CLI_ENV.tokenFile})`)
     .option('--heartbeat-interval <ms>', 'heartbeat interval workers are told to use (default: 1000)')
+    .option('--allow-file-root <dir>', 'a directory file:// mounts may lie under; repeatable (default: any directory, with a warning)', collect, [])
+    .option('--allow-endpoint <host[:port]>', 'an S3/OSS endpoint mounts may use; repeatable (default: any endpoint)', collect, [])
     .option('--worker-timeout <ms>', 'a worker silent this long is lost (default: 10000)')
     .option('--refresh-interval <ms>', 're-list every dataset on this interval (default: only on demand)')
     .option('--tls-cert <file>', 'TLS certificate (PEM); serves TLS when given with --tls-key')

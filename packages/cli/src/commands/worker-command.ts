@@ -14,6 +14,8 @@ export interface WorkerFlags {
   dataListen?: string;
   tokenFile?: string;
   tier: string[];
+  allowFileRoot?: string[];
+  allowEndpoint?: string[];
   hostId?: string;
   workerId?: string;
   advertiseHost?: string;
@@ -34,6 +36,8 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
     .option('--data-listen <host:port>', 'address of the block data channel (default: the --listen host, any free port)')
     .option('--token-file <file>', 'file holding the cluster token (env EDDY_TOKEN_FILE)')
     .option('--tier <MEDIUM:PATH:QUOTA[:HIGH:LOW]>', 'a cache tier, fastest first; repeatable; overrides the Runtime\'s tieredstore', collect, [])
+    .option('--allow-file-root <dir>', 'a directory file:// mounts may lie under; repeatable (default: any directory, with a warning)', collect, [])
+    .option('--allow-endpoint <host[:port]>', 'an S3/OSS endpoint mounts may use; repeatable (default: any endpoint)', collect, [])
     .option('--host-id <id>', 'host id shared with FUSE clients on this host (short-circuit reads); default: the hostname')
     .option('--worker-id <id>', 'stable worker id (default: derived from host id, runtime and addresses)')
     .option('--advertise-host <host>', 'host named in advertised addresses when listening on 0.0.0.0 (default: the hostname)')

@@ -13,6 +13,8 @@ export interface RuntimeWorkerOptions {
   logger: Logger;
   /** Stops the worker, also while it registers. */
   signal: AbortSignal;
+  /** The only directories file:// mounts may lie under (those of the manifests `eddy up` was given). */
+  fileRoots: string[];
 }
 
 export type RuntimeWorker = WorkerHandle;
@@ -26,6 +28,7 @@ export async function startRuntimeWorker(options: RuntimeWorkerOptions): Promise
     token: options.token,
     logger: options.logger,
     signal: options.signal,
+    ufsAllow: { fileRoots: options.fileRoots },
     tiers: options.tiers.map((t) => ({ medium: t.mediumtype, path: t.path, quotaBytes: t.quota, high: t.high, low: t.low })),
   });
 }

@@ -83,7 +83,7 @@ async function startWorkers(
       const tiers = workerTiers(runtime, i, instanceId);
       const w = await startRuntimeWorker({
         masterAddress, token, runtime: runtime.metadata.name, workerId: `${runtime.metadata.name}-worker-${i}`,
-        tiers, logger: logger.child({ component: 'worker', worker: i }), signal,
+        tiers, logger: logger.child({ component: 'worker', worker: i }), signal, fileRoots: options.manifests.fileRoots,
       });
       closers.push({
         name: `worker ${w.workerId}`,
@@ -131,6 +131,7 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
   try {
     const master: MasterHandle = await startMaster({
       listen: options.listen, dataDir: join(dataDir, 'master'), token, logger: logger.child({ component: 'master' }), signal,
+      ufsAllow: { fileRoots: options.manifests.fileRoots },
       ...(options.refreshIntervalMs ? { namespaceRefreshIntervalMs: options.refreshIntervalMs } : {}),
     });
     closers.push({ name: 'master', fn: () => master.close() });

@@ -18,6 +18,11 @@ export interface UpManifests {
   dataLoadCount: number;
   /** Names of the DataLoads (for the "try next" hints). */
   dataLoadNames: string[];
+  /**
+   * The directories of the file:// mounts in these files: the only ones `eddy up`'s master and
+   * workers allow (`--allow-file-root`), so a later apply cannot mount, say, the journal's directory.
+   */
+  fileRoots: string[];
 }
 
 export async function readUpManifests(files: string[], datasetName: string | undefined, io: CliIo): Promise<UpManifests> {
@@ -51,5 +56,7 @@ export async function readUpManifests(files: string[], datasetName: string | und
     return s.startsWith('---') ? s : `---\n${s}`;
   }).join('');
   return { text, withoutDataLoads, runtimes, dataset, dataLoadCount: manifests.filter((m) => m.kind === 'DataLoad').length,
-    dataLoadNames: manifests.filter((m) => m.kind === 'DataLoad').map((m) => m.metadata.name) };
+    dataLoadNames: manifests.filter((m) => m.kind === 'DataLoad').map((m) => m.metadata.name),
+    fileRoots: datasets.flatMap((d) => d.spec.mounts.map((m) => m.mountPoint.replace(/^local:\/\//i, 'file://')))
+      .filter((u) => u.startsWith('file:///')).map((u) => u.slice('file://'.length)) };
 }

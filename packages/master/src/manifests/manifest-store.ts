@@ -39,11 +39,21 @@ function keyOf(cat: ManifestCategory, name: string): string {
   return `${PREFIX}${cat}/${name}`;
 }
 
+export interface ManifestStoreOptions {
+  /**
+   * Checks a Dataset mount (URL and plain options) at apply time, e.g. against the file-root and
+   * endpoint allowlists; throwing refuses the whole apply.
+   */
+  checkMount?: (mount: { url: string; options: Record<string, string> }) => void;
+}
+
 export class ManifestStore {
   readonly #journal: Journal;
+  readonly #checkMount: ManifestStoreOptions['checkMount'];
 
-  constructor(journal: Journal) {
+  constructor(journal: Journal, options: ManifestStoreOptions = {}) {
     this.#journal = journal;
+    this.#checkMount = options.checkMount;
   }
 
   get<M extends Manifest = Manifest>(cat: ManifestCategory, name: string): StoredManifest<M> | undefined {
@@ -95,6 +105,12 @@ export class ManifestStore {
     const batch = new Set(docs.filter((m) => m.kind === 'Secret').map((m) => m.metadata.name));
     const existing = this.list<SecretManifest>('Secret').map((s) => s.manifest).filter((s) => !batch.has(s.metadata.name));
     validateManifestSet(docs, existing);
+    const check = this.#checkMount;
+    if (!check) return;
+    for (const m of docs) {
+      if (m.kind !== 'Dataset') continue;
+      for (const mount of m.spec.mounts) check({ url: mount.mountPoint.replace(/^local:\/\//i, 'file://'), options: mount.options });
+    }
   }
 
   /**

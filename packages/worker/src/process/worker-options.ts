@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import { createHash, randomUUID } from 'node:crypto';
 import { parseHostPort, silentLogger, ValidationError, type Logger } from '@eddy/core';
-import { type UnderFileSystem } from '@eddy/ufs';
+import { type UfsAllowlist, type UnderFileSystem } from '@eddy/ufs';
 import { type RpcSecurity } from '@eddy/protocol';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 import { validateTiers, type TierConfig } from '../store/tier-config.js';
@@ -61,6 +61,8 @@ export interface StartWorkerOptions {
   dataFrameBytes?: number;
   /** For tests: builds UFS clients (default createUfs). */
   ufsFactory?: UfsFactory;
+  /** Where mounts may point (`--allow-file-root`, `--allow-endpoint`). Undefined: anywhere. */
+  ufsAllow?: UfsAllowlist;
 }
 
 /** StartWorkerOptions checked, with every default filled in. */
@@ -92,6 +94,7 @@ export interface ResolvedWorkerOptions {
   helloTimeoutMs: number;
   dataFrameBytes: number;
   ufsFactory: UfsFactory | undefined;
+  ufsAllow: UfsAllowlist | undefined;
 }
 
 const RUNTIME_RE = /^[A-Za-z0-9_-]{1,128}$/;
@@ -152,5 +155,6 @@ export function resolveWorkerOptions(o: StartWorkerOptions): ResolvedWorkerOptio
     helloTimeoutMs: positiveInt(o.helloTimeoutMs, WORKER_DEFAULTS.helloTimeoutMs, 'helloTimeoutMs'),
     dataFrameBytes,
     ufsFactory: o.ufsFactory,
+    ufsAllow: o.ufsAllow,
   };
 }

@@ -3,7 +3,7 @@
 // as long as their mount config is unchanged.
 import { createHash } from 'node:crypto';
 import { silentLogger, type Logger } from '@eddy/core';
-import { createUfs, resolveMountPath, type UnderFileSystem } from '@eddy/ufs';
+import { createUfs, resolveMountPath, type UfsAllowlist, type UnderFileSystem } from '@eddy/ufs';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 import type { MountResolver, DatasetMounts } from './mount-resolver.js';
 
@@ -16,6 +16,8 @@ export interface UfsLocatorOptions {
   mountTtlMs?: number;
   /** Builds a client for a mount; defaults to `createUfs` (tests wrap it to count requests). */
   ufsFactory?: (config: { url: string; options: Record<string, string> }) => UnderFileSystem;
+  /** Where mounts may point; a mount outside is refused with UfsNotAllowedError. Default: anywhere. */
+  allow?: UfsAllowlist;
 }
 
 export class UfsLocator {
@@ -29,7 +31,8 @@ export class UfsLocator {
     this.#resolver = options.resolver;
     this.#ttl = options.mountTtlMs ?? WORKER_DEFAULTS.mountTtlMs;
     const logger = options.logger ?? silentLogger();
-    this.#factory = options.ufsFactory ?? ((c) => createUfs(c, { logger }));
+    const allow = options.allow;
+    this.#factory = options.ufsFactory ?? ((c) => createUfs(c, { logger, ...(allow ? { allow } : {}) }));
   }
 
   async locate(dataset: string, path: string, options: { signal?: AbortSignal } = {}): Promise<UfsLocation> {
