@@ -20,6 +20,7 @@ import { registerLoadCommand } from './commands/load-command.js';
 import { registerMasterCommand } from './commands/master-command.js';
 import { registerWorkerCommand } from './commands/worker-command.js';
 import { registerMountCommand } from './commands/mount-command.js';
+import { registerOperatorCommand } from './commands/operator-command.js';
 
 export interface MainOptions {
   io?: CliIo;
@@ -50,6 +51,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerMasterCommand(program, ctx);
   registerWorkerCommand(program, ctx);
   registerMountCommand(program, ctx);
+  registerOperatorCommand(program, ctx);
   // Subcommands inherit exitOverride/output settings only when created after them; copy them.
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput(program.configureOutput());

@@ -1,0 +1,64 @@
+// The master of one Dataset: a StatefulSet of one replica whose journal (manifests, Secrets, DataLoad
+// history, dataset status) lives on a PVC, and a headless Service workers, FUSE clients and the
+// operator reach it through. DataLoads (Once and Cron) run in here, not as Jobs.
+import type { KubeObject } from '../kube/kube-api.js';
+import { MASTER_PORT } from '../resources/dataset-names.js';
+import { EDDY_UID, RenderContext } from './render-context.js';
+
+export const JOURNAL_DIR = '/var/lib/eddy/journal';
+
+export function masterService(ctx: RenderContext): KubeObject {
+  const n = ctx.names;
+  return {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: ctx.metadata(n.master, 'master', ctx.ownedByRuntime()),
+    spec: {
+      clusterIP: 'None',
+      // Workers and clients must find the master while it starts (they retry); readiness is not a gate.
+      publishNotReadyAddresses: true,
+      selector: n.selector('master'),
+      ports: [{ name: 'grpc', port: MASTER_PORT, targetPort: 'grpc', protocol: 'TCP' }],
+    },
+  };
+}
+
+export function masterStatefulSet(ctx: RenderContext): KubeObject {
+  const n = ctx.names;
+  const args = ['master', '--listen', `0.0.0.0:${MASTER_PORT}`, '--data-dir', JOURNAL_DIR, '--token-file', ctx.tokenFile()];
+  const container = ctx.container('master', args, {
+    ports: [{ name: 'grpc', containerPort: MASTER_PORT, protocol: 'TCP' }],
+    volumeMounts: [{ name: 'journal', mountPath: JOURNAL_DIR }, ctx.credentialMount()],
+    readinessProbe: { tcpSocket: { port: 'grpc' }, periodSeconds: 5 },
+    livenessProbe: { tcpSocket: { port: 'grpc' }, periodSeconds: 10, failureThreshold: 6 },
+    resources: { requests: { cpu: '100m', memory: '256Mi' } },
+    securityContext: RenderContext.restricted(),
+  });
+  return {
+    apiVersion: 'apps/v1', kind: 'StatefulSet',
+    metadata: ctx.metadata(n.master, 'master', ctx.ownedByRuntime()),
+    spec: {
+      replicas: 1,
+      serviceName: n.master,
+      selector: { matchLabels: n.selector('master') },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' },
+      template: {
+        metadata: { labels: n.labels('master') },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: { fsGroup: EDDY_UID },
+          containers: [container],
+          volumes: [ctx.credentialVolume()],
+        },
+      },
+      volumeClaimTemplates: [{
+        metadata: { name: 'journal', labels: n.labels('master') },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: ctx.options.journalSize } },
+          ...(ctx.options.storageClassName ? { storageClassName: ctx.options.storageClassName } : {}),
+        },
+      }],
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// What every rendered object shares: the Dataset's names, the image, the ownerReferences, and the
+// pieces of Pod spec the three workloads have in common (credentials mounted from a Secret, the
+// non-root security context of master and workers).
+import type { KubeObject } from '../kube/kube-api.js';
+import { DatasetNames, type Component } from '../resources/dataset-names.js';
+
+export const EDDY_UID = 65532;
+export const CREDENTIALS_DIR = '/etc/eddy/credentials';
+/** The one cluster credential today; issue 15 splits it into admin, worker and client roles. */
+export const CLUSTER_ROLE = 'cluster';
+export const TOKEN_KEY = 'token';
+
+export interface RenderOptions {
+  /** Container image holding the `eddy` entrypoint. */
+  image: string;
+  imagePullPolicy: string;
+  /** Size of the master's journal volume. */
+  journalSize: string;
+  /** StorageClass of the journal (and of PVC tiers); cluster default when unset. */
+  storageClassName?: string | undefined;
+  /** Log level passed to every component. */
+  logLevel: string;
+}
+
+export const DEFAULT_RENDER_OPTIONS: RenderOptions = {
+  image: 'eddy:0.1.0',
+  imagePullPolicy: 'IfNotPresent',
+  journalSize: '1Gi',
+  logLevel: 'info',
+};
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller: boolean;
+  blockOwnerDeletion: boolean;
+}
+
+export class RenderContext {
+  readonly names: DatasetNames;
+  constructor(readonly dataset: KubeObject, readonly runtime: KubeObject, readonly options: RenderOptions) {
+    this.names = new DatasetNames(dataset.metadata.namespace ?? 'default', dataset.metadata.name);
+  }
+
+  get namespace(): string {
+    return this.names.namespace;
+  }
+
+  /** The Runtime controls the workloads (it is what they run); deleting it removes them. */
+  ownedByRuntime(): OwnerReference[] {
+    return [ownerRef(this.runtime, true)];
+  }
+
+  /** The PVC belongs to the Dataset: application Pods mount it by the Dataset's name. */
+  ownedByDataset(): OwnerReference[] {
+    return [ownerRef(this.dataset, true)];
+  }
+
+  metadata(name: string, component: Component, owners: OwnerReference[], annotations?: Record<string, string>): KubeObject['metadata'] {
+    return { name, namespace: this.namespace, labels: this.names.labels(component), ownerReferences: owners, ...(annotations ? { annotations } : {}) };
+  }
+
+  /** The credential Secret mounted read-only; the files are readable by the eddy user only (fsGroup). */
+  credentialVolume(role = CLUSTER_ROLE): Record<string, unknown> {
+    return { name: 'credentials', secret: { secretName: this.names.credentialSecret(role), defaultMode: 0o440 } };
+  }
+
+  credentialMount(): Record<string, unknown> {
+    return { name: 'credentials', mountPath: CREDENTIALS_DIR, readOnly: true };
+  }
+
+  tokenFile(): string {
+    return `${CREDENTIALS_DIR}/${TOKEN_KEY}`;
+  }
+
+  container(name: string, args: string[], extra: Record<string, unknown>): Record<string, unknown> {
+    return {
+      name, image: this.options.image, imagePullPolicy: this.options.imagePullPolicy,
+      command: ['eddy'], args,
+      env: [
+        { name: 'EDDY_LOG_LEVEL', value: this.options.logLevel },
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+        { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+      ],
+      ...extra,
+    };
+  }
+
+  /** Master and workers need no privilege: non-root, no capabilities, read-only root filesystem. */
+  static restricted(): Record<string, unknown> {
+    return {
+      runAsNonRoot: true, runAsUser: EDDY_UID, runAsGroup: EDDY_UID, allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+    };
+  }
+}
+
+function ownerRef(obj: KubeObject, controller: boolean): OwnerReference {
+  return {
+    apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, uid: obj.metadata.uid ?? '',
+    controller, blockOwnerDeletion: true,
+  };
+}
