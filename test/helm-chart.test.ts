@@ -8,7 +8,17 @@ import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '@eddy/test-cluster';
 import { CHART_DIR, helm, KUBE_VERSION } from './helpers/kube-operator-cluster.js';
 
-interface Doc { kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any>; rules?: unknown[] }
+interface PodSpec {
+  serviceAccountName: string;
+  securityContext: { runAsNonRoot: boolean };
+  containers: Array<{ image: string; command: string[]; args: string[] }>;
+}
+interface Doc {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  spec?: { replicas?: number; template?: { spec: PodSpec } };
+  rules?: unknown[];
+}
 
 function render(...set: string[]): Doc[] {
   const out = helm(['template', 'eddy', CHART_DIR, '--kube-version', KUBE_VERSION, '--namespace', 'eddy-system', ...set.flatMap((s) => ['--set', s])]);
@@ -36,11 +46,11 @@ test('the chart carries deploy/crds unchanged, and leaves Fluid\'s out where Flu
 test('the operator Deployment: two replicas, non-root, the watched namespaces and runtime kinds as flags', () => {
   const docs = render('watchNamespaces={default,team-a}', 'operator.runtimeKinds={EddyRuntime}', 'image.tag=1.2.3');
   const deployment = docs.find((d) => d.kind === 'Deployment')!;
-  assert.equal(deployment.spec!['replicas'], 2);
-  const pod = deployment.spec!['template'].spec;
+  assert.equal(deployment.spec?.replicas, 2);
+  const pod = deployment.spec!.template!.spec;
   assert.equal(pod.serviceAccountName, 'eddy-operator');
   assert.equal(pod.securityContext.runAsNonRoot, true);
-  const c = pod.containers[0];
+  const c = pod.containers[0]!;
   assert.equal(c.image, 'eddy:1.2.3');
   assert.deepEqual(c.command, ['eddy']);
   for (const flag of ['operator', '--namespace=default', '--namespace=team-a', '--runtime-kinds=EddyRuntime', '--image=eddy:1.2.3', '--leader-election-namespace=eddy-system']) {

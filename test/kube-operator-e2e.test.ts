@@ -10,9 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startS3Server, type KubeTestCluster, type S3Endpoint } from '@eddy/testkit';
-import { CleanupStack, REPO_ROOT, eventually, forceUnmount, type EddyProcess } from '@eddy/test-cluster';
+import { CleanupStack, REPO_ROOT, eventually, forceUnmount } from '@eddy/test-cluster';
 import { startOperatorCluster, startOperatorProcess, table, waitForLog } from './helpers/kube-operator-cluster.js';
-import { PodRunner, type PodTemplate } from './helpers/kube-pod-runner.js';
+import { PodRunner, type PodTemplate, type RunningPod } from './helpers/kube-pod-runner.js';
 import { seedDataLoadEvery, seedDatasetForS3, seedSecretForS3 } from './helpers/seed-manifests.js';
 
 const cleanup = new CleanupStack();
@@ -23,7 +23,7 @@ let s3: S3Endpoint;
 let dir: string;
 let masterPort: number;
 let original: Buffer;
-const pods = new Map<string, EddyProcess>();
+const pods = new Map<string, RunningPod>();
 
 interface Workload { spec: { template: PodTemplate; replicas?: number; volumeClaimTemplates?: Array<{ metadata: { name: string } }> } }
 
@@ -61,10 +61,10 @@ async function startPods(runner: PodRunner): Promise<void> {
   pods.set('fuse', runner.run(fuse.spec.template, 'demo-eddy-fuse-node1'));
 }
 
-test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'s mount reads the bucket\'s bytes', { timeout: 240_000 }, async () => {
+test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'s mount reads the bucket\'s bytes', { timeout: 240_000 }, async (t) => {
   for (const f of ['mySecret.yaml', 'dataset.yaml', 'dataload.yaml']) cluster.kubectl(['apply', '-f', join(dir, f)]);
   const operator = startOperatorProcess(cluster, 'e2e-1', [`--master-address`, `default/demo=127.0.0.1:${masterPort}`]);
-  cleanup.add('operator', () => operator.stop('SIGTERM'));
+  t.after(() => operator.stop('SIGTERM'));
 
   // What the operator makes, with the specs the issue asks for (validated by the API server on apply).
   await eventually('the workloads', 30_000, async () => cluster.kubectl(['get', 'daemonset', 'demo-eddy-fuse'], { allowFail: true }).code === 0 || undefined);
@@ -72,12 +72,18 @@ test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'
   const container = worker.spec.template.spec.containers[0]!;
   assert.deepEqual(worker.spec.template.spec.volumes.find((v) => v['name'] === 'tier-mem'), { name: 'tier-mem', emptyDir: { medium: 'Memory', sizeLimit: '2147483648' } });
   assert.ok(container.args!.includes('MEM:/dev/shm:2147483648:0.99:0.8'), container.args!.join(' '));
-  const fuse = json<{ spec: { template: { spec: { containers: Array<Record<string, any>> } } } }>(['get', 'daemonset', 'demo-eddy-fuse']);
+  interface FuseContainer {
+    securityContext: { privileged: boolean };
+    volumeMounts: Array<{ mountPropagation?: string }>;
+    lifecycle: { preStop: { exec: { command: string[] } } };
+    args: string[];
+  }
+  const fuse = json<{ spec: { template: { spec: { containers: FuseContainer[] } } } }>(['get', 'daemonset', 'demo-eddy-fuse']);
   const fc = fuse.spec.template.spec.containers[0]!;
-  assert.equal(fc['securityContext'].privileged, true);
-  assert.ok(fc['volumeMounts'].some((m: Record<string, string>) => m['mountPropagation'] === 'Bidirectional'));
-  assert.ok(fc['lifecycle'].preStop.exec.command.join(' ').includes('fusermount -uz'));
-  for (const o of ['kernel_cache', 'ro', 'attr_timeout=60', 'entry_timeout=60', 'negative_timeout=60']) assert.ok(fc['args'].includes(o), o);
+  assert.equal(fc.securityContext.privileged, true);
+  assert.ok(fc.volumeMounts.some((m) => m.mountPropagation === 'Bidirectional'));
+  assert.ok(fc.lifecycle.preStop.exec.command.join(' ').includes('fusermount -uz'));
+  for (const o of ['kernel_cache', 'ro', 'attr_timeout=60', 'entry_timeout=60', 'negative_timeout=60']) assert.ok(fc.args.includes(o), o);
   const pvc = json<{ spec: { volumeName: string } }>(['get', 'pvc', 'demo']);
   assert.equal(pvc.spec.volumeName, 'default-demo');
   const pv = json<{ spec: { hostPath: { path: string }; claimRef: { name: string } } }>(['get', 'pv', 'default-demo']);
@@ -106,16 +112,20 @@ test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'
   });
   assert.deepEqual(loads[0], ['NAME', 'DATASET', 'PHASE', 'AGE', 'DURATION']);
   assert.equal(loads[1]![1], 'demo');
-  const dataload = json<{ status: Record<string, any> }>(['get', 'dataload', 'cron-dataload']);
-  assert.ok(dataload.status['lastScheduleTime'] && dataload.status['lastSuccessfulTime'], JSON.stringify(dataload.status));
-  assert.equal(dataload.status['conditions'][0].type, 'Complete');
-  const ds = json<{ status: Record<string, any> }>(['get', 'dataset', 'demo']);
-  assert.equal(ds.status['ufsTotalBytes'], original.length);
-  assert.equal(ds.status['cacheStates'].cachedBytes, original.length);
-  assert.equal(ds.status['conditions'].find((c: Record<string, string>) => c['type'] === 'Ready').status, 'True');
+  interface Condition { type: string; status: string }
+  const dataload = json<{ status: { lastScheduleTime?: string; lastSuccessfulTime?: string; conditions: Condition[] } }>(['get', 'dataload', 'cron-dataload']);
+  assert.ok(dataload.status.lastScheduleTime && dataload.status.lastSuccessfulTime, JSON.stringify(dataload.status));
+  assert.equal(dataload.status.conditions[0]?.type, 'Complete');
+  const ds = json<{ status: { ufsTotalBytes: number; cacheStates: { cachedBytes: number }; conditions: Condition[] } }>(['get', 'dataset', 'demo']);
+  assert.equal(ds.status.ufsTotalBytes, original.length);
+  assert.equal(ds.status.cacheStates.cachedBytes, original.length);
+  assert.equal(ds.status.conditions.find((c) => c.type === 'Ready')?.status, 'True');
 
   // The seed's step 7: what an application Pod mounting claimName "demo" sees (the PV's hostPath).
-  const read = await readFile(join(runner.nodePath(pv.spec.hostPath.path), 'RELEASENOTES.md'));
+  const fusePod = pods.get('fuse')!;
+  const read = await readFile(join(runner.nodePath(pv.spec.hostPath.path), 'RELEASENOTES.md')).catch((err: unknown) => {
+    throw new Error(`cannot read through the FUSE mount: ${String(err)}\nfuse stdout: ${fusePod.stdout}\nfuse stderr: ${fusePod.stderr.slice(-3000)}`);
+  });
   assert.ok(read.equals(original), 'bytes read through the mount differ from the bucket\'s');
 
   // Credentials only in Secrets: not in any workload, ConfigMap or status.
@@ -128,7 +138,7 @@ test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'
   await operator.stop('SIGTERM');
 });
 
-test('a restarted operator resumes without recreating anything', { timeout: 120_000 }, async () => {
+test('a restarted operator resumes without recreating anything', { timeout: 120_000 }, async (t) => {
   const kinds = 'statefulsets,daemonsets,services,pvc,secrets';
   const snapshot = (): Map<string, string> => {
     const list = json<{ items: Array<{ kind: string; metadata: { name: string; uid: string; resourceVersion: string } }> }>(['get', kinds, '-l', 'app.kubernetes.io/managed-by=eddy-operator']);
@@ -137,32 +147,38 @@ test('a restarted operator resumes without recreating anything', { timeout: 120_
       ['PersistentVolume/default-demo', `${pvs.metadata.uid}@${pvs.metadata.resourceVersion}`]]);
   };
   const before = snapshot();
-  assert.equal(before.size, 8, [...before.keys()].join(', '));
+  assert.equal(before.size, 7, [...before.keys()].join(', '));
   const operator = startOperatorProcess(cluster, 'e2e-2', [`--master-address`, `default/demo=127.0.0.1:${masterPort}`]);
-  cleanup.add('operator 2', () => operator.stop('SIGTERM'));
+  t.after(() => operator.stop('SIGTERM'));
   await waitForLog(operator, /"msg":"became leader"/, 30_000);
   await waitForLog(operator, /"msg":"operator running"/, 30_000);
   // Let it reconcile and refresh the status a few times (status interval 1 s).
   await new Promise((r) => setTimeout(r, 5000));
+  // Same objects (uid) and not even rewritten (resourceVersion): its server-side applies were no-ops.
   assert.deepEqual(snapshot(), before);
-  assert.doesNotMatch(operator.stderr + operator.stdout, /"msg":"applied master, workers, FUSE and volume"/);
   // Deleting a child brings it back (level-triggered, not event-triggered).
   cluster.kubectl(['delete', 'service', 'demo-eddy-master']);
   await eventually('the Service back', 30_000, async () => cluster.kubectl(['get', 'service', 'demo-eddy-master'], { allowFail: true }).code === 0 || undefined);
   await operator.stop('SIGTERM');
 });
 
-test('deleting the Dataset and the Runtime removes everything the operator made', { timeout: 120_000 }, async () => {
-  const operator = startOperatorProcess(cluster, 'e2e-3', [`--master-address`, `default/demo=127.0.0.1:${masterPort}`]);
-  cleanup.add('operator 3', () => operator.stop('SIGTERM'));
-  await waitForLog(operator, /"msg":"operator running"/, 30_000);
-  cluster.kubectl(['delete', 'dataset', 'demo', '--wait=true', '--timeout=60s']);
-  // The finalizer removed the cluster-scoped PV; the PVC and the Runtime's workloads went with it.
-  assert.notEqual(cluster.kubectl(['get', 'pv', 'default-demo'], { allowFail: true }).code, 0);
+test('deleting the Runtime and the Dataset removes everything the operator made', { timeout: 180_000 }, async (t) => {
+  const left = (kinds: string): string =>
+    cluster.kubectl(['get', kinds, '-l', 'app.kubernetes.io/managed-by=eddy-operator', '-o', 'name']).stdout.trim();
+  // No operator running: the garbage collector alone follows the ownerReferences to the Runtime.
   cluster.kubectl(['delete', 'jindoruntime', 'demo', '--wait=true', '--timeout=60s']);
+  await eventually('the Runtime\'s workloads gone', 90_000, async () => (left('statefulsets,daemonsets,services,secrets') === '' ? true : undefined));
+  assert.equal(left('pvc'), 'persistentvolumeclaim/demo', 'the Dataset\'s PVC outlives its Runtime');
+
+  const operator = startOperatorProcess(cluster, 'e2e-3', [`--master-address`, `default/demo=127.0.0.1:${masterPort}`]);
+  t.after(() => operator.stop('SIGTERM'));
+  await waitForLog(operator, /"msg":"operator running"/, 30_000);
+  await eventually('NotBound without a Runtime', 30_000, async () =>
+    (cluster.kubectl(['get', 'dataset', 'demo', '-o', 'jsonpath={.status.conditions[0].reason}']).stdout === 'NoRuntime' ? true : undefined));
+  // The Dataset's finalizer removes the cluster-scoped PV, which no ownerReference can reach.
+  cluster.kubectl(['delete', 'dataset', 'demo', '--wait=true', '--timeout=60s']);
   await eventually('nothing left', 60_000, async () => {
-    const left = cluster.kubectl(['get', 'statefulsets,daemonsets,services,pvc,secrets', '-l', 'app.kubernetes.io/managed-by=eddy-operator', '-o', 'name']).stdout.trim();
-    return left === '' ? true : undefined;
+    const pv = cluster.kubectl(['get', 'pv', 'default-demo'], { allowFail: true }).code;
+    return left('statefulsets,daemonsets,services,pvc,secrets') === '' && pv !== 0 ? true : undefined;
   });
-  await operator.stop('SIGTERM');
 });

@@ -36,6 +36,42 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** A Pod's container kept running as a kubelet would (restartPolicy Always, with a back-off). */
+export class RunningPod {
+  #current: EddyProcess;
+  #stopped = false;
+  #earlier = { stdout: '', stderr: '' };
+  restarts = 0;
+
+  constructor(readonly name: string, readonly start: () => EddyProcess) {
+    this.#current = start();
+    void this.#watch();
+  }
+
+  async #watch(): Promise<void> {
+    for (;;) {
+      const p = this.#current;
+      await p.wait(24 * 3600_000).catch(() => undefined);
+      if (this.#stopped) return;
+      this.#earlier.stdout += p.stdout;
+      this.#earlier.stderr += p.stderr;
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** this.restarts)));
+      if (this.#stopped) return;
+      this.restarts++;
+      this.#current = this.start();
+    }
+  }
+
+  get stdout(): string { return this.#earlier.stdout + this.#current.stdout; }
+  get stderr(): string { return this.#earlier.stderr + this.#current.stderr; }
+
+  /** Stops the container for good (no restart). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    this.#stopped = true;
+    await this.#current.stop(signal);
+  }
+}
+
 export class PodRunner {
   constructor(readonly o: PodRunnerOptions) {}
 
@@ -48,7 +84,11 @@ export class PodRunner {
    * Starts `template`'s container as Pod `podName`. `listen` maps the container's `0.0.0.0:PORT`
    * listen addresses to the loopback addresses this Pod gets.
    */
-  run(template: PodTemplate, podName: string, listen: Map<string, string> = new Map(), claimTemplates: string[] = []): EddyProcess {
+  run(template: PodTemplate, podName: string, listen: Map<string, string> = new Map(), claimTemplates: string[] = []): RunningPod {
+    return new RunningPod(podName, () => this.#start(template, podName, listen, claimTemplates));
+  }
+
+  #start(template: PodTemplate, podName: string, listen: Map<string, string>, claimTemplates: string[]): EddyProcess {
     const container = template.spec.containers[0]!;
     if (container.command?.[0] !== 'eddy') throw new Error(`container ${container.name} does not run eddy: ${JSON.stringify(container.command)}`);
     const field: Record<string, string> = { 'metadata.name': podName, 'status.podIP': '127.0.0.1', 'spec.nodeName': this.o.nodeName ?? 'node-1' };

@@ -1,6 +1,6 @@
 // A real Kubernetes control plane on loopback for tests, the way controller-runtime's envtest does it:
-// etcd and kube-apiserver (plus, on request, kube-controller-manager running only its garbage collector,
-// so ownerReferences cascade for real) on free ports with temp dirs, and no kubelet. Users authenticate
+// etcd and kube-apiserver (plus, on request, kube-controller-manager running only its garbage collector
+// and the PV/PVC protection controllers, so ownerReferences cascade and volumes finish deleting for real) on free ports with temp dirs, and no kubelet. Users authenticate
 // with static bearer tokens: an admin in system:masters and any identities a test names (e.g. the
 // operator's ServiceAccount, so the chart's RBAC is what authorises it). Binaries: scripts/setup-kube.sh.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -20,7 +20,7 @@ export interface KubeIdentity {
 }
 
 export interface KubeTestClusterOptions {
-  /** Run kube-controller-manager's garbage collector too (ownerReference cascades). */
+  /** Run kube-controller-manager's garbage collector (ownerReference cascades) and PV/PVC protection. */
   garbageCollector?: boolean;
   /** Extra users, each with a static token and a kubeconfig file. */
   identities?: KubeIdentity[];
@@ -174,7 +174,7 @@ export async function startKubeTestCluster(options: KubeTestClusterOptions = {})
     if (options.garbageCollector) {
       procs.push(new ServerProcess('kube-controller-manager', kubeBinary('kube-controller-manager'), [
         '--kubeconfig', kubeconfig, '--authentication-kubeconfig', kubeconfig, '--authorization-kubeconfig', kubeconfig,
-        '--controllers', 'garbagecollector', '--leader-elect=false', '--bind-address', '127.0.0.1',
+        '--controllers', 'garbagecollector,pvc-protection,pv-protection', '--leader-elect=false', '--bind-address', '127.0.0.1',
         '--secure-port', String(await freePort()), '--cert-dir', join(dir, 'kcm-certs'), '--v', '0',
       ]));
     }
