@@ -56,11 +56,19 @@ export function kubeBinary(name: 'kube-apiserver' | 'kube-controller-manager' | 
   return path;
 }
 
+/** Servers still running; killed if the test process exits without closing its cluster. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 class ServerProcess {
   readonly child: ChildProcess;
   log = '';
   constructor(readonly name: string, command: string, args: string[]) {
     this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(this.child);
+    this.child.once('exit', () => live.delete(this.child));
     const keep = (d: Buffer): void => { this.log = (this.log + d.toString()).slice(-8000); };
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
