@@ -3,7 +3,7 @@
 // bytes under another object's key).
 import { blockCount, blockKey, ValidationError } from '@eddy/core';
 import { type proto } from '@eddy/protocol';
-import { checkBlockKey } from '../store/block-store.js';
+import { checkBlockKey } from '../store/block-key.js';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 
 /** Largest block size a worker accepts (blocks are single files and single fetches). */
