@@ -5,7 +5,7 @@ export { resolveWorkerOptions, type StartWorkerOptions, type ResolvedWorkerOptio
 export { WORKER_DEFAULTS, type WorkerDefaults } from './config/worker-defaults.js';
 export { runtimeConfigFromSpec, type RuntimeConfig } from './process/runtime-config.js';
 
-export { TIER_MEDIA, DEFAULT_HIGH, DEFAULT_LOW, validateTiers, type TierConfig, type TierMedium } from './store/tier-config.js';
+export { validateTiers, type TierConfig } from './store/tier-config.js';
 export {
   BlockStore, type BlockStoreOptions, type BlockHandle, type BlockWriter, type EvictEvent, type TierSnapshot, type BlockSnapshotEntry,
 } from './store/block-store.js';

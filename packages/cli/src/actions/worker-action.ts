@@ -1,9 +1,9 @@
 // `eddy worker`: validates the flags, runs the worker until the process's stop signal, then
 // closes it. The master, token and CA come from the one connection resolver.
 import { createLogger, parseHostPort, ValidationError } from '@eddy/core';
-import { parseQuantity } from '@eddy/manifest';
+import { DEFAULT_HIGH_WATERMARK, DEFAULT_LOW_WATERMARK, MEDIUM_TYPES, parseQuantity, type MediumType } from '@eddy/manifest';
 import { readTlsFiles } from '@eddy/protocol/rpc';
-import { startWorker, TIER_MEDIA, DEFAULT_HIGH, DEFAULT_LOW, validateTiers, type TierConfig, type TierMedium } from '@eddy/worker';
+import { startWorker, validateTiers, type TierConfig } from '@eddy/worker';
 import type { CommandContext } from '../command-context.js';
 import type { WorkerFlags } from '../commands/worker-command.js';
 import { ufsAllowFromFlags } from './ufs-allow-flags.js';
@@ -16,11 +16,11 @@ export function parseTierFlag(value: string, index: number): TierConfig {
   const parts = value.split(':');
   const usage = `${flag} must be MEDIUM:PATH:QUOTA[:HIGH:LOW] (e.g. MEM:/dev/shm:2Gi:0.99:0.8), got ${JSON.stringify(value)}`;
   if (parts.length < 3) throw new ValidationError(usage, '--tier');
-  const medium = parts[0]!.toUpperCase() as TierMedium;
-  if (!TIER_MEDIA.includes(medium)) throw new ValidationError(`${flag}: medium must be one of ${TIER_MEDIA.join(', ')}, got ${JSON.stringify(parts[0])}`, '--tier');
+  const medium = parts[0]!.toUpperCase() as MediumType;
+  if (!MEDIUM_TYPES.includes(medium)) throw new ValidationError(`${flag}: medium must be one of ${MEDIUM_TYPES.join(', ')}, got ${JSON.stringify(parts[0])}`, '--tier');
   const isRatio = (s: string | undefined): boolean => s !== undefined && /^(?:0|1)?(?:\.\d+)?$/.test(s) && s !== '' && s !== '.';
-  let high = DEFAULT_HIGH;
-  let low = DEFAULT_LOW;
+  let high = DEFAULT_HIGH_WATERMARK;
+  let low = DEFAULT_LOW_WATERMARK;
   let rest = parts.slice(1);
   if (rest.length >= 4 && isRatio(rest[rest.length - 1]) && isRatio(rest[rest.length - 2])) {
     high = Number(rest[rest.length - 2]);

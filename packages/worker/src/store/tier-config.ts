@@ -1,11 +1,10 @@
-// The configuration of one storage tier, validated once where it enters the worker.
+// The configuration of one storage tier, validated once where it enters the worker. The media and
+// the default watermarks are the Runtime manifest's (@eddy/manifest): one source for both.
 import { ValidationError } from '@eddy/core';
-
-export type TierMedium = 'MEM' | 'SSD' | 'HDD';
-export const TIER_MEDIA: readonly TierMedium[] = ['MEM', 'SSD', 'HDD'];
+import { MEDIUM_TYPES, type MediumType } from '@eddy/manifest';
 
 export interface TierConfig {
-  medium: TierMedium;
+  medium: MediumType;
   /** Directory holding the tier (e.g. /dev/shm); blocks live under `<path>/eddy/<runtime>/`. */
   path: string;
   /** Hard limit on the bytes of block files (and reservations) in this tier. */
@@ -16,16 +15,15 @@ export interface TierConfig {
   low: number;
 }
 
-export const DEFAULT_HIGH = 0.99;
-export const DEFAULT_LOW = 0.8;
-
 /** Throws ValidationError naming `field[i].x` for the first invalid tier; returns a copy. */
 export function validateTiers(tiers: readonly TierConfig[], field = 'tiers'): TierConfig[] {
   if (tiers.length === 0) throw new ValidationError(`${field}: at least one tier is required`, field);
   const seen = new Set<string>();
   return tiers.map((t, i) => {
     const f = `${field}[${i}]`;
-    if (!TIER_MEDIA.includes(t.medium)) throw new ValidationError(`${f}.medium must be one of ${TIER_MEDIA.join(', ')}, got ${JSON.stringify(t.medium)}`, `${f}.medium`);
+    if (!MEDIUM_TYPES.includes(t.medium)) {
+      throw new ValidationError(`${f}.medium must be one of ${MEDIUM_TYPES.join(', ')}, got ${JSON.stringify(t.medium)}`, `${f}.medium`);
+    }
     if (typeof t.path !== 'string' || t.path === '') throw new ValidationError(`${f}.path must be a non-empty directory path`, `${f}.path`);
     if (seen.has(t.path)) throw new ValidationError(`${f}.path ${t.path} is used by two tiers`, `${f}.path`);
     seen.add(t.path);
