@@ -176,3 +176,10 @@ test('aborting the signal of a running worker closes it', async () => {
     await f.cleanup();
   }
 });
+
+test('a tier directory that cannot be created fails the start with a typed error naming the cause', async () => {
+  await assert.rejects(startWorker({
+    runtime: 'demo', listen: '127.0.0.1:0', token: TOKEN,
+    tiers: [{ medium: 'SSD', path: '/dev/null/eddy-tier', quotaBytes: 1 << 20, high: 0.95, low: 0.7 }],
+  }), (err: Error) => err instanceof UnavailableError && /ENOTDIR/.test(err.message));
+});

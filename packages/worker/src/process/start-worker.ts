@@ -1,7 +1,7 @@
 // A whole worker process in one call: block store, read-through, data channel server, the Worker
 // gRPC service and (with a master) registration + heartbeats. The CLI's `eddy worker` and
 // `eddy up` call this; tests run it standalone with static mounts.
-import { retryWithBackoff, AbortedError, ValidationError, UnavailableError, type Logger } from '@eddy/core';
+import { retryWithBackoff, AbortedError, EddyError, ValidationError, UnavailableError, type Logger } from '@eddy/core';
 import { bindServer, createMasterClient, createRpcServer, loadEddyProto, wrapService, type MasterRpc } from '@eddy/protocol';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 import { BlockStore } from '../store/block-store.js';
@@ -149,10 +149,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     lifetime.abort();
     await cleanup();
     if (o.signal?.aborted) throw new AbortedError('worker start aborted', { cause: err });
-    if (err instanceof Error && !(err instanceof ValidationError) && !('code' in err)) {
-      throw new UnavailableError(`worker failed to start: ${err.message}`, { cause: err });
-    }
-    throw err;
+    // Typed errors pass; anything else (a tier directory that cannot be created, …) becomes one.
+    if (err instanceof EddyError) throw err;
+    throw new UnavailableError(`worker failed to start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   logger.info({
     workerId: o.workerId, grpcAddress: parts.grpcAddress, dataAddress: parts.dataAddress, hostId: o.hostId,
