@@ -1,5 +1,5 @@
 // The Worker gRPC service: LoadBlocks (fetch into the store, bounded concurrency, one result per
-// block), FreeBlocks and GetStats. Wrapped by the common gRPC edge (token check, typed errors).
+// block), FreeBlocks and GetStats. Wrapped by the gRPC edge of @eddy/protocol (token check, typed errors).
 import pLimit from 'p-limit';
 import { EddyError, ValidationError } from '@eddy/core';
 import { type proto, type UnaryHandler } from '@eddy/protocol';
