@@ -122,10 +122,13 @@ test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'
   assert.equal(ds.status.conditions.find((c) => c.type === 'Ready')?.status, 'True');
 
   // The seed's step 7: what an application Pod mounting claimName "demo" sees (the PV's hostPath).
+  // The FUSE Pod restarts (with a back-off, as under a kubelet) until the master knows the dataset.
   const fusePod = pods.get('fuse')!;
-  const read = await readFile(join(runner.nodePath(pv.spec.hostPath.path), 'RELEASENOTES.md')).catch((err: unknown) => {
-    throw new Error(`cannot read through the FUSE mount: ${String(err)}\nfuse stdout: ${fusePod.stdout}\nfuse stderr: ${fusePod.stderr.slice(-3000)}`);
-  });
+  const mounted = join(runner.nodePath(pv.spec.hostPath.path), 'RELEASENOTES.md');
+  const read = await eventually('the file through the FUSE mount', 60_000, async () => await readFile(mounted))
+    .catch((err: unknown) => {
+      throw new Error(`${String(err)}\nfuse restarts: ${fusePod.restarts}\nfuse stdout: ${fusePod.stdout}\nfuse stderr: ${fusePod.stderr.slice(-3000)}`);
+    });
   assert.ok(read.equals(original), 'bytes read through the mount differ from the bucket\'s');
 
   // Credentials only in Secrets: not in any workload, ConfigMap or status.
