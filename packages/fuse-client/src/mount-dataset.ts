@@ -5,9 +5,11 @@ import { mkdir, stat } from 'node:fs/promises';
 import { AbortedError, DEFAULT_BLOCK_SIZE, TimeoutError, UnavailableError, ValidationError, type Logger } from '@eddy/core';
 import { createMasterClient, type MasterRpc } from '@eddy/protocol';
 import { parseFuseArgs, type AccessMode, type FuseOptions } from '@eddy/manifest';
+import { clientReadMeter } from './client-read-meter.js';
 import { createDataChannelFactory } from './data-channel-factory.js';
 import { EddyFilesystem } from './eddy-filesystem.js';
 import { fuseOps } from './fuse-ops.js';
+import { instrumentFuseOps } from './instrument-fuse-ops.js';
 import { EddyFuse, libfuseOptionList } from './libfuse-options.js';
 import { MasterMetadata } from './master-metadata.js';
 import { MetadataCache } from './metadata-cache.js';
@@ -17,6 +19,7 @@ import { ChannelPool } from './read-path/channel-pool.js';
 import { ReadaheadBudget } from './read-path/readahead-budget.js';
 import type { ReadStats } from './read-path/sources.js';
 import { MountedUfs } from './read-path/ufs-source.js';
+import { ReadReporter } from './read-reporter.js';
 import { lazyUnmount, recoverStaleMount } from './stale-mount.js';
 
 export interface MountHandle {
@@ -58,7 +61,8 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
     await recoverStaleMount(mountpoint, logger, o.timeoutMs);
     await mkdir(mountpoint, { recursive: true });
     if (!(await stat(mountpoint)).isDirectory()) throw new ValidationError(`mountpoint ${mountpoint} is not a directory`, 'mountpoint');
-    const fuse = new EddyFuse(mountpoint, fuseOps(served.fs, logger), served.libfuseOptions, o.fuseOpTimeoutMs);
+    const ops = instrumentFuseOps(fuseOps(served.fs, logger), (op) => o.metrics.client.startFuseOp(o.dataset, op));
+    const fuse = new EddyFuse(mountpoint, ops, served.libfuseOptions, o.fuseOpTimeoutMs);
     await kernelMount(fuse, o, resources);
   } catch (err) {
     await resources.release();
@@ -109,7 +113,13 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   const factory = o.dataChannelFactory ?? createDataChannelFactory(o.security, o.logger, o.dataChannelConnections);
   const channels = new ChannelPool(factory, o.workerCooldownMs);
   resources.add(() => channels.close());
-  const source = new DatasetBlockSource({ ...o, channels, ufs, budget: new ReadaheadBudget(o.readaheadTotalBytes) });
+  const client = o.metrics.client;
+  const reporter = new ReadReporter({
+    master, totals: () => client.readTotals(), intervalMs: o.readReportIntervalMs, timeoutMs: o.masterTimeoutMs, logger: o.logger,
+  });
+  resources.add(() => reporter.close());
+  const meter = clientReadMeter(client, o.dataset);
+  const source = new DatasetBlockSource({ ...o, channels, ufs, meter, budget: new ReadaheadBudget(o.readaheadTotalBytes) });
   resources.add(() => source.close());
   const cache = new MetadataCache({
     attrTimeoutSec: fuseOptions.attrTimeout, entryTimeoutSec: fuseOptions.entryTimeout, negativeTimeoutSec: fuseOptions.negativeTimeout,

@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseHostPort, silentLogger, ValidationError, type Logger } from '@eddy/core';
+import { ProcessMetrics } from '@eddy/metrics';
 import type { RpcSecurity } from '@eddy/protocol';
 import type { DataChannelFactory } from './read-path/sources.js';
 
@@ -67,6 +68,8 @@ export interface MountTunables {
   prefetchSubdirConcurrency: number;
   /** Connections per worker data channel. */
   dataChannelConnections: number;
+  /** How often the mount reports its bytes read by source to the master (the dataset's hit ratios). */
+  readReportIntervalMs: number;
 }
 
 export const MOUNT_DEFAULTS: Readonly<MountTunables> = Object.freeze({
@@ -98,6 +101,7 @@ export const MOUNT_DEFAULTS: Readonly<MountTunables> = Object.freeze({
   prefetchSubdirs: 256,
   prefetchSubdirConcurrency: 8,
   dataChannelConnections: 8,
+  readReportIntervalMs: 1_000,
 });
 
 export interface MountDatasetOptions extends Partial<Omit<MountTunables, 'readahead'>> {
@@ -119,6 +123,8 @@ export interface MountDatasetOptions extends Partial<Omit<MountTunables, 'readah
   dataChannelFactory?: DataChannelFactory;
   /** Aborting it unmounts and releases everything (as close() does); aborted while mounting, the mount fails. */
   signal?: AbortSignal;
+  /** The process's metrics (served on --metrics-listen by the caller); default: the mount's own, unserved. */
+  metrics?: ProcessMetrics;
 }
 
 /** The options after resolveMountOptions: every tunable set, the mountpoint absolute. */
@@ -132,6 +138,7 @@ export interface ResolvedMountOptions extends MountTunables {
   hostId: string;
   dataChannelFactory: DataChannelFactory | undefined;
   signal: AbortSignal | undefined;
+  metrics: ProcessMetrics;
 }
 
 type NumberKey = { [K in keyof MountTunables]: MountTunables[K] extends number ? K : never }[keyof MountTunables];
@@ -182,6 +189,7 @@ export function resolveMountOptions(o: MountDatasetOptions): ResolvedMountOption
     hostId: o.hostId ?? hostname(),
     dataChannelFactory: o.dataChannelFactory,
     signal: o.signal,
+    metrics: o.metrics ?? new ProcessMetrics(),
   };
 }
 

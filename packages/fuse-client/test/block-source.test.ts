@@ -15,7 +15,7 @@ import { ChannelPool } from '../src/read-path/channel-pool.js';
 import { selectHolders } from '../src/read-path/holders.js';
 import { PinnedVersion, type BlockPlace } from '../src/read-path/pinned-version.js';
 import { ReadaheadBudget } from '../src/read-path/readahead-budget.js';
-import type { BlockLocator, DataChannel, UfsSource } from '../src/read-path/sources.js';
+import type { BlockLocator, DataChannel, ReadMeter, UfsSource } from '../src/read-path/sources.js';
 
 const MiB = 1 << 20;
 const BS = 4 * MiB;
@@ -50,6 +50,9 @@ function fakeChannel(address: string, s: Shared): DataChannel {
       if (failing.has(address)) throw new UnreachableError(`${address}: reset`);
       const data = files.get(ref.path!);
       if (!data) throw new NotFoundError(`no block ${ref.key}`);
+      // Like a worker's READ_HEADER: from a tier when it holds the block, else read through.
+      const holds = where.get(ref.path!)?.holders.some((h) => h.dataAddress === address) || stored.has(ref.key!);
+      options?.onSource?.(holds ? 'cache' : 'ufs');
       const start = Number(ref.index) * BS + offset;
       return Buffer.from(data.subarray(start, start + length));
     },
@@ -107,9 +110,17 @@ function world() {
   };
 
   const shared: Shared = { dir, files, where, calls, stored, failing };
+  /** What the read path metered: bytes by source, bucket requests and errors, FETCHes, failed workers. */
+  const metered = { local: 0, remote: 0, ufs: 0, bucketReads: 0, bucketErrors: 0, fetches: 0, workerFailures: 0 };
+  const meter: ReadMeter = {
+    read: (source, bytes) => { metered[source] += bytes; },
+    bucketRead: (err) => { metered.bucketReads++; if (err !== undefined) metered.bucketErrors++; },
+    fetch: () => { metered.fetches++; },
+    workerFailed: () => { metered.workerFailures++; },
+  };
   const channels = new ChannelPool((address) => fakeChannel(address, shared), MOUNT_DEFAULTS.workerCooldownMs);
   const source = new DatasetBlockSource({
-    ...MOUNT_DEFAULTS, channels, ufs, hostId: HOST, logger: silentLogger(), budget: new ReadaheadBudget(64 * MiB),
+    ...MOUNT_DEFAULTS, channels, ufs, meter, hostId: HOST, logger: silentLogger(), budget: new ReadaheadBudget(64 * MiB),
     readahead: { chunkBytes: MiB, initialWindowBytes: MiB, maxWindowBytes: 32 * MiB },
   });
 
@@ -140,7 +151,7 @@ function world() {
     await channels.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { add, open, readAll, source, calls, failing, close };
+  return { add, open, readAll, source, calls, failing, metered, close };
 }
 
 describe('DatasetBlockSource', () => {
@@ -154,6 +165,8 @@ describe('DatasetBlockSource', () => {
     assert.equal(w.calls.fetchBlock.length, 0);
     assert.ok(w.source.stats.local >= (2 * BS) / (128 * 1024), JSON.stringify(w.source.stats));
     assert.equal(w.calls.openLocal.filter((a) => a === 'near:7000').length, 3, 'each block pinned once');
+    assert.deepEqual({ local: w.metered.local, remote: w.metered.remote, ufs: w.metered.ufs }, { local: 2 * BS + 7, remote: 0, ufs: 0 },
+      'every byte a short-circuit hit');
   });
 
   test('a sequential reader of uncached blocks has the local preferred worker FETCH each once; a random reader streams', async () => {
@@ -165,6 +178,13 @@ describe('DatasetBlockSource', () => {
     assert.equal(fetched.length, 3, 'one FETCH per block, shared by its slices');
     assert.equal(w.calls.readBlock.length, 0, 'nothing streamed');
     assert.ok(w.source.stats.fetchedLocal > before.fetchedLocal);
+    assert.equal(w.metered.ufs, 3 * BS, 'bytes a local worker fetched from the bucket for this read are misses, once');
+    assert.equal(w.metered.local, 2 * BS + 7, 'not hits');
+    assert.equal(w.metered.fetches, 3);
+    // Read again while the FETCHes are remembered: now they are short-circuit hits.
+    assert.ok((await w.readAll('/cold.bin')).equals(data));
+    assert.equal(w.metered.ufs, 3 * BS);
+    assert.equal(w.metered.local, 2 * BS + 7 + 3 * BS);
 
     w.calls.fetchBlock.length = 0;
     const other = w.add('/random.bin', 3 * BS, { holders: [], preferred: worker('near', HOST) });
@@ -177,6 +197,8 @@ describe('DatasetBlockSource', () => {
     h.close();
     assert.equal(w.calls.fetchBlock.length, 0, 'random reads never FETCH');
     assert.ok(w.calls.readBlock.length >= 3, 'they are streamed from the preferred worker');
+    assert.equal(w.metered.ufs, 3 * BS + 3 * 4096, 'read through by the preferred worker: misses');
+    assert.equal(w.metered.remote, 0);
   });
 
   test('a failing holder and preferred worker are skipped; the bucket serves the bytes', async () => {
@@ -188,6 +210,9 @@ describe('DatasetBlockSource', () => {
     // Both taken out of rotation (concurrent readahead chunks may each have found them failing).
     assert.ok(w.source.stats.workerFailures - before.workerFailures >= 2, JSON.stringify(w.source.stats));
     assert.ok(w.source.stats.ufs > before.ufs);
+    assert.ok(w.metered.workerFailures >= 2);
+    assert.ok(w.metered.bucketReads >= 1);
+    assert.equal(w.metered.bucketErrors, 0);
   });
 
   test('a readahead window of 32 chunks in flight adds no abort listeners past the warning', async () => {
@@ -195,8 +220,10 @@ describe('DatasetBlockSource', () => {
     const onWarning = (wn: Error): void => { warnings.push(wn.name); };
     process.on('warning', onWarning);
     try {
+      const remoteBefore = w.metered.remote;
       const data = w.add('/wide.bin', 16 * BS, { holders: [worker('c', 'other')] });
       assert.ok((await w.readAll('/wide.bin')).equals(data));
+      assert.equal(w.metered.remote - remoteBefore, 16 * BS, 'a remote holder served every byte from its tier');
       await new Promise((r) => setImmediate(r));
     } finally {
       process.off('warning', onWarning);

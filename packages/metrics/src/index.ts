@@ -7,8 +7,10 @@ export { credentialMatches, isLoopbackHost, presentedCredential } from './http/c
 export { HttpEndpoint } from './http/http-endpoint.js';
 export type { HttpEndpointOptions, HttpRoute } from './http/http-endpoint.js';
 export { metricsRoute } from './http/metrics-route.js';
+export { serveMetrics } from './http/serve-metrics.js';
 export { DATALOAD_DURATION_BUCKETS, MasterMetrics } from './master-metrics.js';
 export type { DataLoadFacts, DataLoadResult, DatasetFacts, MasterMetricsSource } from './master-metrics.js';
+export { ProcessMetrics } from './process-metrics.js';
 export { createProcessRegistry } from './process-registry.js';
 export { WorkerMetrics } from './worker-metrics.js';
 export type { EvictionAction, FetchReason, TierUsage } from './worker-metrics.js';

@@ -21,14 +21,12 @@ export class WorkerMetrics {
   readonly #ufsRequests: Counter<'dataset'>;
   readonly #ufsErrors: Counter<'dataset' | 'code'>;
   readonly #evictions: Counter<'dataset' | 'tier' | 'medium' | 'action'>;
-  /** The dataset label of tier series: the worker's runtime (a worker caches one dataset). */
-  readonly #runtime: string;
   readonly #heartbeat: Gauge<'dataset'>;
-  #tiers: () => TierUsage[] = () => [];
+  /** Each worker's tiers, by the runtime (dataset) it caches. Several in one process (`eddy up`) add up. */
+  readonly #tierSources = new Set<{ runtime: string; tiers: () => TierUsage[] }>();
 
-  constructor(registry: Registry, runtime: string, datasets = new DatasetLabels()) {
+  constructor(registry: Registry, datasets = new DatasetLabels()) {
     this.#datasets = datasets;
-    this.#runtime = datasets.of(runtime);
     const registers = [registry];
     this.#blockReads = new Counter({
       name: 'eddy_worker_block_reads_total', help: 'Block reads served on the data channel: hit (from a tier) or miss (read through)',
@@ -59,15 +57,16 @@ export class WorkerMetrics {
       name: 'eddy_worker_last_heartbeat_timestamp_seconds', help: 'Unix time of the last heartbeat the master answered',
       labelNames: ['dataset'], registers,
     });
-    // Tier gauges are read from the store at scrape time rather than pushed on every write.
+    // Tier gauges are read from the stores at scrape time rather than pushed on every write.
+    const sources = this.#tierSources;
     const tierGauge = (name: string, help: string, pick: (t: TierUsage) => number): void => {
-      const tiers = (): TierUsage[] => this.#tiers();
-      const dataset = this.#runtime;
       new Gauge({
         name, help, labelNames: ['dataset', 'tier', 'medium'], registers,
         collect(this: Gauge<'dataset' | 'tier' | 'medium'>) {
           this.reset();
-          tiers().forEach((t, i) => this.set({ dataset, ...tierLabels(i, t.medium) }, pick(t)));
+          for (const src of sources) {
+            src.tiers().forEach((t, i) => this.inc({ dataset: src.runtime, ...tierLabels(i, t.medium) }, pick(t)));
+          }
         },
       });
     };
@@ -76,9 +75,11 @@ export class WorkerMetrics {
     tierGauge('eddy_worker_tier_blocks', 'Blocks held in a tier', (t) => t.blocks);
   }
 
-  /** Where the tier gauges read from (the block store), fastest tier first. */
-  setTierSource(tiers: () => TierUsage[]): void {
-    this.#tiers = tiers;
+  /** Adds a worker's block store to the tier gauges (fastest tier first); the result removes it again. */
+  addTierSource(runtime: string, tiers: () => TierUsage[]): () => void {
+    const src = { runtime: this.#datasets.of(runtime), tiers };
+    this.#tierSources.add(src);
+    return () => { this.#tierSources.delete(src); };
   }
 
   /** One data-channel block read: `hit` when served from a tier, else read through from the bucket. */
@@ -105,11 +106,11 @@ export class WorkerMetrics {
     this.#ufsErrors.inc({ dataset: d, code: errorCodeLabel(err) });
   }
 
-  evicted(level: number, medium: string, action: EvictionAction): void {
-    this.#evictions.inc({ dataset: this.#runtime, ...tierLabels(level, medium), action });
+  evicted(runtime: string, level: number, medium: string, action: EvictionAction): void {
+    this.#evictions.inc({ dataset: this.#datasets.of(runtime), ...tierLabels(level, medium), action });
   }
 
-  heartbeatAnswered(atMs = Date.now()): void {
-    this.#heartbeat.set({ dataset: this.#runtime }, atMs / 1000);
+  heartbeatAnswered(runtime: string, atMs = Date.now()): void {
+    this.#heartbeat.set({ dataset: this.#datasets.of(runtime) }, atMs / 1000);
   }
 }

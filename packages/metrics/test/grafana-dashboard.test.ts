@@ -16,7 +16,7 @@ test('every dashboard query parses in Prometheus and uses defined Eddy metrics',
   assert.deepEqual(dashboard.templating.list.map((v) => v.name), ['datasource', 'dataset']);
   const registry = new Registry();
   new ClientMetrics(registry);
-  new WorkerMetrics(registry, 'demo');
+  new WorkerMetrics(registry);
   new MasterMetrics(registry);
   const defined = new Set<string>();
   for (const m of await registry.getMetricsAsJSON()) {

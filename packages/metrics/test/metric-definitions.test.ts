@@ -80,9 +80,9 @@ test('the client counts bytes by source per dataset and keeps totals for its rep
 
 test('worker tier gauges are read from the store at scrape time', async () => {
   const registry = new Registry();
-  const m = new WorkerMetrics(registry, 'demo');
+  const m = new WorkerMetrics(registry);
   let tiers: TierUsage[] = [{ medium: 'MEM', quotaBytes: 1024, usedBytes: 10, blocks: 1 }, { medium: 'SSD', quotaBytes: 4096, usedBytes: 0, blocks: 0 }];
-  m.setTierSource(() => tiers);
+  m.addTierSource('demo', () => tiers);
   let out = await registry.metrics();
   assert.match(out, /^eddy_worker_tier_used_bytes\{dataset="demo",tier="0",medium="MEM"\} 10$/m);
   assert.match(out, /^eddy_worker_tier_capacity_bytes\{dataset="demo",tier="1",medium="SSD"\} 4096$/m);
@@ -90,8 +90,13 @@ test('worker tier gauges are read from the store at scrape time', async () => {
   out = await registry.metrics();
   assert.match(out, /^eddy_worker_tier_blocks\{dataset="demo",tier="0",medium="MEM"\} 9$/m);
   assert.doesNotMatch(out, /medium="SSD"/);
-  m.evicted(0, 'MEM', 'demote');
-  m.heartbeatAnswered(1_700_000_000_000);
+  m.evicted('demo', 0, 'MEM', 'demote');
+  m.heartbeatAnswered('demo', 1_700_000_000_000);
+  // A second worker of the runtime in the same process (eddy up): its tiers add up; removed, they go.
+  const remove = m.addTierSource('demo', () => [{ medium: 'MEM', quotaBytes: 1024, usedBytes: 100, blocks: 1 }]);
+  assert.match(await registry.metrics(), /^eddy_worker_tier_used_bytes\{dataset="demo",tier="0",medium="MEM"\} 1000$/m);
+  remove();
+  assert.match(await registry.metrics(), /^eddy_worker_tier_used_bytes\{dataset="demo",tier="0",medium="MEM"\} 900$/m);
   out = await registry.metrics();
   assert.match(out, /^eddy_worker_evictions_total\{dataset="demo",tier="0",medium="MEM",action="demote"\} 1$/m);
   assert.match(out, /^eddy_worker_last_heartbeat_timestamp_seconds\{dataset="demo"\} 1700000000$/m);
@@ -121,11 +126,11 @@ test('master gauges come from its state at scrape time; a deleted dataset\'s ser
 test('series stay under the stated bound with every label value touched for 10,000 dataset names', async () => {
   const registries = { client: new Registry(), worker: new Registry(), master: new Registry() };
   const client = new ClientMetrics(registries.client);
-  const worker = new WorkerMetrics(registries.worker, 'demo');
+  const worker = new WorkerMetrics(registries.worker);
   const master = new MasterMetrics(registries.master);
   const manyTiers: TierUsage[] = Array.from({ length: 12 }, (_, i) => ({ medium: ['MEM', 'SSD', 'HDD', 'NVME'][i % 4]!, quotaBytes: 1, usedBytes: 1, blocks: 1 }));
-  worker.setTierSource(() => manyTiers);
-  for (let i = 0; i < manyTiers.length; i++) for (const a of ['demote', 'drop'] as const) worker.evicted(i, manyTiers[i]!.medium, a);
+  worker.addTierSource('demo', () => manyTiers);
+  for (let i = 0; i < manyTiers.length; i++) for (const a of ['demote', 'drop'] as const) worker.evicted('demo', i, manyTiers[i]!.medium, a);
   const names: string[] = [];
   for (let i = 0; i < 10_000; i++) names.push(i % 10 === 0 ? `/path/file-${i}.bin` : `ds-${i}`);
   master.setSource({

@@ -54,12 +54,13 @@ export class DatasetBlockSource implements BlockSource {
     this.#view = { hostId: options.hostId, isSuspect: (address) => channels.isSuspect(address) };
     const workerFailed = (address: string): void => {
       this.stats.workerFailures++;
+      options.meter.workerFailed();
       channels.markFailed(address);
       this.#local.forget(address);
     };
     this.#local = new ShortCircuit({ ...options, view: this.#view, stats: this.stats, workerFailed });
     this.#remote = new RemoteSources({
-      channels, ufs: options.ufs, stats: this.stats, logger, workerFailed, workerTimeoutMs: options.workerTimeoutMs,
+      channels, ufs: options.ufs, stats: this.stats, meter: options.meter, logger, workerFailed, workerTimeoutMs: options.workerTimeoutMs,
     });
   }
 

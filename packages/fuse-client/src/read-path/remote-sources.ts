@@ -7,12 +7,13 @@ import type { proto } from '@eddy/protocol';
 import type { ChannelPool } from './channel-pool.js';
 import type { BlockPlace, PinnedVersion, WorkerAddress } from './pinned-version.js';
 import { ReadFailedError } from './read-failed-error.js';
-import type { ReadStats, UfsSource } from './sources.js';
+import type { ReadMeter, ReadStats, UfsSource } from './sources.js';
 
 export interface RemoteSourcesOptions {
   channels: ChannelPool;
   ufs: UfsSource;
   stats: ReadStats;
+  meter: ReadMeter;
   logger: Logger;
   /** Takes a worker out of rotation (ChannelPool.markFailed, forget its pins, count it). */
   workerFailed(dataAddress: string): void;
@@ -61,12 +62,15 @@ export class RemoteSources {
     pinned: PinnedVersion, address: string, ref: proto.BlockRef, slice: BlockSlice, signal?: AbortSignal,
   ): Promise<Attempt> {
     try {
+      let source: 'cache' | 'ufs' = 'cache';
       const buf = await this.#o.channels.get(address).readBlock(ref, slice.offsetInBlock, slice.length, {
-        signal, timeoutMs: this.#o.workerTimeoutMs,
+        signal, timeoutMs: this.#o.workerTimeoutMs, onSource: (s) => { source = s; },
       });
       if (buf.length !== slice.length) {
         throw new ReadFailedError(`short block read from ${address}: ${buf.length} of ${slice.length} bytes`, false);
       }
+      // A worker reading the block through for us is a miss, whoever streams it.
+      this.#o.meter.read(source === 'cache' ? 'remote' : 'ufs', buf.length);
       return { ok: true, buf };
     } catch (err) {
       if (signal?.aborted) throw err;
@@ -86,8 +90,11 @@ export class RemoteSources {
         throw new ReadFailedError(`short read from the bucket for ${pinned.path}: ${buf.length} of ${slice.length} bytes`, false);
       }
       this.#o.stats.ufs++;
+      this.#o.meter.bucketRead();
+      this.#o.meter.read('ufs', buf.length);
       return buf;
     } catch (err) {
+      this.#o.meter.bucketRead(err);
       const stale = err instanceof VersionMismatchError || err instanceof NotFoundError;
       throw new ReadFailedError(
         stale

@@ -22,7 +22,7 @@ import type { MountTunables } from '../mount-options.js';
 import type { ChannelPool } from './channel-pool.js';
 import { onThisHost, selectHolders, type HolderView } from './holders.js';
 import type { BlockPlace, PinnedVersion, WorkerAddress } from './pinned-version.js';
-import type { DataChannel, ReadStats } from './sources.js';
+import type { DataChannel, ReadMeter, ReadStats } from './sources.js';
 
 /** The tunables of the short-circuit (documented in MountTunables). */
 type ShortCircuitTunables = Pick<MountTunables, 'pinAheadBlocks' | 'fetchLocalMinBytes' | 'fetchTimeoutMs' | 'fetchFailureMs'
@@ -32,6 +32,7 @@ export interface ShortCircuitOptions extends ShortCircuitTunables {
   view: HolderView;
   channels: ChannelPool;
   stats: ReadStats;
+  meter: ReadMeter;
   logger: Logger;
   /** Takes a worker out of rotation (ChannelPool.markFailed, forget its pins, count it). */
   workerFailed(dataAddress: string): void;
@@ -51,7 +52,12 @@ export function newLocalCursor(): LocalCursor {
 
 interface ReadOptions { sequential: boolean; signal?: AbortSignal | undefined }
 
-interface FetchEntry { promise: Promise<boolean>; ok: boolean | undefined }
+interface FetchEntry {
+  promise: Promise<boolean>;
+  ok: boolean | undefined;
+  /** Bytes the worker read from the bucket for this FETCH and no read has returned yet: those are misses. */
+  ufsLeft: number;
+}
 
 /** Typed answers to a FETCH that leave the worker in rotation (anything else takes it out). */
 const HEALTHY_FETCH_FAILURES = new Set(['NO_SPACE', 'NOT_FOUND', 'VERSION_MISMATCH']);
@@ -137,6 +143,7 @@ export class ShortCircuit {
       const n = await this.#tryFile(h.dataAddress, place.ref, at, target, length, false);
       if (n !== null) {
         this.#o.stats.local++;
+        this.#o.meter.read('local', n);
         return n;
       }
     }
@@ -152,11 +159,21 @@ export class ShortCircuit {
     const n = await this.#tryFile(from, place.ref, at, target, length, true);
     if (n !== null) {
       this.#o.stats.fetchedLocal++;
+      this.#meterFetched(fetchId(from, place.ref), n);
       return n;
     }
     // Stored but not readable as a file here (evicted already, or not a file tier): stream it.
     if (!fetched) this.#fetched.delete(fetchId(from, place.ref));
     return null;
+  }
+
+  /** Bytes read from a block a worker FETCHed for us: misses until the bytes it got from the bucket are all returned once. */
+  #meterFetched(id: string, n: number): void {
+    const entry = this.#fetched.get(id);
+    const ufs = Math.min(n, entry?.ufsLeft ?? 0);
+    if (entry) entry.ufsLeft -= ufs;
+    if (ufs > 0) this.#o.meter.read('ufs', ufs);
+    if (n > ufs) this.#o.meter.read('local', n - ufs);
   }
 
   /** One pread attempt at worker `address`'s file of `ref`; null when it is not ours, suspect, or not local after all. */
@@ -206,18 +223,21 @@ export class ShortCircuit {
     const id = fetchId(address, ref);
     let entry = this.#fetched.get(id);
     if (!entry) {
-      const e: FetchEntry = { promise: Promise.resolve(false), ok: undefined };
+      const e: FetchEntry = { promise: Promise.resolve(false), ok: undefined, ufsLeft: 0 };
       // Not tied to one reader's signal: the slices of the block share it, and a block fetched
       // for a reader that went away is still cached for the next.
       e.promise = Promise.resolve()
         .then(async () => await this.#o.channels.get(address).fetchBlock(ref, { timeoutMs: this.#o.fetchTimeoutMs }))
-        .then(() => {
+        .then((fromBucket) => {
           e.ok = true;
+          e.ufsLeft = fromBucket;
+          this.#o.meter.fetch(true);
           return true;
         }, (err: unknown) => {
           // Remembered briefly: asking again per slice would have the worker read the block from
           // the bucket each time only to fail to store it (NO_SPACE).
           e.ok = false;
+          this.#o.meter.fetch(false);
           if (this.#fetched.get(id) === e) this.#fetched.set(id, e, { ttl: this.#o.fetchFailureMs });
           // A typed answer (no room, gone from the bucket) leaves the worker in rotation; anything
           // else (reset, timeout) takes it out, as for a failed READ.

@@ -3,7 +3,28 @@
 // workers, the master client for block locations, createUfs for buckets.
 import type { MasterRpc, proto } from '@eddy/protocol';
 
-export interface ReadBlockOptions { signal?: AbortSignal; timeoutMs?: number }
+export interface ReadBlockOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Told whether the worker serves the read from a tier (`cache`) or reads it through (`ufs`). */
+  onSource?: (source: 'cache' | 'ufs') => void;
+}
+
+/** What the read path counts for the mount's metrics and its reports to the master (the dataset's hit ratios). */
+export interface ReadMeter {
+  /**
+   * Each byte a read returns, once, under the source that had it: `local` = a block file already
+   * held on this host, `remote` = a worker's tier, `ufs` = the bucket (read directly, read through
+   * by a worker, or fetched whole by a local worker for this read).
+   */
+  read(source: 'local' | 'remote' | 'ufs', bytes: number): void;
+  /** A ranged GET the mount sent to the bucket itself; `err` when it failed. */
+  bucketRead(err?: unknown): void;
+  /** A whole-block FETCH asked of a worker on this host. */
+  fetch(ok: boolean): void;
+  /** A worker taken out of rotation. */
+  workerFailed(): void;
+}
 
 /** A worker's block data channel (DataChannelClient in @eddy/protocol). */
 export interface DataChannel {

@@ -37,6 +37,8 @@ export interface ReadBlockOptions {
   signal?: AbortSignal;
   /** Deadline of the whole read. Default 30 s. */
   timeoutMs?: number;
+  /** Told where the worker takes a READ's bytes from (its READ_HEADER): a tier (`cache`) or the UFS. */
+  onSource?: (source: 'cache' | 'ufs') => void;
 }
 
 export interface LocalBlock {
@@ -219,6 +221,7 @@ export class DataChannelClient {
           const h = parseMessage(FrameType.READ_HEADER, frame.payload);
           if (h.length > length) throw new ProtocolError(`worker announced ${h.length} bytes for a read of ${length}`);
           out = Buffer.allocUnsafe(h.length);
+          options.onSource?.(h.source);
         } else if (frame.type === FrameType.DATA) {
           if (!out || filled + frame.payload.length > out.length) throw new ProtocolError('DATA beyond the announced length');
           if (!inPlace) frame.payload.copy(out, filled);
