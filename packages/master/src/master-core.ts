@@ -5,6 +5,9 @@
 // master-service.ts maps RPCs onto this and its parts (Get through rpc/get-resources.ts).
 import type { Logger } from 'pino';
 import { ValidationError } from '@eddy/core';
+import type { ProcessMetrics } from '@eddy/metrics';
+import type { proto } from '@eddy/protocol';
+import type { StatusSnapshot } from '@eddy/status-page';
 import type { DataLoadManifest, DatasetManifest } from '@eddy/manifest';
 import { checkUfsAllowed, createUfs as defaultCreateUfs } from '@eddy/ufs';
 import type { DataLoadContext } from './dataload/dataload-context.js';
@@ -19,10 +22,14 @@ import { WorkerClients } from './placement/worker-clients.js';
 import { WorkerRegistry, type WorkerRecord } from './placement/worker-registry.js';
 import { WorkerSessions } from './placement/worker-sessions.js';
 import { CurrentBlocks } from './status/current-blocks.js';
+import { DataLoadRunMeter } from './status/dataload-run-meter.js';
+import { DatasetReadStats } from './status/dataset-read-stats.js';
 import { computeDatasetStatus, type DatasetStatus } from './status/dataset-status.js';
+import { masterMetricsSource, type MasterStateView } from './status/master-metrics-source.js';
+import { statusSnapshot } from './status/status-snapshot.js';
 
 /** What MasterCore needs of the resolved options (startMaster passes them all). */
-export type MasterCoreOptions = Omit<ResolvedMasterOptions, 'listen' | 'signal' | 'shutdownGraceMs'>;
+export type MasterCoreOptions = Omit<ResolvedMasterOptions, 'listen' | 'httpListen' | 'signal' | 'shutdownGraceMs'>;
 
 function capacityOf(workers: WorkerRecord[]): number {
   return workers.reduce((a, w) => a + w.tiers.reduce((b, t) => b + t.quotaBytes, 0), 0);
@@ -38,6 +45,10 @@ export class MasterCore {
   /** RegisterWorker, Heartbeat, ListWorkers. */
   readonly workers: WorkerSessions;
   readonly dataloads: DataLoadScheduler;
+  /** Bytes clients read by source (ReportReads): the hit ratios of Dataset status. */
+  readonly reads: DatasetReadStats;
+  readonly metrics: ProcessMetrics;
+  readonly #runMeter: DataLoadRunMeter;
   readonly #options: MasterCoreOptions;
   readonly #log: Logger;
   readonly #currentBlocks: CurrentBlocks;
@@ -79,6 +90,10 @@ export class MasterCore {
       registry: this.registry, security: options.security,
       loadBlocksTimeoutMs: options.loadBlocksTimeoutMs, freeBlocksTimeoutMs: options.freeBlocksTimeoutMs,
     });
+    this.metrics = options.metrics;
+    this.reads = new DatasetReadStats({ hitRatioWindowMs: options.hitRatioWindowMs, throughputWindowMs: options.throughputWindowMs });
+    this.#runMeter = new DataLoadRunMeter(this.metrics.master);
+    this.metrics.master.setSource(masterMetricsSource(this.#stateView()));
     this.dataloads = new DataLoadScheduler(this.#dataLoadContext(), options.logger.child({ component: 'dataload' }), {
       concurrency: options.dataLoadConcurrency,
       perWorkerConcurrency: options.dataLoadPerWorkerConcurrency,
@@ -111,6 +126,19 @@ export class MasterCore {
       workers: this.#workerClients,
       journal: this.journal,
       expire: async (name) => { await this.delete('DataLoad', name); },
+      onProgress: (name) => {
+        const dl = this.manifests.dataLoad(name);
+        if (dl) this.#runMeter.observe(name, dl.spec.dataset.name, this.dataloads.statusOf(name));
+      },
+    };
+  }
+
+  /** The read-only view the metrics and the status page take of the master. */
+  #stateView(): MasterStateView {
+    return {
+      manifests: this.manifests, registry: this.registry,
+      datasetStatus: (name) => this.datasetStatus(name),
+      dataLoadStatus: (name) => this.dataloads.statusOf(name),
     };
   }
 
@@ -175,8 +203,11 @@ export class MasterCore {
     if (!existed) return false;
     if (cat === 'Dataset') {
       this.datasets.forget(name);
+      this.reads.forget(name);
+      this.metrics.master.forgetDataset(name);
     } else if (cat === 'DataLoad') {
       await this.dataloads.onDelete(name);
+      this.#runMeter.forget(name);
     } else if (cat === 'Secret') {
       for (const { manifest: ds } of this.manifests.list<DatasetManifest>('Dataset')) void this.datasets.sync(ds, false);
     }
@@ -195,14 +226,31 @@ export class MasterCore {
       fileNum: ns?.fileCount ?? 0,
       cachedBytes: this.#cachedBytes(name),
       cacheCapacityBytes: capacityOf(live),
-      hits: live.reduce((a, w) => a + w.counters.hits, 0),
-      misses: live.reduce((a, w) => a + w.counters.misses, 0),
+      reads: this.reads.ratios(name),
       liveWorkers: live.length,
       desiredWorkers: runtime?.spec.replicas ?? 0,
       failure: this.datasets.mountError(name) ?? ns?.lastError,
       loaded: ns?.loaded ?? false,
       lastRefreshMs: ns?.lastRefreshMs ?? 0,
     });
+  }
+
+  /**
+   * A client's cumulative bytes by source (ReportReads). Reports for datasets that do not exist
+   * are ignored, so a client cannot grow the master's state or its metric labels.
+   */
+  reportReads(req: proto.ReportReadsRequest__Output): void {
+    if (!req.clientId) throw new ValidationError('client_id is required', 'client_id');
+    for (const r of req.reads) {
+      if (!this.manifests.dataset(r.dataset)) continue;
+      const delta = this.reads.report(req.clientId, r.dataset, { local: Number(r.localBytes), remote: Number(r.remoteBytes), ufs: Number(r.ufsBytes) });
+      this.metrics.master.clientReads(r.dataset, delta);
+    }
+  }
+
+  /** What the status page shows, now. */
+  statusSnapshot(): StatusSnapshot {
+    return statusSnapshot(this.#stateView());
   }
 
   /** Unique bytes of current-version blocks held by a live worker. */

@@ -3,6 +3,7 @@
 // and never defaults again. The README documents the table.
 import type { Logger } from 'pino';
 import { parseHostPort, ValidationError } from '@eddy/core';
+import { ProcessMetrics } from '@eddy/metrics';
 import type { RpcSecurity } from '@eddy/protocol';
 import type { UfsAllowlist } from '@eddy/ufs';
 import type { UfsFactory } from './namespace/dataset-namespace.js';
@@ -57,10 +58,19 @@ export interface MasterOptions {
    * Dataset is applied and when its driver is built. Undefined: anywhere.
    */
   ufsAllow?: UfsAllowlist;
+  /** HOST:PORT of the live status page (`--http-listen`); unset = no page. Off loopback it needs the token. */
+  httpListen?: string;
+  /** Window of Dataset status' hit ratios (Fluid's "last minute"). */
+  hitRatioWindowMs?: number;
+  /** Window of Dataset status' throughput ratios. */
+  throughputWindowMs?: number;
+  /** The process's metrics (served on --metrics-listen by the caller); default: the master's own, unserved. */
+  metrics?: ProcessMetrics;
 }
 
 /** The options that have a default: all but identity, security, logger, signal and test hooks. */
-type Tunables = Required<Omit<MasterOptions, 'dataDir' | 'token' | 'tls' | 'logger' | 'signal' | 'createUfs' | 'ufsAllow'>>;
+type Tunables = Required<Omit<MasterOptions,
+  'dataDir' | 'token' | 'tls' | 'logger' | 'signal' | 'createUfs' | 'ufsAllow' | 'httpListen' | 'metrics'>>;
 
 /** Every default of the master, in one place. */
 export const MASTER_DEFAULTS: Readonly<Tunables> = Object.freeze({
@@ -81,6 +91,8 @@ export const MASTER_DEFAULTS: Readonly<Tunables> = Object.freeze({
   dataLoadProgressPersistMs: 1000,
   journalCompactAfterRecords: 2000,
   shutdownGraceMs: 2000,
+  hitRatioWindowMs: 60_000,
+  throughputWindowMs: 10_000,
 });
 
 /** The options with every default applied and checked; what MasterCore and its parts take. */
@@ -92,6 +104,8 @@ export interface ResolvedMasterOptions extends Tunables {
   security: RpcSecurity;
   createUfs: UfsFactory | undefined;
   ufsAllow: UfsAllowlist | undefined;
+  httpListen: string | undefined;
+  metrics: ProcessMetrics;
   /** How often silent workers are looked for: timeout/4, between 50 ms and 1 s. */
   sweepIntervalMs: number;
   /**
@@ -132,8 +146,11 @@ export function resolveMasterOptions(o: MasterOptions): ResolvedMasterOptions {
     const message = `workerTimeoutMs (${workerTimeoutMs}) must be larger than heartbeatIntervalMs (${heartbeatIntervalMs})`;
     throw new ValidationError(message, 'workerTimeoutMs');
   }
+  if (o.httpListen !== undefined) parseHostPort(o.httpListen, 'httpListen');
   return {
     listen,
+    httpListen: o.httpListen,
+    metrics: o.metrics ?? new ProcessMetrics(),
     dataDir: o.dataDir,
     logger: o.logger,
     signal: o.signal,
@@ -156,6 +173,8 @@ export function resolveMasterOptions(o: MasterOptions): ResolvedMasterOptions {
     dataLoadProgressPersistMs: num('dataLoadProgressPersistMs', nonNegativeMs),
     journalCompactAfterRecords: num('journalCompactAfterRecords', positiveInt),
     shutdownGraceMs: num('shutdownGraceMs', nonNegativeMs),
+    hitRatioWindowMs: num('hitRatioWindowMs', positiveMs),
+    throughputWindowMs: num('throughputWindowMs', positiveMs),
     sweepIntervalMs: Math.max(50, Math.min(1000, Math.floor(workerTimeoutMs / 4))),
     startupWorkerWaitMs: workerTimeoutMs,
   };

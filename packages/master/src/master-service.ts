@@ -30,6 +30,10 @@ export function createMasterService(core: MasterCore, security: RpcSecurity, log
     },
     getMounts: async (req: proto.GetMountsRequest__Output): Promise<proto.GetMountsResponse> => core.datasets.getMounts(need(req.dataset, 'dataset')),
     refresh: async (req: proto.RefreshRequest__Output): Promise<proto.RefreshResponse> => core.datasets.refreshCounts(need(req.dataset, 'dataset')),
+    reportReads: async (req: proto.ReportReadsRequest__Output): Promise<proto.ReportReadsResponse> => {
+      core.reportReads(req);
+      return {};
+    },
     apply: async (req: proto.ApplyRequest__Output): Promise<proto.ApplyResponse> => {
       const outcomes = await core.apply(need(req.manifests, 'manifests'));
       return { results: outcomes.map((o) => ({ kind: o.kind, name: o.name, action: o.action })) };

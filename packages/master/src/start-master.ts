@@ -2,6 +2,8 @@
 // restores manifests and DataLoads, and serves the Master gRPC service on `listen`. close() or
 // aborting `signal` stops everything, in reverse order (twice is fine).
 import { AbortedError, parseHostPort } from '@eddy/core';
+import { HttpEndpoint } from '@eddy/metrics';
+import { statusPageRoutes } from '@eddy/status-page';
 import { bindServer, createRpcServer, loadEddyProto } from '@eddy/protocol';
 import type * as grpc from '@grpc/grpc-js';
 import { MasterCore } from './master-core.js';
@@ -19,6 +21,8 @@ export interface MasterHandle {
   port: number;
   /** The master's state, for in-process callers and tests. */
   core: MasterCore;
+  /** host:port of the status page, when httpListen was given. */
+  httpAddress: string | undefined;
   /** Stops the server (in-flight calls get a grace period), then the core. Idempotent. */
   close(): Promise<void>;
 }
@@ -44,10 +48,18 @@ export async function startMaster(options: MasterOptions): Promise<MasterHandle>
   const service = createMasterService(core, o.security, logger.child({ component: 'rpc' }));
   server.addService(loadEddyProto().master.eddy.v1.Master.service, service);
   let port: number;
+  let page: HttpEndpoint | undefined;
   try {
     port = await bindServer(server, o.listen, o.security);
+    if (o.httpListen !== undefined) {
+      page = await HttpEndpoint.start({
+        listen: o.httpListen, token: o.security.token, logger: logger.child({ component: 'status-page' }), flag: '--http-listen',
+        routes: statusPageRoutes({ snapshot: () => core.statusSnapshot() }),
+      });
+    }
     if (signal?.aborted) throw aborted(signal);
   } catch (err) {
+    await page?.close();
     server.forceShutdown();
     await core.close();
     throw err;
@@ -59,10 +71,11 @@ export async function startMaster(options: MasterOptions): Promise<MasterHandle>
   let closing: Promise<void> | undefined;
   const onAbort = (): void => { void handle.close(); };
   const handle: MasterHandle = {
-    address, port, core,
+    address, port, core, httpAddress: page?.address,
     close(): Promise<void> {
       closing ??= (async () => {
         signal?.removeEventListener('abort', onAbort);
+        await page?.close();
         await shutdownServer(server, o.shutdownGraceMs);
         await core.close();
         logger.info({ address }, 'master stopped');

@@ -150,7 +150,22 @@ test('master: register, heartbeat, placement, status, lost worker, restart, stal
     assert.equal(ds.cachedBytes, MiB + 1000);
     assert.equal(ds.cacheCapacityBytes, 3 * 1024 ** 3);
     assert.equal(ds.cacheCapacity, '3.00GiB');
+    // Hit ratios come from the bytes clients read (ReportReads), never from the workers' counters
+    // (the fake workers report 3 hits and 1 miss each); a report for an unknown dataset is ignored.
+    assert.equal(ds.cacheHitRatio, 0);
+    await cli.reportReads({ clientId: 'mount-1', reads: [
+      { dataset: 'demo', localBytes: 600, remoteBytes: 150, ufsBytes: 250 }, { dataset: 'nope', localBytes: 1, remoteBytes: 0, ufsBytes: 0 },
+    ] });
+    ds = await datasetStatus();
     assert.equal(ds.cacheHitRatio, 0.75);
+    assert.equal(ds.cacheHitRatioPercentage, '75.0%');
+    assert.equal(ds.localHitRatio, 0.6);
+    assert.equal(ds.remoteHitRatio, 0.15);
+    assert.equal(ds.hitRatioWindowSeconds, 60);
+    assert.deepEqual([ds.bytesReadLocal, ds.bytesReadRemote, ds.bytesReadUfs], [600, 150, 250]);
+    const exported = await master.core.metrics.registry.metrics();
+    assert.match(exported, /^eddy_master_read_bytes_total\{dataset="demo",source="local"\} 600$/m);
+    assert.doesNotMatch(exported, /nope/);
 
     // w2 goes silent: after the 1 s timeout it is lost and its blocks leave the map.
     w2.stop();

@@ -54,6 +54,7 @@ function secretResource(s: SecretManifest): proto.SecretResource {
 }
 
 function datasetResource(d: DatasetManifest, st: DatasetStatus): proto.DatasetResource {
+  const c = st.cacheStates;
   return {
     mounts: d.spec.mounts.map((mount) => ({
       mountPoint: mount.mountPoint, name: mount.name, path: mount.path, options: { ...mount.options },
@@ -70,6 +71,10 @@ function datasetResource(d: DatasetManifest, st: DatasetStatus): proto.DatasetRe
       cachedBytes: st.cacheStates.cachedBytes, cacheCapacityBytes: st.cacheStates.cacheCapacityBytes,
       cachedRatio: st.cacheStates.cachedRatio, cacheHitRatio: st.cacheStates.cacheHitRatio,
       cacheHitRatioPercentage: st.cacheStates.cacheHitRatioPercentage,
+      localHitRatio: c.localHitRatio, remoteHitRatio: c.remoteHitRatio, cacheThroughputRatio: c.cacheThroughputRatio,
+      localThroughputRatio: c.localThroughputRatio, remoteThroughputRatio: c.remoteThroughputRatio,
+      hitRatioWindowSeconds: c.hitRatioWindowSeconds, throughputWindowSeconds: c.throughputWindowSeconds,
+      bytesReadLocal: c.bytesReadLocal, bytesReadRemote: c.bytesReadRemote, bytesReadUfs: c.bytesReadUfs,
       liveWorkers: st.workers.live, desiredWorkers: st.workers.desired,
       lastRefreshTimeMs: ms(st.lastRefreshTime),
     },

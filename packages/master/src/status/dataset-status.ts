@@ -1,7 +1,9 @@
 // A dataset's status, computed from facts the master holds (never guessed): the namespace
-// listing, the placement map, and live workers' tier quotas and counters. Exact byte counts sit
-// alongside Fluid-style strings (`588.90KiB`, `100.0%`) so tools can print or compute.
+// listing, the placement map, live workers' tier quotas, and the bytes clients reported reading
+// by source (dataset-read-stats.ts). Exact numbers sit alongside Fluid-style strings
+// (`588.90KiB`, `100.0%`) so tools can print or compute.
 import { formatBytes, formatPercent } from '@eddy/core';
+import type { ReadRatios } from './dataset-read-stats.js';
 
 export type DatasetPhase = 'Bound' | 'NotBound' | 'Failed';
 
@@ -14,8 +16,8 @@ export interface DatasetStatusFacts {
   cachedBytes: number;
   /** Sum of tier quotas of the runtime's live workers. */
   cacheCapacityBytes: number;
-  hits: number;
-  misses: number;
+  /** Bytes read by source over the stated windows (every client, every read path). */
+  reads: ReadRatios;
   liveWorkers: number;
   desiredWorkers: number;
   /** Why the mounts cannot be listed (never carries a secret). */
@@ -42,9 +44,24 @@ export interface DatasetStatus {
     cached: string;
     cacheCapacity: string;
     cachedPercentage: string;
-    /** hits / (hits + misses) over live workers' block reads; 0 before any read. */
+    /**
+     * Fluid's ratios in [0, 1] from the bytes clients read: cache = (local + remote) / all, over
+     * the last hitRatioWindowSeconds; the throughput ratios over the last throughputWindowSeconds.
+     * 0 when nothing was read in the window.
+     */
     cacheHitRatio: number;
     cacheHitRatioPercentage: string;
+    localHitRatio: number;
+    remoteHitRatio: number;
+    cacheThroughputRatio: number;
+    localThroughputRatio: number;
+    remoteThroughputRatio: number;
+    hitRatioWindowSeconds: number;
+    throughputWindowSeconds: number;
+    /** Bytes clients reported since the master started, by source. */
+    bytesReadLocal: number;
+    bytesReadRemote: number;
+    bytesReadUfs: number;
   };
   workers: { live: number; desired: number };
   /** ISO time of the last successful listing, or null before the first. */
@@ -57,8 +74,7 @@ export function computeDatasetStatus(f: DatasetStatusFacts): DatasetStatus {
   // guards against a listing that shrank between the two reads.
   const cachedBytes = Math.min(f.cachedBytes, f.ufsTotalBytes);
   const ratio = f.ufsTotalBytes > 0 ? cachedBytes / f.ufsTotalBytes : 0;
-  const reads = f.hits + f.misses;
-  const hitRatio = reads > 0 ? f.hits / reads : 0;
+  const r = f.reads;
   const cached = formatBytes(cachedBytes);
   const cacheCapacity = formatBytes(f.cacheCapacityBytes);
   const cachedPercentage = formatPercent(cachedBytes, f.ufsTotalBytes);
@@ -79,8 +95,18 @@ export function computeDatasetStatus(f: DatasetStatusFacts): DatasetStatus {
       cached,
       cacheCapacity,
       cachedPercentage,
-      cacheHitRatio: hitRatio,
-      cacheHitRatioPercentage: formatPercent(f.hits, reads),
+      cacheHitRatio: r.cacheHitRatio ?? 0,
+      cacheHitRatioPercentage: formatPercent(r.cacheHitRatio ?? 0, 1),
+      localHitRatio: r.localHitRatio ?? 0,
+      remoteHitRatio: r.remoteHitRatio ?? 0,
+      cacheThroughputRatio: r.cacheThroughputRatio ?? 0,
+      localThroughputRatio: r.localThroughputRatio ?? 0,
+      remoteThroughputRatio: r.remoteThroughputRatio ?? 0,
+      hitRatioWindowSeconds: r.hitRatioWindowSeconds,
+      throughputWindowSeconds: r.throughputWindowSeconds,
+      bytesReadLocal: r.totals.local,
+      bytesReadRemote: r.totals.remote,
+      bytesReadUfs: r.totals.ufs,
     },
     workers: { live: f.liveWorkers, desired: f.desiredWorkers },
     lastRefreshTime: f.loaded ? new Date(f.lastRefreshMs).toISOString() : null,
