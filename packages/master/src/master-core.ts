@@ -243,7 +243,8 @@ export class MasterCore {
     if (!req.clientId) throw new ValidationError('client_id is required', 'client_id');
     for (const r of req.reads) {
       if (!this.manifests.dataset(r.dataset)) continue;
-      const delta = this.reads.report(req.clientId, r.dataset, { local: Number(r.localBytes), remote: Number(r.remoteBytes), ufs: Number(r.ufsBytes) });
+      const totals = { local: Number(r.localBytes), remote: Number(r.remoteBytes), ufs: Number(r.ufsBytes) };
+      const delta = this.reads.report(req.clientId, r.dataset, totals);
       this.metrics.master.clientReads(r.dataset, delta);
     }
   }

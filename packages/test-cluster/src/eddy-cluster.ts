@@ -43,6 +43,10 @@ export interface WorkerSpec {
   prefix?: string[];
   /** Master address as seen by this worker (default the cluster's). */
   master?: string;
+  /** Host id (default `host-<id>`); `client-host`, the mount's, makes its reads short-circuit. */
+  hostId?: string;
+  /** More flags for `eddy worker`. */
+  args?: string[];
 }
 
 export interface WorkerProc {
@@ -57,6 +61,8 @@ export interface EddyClusterOptions {
   s3Host?: string;
   /** Master listen host (default 127.0.0.1). */
   masterHost?: string;
+  /** More flags for `eddy master` (e.g. --metrics-listen). */
+  masterArgs?: string[];
 }
 
 export class EddyCluster {
@@ -108,7 +114,7 @@ export class EddyCluster {
   /** (Re)starts `eddy master` on the same address and data directory. */
   async startMaster(): Promise<EddyProcess> {
     const proc = new EddyProcess(['master', '--listen', this.masterAddress, '--data-dir', join(this.root, 'master'), '--token-file', this.tokenFile,
-      '--heartbeat-interval', String(HEARTBEAT_MS), '--worker-timeout', String(WORKER_TIMEOUT_MS)]);
+      '--heartbeat-interval', String(HEARTBEAT_MS), '--worker-timeout', String(WORKER_TIMEOUT_MS), ...(this.options.masterArgs ?? [])]);
     this.master = proc;
     this.cleanup.add('master', () => proc.stop('SIGKILL', 10_000));
     return proc;
@@ -140,8 +146,9 @@ export class EddyCluster {
       tiers = [`MEM:${dir}:256Mi`];
     }
     const args = ['worker', '--master', spec.master ?? this.masterAddress, '--runtime', runtime, '--listen', `${host}:${grpcPort}`,
-      '--data-listen', `${host}:${dataPort}`, '--token-file', this.tokenFile, '--host-id', `host-${spec.id}`, '--worker-id', spec.id,
-      '--heartbeat-ms', String(HEARTBEAT_MS), ...tiers.flatMap((t) => ['--tier', t])];
+      '--data-listen', `${host}:${dataPort}`, '--token-file', this.tokenFile, '--host-id', spec.hostId ?? `host-${spec.id}`,
+      '--worker-id', spec.id,
+      '--heartbeat-ms', String(HEARTBEAT_MS), ...tiers.flatMap((t) => ['--tier', t]), ...(spec.args ?? [])];
     const proc = new EddyProcess(args, spec.prefix ? { prefix: spec.prefix } : {});
     const w: WorkerProc = { spec, proc, grpcPort, dataPort };
     this.workers.set(spec.id, w);
@@ -168,9 +175,9 @@ export class EddyCluster {
   }
 
   /** Starts `eddy mount` (a separate process) and waits until the mountpoint is served. */
-  async mount(mnt: string, fuseOptions: string[] = []): Promise<EddyProcess> {
+  async mount(mnt: string, fuseOptions: string[] = [], args: string[] = []): Promise<EddyProcess> {
     const proc = new EddyProcess(['mount', '--master', this.masterAddress, '--dataset', 'models', '--token-file', this.tokenFile,
-      '--host-id', 'client-host', ...fuseOptions.flatMap((o) => ['-o', o]), mnt]);
+      '--host-id', 'client-host', ...fuseOptions.flatMap((o) => ['-o', o]), ...args, mnt]);
     this.cleanup.add(`mount ${mnt}`, async () => { await proc.stop('SIGINT', 15_000).catch(() => proc.stop('SIGKILL')); forceUnmount(mnt); });
     await proc.waitForOutput(/^mounted dataset/m, 30_000);
     if (!(await isMounted(mnt))) throw new Error(`${mnt} is not mounted`);

@@ -120,10 +120,12 @@ export async function startPrometheus(targets: PrometheusTarget[]): Promise<Prom
     },
     async waitForScrape(job, afterMs = Date.now(), timeoutMs = 30_000) {
       // `up`'s sample time is the scrape's start: a sample after afterMs saw what happened before it.
-      const q = `timestamp(up{job=${JSON.stringify(job)}} == 1)`;
+      // timestamp() of a plain selector is the sample's time (of an expression, `up == 1`, it would
+      // be the evaluation's), so success is checked on its own.
+      const sel = `up{job=${JSON.stringify(job)}}`;
       await waitFor(async () => {
-        const r = await query(q);
-        return r.length > 0 && r.every((s) => s.value * 1000 > afterMs);
+        const [times, ups] = await Promise.all([query(`timestamp(${sel})`), query(sel)]);
+        return times.length > 0 && times.every((s) => s.value * 1000 > afterMs) && ups.every((s) => s.value === 1);
       }, { timeoutMs, intervalMs: 200, what: `a scrape of ${job} after ${new Date(afterMs).toISOString()}` });
     },
     async setTargets(ts) {

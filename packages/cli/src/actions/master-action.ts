@@ -2,6 +2,7 @@
 // closes it. Only flags the user gave are passed: the master fills in its own defaults.
 import { createLogger, parseHostPort, ValidationError } from '@eddy/core';
 import { startMaster } from '@eddy/master';
+import { ProcessMetrics, serveMetrics } from '@eddy/metrics';
 import { readTlsFiles, readTokenFile } from '@eddy/protocol/rpc';
 import type { CommandContext } from '../command-context.js';
 import type { MasterFlags } from '../commands/master-command.js';
@@ -32,22 +33,31 @@ export async function runMaster(ctx: CommandContext, flags: MasterFlags, globalT
   const heartbeatIntervalMs = optionalMs(flags.heartbeatInterval, '--heartbeat-interval');
   const workerTimeoutMs = optionalMs(flags.workerTimeout, '--worker-timeout');
   const namespaceRefreshIntervalMs = optionalMs(flags.refreshInterval, '--refresh-interval');
+  const hitRatioWindowMs = optionalMs(flags.hitRatioWindow, '--hit-ratio-window');
   const logger = createLogger('eddy-master', flags.logLevel ? { level: flags.logLevel } : {});
   // Aborting the stop signal stops the master (also while it starts); close() below waits for it.
   const ufsAllow = ufsAllowFromFlags(flags, logger);
+  const metrics = new ProcessMetrics();
+  const endpoint = flags.metricsListen !== undefined ? await serveMetrics(flags.metricsListen, token, metrics, logger) : undefined;
   const handle = await startMaster({
-    dataDir: flags.dataDir, token, logger, signal: ctx.signal,
+    dataDir: flags.dataDir, token, logger, signal: ctx.signal, metrics,
+    ...(flags.httpListen !== undefined ? { httpListen: flags.httpListen } : {}),
+    ...(hitRatioWindowMs !== undefined ? { hitRatioWindowMs } : {}),
     ...(ufsAllow ? { ufsAllow } : {}),
     ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
     ...(tls ? { tls } : {}),
     ...(heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs } : {}),
     ...(workerTimeoutMs !== undefined ? { workerTimeoutMs } : {}),
     ...(namespaceRefreshIntervalMs !== undefined ? { namespaceRefreshIntervalMs } : {}),
+  }).catch(async (err: unknown) => {
+    await endpoint?.close();
+    throw err;
   });
   try {
     await untilAborted(ctx.signal);
     logger.info({ signal: ctx.signal.reason }, 'shutting down');
   } finally {
     await handle.close();
+    await endpoint?.close();
   }
 }

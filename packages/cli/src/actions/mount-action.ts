@@ -2,6 +2,7 @@
 // signal, then unmounts. The master, token and CA come from the one connection resolver.
 import { createLogger, ValidationError } from '@eddy/core';
 import { MOUNT_DEFAULTS, mountDataset, type ReadaheadOptions } from '@eddy/fuse-client';
+import { ProcessMetrics, serveMetrics } from '@eddy/metrics';
 import type { CommandContext } from '../command-context.js';
 import type { MountFlags } from '../commands/mount-command.js';
 import { untilAborted } from '../commands/process-lifecycle.js';
@@ -32,10 +33,16 @@ export async function runMount(
   const readahead = parseReadahead(flags.readahead);
   const logger = createLogger('eddy-mount', flags.logLevel ? { level: flags.logLevel } : {});
   // The stop signal also ends the mount (mountDataset unmounts on abort); close() below waits for it.
+  const metrics = new ProcessMetrics();
+  const endpoint = flags.metricsListen !== undefined ? await serveMetrics(flags.metricsListen, connection.token, metrics, logger) : undefined;
+  // A failed mount closes the metrics endpoint too.
   const handle = await mountDataset({
     masterAddress: connection.address, dataset: flags.dataset, mountpoint, token: connection.token, logger, fuseOptions: flags.options,
-    signal: ctx.signal,
+    signal: ctx.signal, metrics,
     ...(tls ? { tls } : {}), ...(flags.hostId ? { hostId: flags.hostId } : {}), ...(readahead ? { readahead } : {}),
+  }).catch(async (err: unknown) => {
+    await endpoint?.close();
+    throw err;
   });
   try {
     ctx.io.stdout.write(`mounted dataset ${flags.dataset} at ${handle.mountpoint} (${handle.libfuseOptions.join(',')})\n`);
@@ -43,5 +50,6 @@ export async function runMount(
     logger.info({ signal: ctx.signal.reason }, 'unmounting');
   } finally {
     await handle.close();
+    await endpoint?.close();
   }
 }

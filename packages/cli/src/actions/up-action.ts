@@ -34,6 +34,8 @@ function banner(ctx: CommandContext, manifests: UpManifests, cluster: UpCluster,
     `eddy is up: dataset ${ds.metadata.name} (${ds.spec.mounts.map((m) => m.mountPoint).join(', ')}) is mounted at ${cluster.mount.mountpoint}`,
     `  master   ${cluster.masterAddress} (state in ${dataDir})`,
     `  workers  ${cluster.workers.length}, cache capacity ${formatBytes(quota)}`,
+    `  status   http://${cluster.statusPageAddress}/`,
+    `  metrics  http://${cluster.metricsAddress}/metrics`,
     '',
     'Try, in another terminal:',
     `  ls -lR ${cluster.mount.mountpoint}`,
@@ -56,7 +58,7 @@ export async function runUp(ctx: CommandContext, flags: UpFlags, globalTokenFile
   const logger = createLogger('eddy-up', { level: flags.logLevel });
   const cluster = await startUpCluster({
     manifests, mountpoint, dataDir, listen: flags.listen, fuseOptions: flags.fuseOption.flatMap((o) => o.split(',')).filter(Boolean),
-    logger, signal: ctx.signal, say: out,
+    logger, signal: ctx.signal, say: out, metricsListen: flags.metricsListen, httpListen: flags.httpListen,
     ...(tokenFile ? { tokenFile } : {}),
     ...(refreshIntervalMs ? { refreshIntervalMs } : {}),
   });

@@ -21,6 +21,9 @@ export interface MasterFlags {
   logLevel?: string;
   allowFileRoot?: string[];
   allowEndpoint?: string[];
+  metricsListen?: string;
+  httpListen?: string;
+  hitRatioWindow?: string;
 }
 
 export function registerMasterCommand(program: Command, ctx: CommandContext): void {
@@ -38,6 +41,9 @@ export function registerMasterCommand(program: Command, ctx: CommandContext): vo
     .option('--tls-cert <file>', 'TLS certificate (PEM); serves TLS when given with --tls-key')
     .option('--tls-key <file>', 'TLS private key (PEM)')
     .option('--tls-ca <file>', 'CA bundle (PEM)')
+    .option('--metrics-listen <host:port>', 'serve Prometheus /metrics here (off loopback: the token as a bearer token)')
+    .option('--http-listen <host:port>', 'serve the live status page here (off loopback: the token as the password)')
+    .option('--hit-ratio-window <ms>', 'window of the hit ratios in Dataset status (default: 60000, Fluid\'s last minute)')
     .option('--log-level <level>', 'pino log level (env EDDY_LOG_LEVEL, default info)')
     .action(async (flags: MasterFlags, cmd: Command) => {
       await (await import('../actions/master-action.js')).runMaster(ctx, flags, cmd.optsWithGlobals<{ tokenFile?: string }>().tokenFile);

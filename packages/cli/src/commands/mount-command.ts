@@ -16,6 +16,7 @@ export interface MountFlags {
   tlsCa?: string;
   logLevel?: string;
   readahead?: string;
+  metricsListen?: string;
 }
 
 export function registerMountCommand(program: Command, ctx: CommandContext): void {
@@ -30,6 +31,7 @@ export function registerMountCommand(program: Command, ctx: CommandContext): voi
     .option('--host-id <id>', 'this host\'s id for short-circuit reads (default: the hostname, as workers use)')
     .option('--tls-ca <file>', `CA bundle (PEM) to verify the master and workers; enables TLS (env ${CLI_ENV.tlsCa})`)
     .option('--readahead <MiB>', 'largest readahead window of a sequential reader, in MiB (default 64; 0 disables readahead)')
+    .option('--metrics-listen <host:port>', 'serve Prometheus /metrics here (off loopback: the token as a bearer token)')
     .option('--log-level <level>', 'pino log level (env EDDY_LOG_LEVEL, default info)')
     .action(async (mountpoint: string, flags: MountFlags, cmd: Command) => {
       const globals = cmd.optsWithGlobals<{ master?: string; tokenFile?: string }>();

@@ -13,6 +13,8 @@ export interface UpFlags {
   dataset?: string;
   fuseOption: string[];
   refreshInterval?: string;
+  metricsListen: string;
+  httpListen: string;
   logLevel: string;
 }
 
@@ -28,6 +30,8 @@ export function registerUpCommand(program: Command, ctx: CommandContext): void {
     .option('--dataset <name>', 'dataset to mount when the manifests hold several')
     .option('-o, --fuse-option <opts>', 'FUSE options on top of the Runtime\'s fuse args, e.g. attr_timeout=1,entry_timeout=1 (repeatable)', collect, [])
     .option('--refresh-interval <ms>', 're-list the datasets\' buckets on this interval (default: when a DataLoad asks)')
+    .option('--metrics-listen <host:port>', 'Prometheus /metrics of master, workers and mount (port 0 = any free port)', '127.0.0.1:0')
+    .option('--http-listen <host:port>', 'the master\'s live status page (port 0 = any free port)', '127.0.0.1:0')
     .option('--log-level <level>', 'log level of the components (logs go to stderr)', 'warn')
     .action(async (flags: UpFlags, cmd: Command) => {
       const tokenFile = cmd.optsWithGlobals<{ tokenFile?: string }>().tokenFile;

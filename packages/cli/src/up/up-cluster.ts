@@ -9,6 +9,7 @@ import { TimeoutError, AbortedError, type Logger } from '@eddy/core';
 import { type TierLevel, type RuntimeManifest } from '@eddy/manifest';
 import { startMaster, type MasterHandle } from '@eddy/master';
 import { mountDataset, type MountHandle } from '@eddy/fuse-client';
+import { ProcessMetrics, serveMetrics } from '@eddy/metrics';
 import { CLI_DEFAULTS } from '../connection/cli-defaults.js';
 import { resourceLabel } from '../resource-kinds.js';
 import type { UpManifests } from './up-manifests.js';
@@ -27,6 +28,10 @@ export interface UpOptions {
   fuseOptions: string[];
   /** Master's namespace re-list interval (default: on demand and on loadMetadata only). */
   refreshIntervalMs?: number;
+  /** host:port of the process's /metrics (master, workers and mount share it); port 0 = any free port. */
+  metricsListen: string;
+  /** host:port of the master's status page; port 0 = any free port. */
+  httpListen: string;
   logger: Logger;
   signal: AbortSignal;
   /** Progress lines for the user (apply results, what started). */
@@ -35,6 +40,9 @@ export interface UpOptions {
 
 export interface UpCluster {
   masterAddress: string;
+  /** host:port of /metrics and of the status page. */
+  metricsAddress: string;
+  statusPageAddress: string;
   tokenFile: string;
   workers: RuntimeWorker[];
   mount: MountHandle;
@@ -129,9 +137,13 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
     }
   };
   try {
+    // One registry for the whole process: master, workers and mount all count into it.
+    const metrics = new ProcessMetrics();
+    const metricsEndpoint = await serveMetrics(options.metricsListen, token, metrics, logger.child({ component: 'metrics' }));
+    closers.push({ name: 'metrics', fn: () => metricsEndpoint.close() });
     const master: MasterHandle = await startMaster({
       listen: options.listen, dataDir: join(dataDir, 'master'), token, logger: logger.child({ component: 'master' }), signal,
-      ufsAllow: { fileRoots: options.manifests.fileRoots },
+      ufsAllow: { fileRoots: options.manifests.fileRoots }, metrics, httpListen: options.httpListen,
       ...(options.refreshIntervalMs ? { namespaceRefreshIntervalMs: options.refreshIntervalMs } : {}),
     });
     closers.push({ name: 'master', fn: () => master.close() });
@@ -155,13 +167,15 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
     checkAborted(signal);
     const mount = await mountDataset({
       masterAddress: master.address, dataset: manifests.dataset.metadata.name, mountpoint: options.mountpoint, token,
-      logger: logger.child({ component: 'fuse' }), fuseOptions: options.fuseOptions, signal,
+      logger: logger.child({ component: 'fuse' }), fuseOptions: options.fuseOptions, signal, metrics,
     });
     closers.push({ name: 'unmount', fn: () => mount.close() });
 
     let closing: Promise<void> | undefined;
     return {
       masterAddress: master.address,
+      metricsAddress: metricsEndpoint.address,
+      statusPageAddress: master.httpAddress ?? '',
       tokenFile,
       workers,
       mount,
