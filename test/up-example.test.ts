@@ -47,6 +47,17 @@ test('eddy up on the bundled example: files readable at the mount, get dataset r
   });
   assert.match(row, / 256\.00MiB +\S+% +Bound +3 +/);
 
+  // /metrics (master, worker and mount in one registry) and the status page, on loopback.
+  const metricsUrl = /^ {2}metrics +(http:\/\/127\.0\.0\.1:\d+\/metrics)$/m.exec(up.stdout)?.[1];
+  const statusUrl = /^ {2}status +(http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(up.stdout)?.[1];
+  assert.ok(metricsUrl && statusUrl, up.stdout);
+  const metrics = await (await fetch(metricsUrl)).text();
+  for (const series of ['eddy_dataset_ufs_bytes{dataset="demo"}', 'eddy_worker_tier_capacity_bytes{dataset="demo",tier="0",medium="MEM"}',
+    'eddy_client_read_bytes_total{dataset="demo",source=', 'eddy_fuse_operations_total{dataset="demo",op="read",result="ok"}', 'process_cpu_user_seconds_total']) {
+    assert.ok(metrics.includes(series), `${series} in eddy up's /metrics`);
+  }
+  assert.equal((await fetch(`${statusUrl}api/status`)).status, 200);
+
   // A one-off load of the models directory, followed to its end.
   const load = await runEddy(['load', 'demo', '--path', '/models', '--name', 'models-now', '--wait'], { env, timeoutMs: 60_000 });
   assert.equal(load.code, 0, load.stderr);

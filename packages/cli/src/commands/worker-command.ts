@@ -23,6 +23,7 @@ export interface WorkerFlags {
   tlsKey?: string;
   tlsCa?: string;
   heartbeatMs?: string;
+  metricsListen?: string;
   logLevel?: string;
 }
 
@@ -45,6 +46,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
     .option('--tls-key <file>', 'private key (PEM) for --tls-cert')
     .option('--tls-ca <file>', 'CA bundle (PEM) to verify the master')
     .option('--heartbeat-ms <ms>', 'heartbeat interval (default: what the master asks for)')
+    .option('--metrics-listen <host:port>', 'serve Prometheus /metrics here (off loopback: the token as a bearer token)')
     .option('--log-level <level>', 'pino log level (env EDDY_LOG_LEVEL, default info)')
     .action(async (flags: WorkerFlags, cmd: Command) => {
       const globals = cmd.optsWithGlobals<{ master?: string; tokenFile?: string }>();

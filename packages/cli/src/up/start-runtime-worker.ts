@@ -2,6 +2,7 @@
 // directories (so several workers on one host never share block files).
 import type { Logger } from '@eddy/core';
 import type { TierLevel } from '@eddy/manifest';
+import type { ProcessMetrics } from '@eddy/metrics';
 import { startWorker, type WorkerHandle } from '@eddy/worker';
 
 export interface RuntimeWorkerOptions {
@@ -15,6 +16,8 @@ export interface RuntimeWorkerOptions {
   signal: AbortSignal;
   /** The only directories file:// mounts may lie under (those of the manifests `eddy up` was given). */
   fileRoots: string[];
+  /** The process's metrics, shared with the master and the mount. */
+  metrics: ProcessMetrics;
 }
 
 export type RuntimeWorker = WorkerHandle;
@@ -29,6 +32,7 @@ export async function startRuntimeWorker(options: RuntimeWorkerOptions): Promise
     logger: options.logger,
     signal: options.signal,
     ufsAllow: { fileRoots: options.fileRoots },
+    metrics: options.metrics,
     tiers: options.tiers.map((t) => ({ medium: t.mediumtype, path: t.path, quotaBytes: t.quota, high: t.high, low: t.low })),
   });
 }

@@ -77,7 +77,7 @@ type Closers = { name: string; fn: () => Promise<void> }[];
 
 /** Starts the Runtimes' workers (each with its own tier directories); each one's stop goes on `closers`. */
 async function startWorkers(
-  options: UpOptions, masterAddress: string, token: string, instanceId: string, closers: Closers,
+  options: UpOptions, masterAddress: string, token: string, instanceId: string, closers: Closers, metrics: ProcessMetrics,
 ): Promise<RuntimeWorker[]> {
   const { logger, signal, manifests } = options;
   const workers: RuntimeWorker[] = [];
@@ -91,7 +91,7 @@ async function startWorkers(
       const tiers = workerTiers(runtime, i, instanceId);
       const w = await startRuntimeWorker({
         masterAddress, token, runtime: runtime.metadata.name, workerId: `${runtime.metadata.name}-worker-${i}`,
-        tiers, logger: logger.child({ component: 'worker', worker: i }), signal, fileRoots: options.manifests.fileRoots,
+        tiers, logger: logger.child({ component: 'worker', worker: i }), signal, fileRoots: options.manifests.fileRoots, metrics,
       });
       closers.push({
         name: `worker ${w.workerId}`,
@@ -156,7 +156,7 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
     const applied = await rpc.apply({ manifests: manifests.withoutDataLoads }, applyOptions);
     for (const r of applied.results) options.say(`${resourceLabel(r.kind)}/${r.name} ${r.action}`);
 
-    const workers = await startWorkers(options, master.address, token, instanceId, closers);
+    const workers = await startWorkers(options, master.address, token, instanceId, closers, metrics);
     // DataLoads go in once the workers are registered, so a Once load finds them.
     await waitForWorkers(rpc, workers.length, signal);
     if (manifests.dataLoadCount > 0) {

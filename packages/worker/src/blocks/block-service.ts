@@ -1,8 +1,9 @@
 // The worker's block read path: a cached block is served from its file (verified on first use,
 // and on every hand-off to a local reader), a missing or corrupt one is read through from the
 // UFS. Shared by the data channel (READ, LOCAL, FETCH) and LoadBlocks; keeps the hit/miss/byte
-// counters the master shows.
+// counters the master shows, and the worker's Prometheus metrics.
 import { NoSpaceError, ValidationError } from '@eddy/core';
+import type { FetchReason, WorkerMetrics } from '@eddy/metrics';
 import { type proto } from '@eddy/protocol';
 import type { BlockHandle, BlockStore } from '../store/block-store.js';
 import type { ReadThrough } from '../read-through/read-through.js';
@@ -21,10 +22,12 @@ export class BlockService {
 
   readonly store: BlockStore;
   readonly #readThrough: ReadThrough;
+  readonly #metrics: WorkerMetrics | undefined;
 
-  constructor(store: BlockStore, readThrough: ReadThrough) {
+  constructor(store: BlockStore, readThrough: ReadThrough, metrics?: WorkerMetrics) {
     this.store = store;
     this.#readThrough = readThrough;
+    this.#metrics = metrics;
   }
 
   /**
@@ -39,10 +42,12 @@ export class BlockService {
     const handle = await this.#cachedHandle(ref, 'first');
     if (handle) {
       this.counters.hits++;
+      this.#metrics?.blockRead(ref.dataset, true, len);
       return { kind: 'file', ref, handle, offset, length: len };
     }
     this.counters.misses++;
-    const fetch = this.#readThrough.fetch(ref);
+    this.#metrics?.blockRead(ref.dataset, false, len);
+    const fetch = this.#readThrough.fetch(ref, 'read_through');
     return { kind: 'stream', ref, offset, length: len, chunks: fetch.range(offset, len, options.signal) };
   }
 
@@ -60,20 +65,23 @@ export class BlockService {
    * so the client reads the file instead of receiving the bytes over the data channel.
    */
   async fetchForLocal(rawRef: proto.BlockRef | proto.BlockRef__Output): Promise<number> {
-    const bytes = await this.load(rawRef);
+    const bytes = await this.load(rawRef, 'fetch');
     if (bytes > 0) this.counters.misses++; else this.counters.hits++;
     return bytes;
   }
 
-  /** Makes sure the block is cached; returns the bytes fetched from the UFS (0 if it was cached). */
-  async load(rawRef: proto.BlockRef | proto.BlockRef__Output): Promise<number> {
+  /**
+   * Makes sure the block is cached; returns the bytes fetched from the UFS (0 if it was cached).
+   * `reason`: who asked (a DataLoad, or a client on this host about to read it).
+   */
+  async load(rawRef: proto.BlockRef | proto.BlockRef__Output, reason: FetchReason = 'load'): Promise<number> {
     const ref = validateBlockRef(rawRef);
     const handle = await this.#cachedHandle(ref, 'first');
     if (handle) {
       handle.release();
       return 0;
     }
-    const { bytes, stored } = await this.#readThrough.fetch(ref).done;
+    const { bytes, stored } = await this.#readThrough.fetch(ref, reason).done;
     // A load exists to cache: a block that was read but not kept (no tier had room, or the tier's
     // filesystem filled up before its quota) must not count as loaded.
     if (!stored) throw new NoSpaceError(`block ${ref.index} of ${ref.dataset}:${ref.path} was read but could not be cached: no room in any tier`);

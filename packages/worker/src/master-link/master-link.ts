@@ -26,6 +26,8 @@ export interface MasterLinkOptions {
   heartbeatIntervalMs?: number;
   /** Cap on the retry delay while the master is unreachable. Default 2 s (a restarted master waits for workers only briefly). */
   maxBackoffMs?: number;
+  /** Called after each heartbeat the master answered (the worker's heartbeat metric). */
+  onHeartbeat?: () => void;
 }
 
 export class MasterLink {
@@ -125,6 +127,7 @@ export class MasterLink {
       throw err;
     }
     this.heartbeats++;
+    this.#options.onHeartbeat?.();
     if (res.reregister) {
       this.#logger.info('master asked for a full report; registering again');
       this.#registered = false;

@@ -83,8 +83,13 @@ async function startRpc(o: ResolvedWorkerOptions, service: BlockService, logger:
 /** Everything after the tiers are known; pushes a cleanup for each part it starts. */
 async function startParts(o: ResolvedWorkerOptions, tiers: TierConfig[], cleanups: Cleanup[]): Promise<Omit<WorkerHandle, 'close'>> {
   const { logger, security, masterAddress } = o;
-  const store = await BlockStore.open({ runtime: o.runtime, tiers, fsync: o.fsync, logger: logger.child({ component: 'store' }) });
+  const metrics = o.metrics.worker;
+  const store = await BlockStore.open({
+    runtime: o.runtime, tiers, fsync: o.fsync, logger: logger.child({ component: 'store' }),
+    onEvict: (e) => metrics.evicted(o.runtime, e.fromTier, tiers[e.fromTier]?.medium ?? '', e.toTier === null ? 'drop' : 'demote'),
+  });
   cleanups.push(() => store.close());
+  cleanups.push(metrics.addTierSource(o.runtime, () => store.tierUsage()));
   const resolver: MountResolver = masterAddress
     ? new MasterMountResolver(() => createMasterClient(masterAddress, security), { timeoutMs: o.masterTimeoutMs })
     : new StaticMountResolver(o.mounts);
@@ -95,9 +100,11 @@ async function startParts(o: ResolvedWorkerOptions, tiers: TierConfig[], cleanup
   const readThrough = new ReadThrough({
     store, locator, fetchTimeoutMs: o.fetchTimeoutMs, logger: logger.child({ component: 'read-through' }),
     onFetched: (n) => { blocks.counters.ufsBytesRead += n; },
+    onUfsRequest: (dataset, bytes, err) => { if (err === undefined) metrics.ufsRead(dataset, bytes); else metrics.ufsError(dataset, err); },
+    onBlockFetched: (dataset, reason, ok) => metrics.blockFetch(dataset, reason, ok),
   });
   cleanups.push(() => readThrough.close());
-  const blocks = new BlockService(store, readThrough);
+  const blocks = new BlockService(store, readThrough, metrics);
 
   const dataServer = await DataServer.start({
     listen: o.dataListen, security, blocks, hostId: o.hostId, helloTimeoutMs: o.helloTimeoutMs, dataFrameBytes: o.dataFrameBytes,
@@ -115,6 +122,7 @@ async function startParts(o: ResolvedWorkerOptions, tiers: TierConfig[], cleanup
       connect: () => createMasterClient(masterAddress, security),
       workerId: o.workerId, runtime: o.runtime, address: { workerId: o.workerId, hostId: o.hostId, grpcAddress, dataAddress },
       blocks, logger: logger.child({ component: 'master-link' }), maxBackoffMs: o.masterMaxBackoffMs,
+      onHeartbeat: () => metrics.heartbeatAnswered(o.runtime),
       ...(o.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: o.heartbeatIntervalMs } : {}),
     });
     cleanups.push(() => link.close());

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { createHash, randomUUID } from 'node:crypto';
 import { parseHostPort, silentLogger, ValidationError, type Logger } from '@eddy/core';
 import { type UfsAllowlist, type UnderFileSystem } from '@eddy/ufs';
+import { ProcessMetrics } from '@eddy/metrics';
 import { type RpcSecurity } from '@eddy/protocol';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 import { validateTiers, type TierConfig } from '../store/tier-config.js';
@@ -63,6 +64,8 @@ export interface StartWorkerOptions {
   ufsFactory?: UfsFactory;
   /** Where mounts may point (`--allow-file-root`, `--allow-endpoint`). Undefined: anywhere. */
   ufsAllow?: UfsAllowlist;
+  /** The process's metrics (served on --metrics-listen by the caller); default: the worker's own, unserved. */
+  metrics?: ProcessMetrics;
 }
 
 /** StartWorkerOptions checked, with every default filled in. */
@@ -95,6 +98,7 @@ export interface ResolvedWorkerOptions {
   dataFrameBytes: number;
   ufsFactory: UfsFactory | undefined;
   ufsAllow: UfsAllowlist | undefined;
+  metrics: ProcessMetrics;
 }
 
 const RUNTIME_RE = /^[A-Za-z0-9_-]{1,128}$/;
@@ -131,6 +135,7 @@ export function resolveWorkerOptions(o: StartWorkerOptions): ResolvedWorkerOptio
   const idSeed = `${hostId}/${o.runtime}/${o.listen}/${dataListen}${anyPort ? `/${randomUUID()}` : ''}`;
   return {
     masterAddress: o.masterAddress,
+    metrics: o.metrics ?? new ProcessMetrics(),
     runtime: o.runtime,
     listen: o.listen,
     listenHost,

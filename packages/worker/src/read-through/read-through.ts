@@ -4,6 +4,7 @@
 import { EddyError, UnavailableError, TimeoutError, AbortedError, silentLogger, type Logger } from '@eddy/core';
 import type { BlockStore, BlockWriter } from '../store/block-store.js';
 import type { ValidBlockRef } from '../blocks/block-ref.js';
+import type { FetchReason } from '@eddy/metrics';
 import type { UfsLocator } from './ufs-locator.js';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 
@@ -15,6 +16,10 @@ export interface ReadThroughOptions {
   fetchTimeoutMs?: number;
   /** Called with the byte count of every completed UFS fetch. */
   onFetched?: (bytes: number) => void;
+  /** One request to the UFS for `dataset` ended: `bytes` read, or `err` (not for aborts by close). */
+  onUfsRequest?: (dataset: string, bytes: number, err?: unknown) => void;
+  /** A fetch of a whole block ended (once per fetch, however many readers joined it); `ok`: stored. */
+  onBlockFetched?: (dataset: string, reason: FetchReason, ok: boolean) => void;
 }
 
 function asEddyError(err: unknown, what: string): EddyError {
@@ -115,13 +120,15 @@ export class ReadThrough {
 
   get inflightCount(): number { return this.#inflight.size; }
 
-  /** Joins the fetch of `ref` in flight, or starts one. */
-  fetch(ref: ValidBlockRef): BlockFetch {
+  /** Joins the fetch of `ref` in flight, or starts one; `reason` says who started it (for the metrics). */
+  fetch(ref: ValidBlockRef, reason: FetchReason = 'read_through'): BlockFetch {
     const existing = this.#inflight.get(ref.key);
     // Join only a fetch of the same length: the key does not cover the file size, so a ref that
     // lies about it gets a fetch of its own instead of cutting short everyone else's read.
     if (existing && existing.ref.length === ref.length) return existing;
     const f = new BlockFetch(ref, (self, push) => this.#run(self, push));
+    const onFetched = this.#options.onBlockFetched;
+    if (onFetched) f.done.then((r) => onFetched(ref.dataset, reason, r.stored), () => onFetched(ref.dataset, reason, false));
     if (existing) return f;
     this.#inflight.set(ref.key, f);
     void f.done.catch(() => undefined).finally(() => { if (this.#inflight.get(ref.key) === f) this.#inflight.delete(ref.key); });
@@ -174,7 +181,9 @@ export class ReadThrough {
       }
       if (got !== ref.length) throw new UnavailableError(`UFS returned ${got} of the ${ref.length} bytes of block ${ref.index} of ${ref.path}`);
       this.#options.onFetched?.(got);
+      this.#options.onUfsRequest?.(ref.dataset, got);
     } catch (err) {
+      if (!this.#controller.signal.aborted) this.#options.onUfsRequest?.(ref.dataset, 0, err);
       // Stop the block writer and let it remove its temp file before any reader hears of the
       // failure: once a reader has the error, nothing of the block is left on disk.
       stopWriter.abort();
