@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { formatPercent } from '@eddy/core';
-import { dropPageCache, eventually, MiB, readInChild, runEddy } from '@eddy/test-cluster';
+import { dropPageCache, eventually, faultManifests, MiB, readInChild, runEddy } from '@eddy/test-cluster';
 import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from '@eddy/testkit';
 import { startObservedCluster, total } from './helpers/observed-cluster.js';
 
@@ -19,7 +19,10 @@ const READ_BYTES = 'eddy_master_read_bytes_total';
 
 test('a cold then a warm read, as Prometheus, eddy get and the status page see them', { timeout: 280_000 }, async (t) => {
   const data = randomBytes(SIZE);
-  const o = await startObservedCluster('obs-hit-ratio', new Map([[FILE, data]]));
+  const o = await startObservedCluster('obs-hit-ratio', async (cluster) => {
+    await cluster.putObjects(new Map([[FILE, data]]));
+    return faultManifests(cluster.bucket, cluster.s3, { blockSize: '4Mi' });
+  });
   t.after(() => o.close());
   const { c, prom, mnt, ports } = o;
 

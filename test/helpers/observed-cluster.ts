@@ -2,7 +2,7 @@
 // /metrics (and the master its status page) on loopback, a worker on the mount's host (so cached
 // reads short-circuit), and a real Prometheus scraping all three every second.
 import { join } from 'node:path';
-import { EddyCluster, faultManifests } from '@eddy/test-cluster';
+import { EddyCluster } from '@eddy/test-cluster';
 import { freePort, startPrometheus, type PrometheusServer } from '@eddy/testkit';
 
 export const JOBS = ['eddy-master', 'eddy-worker', 'eddy-mount'] as const;
@@ -17,16 +17,21 @@ export interface ObservedCluster {
   close(): Promise<void>;
 }
 
-export async function startObservedCluster(prefix: string, objects: Map<string, Buffer>): Promise<ObservedCluster> {
+/**
+ * `prepare` puts the data in place (objects in the cluster's bucket, or files in a directory) and
+ * returns the manifests of dataset `models` and its Runtime.
+ */
+export async function startObservedCluster(prefix: string, prepare: (c: EddyCluster) => Promise<string>): Promise<ObservedCluster> {
   const ports = { master: await freePort(), page: await freePort(), worker: await freePort(), mount: await freePort() };
   const c = await EddyCluster.start(prefix, {
     // A 10-minute hit-ratio window covers a whole test, so Dataset status compares with Prometheus' all-time figures.
-    masterArgs: ['--metrics-listen', `127.0.0.1:${ports.master}`, '--http-listen', `127.0.0.1:${ports.page}`, '--hit-ratio-window', '600000'],
+    masterArgs: ['--metrics-listen', `127.0.0.1:${ports.master}`, '--http-listen', `127.0.0.1:${ports.page}`, '--hit-ratio-window', '600000',
+      // Not a fault test: a worker busy with thousands of blocks on a loaded machine must not be declared lost.
+      '--worker-timeout', '15000'],
   });
   let prom: PrometheusServer | undefined;
   try {
-    await c.putObjects(objects);
-    await c.apply(faultManifests(c.bucket, c.s3, { blockSize: '4Mi' }));
+    await c.apply(await prepare(c));
     await c.refresh();
     await c.startWorker({ id: 'w1', hostId: 'client-host', args: ['--metrics-listen', `127.0.0.1:${ports.worker}`] });
     const mnt = join(c.root, 'mnt');

@@ -3,6 +3,7 @@
 import { createLogger, parseHostPort, ValidationError } from '@eddy/core';
 import { DEFAULT_HIGH_WATERMARK, DEFAULT_LOW_WATERMARK, MEDIUM_TYPES, parseQuantity, type MediumType } from '@eddy/manifest';
 import { readTlsFiles } from '@eddy/protocol/rpc';
+import { ProcessMetrics, serveMetrics } from '@eddy/metrics';
 import { startWorker, validateTiers, type TierConfig } from '@eddy/worker';
 import type { CommandContext } from '../command-context.js';
 import type { WorkerFlags } from '../commands/worker-command.js';
@@ -89,10 +90,12 @@ export async function runWorker(ctx: CommandContext, flags: WorkerFlags, connect
   if (!connection.token) logger.warn('no cluster token (--token-file / EDDY_TOKEN_FILE): connections are not authenticated');
   // The stop signal also ends a wait for the master at startup (Ctrl-C must not hang there).
   const ufsAllow = ufsAllowFromFlags(flags, logger);
+  const metrics = new ProcessMetrics();
+  const endpoint = flags.metricsListen !== undefined ? await serveMetrics(flags.metricsListen, connection.token, metrics, logger) : undefined;
   let handle: Awaited<ReturnType<typeof startWorker>>;
   try {
     handle = await startWorker({
-      masterAddress: connection.address, runtime, listen, token: connection.token, logger, signal: ctx.signal,
+      masterAddress: connection.address, runtime, listen, token: connection.token, logger, signal: ctx.signal, metrics,
       ...(dataListen ? { dataListen } : {}), ...(tiers.length > 0 ? { tiers } : {}), ...(tls ? { tls } : {}),
       ...(flags.hostId ? { hostId: flags.hostId } : {}), ...(flags.workerId ? { workerId: flags.workerId } : {}),
       ...(flags.advertiseHost ? { advertiseHost: flags.advertiseHost } : {}),
@@ -100,6 +103,7 @@ export async function runWorker(ctx: CommandContext, flags: WorkerFlags, connect
       ...(ufsAllow ? { ufsAllow } : {}),
     });
   } catch (err) {
+    await endpoint?.close();
     if (!ctx.signal.aborted) throw err;
     logger.info({ signal: ctx.signal.reason }, 'stopped while starting');
     return;
@@ -110,5 +114,6 @@ export async function runWorker(ctx: CommandContext, flags: WorkerFlags, connect
     logger.info({ signal: ctx.signal.reason }, 'shutting down');
   } finally {
     await handle.close();
+    await endpoint?.close();
   }
 }
