@@ -89,7 +89,7 @@ export class BlockStore {
 
   /** Usage, quota and block count per tier, fastest first (cheap: read at every metrics scrape). */
   tierUsage(): Array<{ medium: string; quotaBytes: number; usedBytes: number; blocks: number }> {
-    return this.tiers.map((t) => ({ medium: t.cfg.medium, quotaBytes: t.cfg.quotaBytes, usedBytes: t.used, blocks: t.lru.size }));
+    return this.#index.tiers.map((t) => ({ medium: t.cfg.medium, quotaBytes: t.cfg.quotaBytes, usedBytes: t.used, blocks: t.lru.size }));
   }
 
   snapshot(): TierSnapshot[] {
