@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     await mkdir(outDir, { recursive: true });
     await writeFile(join(outDir, 'fuse-read.json'), `${JSON.stringify(report, null, 2)}\n`);
     const md = [
-      `# FUSE sequential read (issue 5)`,
+      '# FUSE sequential read (issue 5)',
       '',
       `${report.date}, ${report.host}, ${report.cpus} × ${report.cpuModel}, Node ${report.node}. ${runs} runs (medians; each ratio taken within a run), files of ${fileMiB} MiB, block size ${values['block-size']}, one worker (MEM tier) on the same host (short-circuit reads when warm), \`dd bs=1M\` readers, page cache dropped before each measurement. 1-minute load average ${report.loadAverage1m.start} at the start, ${report.loadAverage1m.end} at the end.`,
       '',

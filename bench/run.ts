@@ -61,7 +61,7 @@ function reproduceCommand(argv: string[]): string {
     const a = argv[i]!;
     if (a === '--note') { i++; continue; }
     if (a.startsWith('--note=')) continue;
-    args.push(/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+    args.push(/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, '\'\\\'\'')}'`);
   }
   return `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
 }
@@ -109,7 +109,8 @@ async function main(argv: string[]): Promise<number> {
       const s3: S3Endpoint = await startS3Server();
       cleanup.add('S3 server', async () => { await s3.close(); });
       const bucket = await s3.createBucket('eddy-bench');
-      const access: S3Access = { endpoint: s3.endpoint, host: s3.host, port: s3.port, accessKey: s3.accessKey, secretKey: s3.secretKey, region: s3.region, bucket };
+      const access: S3Access = { endpoint: s3.endpoint, host: s3.host, port: s3.port, accessKey: s3.accessKey, secretKey: s3.secretKey,
+        region: s3.region, bucket };
       log(`uploading the data set to ${bucket}`);
       const fixture = await createFixture(s3.client, bucket, { ...o, withSmall: localWorkloads.includes('small-files') }, log);
       targetInfo['direct'] = 'MinIO JS client (as Eddy\'s s3:// driver): one GET per object in parallel';

@@ -97,8 +97,10 @@ test('oversized gRPC messages are refused with RESOURCE_EXHAUSTED by master and 
   const opts = { 'grpc.max_send_message_length': -1 };
   type Raw = grpc.Client & Record<string, (req: object, md: grpc.Metadata, o: grpc.CallOptions, cb: (err: grpc.ServiceError | null) => void) => void>;
   const { master, worker } = loadEddyProto();
-  const rawMaster = new (master.eddy.v1.Master as unknown as new (a: string, c: grpc.ChannelCredentials, o: object) => Raw)(c.masterAddress, grpc.credentials.createInsecure(), opts);
-  const rawWorker = new (worker.eddy.v1.Worker as unknown as new (a: string, c: grpc.ChannelCredentials, o: object) => Raw)(c.workerGrpcAddress, grpc.credentials.createInsecure(), opts);
+  const rawMaster = new (master.eddy.v1.Master as unknown as new (a: string, c: grpc.ChannelCredentials, o: object) => Raw)(c.masterAddress,
+    grpc.credentials.createInsecure(), opts);
+  const rawWorker = new (worker.eddy.v1.Worker as unknown as new (a: string, c: grpc.ChannelCredentials, o: object) => Raw)(c.workerGrpcAddress,
+    grpc.credentials.createInsecure(), opts);
   const call = (client: Raw, method: string, req: object): Promise<grpc.status> => new Promise((resolve) => {
     client[method]!.call(client, req, md, { deadline: Date.now() + 20_000 }, (err) => resolve(err ? err.code : grpc.status.OK));
   });
@@ -220,7 +222,8 @@ test('worker data channel: oversized, unknown and malformed frames close the con
     assert.ok(!r.frames.some((f) => f.type === FrameType.DATA), what);
   }
   // Fifty hostile connections at once, then normal service.
-  const storm = await Promise.all(Array.from({ length: 50 }, (_v, i) => raw([i % 2 ? encodeFrameHeader(FrameType.READ, 0xfffffff0) : Buffer.alloc(9, i)], 5_000)));
+  const storm = await Promise.all(Array.from({ length: 50 }, (_v, i) => raw([i % 2 ? encodeFrameHeader(FrameType.READ, 0xfffffff0) : Buffer.alloc(9,
+    i)], 5_000)));
   assert.ok(storm.every((r) => r.closed || r.frames.length === 0));
   await assertStillServing();
 });

@@ -20,7 +20,8 @@ export async function directGetWhole(client: Minio.Client, bucket: string, files
   return result(performance.now() - t0, bytes);
 }
 
-export async function directGetRanged(client: Minio.Client, bucket: string, files: FixtureFile[], rangeSize = 16 * 1024 * 1024, concurrency = 8): Promise<ReadResult> {
+export async function directGetRanged(client: Minio.Client, bucket: string, files: FixtureFile[], rangeSize = 16 * 1024 * 1024,
+  concurrency = 8): Promise<ReadResult> {
   const limit = pLimit(concurrency);
   const t0 = performance.now();
   const jobs: Promise<number>[] = [];

@@ -7,7 +7,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 export interface RunResult { code: number; stdout: string; stderr: string; ms: number }
 
 /** Runs a command to completion (no shell); rejects on timeout, resolves with the exit code otherwise. */
-export async function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string; check?: boolean } = {}): Promise<RunResult> {
+export async function run(cmd: string, args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string; check?: boolean } = {}): Promise<RunResult> {
   const { timeoutMs = 600_000, check = true } = options;
   const started = performance.now();
   return await new Promise((resolve, reject) => {

@@ -7,7 +7,8 @@ const ORDER = ['direct', 'direct-ranged', 'ceiling', 's3fs', 'rclone', 'eddy'];
 function columns(w: WorkloadResult): string[] {
   const seen = new Set<string>();
   for (const m of w.metrics) for (const k of Object.keys(m.values)) seen.add(k);
-  return [...seen].sort((a, b) => (ORDER.indexOf(a) + 100 * Number(!ORDER.includes(a))) - (ORDER.indexOf(b) + 100 * Number(!ORDER.includes(b))) || a.localeCompare(b));
+  return [...seen].sort((a,
+    b) => (ORDER.indexOf(a) + 100 * Number(!ORDER.includes(a))) - (ORDER.indexOf(b) + 100 * Number(!ORDER.includes(b))) || a.localeCompare(b));
 }
 
 export function fmt(v: number | null | undefined): string {
@@ -115,7 +116,7 @@ export function renderChart(w: WorkloadResult, subtitle: string): string {
   const height = top + cols.length * rowH + 40;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-    `<rect width="100%" height="100%" fill="white"/>`,
+    '<rect width="100%" height="100%" fill="white"/>',
     `<text x="${left}" y="20" font-size="15" font-weight="bold">Model load: 4 shards read in parallel (MiB/s, higher is better)</text>`,
     `<text x="${left}" y="38" fill="#555">${esc(subtitle)}</text>`,
     `<rect x="${width - 200}" y="44" width="10" height="10" fill="#9ecae1"/><text x="${width - 185}" y="53">cold</text>`,

@@ -52,11 +52,13 @@ export async function wan(ctx: BenchContext, makeEddy: EddyFactory | undefined):
       endpoint: `http://${link.o.nsIp}:${S3_PORT}`, host: link.o.nsIp, port: S3_PORT,
       accessKey: TEST_ACCESS_KEY, secretKey: TEST_SECRET_KEY, region: 'us-east-1', bucket: 'eddy-bench-wan',
     };
-    const client = new Minio.Client({ endPoint: access.host, port: access.port, useSSL: false, accessKey: access.accessKey, secretKey: access.secretKey, region: access.region, pathStyle: true });
+    const client = new Minio.Client({ endPoint: access.host, port: access.port, useSSL: false, accessKey: access.accessKey,
+      secretKey: access.secretKey, region: access.region, pathStyle: true });
     await waitFor(async () => { for (const d of daemons) if (d.exited) throw new Error(`${d.name} exited: ${d.output()}`); await client.listBuckets(); return true; }, { timeoutMs: 30_000, what: 'the S3 server behind the WAN link' });
     await client.makeBucket(access.bucket, access.region);
     const size = ctx.opts.wanModelSize;
-    const fixture = await createFixture(client, access.bucket, { modelFiles: ctx.opts.modelFiles, modelSize: size, smallFiles: 0, smallDirs: 1, smallSize: 1, withSmall: false }, ctx.log);
+    const fixture = await createFixture(client, access.bucket, { modelFiles: ctx.opts.modelFiles, modelSize: size, smallFiles: 0, smallDirs: 1,
+      smallSize: 1, withSmall: false }, ctx.log);
     const files = fixture.modelFiles;
     const total = files.reduce((s, f) => s + f.size, 0);
     result.description = `${files.length} shards × ${size / 1024 ** 2} MiB behind ${link.describe()}. Regions are Eddy clusters (master + 2 workers, MEM tier, FUSE mount) in the root namespace; bytes are the host-side veth's rx counter (payload plus TCP/IP overhead).`;

@@ -68,7 +68,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; tty?: boolean; signal?: AbortSignal } = {}): Promise<{ code: number; out: string; err: string }> {
+async function run(args: string[],
+  opts: { stdin?: string; env?: NodeJS.ProcessEnv; tty?: boolean; signal?: AbortSignal } = {}): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIo = {

@@ -138,7 +138,8 @@ describe('blockKey', () => {
   });
 
   test('property: distinct tuples give distinct keys', () => {
-    fc.assert(fc.property(fc.string(), fc.string(), fc.string(), fc.nat(), fc.string(), fc.string(), fc.string(), fc.nat(), (d1, p1, v1, i1, d2, p2, v2, i2) => {
+    fc.assert(fc.property(fc.string(), fc.string(), fc.string(), fc.nat(), fc.string(), fc.string(), fc.string(), fc.nat(), (d1, p1, v1, i1, d2, p2,
+      v2, i2) => {
       const same = d1 === d2 && p1 === p2 && v1 === v2 && i1 === i2;
       assert.equal(blockKey(d1, p1, v1, i1) === blockKey(d2, p2, v2, i2), same);
     }), { numRuns: 300 });

@@ -107,7 +107,8 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
       for (let i = first; i <= last; i++) {
         const key = blockKey(req.dataset, req.path, version, i, o.blockSize);
         const where = o.locate?.(req.path, i, key) ?? { holders: [] };
-        blocks.push({ index: i, key, length: blockLength(size, o.blockSize, i), holders: where.holders, ...(where.preferred ? { preferred: where.preferred } : {}) });
+        blocks.push({ index: i, key, length: blockLength(size, o.blockSize, i), holders: where.holders,
+          ...(where.preferred ? { preferred: where.preferred } : {}) });
       }
       return { info, blockSize: o.blockSize, blocks };
     },

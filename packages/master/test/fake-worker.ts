@@ -44,7 +44,8 @@ export class FakeWorker {
   async heartbeatOnce(): Promise<proto.HeartbeatResponse__Output> {
     const added = this.added;
     this.added = [];
-    const res = await this.client.heartbeat({ workerId: this.id, added, removed: [], tiers: [], counters: { hits: 3, misses: 1, bytesServed: 10, ufsBytesRead: 5 } });
+    const res = await this.client.heartbeat({ workerId: this.id, added, removed: [], tiers: [], counters: { hits: 3, misses: 1, bytesServed: 10,
+      ufsBytesRead: 5 } });
     this.heartbeats++;
     for (const k of res.free) { this.blocks.delete(k); this.freed.push(k); }
     if (res.reregister) {

@@ -134,7 +134,8 @@ test('series stay under the stated bound with every label value touched for 10,0
   const names: string[] = [];
   for (let i = 0; i < 10_000; i++) names.push(i % 10 === 0 ? `/path/file-${i}.bin` : `ds-${i}`);
   master.setSource({
-    datasets: () => names.map((dataset) => ({ dataset, ufsBytes: 1, cachedBytes: 1, capacityBytes: 1, files: 1, liveWorkers: 1, lostWorkers: 0, maxHeartbeatAgeSeconds: 0 })),
+    datasets: () => names.map((dataset) => ({ dataset, ufsBytes: 1, cachedBytes: 1, capacityBytes: 1, files: 1, liveWorkers: 1, lostWorkers: 0,
+      maxHeartbeatAgeSeconds: 0 })),
     dataloads: () => names.map((dataset) => ({ dataset, running: 1, doneBytes: 1, totalBytes: 2 })),
   });
   for (const d of names) { touchClient(client, d); touchWorker(worker, d); touchMaster(master, d); }

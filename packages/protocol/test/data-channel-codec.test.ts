@@ -94,46 +94,47 @@ test('ExactFrameReader: exact-size reads reproduce the frames, DATA lands in the
     fc.record({ type: fc.constantFrom(...controlTypes), payload: fc.uint8Array({ maxLength: 300 }) }),
     fc.record({ type: fc.constant(FrameType.DATA), payload: fc.uint8Array({ minLength: 1, maxLength: 3000 }) }),
   );
-  fc.assert(fc.property(fc.array(frameArb, { maxLength: 10 }), fc.array(fc.integer({ min: 1, max: 900 }), { minLength: 1, maxLength: 10 }), fc.boolean(), (frames, reads, useSink) => {
-    const wire = Buffer.concat(frames.map((f) => encodeFrame(f.type, f.payload)));
-    const sinkBuf = Buffer.alloc(frames.reduce((s, f) => s + (f.type === FrameType.DATA ? f.payload.length : 0), 0));
-    let sinkFilled = 0;
-    const got: Array<{ type: number; payload: Buffer }> = [];
-    let data: Buffer[] = [];
-    const reader = new ExactFrameReader({
-      accept: SERVER_FRAME_TYPES,
-      dataSink: () => (useSink && sinkFilled < sinkBuf.length ? sinkBuf.subarray(sinkFilled) : undefined),
-      onFrame: (f, inPlace) => {
-        if (f.type === FrameType.DATA) {
-          assert.equal(inPlace, useSink);
-          if (inPlace) sinkFilled += f.payload.length;
-          data.push(Buffer.from(f.payload));
-          return;
-        }
-        if (data.length) { got.push({ type: FrameType.DATA, payload: Buffer.concat(data) }); data = []; }
-        got.push({ type: f.type, payload: f.payload });
-      },
-    });
-    let pos = 0;
-    for (let i = 0; pos < wire.length; i++) {
-      const buf = reader.nextBuffer();
-      assert.ok(buf.length > 0);
-      const n = Math.min(reads[i % reads.length]!, buf.length, wire.length - pos);
-      wire.copy(buf, 0, pos, pos + n);
-      pos += n;
-      reader.onRead(n, buf);
-    }
-    // DATA frames are delivered as they arrive; adjacent ones are joined here, as in the encoding below.
-    if (data.length) got.push({ type: FrameType.DATA, payload: Buffer.concat(data) });
-    const want: Array<{ type: number; payload: Buffer }> = [];
-    for (const f of frames) {
-      const last = want[want.length - 1];
-      if (f.type === FrameType.DATA && last?.type === FrameType.DATA) last.payload = Buffer.concat([last.payload, Buffer.from(f.payload)]);
-      else want.push({ type: f.type, payload: Buffer.from(f.payload) });
-    }
-    assert.deepEqual(got.map((g) => [g.type, g.payload.toString('hex')]), want.map((w) => [w.type, w.payload.toString('hex')]));
-    if (useSink) assert.ok(sinkBuf.equals(Buffer.concat(frames.filter((f) => f.type === FrameType.DATA).map((f) => Buffer.from(f.payload)))));
-  }), { numRuns: 300 });
+  fc.assert(fc.property(fc.array(frameArb, { maxLength: 10 }), fc.array(fc.integer({ min: 1, max: 900 }), { minLength: 1, maxLength: 10 }),
+    fc.boolean(), (frames, reads, useSink) => {
+      const wire = Buffer.concat(frames.map((f) => encodeFrame(f.type, f.payload)));
+      const sinkBuf = Buffer.alloc(frames.reduce((s, f) => s + (f.type === FrameType.DATA ? f.payload.length : 0), 0));
+      let sinkFilled = 0;
+      const got: Array<{ type: number; payload: Buffer }> = [];
+      let data: Buffer[] = [];
+      const reader = new ExactFrameReader({
+        accept: SERVER_FRAME_TYPES,
+        dataSink: () => (useSink && sinkFilled < sinkBuf.length ? sinkBuf.subarray(sinkFilled) : undefined),
+        onFrame: (f, inPlace) => {
+          if (f.type === FrameType.DATA) {
+            assert.equal(inPlace, useSink);
+            if (inPlace) sinkFilled += f.payload.length;
+            data.push(Buffer.from(f.payload));
+            return;
+          }
+          if (data.length) { got.push({ type: FrameType.DATA, payload: Buffer.concat(data) }); data = []; }
+          got.push({ type: f.type, payload: f.payload });
+        },
+      });
+      let pos = 0;
+      for (let i = 0; pos < wire.length; i++) {
+        const buf = reader.nextBuffer();
+        assert.ok(buf.length > 0);
+        const n = Math.min(reads[i % reads.length]!, buf.length, wire.length - pos);
+        wire.copy(buf, 0, pos, pos + n);
+        pos += n;
+        reader.onRead(n, buf);
+      }
+      // DATA frames are delivered as they arrive; adjacent ones are joined here, as in the encoding below.
+      if (data.length) got.push({ type: FrameType.DATA, payload: Buffer.concat(data) });
+      const want: Array<{ type: number; payload: Buffer }> = [];
+      for (const f of frames) {
+        const last = want[want.length - 1];
+        if (f.type === FrameType.DATA && last?.type === FrameType.DATA) last.payload = Buffer.concat([last.payload, Buffer.from(f.payload)]);
+        else want.push({ type: f.type, payload: Buffer.from(f.payload) });
+      }
+      assert.deepEqual(got.map((g) => [g.type, g.payload.toString('hex')]), want.map((w) => [w.type, w.payload.toString('hex')]));
+      if (useSink) assert.ok(sinkBuf.equals(Buffer.concat(frames.filter((f) => f.type === FrameType.DATA).map((f) => Buffer.from(f.payload)))));
+    }), { numRuns: 300 });
   const bad = new ExactFrameReader({ accept: SERVER_FRAME_TYPES, dataSink: () => undefined, onFrame: () => undefined });
   const b = bad.nextBuffer();
   encodeFrame(99 as FrameType, Buffer.alloc(0)).copy(b);

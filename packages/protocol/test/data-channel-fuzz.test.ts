@@ -75,7 +75,8 @@ test('decoding does not depend on how the stream is chunked, and only ever throw
 });
 
 test('every announced length above the limit fails on the header alone, for every frame type (no waiting for a payload)', () => {
-  fc.assert(fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: MAX_CONTROL_PAYLOAD + 1, max: 0xffffffff }), fc.boolean(), (type, len, serverSide) => {
+  fc.assert(fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: MAX_CONTROL_PAYLOAD + 1, max: 0xffffffff }), fc.boolean(), (type, len,
+    serverSide) => {
     const accept = serverSide ? SERVER_FRAME_TYPES : CLIENT_FRAME_TYPES;
     const decoder = new FrameDecoder({ accept });
     const isData = type === FrameType.DATA && accept.has(FrameType.DATA);
@@ -93,7 +94,8 @@ test('every announced length above the limit fails on the header alone, for ever
 
 test('a truncated valid stream never throws and is never idle mid-frame (property)', () => {
   const controlTypes = [...CLIENT_FRAME_TYPES];
-  fc.assert(fc.property(fc.array(fc.record({ type: fc.constantFrom(...controlTypes), payload: fc.uint8Array({ maxLength: 100 }) }), { minLength: 1, maxLength: 6 }), fc.nat(), (frames, cutAt) => {
+  fc.assert(fc.property(fc.array(fc.record({ type: fc.constantFrom(...controlTypes), payload: fc.uint8Array({ maxLength: 100 }) }), { minLength: 1,
+    maxLength: 6 }), fc.nat(), (frames, cutAt) => {
     const encoded = frames.map((f) => encodeFrame(f.type, f.payload));
     const wire = Buffer.concat(encoded);
     const cut = cutAt % wire.length;
@@ -111,7 +113,8 @@ test('a truncated valid stream never throws and is never idle mid-frame (propert
 });
 
 test('parseMessage on arbitrary JSON only ever throws ProtocolError (property)', () => {
-  const types = [FrameType.HELLO, FrameType.READ, FrameType.LOCAL, FrameType.RELEASE, FrameType.HELLO_OK, FrameType.READ_HEADER, FrameType.ERROR, FrameType.LOCAL_OK] as const;
+  const types = [FrameType.HELLO, FrameType.READ, FrameType.LOCAL, FrameType.RELEASE, FrameType.HELLO_OK, FrameType.READ_HEADER, FrameType.ERROR,
+    FrameType.LOCAL_OK] as const;
   fc.assert(fc.property(fc.constantFrom(...types), fc.oneof(fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v) ?? 'null'), fc.string({ maxLength: 200 })), (type, text) => {
     try {
       parseMessage(type, Buffer.from(text));

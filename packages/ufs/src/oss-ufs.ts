@@ -121,7 +121,8 @@ export class OssUfs implements UnderFileSystem {
       yield* this.#directories(page.prefixes ?? []);
       for (const obj of page.objects ?? []) {
         if (obj.name.endsWith('/')) continue; // directory markers are not objects
-        yield { path: obj.name.slice(this.prefix.length), size: Number(obj.size), version: requireEtag(obj.etag, this.description, obj.name), mtimeMs: Date.parse(obj.lastModified) || 0 };
+        yield { path: obj.name.slice(this.prefix.length), size: Number(obj.size), version: requireEtag(obj.etag, this.description, obj.name),
+          mtimeMs: Date.parse(obj.lastModified) || 0 };
       }
       if (!page.isTruncated || !page.nextContinuationToken) return;
       token = page.nextContinuationToken;

@@ -95,7 +95,8 @@ export class S3Ufs implements UnderFileSystem {
   async #statKey(key: string, versionId: string | undefined, signal: AbortSignal | undefined): Promise<UfsObjectInfo> {
     const st = await this.#call(`stat ${JSON.stringify(key)}`, signal,
       () => this.#client.statObject(this.bucket, this.prefix + key, versionId === undefined ? {} : { versionId }));
-    return { path: key, size: st.size, version: requireEtag(st.etag, this.description, key), mtimeMs: st.lastModified.getTime(), ...versionIdField(st.versionId) };
+    return { path: key, size: st.size, version: requireEtag(st.etag, this.description, key), mtimeMs: st.lastModified.getTime(),
+      ...versionIdField(st.versionId) };
   }
 
   async *list(prefix: string, options: UfsListOptions = {}): AsyncIterable<UfsListEntry> {
@@ -109,7 +110,7 @@ export class S3Ufs implements UnderFileSystem {
   async *#listCurrent(base: string, keyPrefix: string, recursive: boolean, signal: AbortSignal | undefined): AsyncIterable<UfsListEntry> {
     let token: string | undefined;
     for (;;) {
-      const q = [`list-type=2`, `encoding-type=url`, `max-keys=${LIST_PAGE}`, `prefix=${uriEscape(keyPrefix)}`];
+      const q = ['list-type=2', 'encoding-type=url', `max-keys=${LIST_PAGE}`, `prefix=${uriEscape(keyPrefix)}`];
       if (!recursive) q.push(`delimiter=${uriEscape('/')}`);
       if (token !== undefined) q.push(`continuation-token=${uriEscape(token)}`);
       const page = parseListObjectsXml(await this.#listRequest(base, q, signal));
@@ -138,7 +139,7 @@ export class S3Ufs implements UnderFileSystem {
     let lastKey: string | undefined;
     const prefixesSeen = new Set<string>();
     for (;;) {
-      const q = ['versions=', `encoding-type=url`, `max-keys=${LIST_PAGE}`, `prefix=${uriEscape(keyPrefix)}`];
+      const q = ['versions=', 'encoding-type=url', `max-keys=${LIST_PAGE}`, `prefix=${uriEscape(keyPrefix)}`];
       if (!recursive) q.push(`delimiter=${uriEscape('/')}`);
       if (marker) {
         q.push(`key-marker=${uriEscape(marker.key)}`);

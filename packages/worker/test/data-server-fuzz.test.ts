@@ -91,7 +91,8 @@ const hello = encodeMessage(FrameType.HELLO, { version: 1, token: TOKEN });
 
 const garbage = fc.array(fc.oneof(
   fc.uint8Array({ maxLength: 48 }).map((b) => Buffer.from(b)),
-  fc.record({ type: fc.integer({ min: 0, max: 15 }), len: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.constantFrom(65_537, 0x7fffffff, 0xffffffff)), body: fc.uint8Array({ maxLength: 64 }) })
+  fc.record({ type: fc.integer({ min: 0, max: 15 }), len: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.constantFrom(65_537, 0x7fffffff, 0xffffffff)),
+    body: fc.uint8Array({ maxLength: 64 }) })
     .map(({ type, len, body }) => Buffer.concat([encodeFrameHeader(type as FrameType, len), body])),
   fc.jsonValue({ maxDepth: 3 }).map((v) => Buffer.concat([encodeFrameHeader(FrameType.READ, Buffer.byteLength(JSON.stringify(v) ?? 'null')), Buffer.from(JSON.stringify(v) ?? 'null')])),
 ), { maxLength: 8 }).map((parts) => Buffer.concat(parts));

@@ -90,9 +90,9 @@ function runtimeParts(r: proto.RuntimeResource__Output): Json {
     },
     status: r.status
       ? {
-        desiredWorkers: r.status.desiredWorkers, liveWorkers: r.status.liveWorkers, workers: [...r.status.workers],
-        cacheCapacityBytes: r.status.cacheCapacityBytes,
-      }
+          desiredWorkers: r.status.desiredWorkers, liveWorkers: r.status.liveWorkers, workers: [...r.status.workers],
+          cacheCapacityBytes: r.status.cacheCapacityBytes,
+        }
       : null,
   };
 }

@@ -179,8 +179,9 @@ export class Journal {
       }
       this.#recordsSinceCompaction = applied;
       if (parsed.problem) {
-        this.#logger.warn({ file: this.#logPath, keptRecords: applied, truncatedAt: parsed.goodEnd, droppedBytes: logBuf.length - parsed.goodEnd, reason: parsed.problem },
-          'journal tail is torn or corrupt; truncating it and keeping the earlier records');
+        this.#logger.warn({ file: this.#logPath, keptRecords: applied, truncatedAt: parsed.goodEnd, droppedBytes: logBuf.length - parsed.goodEnd,
+          reason: parsed.problem },
+        'journal tail is torn or corrupt; truncating it and keeping the earlier records');
         const fh = await open(this.#logPath, 'r+');
         try { await fh.truncate(parsed.goodEnd); await fh.sync(); } finally { await fh.close(); }
       }

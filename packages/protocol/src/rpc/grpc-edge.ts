@@ -128,7 +128,8 @@ export async function unary<Res>(
   const md = new grpc.Metadata();
   if (security.token) md.set(TOKEN_METADATA_KEY, security.token);
   const deadline = new Date(Date.now() + (options.timeoutMs ?? 15_000));
-  const fn = (client as unknown as Record<string, (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions, cb: Callback<Res>) => grpc.ClientUnaryCall>)[method];
+  const fn = (client as unknown as Record<string, (req: unknown, md: grpc.Metadata, opts: grpc.CallOptions,
+    cb: Callback<Res>) => grpc.ClientUnaryCall>)[method];
   if (typeof fn !== 'function') throw new EddyError('INTERNAL', `no RPC method ${method}`);
   return await new Promise<Res>((resolve, reject) => {
     const call = fn.call(client, request, md, { deadline }, (err, res) => {

@@ -94,7 +94,8 @@ async function startParts(o: ResolvedWorkerOptions, tiers: TierConfig[], cleanup
     ? new MasterMountResolver(() => createMasterClient(masterAddress, security), { timeoutMs: o.masterTimeoutMs })
     : new StaticMountResolver(o.mounts);
   if (resolver instanceof MasterMountResolver) cleanups.push(() => resolver.close());
-  const locator = new UfsLocator({ resolver, logger, mountTtlMs: o.mountTtlMs, ...(o.ufsFactory ? { ufsFactory: o.ufsFactory } : {}), ...(o.ufsAllow ? { allow: o.ufsAllow } : {}) });
+  const locator = new UfsLocator({ resolver, logger, mountTtlMs: o.mountTtlMs, ...(o.ufsFactory ? { ufsFactory: o.ufsFactory } : {}),
+    ...(o.ufsAllow ? { allow: o.ufsAllow } : {}) });
   cleanups.push(() => locator.close());
   // onFetched runs only after a fetch, long after `blocks` exists.
   const readThrough = new ReadThrough({
