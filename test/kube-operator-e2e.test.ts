@@ -63,7 +63,7 @@ async function startPods(runner: PodRunner): Promise<void> {
 
 test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'s mount reads the bucket\'s bytes', { timeout: 240_000 }, async (t) => {
   for (const f of ['mySecret.yaml', 'dataset.yaml', 'dataload.yaml']) cluster.kubectl(['apply', '-f', join(dir, f)]);
-  const operator = startOperatorProcess(cluster, 'e2e-1', [`--master-address`, `default/demo=127.0.0.1:${masterPort}`]);
+  const operator = startOperatorProcess(cluster, 'e2e-1', ['--master-address', `default/demo=127.0.0.1:${masterPort}`]);
   t.after(() => operator.stop('SIGTERM'));
 
   // What the operator makes, with the specs the issue asks for (validated by the API server on apply).
@@ -151,7 +151,7 @@ test('a restarted operator resumes without recreating anything', { timeout: 120_
   };
   const before = snapshot();
   assert.equal(before.size, 7, [...before.keys()].join(', '));
-  const operator = startOperatorProcess(cluster, 'e2e-2', [`--master-address`, `default/demo=127.0.0.1:${masterPort}`]);
+  const operator = startOperatorProcess(cluster, 'e2e-2', ['--master-address', `default/demo=127.0.0.1:${masterPort}`]);
   t.after(() => operator.stop('SIGTERM'));
   await waitForLog(operator, /"msg":"became leader"/, 30_000);
   await waitForLog(operator, /"msg":"operator running"/, 30_000);
@@ -173,7 +173,7 @@ test('deleting the Runtime and the Dataset removes everything the operator made'
   await eventually('the Runtime\'s workloads gone', 90_000, async () => (left('statefulsets,daemonsets,services,secrets') === '' ? true : undefined));
   assert.equal(left('pvc'), 'persistentvolumeclaim/demo', 'the Dataset\'s PVC outlives its Runtime');
 
-  const operator = startOperatorProcess(cluster, 'e2e-3', [`--master-address`, `default/demo=127.0.0.1:${masterPort}`]);
+  const operator = startOperatorProcess(cluster, 'e2e-3', ['--master-address', `default/demo=127.0.0.1:${masterPort}`]);
   t.after(() => operator.stop('SIGTERM'));
   await waitForLog(operator, /"msg":"operator running"/, 30_000);
   await eventually('NotBound without a Runtime', 30_000, async () =>

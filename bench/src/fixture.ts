@@ -55,7 +55,8 @@ export function smallPaths(count: number, dirs: number, size: number): FixtureFi
 }
 
 export async function createFixture(client: Minio.Client, bucket: string,
-  o: { modelFiles: number; modelSize: number; smallFiles: number; smallDirs: number; smallSize: number; withSmall: boolean }, log: (m: string) => void): Promise<Fixture> {
+  o: { modelFiles: number; modelSize: number; smallFiles: number; smallDirs: number; smallSize: number; withSmall: boolean },
+  log: (m: string) => void): Promise<Fixture> {
   const modelFiles = modelPaths(o.modelFiles, o.modelSize);
   const smallFiles = o.withSmall ? smallPaths(o.smallFiles, o.smallDirs, o.smallSize) : [];
   const versions = new Map<string, { prefix: Buffer; sha256: string }>();

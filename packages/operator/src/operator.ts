@@ -41,9 +41,9 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorH
   logger.info({ namespaces: o.namespaces.length > 0 ? o.namespaces : 'all', runtimeKinds: o.runtimeKinds, identity: o.identity }, 'operator starting');
   const done = o.leaderElection
     ? new LeaderElector(api, logger, {
-      namespace: o.leaderElectionNamespace, name: o.leaderElectionId, identity: o.identity,
-      leaseDurationMs: o.leaseDurationMs, renewDeadlineMs: o.renewDeadlineMs, retryPeriodMs: o.retryPeriodMs,
-    }).run(stop.signal, (leading) => runControllers(api, o, leading))
+        namespace: o.leaderElectionNamespace, name: o.leaderElectionId, identity: o.identity,
+        leaseDurationMs: o.leaseDurationMs, renewDeadlineMs: o.renewDeadlineMs, retryPeriodMs: o.retryPeriodMs,
+      }).run(stop.signal, (leading) => runControllers(api, o, leading))
     : runControllers(api, o, stop.signal);
   let closing: Promise<void> | undefined;
   return {

@@ -1,6 +1,7 @@
 // A real Kubernetes control plane on loopback for tests, the way controller-runtime's envtest does it:
 // etcd and kube-apiserver (plus, on request, kube-controller-manager running only its garbage collector
-// and the PV/PVC protection controllers, so ownerReferences cascade and volumes finish deleting for real) on free ports with temp dirs, and no kubelet. Users authenticate
+// and the PV/PVC protection controllers, so ownerReferences cascade and volumes finish deleting for real)
+// on free ports with temp dirs, and no kubelet. Users authenticate
 // with static bearer tokens: an admin in system:masters and any identities a test names (e.g. the
 // operator's ServiceAccount, so the chart's RBAC is what authorises it). Binaries: scripts/setup-kube.sh.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

@@ -74,7 +74,8 @@ export class DatasetReadStats {
   report(clientId: string, dataset: string, cumulative: ReadTotals, atMs = Date.now()): ReadTotals {
     const key = `${clientId}\0${dataset}`;
     const prev = this.#clients.get(key);
-    const restarted = prev !== undefined && (cumulative.local < prev.totals.local || cumulative.remote < prev.totals.remote || cumulative.ufs < prev.totals.ufs);
+    const restarted = prev !== undefined
+      && (cumulative.local < prev.totals.local || cumulative.remote < prev.totals.remote || cumulative.ufs < prev.totals.ufs);
     const base = prev && !restarted ? prev.totals : ZERO;
     const delta = { local: cumulative.local - base.local, remote: cumulative.remote - base.remote, ufs: cumulative.ufs - base.ufs };
     this.#clients.delete(key);

@@ -146,7 +146,8 @@ export class KubeApi {
   }
 
   /** A list and the resourceVersion a watch continues from. */
-  async #listWithVersion(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+  async #listWithVersion(apiVersion: string, kind: string, namespace?: string,
+    labelSelector?: string): Promise<{ items: KubeObject[]; resourceVersion: string }> {
     const list = await call(`list ${kind}`, () => this.#objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector));
     // List items of built-in kinds come without apiVersion and kind.
     return { items: list.items.map((o) => ({ ...o, apiVersion, kind })) as KubeObject[], resourceVersion: list.metadata?.resourceVersion ?? '' };
@@ -227,7 +228,8 @@ export class KubeApi {
   async watch(type: ResourceType, namespace: string | undefined, onChange: (obj: KubeObject) => void,
     onError: (err: unknown) => void, options: { labelSelector?: string; retryMs?: number } = {}): Promise<ResourceCache> {
     const listFn = async () => {
-      const { items, resourceVersion } = await this.#listWithVersion(type.apiVersion, type.kind, type.namespaced ? namespace : undefined, options.labelSelector);
+      const { items, resourceVersion } = await this.#listWithVersion(type.apiVersion, type.kind, type.namespaced ? namespace : undefined,
+        options.labelSelector);
       return { metadata: { resourceVersion }, items };
     };
     const informer = makeInformer<KubeObject>(this.config, resourcePath(type, namespace), listFn, options.labelSelector);

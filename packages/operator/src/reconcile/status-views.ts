@@ -32,7 +32,8 @@ function ready(obj: KubeObject, ok: boolean, reason: string, message: string): C
 }
 
 /** The Dataset's status from the master's view of it (undefined: the master has not listed it yet). */
-export function datasetStatus(ds: KubeObject, master: proto.DatasetStatus__Output | undefined, runtimeName: string, runtimeKind: string): Record<string, unknown> {
+export function datasetStatus(ds: KubeObject, master: proto.DatasetStatus__Output | undefined, runtimeName: string,
+  runtimeKind: string): Record<string, unknown> {
   const phase = master?.phase || 'NotBound';
   const reason = phase === 'Bound' ? 'DatasetBound' : phase === 'Failed' ? 'UfsUnavailable' : 'WorkersNotReady';
   const message = phase === 'Bound' ? `served by ${runtimeKind} ${runtimeName}`
