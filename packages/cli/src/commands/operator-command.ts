@@ -2,7 +2,7 @@
 // (in cluster it uses its ServiceAccount). @eddy/operator and its Kubernetes client load only when the
 // command runs, so `eddy --help` and the other commands stay fast.
 import type { Command } from 'commander';
-import { createLogger, ValidationError } from '@eddy/core';
+import type { ValidationError as ValidationErrorClass } from '@eddy/core';
 import type { CommandContext } from '../command-context.js';
 import { collect, untilAborted } from './process-lifecycle.js';
 
@@ -26,7 +26,8 @@ interface OperatorFlags {
   logLevel?: string;
 }
 
-function ms(text: string | undefined, flag: string): number | undefined {
+// @eddy/core (and pino with it) is loaded only when the command runs, so `eddy --help` stays light.
+function ms(text: string | undefined, flag: string, ValidationError: typeof ValidationErrorClass): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) <= 0) throw new ValidationError(`${flag} must be a positive whole number of milliseconds, got ${JSON.stringify(text)}`, flag);
   return Number(text);
@@ -55,8 +56,9 @@ export function registerOperatorCommand(program: Command, ctx: CommandContext): 
     .option('--log-level <level>', 'pino log level (env EDDY_LOG_LEVEL, default info)')
     .action(async (flags: OperatorFlags) => {
       const { startOperator } = await import('@eddy/operator');
+      const { createLogger, ValidationError } = await import('@eddy/core');
       const logger = createLogger('eddy-operator', flags.logLevel ? { level: flags.logLevel } : {});
-      const leaseDurationMs = ms(flags.leaseDuration, '--lease-duration');
+      const leaseDurationMs = ms(flags.leaseDuration, '--lease-duration', ValidationError);
       const operator = await startOperator({
         kubeconfig: flags.kubeconfig ?? (process.env['KUBECONFIG'] || undefined),
         namespaces: flags.namespace,
@@ -73,8 +75,8 @@ export function registerOperatorCommand(program: Command, ctx: CommandContext): 
         ...(flags.leaderElectionId ? { leaderElectionId: flags.leaderElectionId } : {}),
         ...(flags.identity ? { identity: flags.identity } : {}),
         ...(leaseDurationMs !== undefined ? { leaseDurationMs } : {}),
-        ...(flags.resync !== undefined ? { resyncMs: ms(flags.resync, '--resync')! } : {}),
-        ...(flags.statusInterval !== undefined ? { statusIntervalMs: ms(flags.statusInterval, '--status-interval')! } : {}),
+        ...(flags.resync !== undefined ? { resyncMs: ms(flags.resync, '--resync', ValidationError)! } : {}),
+        ...(flags.statusInterval !== undefined ? { statusIntervalMs: ms(flags.statusInterval, '--status-interval', ValidationError)! } : {}),
       });
       // The operator ends by itself only on failure (e.g. the leader Lease was lost): that rejects, so the
       // command exits non-zero and the Deployment restarts it as a fresh candidate.
