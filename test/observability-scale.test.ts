@@ -71,7 +71,7 @@ test('the status page follows a running DataLoad; reading 10,000 files keeps the
   await page.goto(`http://127.0.0.1:${ports.page}/`);
   await page.waitForSelector('#conn[data-state="live"]');
   // Page-side code is given as text: the e2e tests compile without the DOM's types.
-  await page.waitForFunction(`document.querySelector('#datasets tbody td')?.textContent === 'models'`);
+  await page.waitForFunction('document.querySelector(\'#datasets tbody td\')?.textContent === \'models\'');
   // Every text the DataLoad's row shows, as the page re-renders it.
   await page.evaluate(`(() => {
     const seen = window.seen = [];
@@ -83,15 +83,15 @@ test('the status page follows a running DataLoad; reading 10,000 files keeps the
   })()`);
   // Half of them: long enough to watch, short enough for the test's time.
   await c.apply(onceDataLoad('load-many', 'models', Array.from({ length: 50 }, (_, d) => `/many/d${d}`)));
-  await page.waitForFunction(`window.seen.some((t) => t.includes('Executing'))`, undefined, { timeout: 120_000 });
+  await page.waitForFunction('window.seen.some((t) => t.includes(\'Executing\'))', undefined, { timeout: 120_000 });
   // The picture in docs/ comes from here (EDDY_STATUS_SCREENSHOT=docs/status-page.png), with the
   // progress bar part-way if the run lasts long enough to show it.
-  await page.waitForFunction(`window.seen.some((t) => /Executing.*[1-9][0-9]?\\.\\d%/.test(t) || t.includes('Complete'))`, undefined, { timeout: 120_000 });
+  await page.waitForFunction('window.seen.some((t) => /Executing.*[1-9][0-9]?\\.\\d%/.test(t) || t.includes(\'Complete\'))', undefined, { timeout: 120_000 });
   await page.screenshot({ path: process.env['EDDY_STATUS_SCREENSHOT'] ?? join(c.root, 'status-page.png'), fullPage: true });
   const tLoad = Date.now();
   await c.waitDataLoad('load-many', 150_000);
   phase(`DataLoad of ${MANY / 2} files`, tLoad);
-  await page.waitForFunction(`window.seen.some((t) => t.includes('Complete'))`, undefined, { timeout: 30_000 });
+  await page.waitForFunction('window.seen.some((t) => t.includes(\'Complete\'))', undefined, { timeout: 30_000 });
   const seen = await page.evaluate<string[]>('window.seen');
   const executing = seen.filter((t) => t.includes('Executing'));
   // The page changed while the run executed (its progress moved), and showed its end.
