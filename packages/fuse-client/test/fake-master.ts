@@ -1,6 +1,7 @@
 // A small in-test Master gRPC server: serves getMounts/stat/list/getBlockLocations/listWorkers
-// straight from one UFS mount (file:// or s3://), with block holders chosen by the test. It lets
-// the FUSE client be tested for real (kernel mount, real gRPC, real UFS) without master/workers.
+// straight from one UFS mount (file:// or s3://), with block holders chosen by the test, and
+// records the versions mounts hold (HoldVersions). It lets the FUSE client be tested for real
+// (kernel mount, real gRPC, real UFS) without master/workers.
 import { bindServer, createRpcServer, loadEddyProto, wrapService, type proto } from '@eddy/protocol';
 import { blockCount, blockKey, blockLength, NotFoundError, silentLogger } from '@eddy/core';
 import { createUfs, type UnderFileSystem } from '@eddy/ufs';
@@ -23,6 +24,8 @@ export interface FakeMaster {
   token: string;
   ufs: UnderFileSystem;
   calls: Record<string, number>;
+  /** The versions each mount (client id) holds now, as `path@version`. */
+  held: Map<string, string[]>;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
   const token = o.token ?? 'test-token';
   const ufs = createUfs({ url: o.url, options: o.ufsOptions ?? {} }, { logger: silentLogger() });
   const calls: Record<string, number> = {};
+  const held = new Map<string, string[]>();
   const seen = new Map<string, proto.FileInfo>();
   const count = (m: string): void => { calls[m] = (calls[m] ?? 0) + 1; };
   const checkDataset = (d: string): void => { if (d !== o.dataset) throw new NotFoundError(`no dataset ${d}`); };
@@ -41,7 +45,10 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
     const out: proto.FileInfo[] = [];
     for await (const e of ufs.list(prefix, { recursive: false })) {
       const rel = trim(e.path);
-      out.push({ path: `/${rel}`, size: e.size, version: e.version, mtimeMs: Math.floor(e.mtimeMs), isDir: e.isDirectory === true });
+      out.push({
+        path: `/${rel}`, size: e.size, version: e.version, mtimeMs: Math.floor(e.mtimeMs), isDir: e.isDirectory === true,
+        versionId: e.versionId ?? '',
+      });
     }
     out.sort((a, b) => (a.path! < b.path! ? -1 : 1));
     return out;
@@ -52,7 +59,9 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
     if (key === '') return { path: '/', isDir: true };
     try {
       const s = await ufs.stat(key);
-      return { path: `/${key}`, size: s.size, version: s.version, mtimeMs: Math.floor(s.mtimeMs), isDir: false };
+      return {
+        path: `/${key}`, size: s.size, version: s.version, mtimeMs: Math.floor(s.mtimeMs), isDir: false, versionId: s.versionId ?? '',
+      };
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
       for await (const _ of ufs.list(key, { recursive: false })) return { path: `/${key}`, isDir: true };
@@ -99,7 +108,8 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
         return known;
       });
       const version = req.version || info.version!;
-      const size = Number(info.size ?? 0);
+      // A pinned version that is no longer current is located by the size its handle gives, as the master does.
+      const size = version !== info.version && Number(req.size) > 0 ? Number(req.size) : Number(info.size ?? 0);
       const n = blockCount(size, o.blockSize);
       const first = Math.floor(Number(req.offset) / o.blockSize);
       const last = req.length ? Math.min(n - 1, Math.floor((Number(req.offset) + Number(req.length) - 1) / o.blockSize)) : n - 1;
@@ -112,6 +122,11 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
       }
       return { info, blockSize: o.blockSize, blocks };
     },
+    holdVersions: async (req: proto.HoldVersionsRequest__Output): Promise<proto.HoldVersionsResponse> => {
+      count('holdVersions');
+      held.set(req.clientId, req.files.map((f) => `${f.path}@${f.version}`).sort());
+      return { leaseMs: 30_000 };
+    },
     listWorkers: async (): Promise<proto.ListWorkersResponse> => {
       count('listWorkers');
       return { workers: [{ address: { workerId: 'w1', dataAddress: '127.0.0.1:1', hostId: 'h' }, runtime: o.dataset, live: true, tiers: o.tiers ?? [] }] };
@@ -119,7 +134,7 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
   }, security, silentLogger()));
   const port = await bindServer(server, '127.0.0.1:0', security);
   return {
-    address: `127.0.0.1:${port}`, token, ufs, calls,
+    address: `127.0.0.1:${port}`, token, ufs, calls, held,
     close: async () => {
       await new Promise<void>((res) => server.tryShutdown(() => res()));
       await ufs.close();

@@ -21,15 +21,20 @@ import { NamespaceManager } from './namespace/namespace-manager.js';
 import { WorkerClients } from './placement/worker-clients.js';
 import { WorkerRegistry, type WorkerRecord } from './placement/worker-registry.js';
 import { WorkerSessions } from './placement/worker-sessions.js';
+import { BlockRetention } from './status/block-retention.js';
 import { CurrentBlocks } from './status/current-blocks.js';
 import { DataLoadRunMeter } from './status/dataload-run-meter.js';
 import { DatasetReadStats } from './status/dataset-read-stats.js';
+import { replacedVersionGraceMs } from './status/replaced-version-grace.js';
 import { computeDatasetStatus, type DatasetStatus } from './status/dataset-status.js';
 import { masterMetricsSource, type MasterStateView } from './status/master-metrics-source.js';
 import { statusSnapshot } from './status/status-snapshot.js';
 
 /** What MasterCore needs of the resolved options (startMaster passes them all). */
 export type MasterCoreOptions = Omit<ResolvedMasterOptions, 'listen' | 'httpListen' | 'signal' | 'shutdownGraceMs'>;
+
+/** How often expired leases and ended grace periods are looked for. */
+const RETENTION_SWEEP_MS = 1000;
 
 function capacityOf(workers: WorkerRecord[]): number {
   return workers.reduce((a, w) => a + w.tiers.reduce((b, t) => b + t.quotaBytes, 0), 0);
@@ -52,7 +57,10 @@ export class MasterCore {
   readonly #options: MasterCoreOptions;
   readonly #log: Logger;
   readonly #currentBlocks: CurrentBlocks;
+  /** Blocks outside the current versions that are kept for now: held open by mounts, or in their grace period. */
+  readonly #retention: BlockRetention;
   readonly #workerClients: WorkerClients;
+  #retentionTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
   private constructor(options: MasterCoreOptions, journal: Journal) {
@@ -71,19 +79,24 @@ export class MasterCore {
       listConcurrency: options.listConcurrency,
       minOnDemandRefreshMs: options.onDemandRefreshMinIntervalMs,
       negativeTtlMs: options.negativeCacheTtlMs,
-      onRefreshed: (ns) => this.workers.freeReplaced(ns),
+      onRefreshed: (ns) => this.workers.freeReplaced(ns.dataset),
     });
     this.registry = new WorkerRegistry({
       workerTimeoutMs: options.workerTimeoutMs,
       logger: options.logger.child({ component: 'registry' }),
       onLost: (w) => this.#workerClients.drop(w.id),
     });
-    this.#currentBlocks = new CurrentBlocks(this.namespaces, (dataset) => this.datasets.blockSize(dataset));
+    this.#retention = new BlockRetention({
+      leaseMs: options.versionLeaseMs,
+      graceMs: (dataset) => this.#replacedVersionGraceMs(dataset),
+      blockSizeOf: (dataset) => this.datasets.blockSize(dataset),
+    });
+    this.#currentBlocks = new CurrentBlocks(this.namespaces, (dataset) => this.datasets.blockSize(dataset), this.#retention);
     this.datasets = new DatasetService({
       manifests: this.manifests, namespaces: this.namespaces, registry: this.registry, currentBlocks: this.#currentBlocks,
     });
     this.workers = new WorkerSessions({
-      registry: this.registry, manifests: this.manifests, currentBlocks: this.#currentBlocks,
+      registry: this.registry, manifests: this.manifests, currentBlocks: this.#currentBlocks, retention: this.#retention,
       heartbeatIntervalMs: options.heartbeatIntervalMs, logger: options.logger,
     });
     this.#workerClients = new WorkerClients({
@@ -153,6 +166,11 @@ export class MasterCore {
     }
     this.dataloads.start();
     this.registry.startSweeping(this.#options.sweepIntervalMs);
+    // Expired leases and ended grace periods free what they retained.
+    this.#retentionTimer = setInterval(() => {
+      for (const dataset of this.#retention.sweep()) this.workers.freeReplaced(dataset);
+    }, RETENTION_SWEEP_MS);
+    this.#retentionTimer.unref();
     this.#log.info({ datasets: this.namespaces.all().length, journalKeys: this.journal.size }, 'master state restored');
   }
 
@@ -214,6 +232,29 @@ export class MasterCore {
     return true;
   }
 
+  // ---- versions mounts hold open -------------------------------------------------------------
+
+  /**
+   * HoldVersions: `clientId` (one mount) has these versions of `dataset` open. Their blocks are
+   * neither freed nor evicted until the mount releases them or stops renewing; a released version
+   * that nothing else retains is freed now.
+   */
+  holdVersions(req: proto.HoldVersionsRequest__Output): proto.HoldVersionsResponse {
+    if (!req.dataset) throw new ValidationError('dataset is required', 'dataset');
+    if (!req.clientId) throw new ValidationError('client_id is required', 'client_id');
+    const files = req.files.filter((f) => !f.isDir && f.version !== '')
+      .map((f) => ({ path: f.path, version: f.version, size: Number(f.size) }));
+    const released = this.#retention.hold(req.dataset, req.clientId, files);
+    if (released.length > 0) this.workers.freeReleased(req.dataset, released);
+    return { leaseMs: this.#retention.leaseMs };
+  }
+
+  #replacedVersionGraceMs(dataset: string): number {
+    const accessMode = this.manifests.dataset(dataset)?.spec.accessMode ?? 'ReadOnlyMany';
+    const fuseArgs = this.manifests.runtime(dataset)?.spec.fuse.args ?? [];
+    return replacedVersionGraceMs(fuseArgs, accessMode, this.#options.maxReplacedVersionGraceMs);
+  }
+
   // ---- status ------------------------------------------------------------------------------
 
   datasetStatus(name: string): DatasetStatus {
@@ -273,6 +314,7 @@ export class MasterCore {
   /** Stops timers and DataLoad runs, closes worker clients and the journal. Twice is fine. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      clearInterval(this.#retentionTimer);
       this.registry.close();
       this.namespaces.close();
       await this.dataloads.close();

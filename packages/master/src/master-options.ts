@@ -51,6 +51,13 @@ export interface MasterOptions {
   journalCompactAfterRecords?: number;
   /** On close, how long in-flight calls may finish before the server cuts them. */
   shutdownGraceMs?: number;
+  /** How long a mount's HoldVersions set lasts without a renewal (a dead mount's holds end then). */
+  versionLeaseMs?: number;
+  /**
+   * Upper bound on how long blocks of a replaced version that no mount holds are kept (the grace
+   * for mounts with stale metadata: twice the Runtime's attr/entry timeout plus 10 s, at most this).
+   */
+  maxReplacedVersionGraceMs?: number;
   /** UFS driver factory (tests inject synthetic listings); default @eddy/ufs's createUfs. */
   createUfs?: UfsFactory;
   /**
@@ -93,6 +100,8 @@ export const MASTER_DEFAULTS: Readonly<Tunables> = Object.freeze({
   shutdownGraceMs: 2000,
   hitRatioWindowMs: 60_000,
   throughputWindowMs: 10_000,
+  versionLeaseMs: 30_000,
+  maxReplacedVersionGraceMs: 600_000,
 });
 
 /** The options with every default applied and checked; what MasterCore and its parts take. */
@@ -175,6 +184,8 @@ export function resolveMasterOptions(o: MasterOptions): ResolvedMasterOptions {
     shutdownGraceMs: num('shutdownGraceMs', nonNegativeMs),
     hitRatioWindowMs: num('hitRatioWindowMs', positiveMs),
     throughputWindowMs: num('throughputWindowMs', positiveMs),
+    versionLeaseMs: num('versionLeaseMs', positiveMs),
+    maxReplacedVersionGraceMs: num('maxReplacedVersionGraceMs', nonNegativeMs),
     sweepIntervalMs: Math.max(50, Math.min(1000, Math.floor(workerTimeoutMs / 4))),
     startupWorkerWaitMs: workerTimeoutMs,
   };

@@ -34,6 +34,7 @@ export function createMasterService(core: MasterCore, security: RpcSecurity, log
       core.reportReads(req);
       return {};
     },
+    holdVersions: async (req: proto.HoldVersionsRequest__Output): Promise<proto.HoldVersionsResponse> => core.holdVersions(req),
     apply: async (req: proto.ApplyRequest__Output): Promise<proto.ApplyResponse> => {
       const outcomes = await core.apply(need(req.manifests, 'manifests'));
       return { results: outcomes.map((o) => ({ kind: o.kind, name: o.name, action: o.action })) };

@@ -6,6 +6,8 @@ export class FakeWorker {
   readonly client: MasterRpc;
   readonly blocks = new Set<string>();
   readonly freed: string[] = [];
+  /** Keys the master told this worker to pin (and not yet to unpin). */
+  readonly pinned = new Set<string>();
   reregisterCount = 0;
   heartbeats = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -29,6 +31,7 @@ export class FakeWorker {
 
   async register(): Promise<proto.RegisterWorkerResponse__Output> {
     this.added = [];
+    this.pinned.clear();
     return await this.client.registerWorker({
       workerId: this.id, runtime: this.runtime, address: this.address(),
       tiers: [{ medium: 'MEM', path: '/dev/shm/x', quotaBytes: this.quotaBytes, usedBytes: 0, high: 0.95, low: 0.7 }],
@@ -48,6 +51,8 @@ export class FakeWorker {
       ufsBytesRead: 5 } });
     this.heartbeats++;
     for (const k of res.free) { this.blocks.delete(k); this.freed.push(k); }
+    for (const k of res.pin) this.pinned.add(k);
+    for (const k of res.unpin) this.pinned.delete(k);
     if (res.reregister) {
       this.reregisterCount++;
       await this.register();

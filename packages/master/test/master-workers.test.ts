@@ -65,7 +65,11 @@ spec:
 }
 
 async function start(dataDir: string): Promise<MasterHandle> {
-  return await startMaster({ listen: '127.0.0.1:0', dataDir, token: TOKEN, logger: silentLogger(), heartbeatIntervalMs: 100, workerTimeoutMs: 1000 });
+  // No grace for replaced versions: this file checks that they are freed (master-holds.test.ts checks the grace).
+  return await startMaster({
+    listen: '127.0.0.1:0', dataDir, token: TOKEN, logger: silentLogger(), heartbeatIntervalMs: 100, workerTimeoutMs: 1000,
+    maxReplacedVersionGraceMs: 0,
+  });
 }
 
 test('master: register, heartbeat, placement, status, lost worker, restart, stale versions', { timeout: 60_000 }, async () => {

@@ -151,3 +151,29 @@ test('concurrent writes never push a tier past its quota (reserve before write)'
     await t1.cleanup();
   }
 });
+
+test('blocks the master pinned are never evicted; unpinned, they go like any other', async () => {
+  const t0 = await tempDir();
+  const store = await BlockStore.open({
+    runtime: 'rt', fsync: false, tiers: [{ medium: 'MEM', path: t0.path, quotaBytes: 100_000, high: 0.9, low: 0.5 }],
+  });
+  try {
+    for (let i = 0; i < 4; i++) await store.put(`p-${i}`, bytesFor(`p-${i}`, 10_000));
+    store.pin(['p-0', 'p-1']);
+    // Many more blocks than fit: the least recently used idle ones go, the pinned oldest stay.
+    for (let i = 0; i < 20; i++) await store.put(`n-${i}`, bytesFor(`n-${i}`, 10_000));
+    assert.ok(store.has('p-0') && store.has('p-1'), 'pinned blocks survive eviction');
+    assert.ok(!store.has('p-2') && !store.has('p-3'), 'unpinned old blocks were evicted');
+    assert.ok(store.snapshot()[0]!.usedBytes <= 90_000, 'the tier stays under its high watermark, pinned blocks counted');
+    store.unpin(['p-0']);
+    for (let i = 20; i < 30; i++) await store.put(`n-${i}`, bytesFor(`n-${i}`, 10_000));
+    assert.ok(!store.has('p-0'), 'unpinned, it is evicted');
+    assert.ok(store.has('p-1'));
+    store.clearPins();
+    for (let i = 30; i < 40; i++) await store.put(`n-${i}`, bytesFor(`n-${i}`, 10_000));
+    assert.ok(!store.has('p-1'));
+  } finally {
+    await store.close();
+    await t0.cleanup();
+  }
+});

@@ -126,7 +126,7 @@ export async function makeNode(options: {
 /** BlockRefs of every block of dataset `ds` file `path`. */
 export function refsFor(path: string, version: string, fileSize: number, blockSize: number): proto.BlockRef__Output[] {
   return Array.from({ length: blockCount(fileSize, blockSize) }, (_, index) => ({
-    key: blockKey('ds', path, version, index, blockSize), dataset: 'ds', path, version, index, blockSize, fileSize,
+    key: blockKey('ds', path, version, index, blockSize), dataset: 'ds', path, version, index, blockSize, fileSize, versionId: '',
   }));
 }
 

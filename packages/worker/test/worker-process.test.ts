@@ -63,7 +63,7 @@ test('standalone worker: LoadBlocks, data channel reads, FreeBlocks, GetStats, i
   }
 });
 
-test('with a master: survives it being down, registers a full report, heartbeats deltas, obeys free/reregister', async () => {
+test('with a master: survives it being down, registers a full report, heartbeats deltas, obeys free/pin/unpin/reregister', async () => {
   const f = await fixture();
   const port = await freePort();
   const mounts = [{ url: `file://${f.ufsDir.path}`, path: '/', options: {} }];
@@ -99,9 +99,15 @@ test('with a master: survives it being down, registers a full report, heartbeats
     m.next.push({ free: [f.refs[0]!.key] });
     await waitFor(() => m!.heartbeats.some((h) => h.removed.includes(f.refs[0]!.key)), { what: 'removed delta' });
     assert.equal(w.store.has(f.refs[0]!.key), false);
-    // Master restart: reregister → a full report of what the worker holds.
+    // Pins ride the heartbeat reply too (a mount still reads that version: never evicted).
+    m.next.push({ pin: [f.refs[1]!.key, f.refs[2]!.key] });
+    await waitFor(() => w.store.pinnedCount === 2, { what: 'pinned' });
+    m.next.push({ unpin: [f.refs[2]!.key] });
+    await waitFor(() => w.store.pinnedCount === 1, { what: 'unpinned' });
+    // Master restart: reregister → a full report of what the worker holds (and no pins until told again).
     m.next.push({ reregister: true });
     await waitFor(() => m!.registers.length >= 2, { what: 're-registration' });
+    await waitFor(() => w.store.pinnedCount === 0, { what: 'pins cleared by the new registration' });
     assert.deepEqual(m.registers[1]!.blockKeys.slice().sort(), [f.refs[1]!.key, f.refs[2]!.key].sort());
   } finally {
     await dc.close();

@@ -12,6 +12,8 @@ export interface DataLoadFile {
   size: number;
   /** Current version (ETag, or size-mtime where the store has none). */
   version: string;
+  /** The store's id of the current version in a bucket that keeps versions (absent otherwise). */
+  versionId?: string;
 }
 
 /** A block held by workers whose (path, version) is no longer current in the namespace. */

@@ -115,7 +115,10 @@ export function planDataLoad(input: PlanInput): DataLoadPlan {
       const chosen = chooseWorkers(input, live, key, held, want - held.size);
       blocks.set(key, { path: file.path, length, copies: chosen.length });
       left += 1;
-      const ref: PlannedRef = { key, dataset, path: file.path, version: file.version, index, blockSize, fileSize: file.size };
+      const ref: PlannedRef = {
+        key, dataset, path: file.path, version: file.version, index, blockSize, fileSize: file.size,
+        ...(file.versionId ? { versionId: file.versionId } : {}),
+      };
       for (const w of chosen) {
         const list = perWorker.get(w);
         if (list === undefined) perWorker.set(w, [ref]);

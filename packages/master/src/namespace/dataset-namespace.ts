@@ -18,6 +18,8 @@ export interface FileEntry {
   size: number;
   version: string;
   mtimeMs: number;
+  /** The store's id of this version in a bucket that keeps versions (absent otherwise). */
+  versionId?: string;
 }
 
 export interface DirEntryInfo {
@@ -26,6 +28,7 @@ export interface DirEntryInfo {
   version: string;
   mtimeMs: number;
   isDir: boolean;
+  versionId?: string;
 }
 
 export type UfsFactory = (config: UfsMountConfig, opts: { logger: Logger }) => UnderFileSystem;
@@ -161,7 +164,7 @@ export class DatasetNamespace {
               skipped.push(e.path);
               continue;
             }
-            out.push({ path, size: e.size, version: e.version, mtimeMs: e.mtimeMs });
+            out.push({ path, size: e.size, version: e.version, mtimeMs: e.mtimeMs, ...(e.versionId ? { versionId: e.versionId } : {}) });
           }
           if (skipped.length > 0) {
             this.#logger.warn({ dataset: this.dataset, mount: i, skipped: skipped.length, example: JSON.stringify(skipped[0]) }, "left out objects whose keys have '.', '..' or NUL segments");

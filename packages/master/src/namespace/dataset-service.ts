@@ -8,7 +8,7 @@ import type { DataLoadDatasets, DataLoadFile, StaleBlock } from '../dataload/dat
 import type { ManifestStore } from '../manifests/manifest-store.js';
 import { wireAddress, type WorkerRegistry } from '../placement/worker-registry.js';
 import type { CurrentBlocks } from '../status/current-blocks.js';
-import type { DirEntryInfo } from './dataset-namespace.js';
+import { normalizeDatasetPath, type DirEntryInfo } from './dataset-namespace.js';
 import type { NamespaceManager } from './namespace-manager.js';
 
 export interface DatasetServiceParts {
@@ -19,7 +19,7 @@ export interface DatasetServiceParts {
 }
 
 function fileInfo(e: DirEntryInfo): proto.FileInfo {
-  return { path: e.path, size: e.size, version: e.version, mtimeMs: e.mtimeMs, isDir: e.isDir };
+  return { path: e.path, size: e.size, version: e.version, mtimeMs: e.mtimeMs, isDir: e.isDir, versionId: e.versionId ?? '' };
 }
 
 /** Settles after `promise` or after `signal` aborts, whichever is first; never leaves a listener. */
@@ -95,13 +95,9 @@ export class DatasetService implements DataLoadDatasets {
   }
 
   async getBlockLocations(req: proto.GetBlockLocationsRequest__Output): Promise<proto.GetBlockLocationsResponse> {
-    const { namespaces, registry } = this.#p;
+    const { registry } = this.#p;
     this.#require(req.dataset);
-    const info = await namespaces.lookup(req.dataset, req.path);
-    if (info.isDir) throw new ValidationError(`${info.path} is a directory`, 'path');
-    // The master only knows the current version; a handle pinned to another one must fail
-    // rather than mix versions (its UFS reads carry If-Match and would fail the same way).
-    if (req.version && req.version !== info.version) throw new VersionMismatchError(`${info.path} changed: version ${req.version} is no longer current`);
+    const info = await this.#pinnedVersion(req);
     const bs = this.blockSize(req.dataset);
     const offset = Number(req.offset);
     const length = Number(req.length) === 0 ? Math.max(0, info.size - offset) : Number(req.length);
@@ -118,6 +114,26 @@ export class DatasetService implements DataLoadDatasets {
       });
     }
     return { info: fileInfo(info), blockSize: bs, blocks };
+  }
+
+  /**
+   * The version a GetBlockLocations asks about. A handle reads the version it opened to its end, so
+   * one that is no longer current (or whose object is gone) is still located, by the size the
+   * handle gives: its blocks stay cached while a mount holds it (BlockRetention), and a worker asked
+   * to read one through fetches that version or fails; it never serves another.
+   */
+  async #pinnedVersion(req: proto.GetBlockLocationsRequest__Output): Promise<DirEntryInfo> {
+    const size = Number(req.size);
+    let info: DirEntryInfo | undefined;
+    try {
+      info = await this.#p.namespaces.lookup(req.dataset, req.path);
+    } catch (err) {
+      if (!(err instanceof NotFoundError) || !req.version || size <= 0) throw err;
+    }
+    if (info?.isDir) throw new ValidationError(`${info.path} is a directory`, 'path');
+    if (info && (!req.version || req.version === info.version)) return info;
+    if (size <= 0) throw new VersionMismatchError(`${req.path} changed: version ${req.version} is no longer current`);
+    return { path: info?.path ?? normalizeDatasetPath(req.path), size, version: req.version, mtimeMs: 0, isDir: false };
   }
 
   /** Mounts with Secret values substituted: only for token holders (workers, FUSE clients); never logged. */
@@ -156,7 +172,7 @@ export class DatasetService implements DataLoadDatasets {
     const ns = await this.#p.namespaces.loaded(dataset);
     const files = ns.filesUnder(targetPath);
     if (files.length === 0 && !ns.stat(targetPath)) throw new NotFoundError(`no such file or directory ${targetPath} in dataset ${dataset}`);
-    return files.map((f) => ({ path: f.path, size: f.size, version: f.version }));
+    return files.map((f) => ({ path: f.path, size: f.size, version: f.version, ...(f.versionId ? { versionId: f.versionId } : {}) }));
   }
 
   layout(dataset: string): { runtime: string; blockSize: number } {
@@ -178,7 +194,8 @@ export class DatasetService implements DataLoadDatasets {
         else byKey.set(k, [w.id]);
       }
     }
-    return [...byKey].map(([key, workerIds]) => ({ key, workerIds }));
+    // Blocks of versions a mount still reads, or replaced within the grace period, stay.
+    return this.#p.currentBlocks.staleAmong(dataset, byKey.keys()).map((key) => ({ key, workerIds: byKey.get(key) ?? [] }));
   }
 
   #require(name: string): DatasetManifest {

@@ -40,6 +40,8 @@ export interface WorkerRecord {
   live: boolean;
   /** Block keys the worker should drop, sent with its next heartbeat reply. */
   pendingFree: Set<string>;
+  /** Block keys the worker was told to pin (a mount holds their version open); empty after a (re)register. */
+  pinned: Set<string>;
 }
 
 export interface WorkerRegistryOptions {
@@ -120,6 +122,7 @@ export class WorkerRegistry {
       lastHeartbeatMs: now,
       live: true,
       pendingFree: new Set(),
+      pinned: new Set(),
     };
     this.#workers.set(rec.id, rec);
     this.#removedAt.delete(rec.id);

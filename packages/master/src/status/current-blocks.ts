@@ -1,8 +1,10 @@
 // The block keys of the current version of every file of a dataset, computed once per listing
 // generation and block size. Status counts CACHED against them (an old copy never counts), and a
-// held key outside them is a block of a replaced version, to be freed.
+// held key outside them is a block of a replaced version, to be freed once nothing retains it
+// (BlockRetention: a mount holds that version open, or it was replaced within the grace period).
 import { blockCount, blockKey, blockLength } from '@eddy/core';
 import type { NamespaceManager } from '../namespace/namespace-manager.js';
+import type { BlockRetention } from './block-retention.js';
 
 export interface CurrentBlockSet {
   generation: number;
@@ -14,11 +16,13 @@ export interface CurrentBlockSet {
 export class CurrentBlocks {
   readonly #namespaces: NamespaceManager;
   readonly #blockSizeOf: (dataset: string) => number;
+  readonly #retention: BlockRetention;
   readonly #cache = new Map<string, CurrentBlockSet>();
 
-  constructor(namespaces: NamespaceManager, blockSizeOf: (dataset: string) => number) {
+  constructor(namespaces: NamespaceManager, blockSizeOf: (dataset: string) => number, retention: BlockRetention) {
     this.#namespaces = namespaces;
     this.#blockSizeOf = blockSizeOf;
+    this.#retention = retention;
   }
 
   /** The dataset's current blocks; undefined until it has been listed. */
@@ -43,12 +47,15 @@ export class CurrentBlocks {
     this.#cache.delete(dataset);
   }
 
-  /** Keys among `keys` that are no block of a current version; none until the dataset is listed. */
+  /**
+   * Keys among `keys` to free: no block of a current version, and retained by nothing (see
+   * BlockRetention); none until the dataset is listed.
+   */
   staleAmong(dataset: string, keys: Iterable<string>): string[] {
     const current = this.of(dataset);
     if (!current) return [];
     const out: string[] = [];
     for (const k of keys) if (!current.keys.has(k)) out.push(k);
-    return out;
+    return out.length === 0 ? out : this.#retention.freeable(dataset, out);
   }
 }

@@ -18,6 +18,8 @@ export const blockRefSchema = z.object({
   index: u53,
   blockSize: u53,
   fileSize: u53,
+  /** The store's id of the pinned version in a bucket that keeps versions: the UFS is read by it. */
+  versionId: str.optional(),
 });
 export type WireBlockRef = z.infer<typeof blockRefSchema>;
 

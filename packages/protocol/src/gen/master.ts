@@ -28,6 +28,8 @@ import type { GetRequest as _eddy_v1_GetRequest, GetRequest__Output as _eddy_v1_
 import type { GetResponse as _eddy_v1_GetResponse, GetResponse__Output as _eddy_v1_GetResponse__Output } from './eddy/v1/GetResponse.js';
 import type { HeartbeatRequest as _eddy_v1_HeartbeatRequest, HeartbeatRequest__Output as _eddy_v1_HeartbeatRequest__Output } from './eddy/v1/HeartbeatRequest.js';
 import type { HeartbeatResponse as _eddy_v1_HeartbeatResponse, HeartbeatResponse__Output as _eddy_v1_HeartbeatResponse__Output } from './eddy/v1/HeartbeatResponse.js';
+import type { HoldVersionsRequest as _eddy_v1_HoldVersionsRequest, HoldVersionsRequest__Output as _eddy_v1_HoldVersionsRequest__Output } from './eddy/v1/HoldVersionsRequest.js';
+import type { HoldVersionsResponse as _eddy_v1_HoldVersionsResponse, HoldVersionsResponse__Output as _eddy_v1_HoldVersionsResponse__Output } from './eddy/v1/HoldVersionsResponse.js';
 import type { ListRequest as _eddy_v1_ListRequest, ListRequest__Output as _eddy_v1_ListRequest__Output } from './eddy/v1/ListRequest.js';
 import type { ListResponse as _eddy_v1_ListResponse, ListResponse__Output as _eddy_v1_ListResponse__Output } from './eddy/v1/ListResponse.js';
 import type { ListWorkersRequest as _eddy_v1_ListWorkersRequest, ListWorkersRequest__Output as _eddy_v1_ListWorkersRequest__Output } from './eddy/v1/ListWorkersRequest.js';
@@ -88,6 +90,8 @@ export interface ProtoGrpcType {
       GetResponse: MessageTypeDefinition<_eddy_v1_GetResponse, _eddy_v1_GetResponse__Output>
       HeartbeatRequest: MessageTypeDefinition<_eddy_v1_HeartbeatRequest, _eddy_v1_HeartbeatRequest__Output>
       HeartbeatResponse: MessageTypeDefinition<_eddy_v1_HeartbeatResponse, _eddy_v1_HeartbeatResponse__Output>
+      HoldVersionsRequest: MessageTypeDefinition<_eddy_v1_HoldVersionsRequest, _eddy_v1_HoldVersionsRequest__Output>
+      HoldVersionsResponse: MessageTypeDefinition<_eddy_v1_HoldVersionsResponse, _eddy_v1_HoldVersionsResponse__Output>
       ListRequest: MessageTypeDefinition<_eddy_v1_ListRequest, _eddy_v1_ListRequest__Output>
       ListResponse: MessageTypeDefinition<_eddy_v1_ListResponse, _eddy_v1_ListResponse__Output>
       ListWorkersRequest: MessageTypeDefinition<_eddy_v1_ListWorkersRequest, _eddy_v1_ListWorkersRequest__Output>

@@ -17,6 +17,8 @@ export interface ValidBlockRef {
   index: number;
   blockSize: number;
   fileSize: number;
+  /** The store's id of the version in a bucket that keeps versions ('' otherwise): the UFS is read by it. */
+  versionId: string;
   /** Bytes of this block (the last block of a file may be short). */
   length: number;
 }
@@ -41,9 +43,10 @@ export function validateBlockRef(ref: proto.BlockRef | proto.BlockRef__Output, f
   const index = toInt(ref.index, `${field}.index`);
   const blockSize = toInt(ref.blockSize, `${field}.blockSize`);
   const fileSize = toInt(ref.fileSize, `${field}.fileSize`);
+  const versionId = ref.versionId === undefined || ref.versionId === null ? '' : toStr(ref.versionId, `${field}.versionId`, true);
   if (blockSize === 0 || blockSize > MAX_BLOCK_SIZE) throw new ValidationError(`${field}.blockSize must be in [1, ${MAX_BLOCK_SIZE}]`, `${field}.blockSize`);
   const n = blockCount(fileSize, blockSize);
   if (index >= n) throw new ValidationError(`${field}.index ${index} is past the last block (${n} blocks)`, `${field}.index`);
   if (blockKey(dataset, path, version, index, blockSize) !== key) throw new ValidationError(`${field}.key does not match dataset/path/version/index/blockSize`, `${field}.key`);
-  return { key, dataset, path, version, index, blockSize, fileSize, length: Math.min(blockSize, fileSize - index * blockSize) };
+  return { key, dataset, path, version, index, blockSize, fileSize, versionId, length: Math.min(blockSize, fileSize - index * blockSize) };
 }

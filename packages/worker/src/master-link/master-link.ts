@@ -109,6 +109,8 @@ export class MasterLink {
       tiers: blocks.store.tierInfo(), blockKeys: keys,
     }, { signal: this.#stop.signal, timeoutMs: WORKER_DEFAULTS.registerTimeoutMs });
     this.#registered = true;
+    // A new registration starts with no pins at the master too; its heartbeat replies pin again.
+    blocks.store.clearPins();
     if (this.#options.heartbeatIntervalMs === undefined && res.heartbeatIntervalMs > 0) this.#interval = res.heartbeatIntervalMs;
     this.#logger.info({ workerId: this.#options.workerId, blocks: keys.length }, 'registered with the master');
   }
@@ -134,5 +136,7 @@ export class MasterLink {
       return;
     }
     for (const key of res.free ?? []) await blocks.store.remove(key);
+    blocks.store.unpin(res.unpin ?? []);
+    blocks.store.pin(res.pin ?? []);
   }
 }

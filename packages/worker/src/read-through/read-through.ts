@@ -171,7 +171,10 @@ export class ReadThrough {
     const storeTask = this.#store(f, stopWriter.signal);
     try {
       const { ufs, ufsPath } = await this.#options.locator.locate(ref.dataset, ref.path, { signal });
-      const stream = await ufs.read(ufsPath, { offset: ref.index * ref.blockSize, length: ref.length, ifMatch: ref.version, signal });
+      // Exactly the ref's version: by its versionId where the bucket keeps versions, and If-Match on its ETag.
+      const byId = ref.versionId === '' ? {} : { versionId: ref.versionId };
+      const range = { offset: ref.index * ref.blockSize, length: ref.length };
+      const stream = await ufs.read(ufsPath, { ...range, ifMatch: ref.version, ...byId, signal });
       let got = 0;
       for await (const chunk of stream) {
         const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);

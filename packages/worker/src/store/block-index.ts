@@ -1,6 +1,6 @@
 // The block store's in-memory index (soft state, rebuilt by the rescan): the current file of each
-// key, per-tier LRU order, reader pins, deferred deletes, and the added/removed delta that
-// heartbeats carry to the master.
+// key, per-tier LRU order, reader pins, the keys the master pinned, deferred deletes, and the
+// added/removed delta that heartbeats carry to the master.
 import { unlink } from 'node:fs/promises';
 import type { Logger } from '@eddy/core';
 import type { BlockFile, TierState } from './block-file.js';
@@ -26,6 +26,8 @@ export class BlockIndex {
   #clock = 0;
   #added = new Set<string>();
   #removed = new Set<string>();
+  /** Keys the master pinned: a mount still reads their version, so eviction leaves them alone. */
+  readonly #pinned = new Set<string>();
 
   constructor(tiers: readonly TierState[], logger: Logger) {
     this.tiers = tiers;
@@ -83,6 +85,13 @@ export class BlockIndex {
       },
     };
   }
+
+  /** Applies the master's pin/unpin (heartbeat reply); after a (re)registration it starts from none. */
+  pin(keys: Iterable<string>): void { for (const k of keys) this.#pinned.add(k); }
+  unpin(keys: Iterable<string>): void { for (const k of keys) this.#pinned.delete(k); }
+  clearPins(): void { this.#pinned.clear(); }
+  isPinned(key: string): boolean { return this.#pinned.has(key); }
+  get pinnedCount(): number { return this.#pinned.size; }
 
   /** Keys added and removed since the last call (for heartbeats). */
   drainDelta(): BlockDelta {

@@ -106,6 +106,16 @@ export class BlockStore {
   restoreDelta(delta: BlockDelta): void { this.#index.restoreDelta(delta); }
 
   /**
+   * Blocks the master pins: a mount holds their version open, so eviction never drops (nor
+   * demotes) them. They still count against the tier; `remove` still drops them.
+   */
+  pin(keys: Iterable<string>): void { this.#index.pin(keys); }
+  unpin(keys: Iterable<string>): void { this.#index.unpin(keys); }
+  /** Forgets every pin (a new registration: the master re-sends those that still hold). */
+  clearPins(): void { this.#index.clearPins(); }
+  get pinnedCount(): number { return this.#index.pinnedCount; }
+
+  /**
    * Pins the current file of `key` and marks it recently used. The checksum is verified on the
    * first use after start (or every time with `verify: 'always'`, as for local readers); a block
    * that fails is deleted, reported removed, and null is returned, as for a missing block.

@@ -88,7 +88,8 @@ export class TierSpace {
     const lowMark = t.cfg.quotaBytes * t.cfg.low;
     for (const victim of [...t.lru.values()]) {
       if (t.used + size <= lowMark) break;
-      if (victim.refs > 0 || victim.dead || victim.tier !== t) continue;
+      // Never under a reader, nor a block a mount still reads a version of (pinned by the master).
+      if (victim.refs > 0 || victim.dead || victim.tier !== t || this.#index.isPinned(victim.key)) continue;
       await this.#evict(victim);
     }
     return t.used + size <= highMark;

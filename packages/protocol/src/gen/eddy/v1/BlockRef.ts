@@ -10,6 +10,7 @@ export interface BlockRef {
   'index'?: (number);
   'blockSize'?: (number | string | Long);
   'fileSize'?: (number | string | Long);
+  'versionId'?: (string);
 }
 
 export interface BlockRef__Output {
@@ -20,4 +21,5 @@ export interface BlockRef__Output {
   'index': (number);
   'blockSize': (number);
   'fileSize': (number);
+  'versionId': (string);
 }

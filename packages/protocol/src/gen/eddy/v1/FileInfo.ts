@@ -8,6 +8,7 @@ export interface FileInfo {
   'version'?: (string);
   'mtimeMs'?: (number | string | Long);
   'isDir'?: (boolean);
+  'versionId'?: (string);
 }
 
 export interface FileInfo__Output {
@@ -16,4 +17,5 @@ export interface FileInfo__Output {
   'version': (string);
   'mtimeMs': (number);
   'isDir': (boolean);
+  'versionId': (string);
 }

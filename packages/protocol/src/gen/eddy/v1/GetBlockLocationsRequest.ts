@@ -8,6 +8,7 @@ export interface GetBlockLocationsRequest {
   'version'?: (string);
   'offset'?: (number | string | Long);
   'length'?: (number | string | Long);
+  'size'?: (number | string | Long);
 }
 
 export interface GetBlockLocationsRequest__Output {
@@ -16,4 +17,5 @@ export interface GetBlockLocationsRequest__Output {
   'version': (string);
   'offset': (number);
   'length': (number);
+  'size': (number);
 }

@@ -4,9 +4,13 @@
 export interface HeartbeatResponse {
   'free'?: (string)[];
   'reregister'?: (boolean);
+  'pin'?: (string)[];
+  'unpin'?: (string)[];
 }
 
 export interface HeartbeatResponse__Output {
   'free': (string)[];
   'reregister': (boolean);
+  'pin': (string)[];
+  'unpin': (string)[];
 }

@@ -14,6 +14,8 @@ import type { GetRequest as _eddy_v1_GetRequest, GetRequest__Output as _eddy_v1_
 import type { GetResponse as _eddy_v1_GetResponse, GetResponse__Output as _eddy_v1_GetResponse__Output } from '../../eddy/v1/GetResponse.js';
 import type { HeartbeatRequest as _eddy_v1_HeartbeatRequest, HeartbeatRequest__Output as _eddy_v1_HeartbeatRequest__Output } from '../../eddy/v1/HeartbeatRequest.js';
 import type { HeartbeatResponse as _eddy_v1_HeartbeatResponse, HeartbeatResponse__Output as _eddy_v1_HeartbeatResponse__Output } from '../../eddy/v1/HeartbeatResponse.js';
+import type { HoldVersionsRequest as _eddy_v1_HoldVersionsRequest, HoldVersionsRequest__Output as _eddy_v1_HoldVersionsRequest__Output } from '../../eddy/v1/HoldVersionsRequest.js';
+import type { HoldVersionsResponse as _eddy_v1_HoldVersionsResponse, HoldVersionsResponse__Output as _eddy_v1_HoldVersionsResponse__Output } from '../../eddy/v1/HoldVersionsResponse.js';
 import type { ListRequest as _eddy_v1_ListRequest, ListRequest__Output as _eddy_v1_ListRequest__Output } from '../../eddy/v1/ListRequest.js';
 import type { ListResponse as _eddy_v1_ListResponse, ListResponse__Output as _eddy_v1_ListResponse__Output } from '../../eddy/v1/ListResponse.js';
 import type { ListWorkersRequest as _eddy_v1_ListWorkersRequest, ListWorkersRequest__Output as _eddy_v1_ListWorkersRequest__Output } from '../../eddy/v1/ListWorkersRequest.js';
@@ -81,6 +83,15 @@ export interface MasterClient extends grpc.Client {
   heartbeat(argument: _eddy_v1_HeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
   heartbeat(argument: _eddy_v1_HeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
   heartbeat(argument: _eddy_v1_HeartbeatRequest, callback: grpc.requestCallback<_eddy_v1_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  
+  HoldVersions(argument: _eddy_v1_HoldVersionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_HoldVersionsResponse__Output>): grpc.ClientUnaryCall;
+  HoldVersions(argument: _eddy_v1_HoldVersionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_HoldVersionsResponse__Output>): grpc.ClientUnaryCall;
+  HoldVersions(argument: _eddy_v1_HoldVersionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_HoldVersionsResponse__Output>): grpc.ClientUnaryCall;
+  HoldVersions(argument: _eddy_v1_HoldVersionsRequest, callback: grpc.requestCallback<_eddy_v1_HoldVersionsResponse__Output>): grpc.ClientUnaryCall;
+  holdVersions(argument: _eddy_v1_HoldVersionsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_HoldVersionsResponse__Output>): grpc.ClientUnaryCall;
+  holdVersions(argument: _eddy_v1_HoldVersionsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_HoldVersionsResponse__Output>): grpc.ClientUnaryCall;
+  holdVersions(argument: _eddy_v1_HoldVersionsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_HoldVersionsResponse__Output>): grpc.ClientUnaryCall;
+  holdVersions(argument: _eddy_v1_HoldVersionsRequest, callback: grpc.requestCallback<_eddy_v1_HoldVersionsResponse__Output>): grpc.ClientUnaryCall;
   
   List(argument: _eddy_v1_ListRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_eddy_v1_ListResponse__Output>): grpc.ClientUnaryCall;
   List(argument: _eddy_v1_ListRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_eddy_v1_ListResponse__Output>): grpc.ClientUnaryCall;
@@ -151,6 +162,8 @@ export interface MasterHandlers extends grpc.UntypedServiceImplementation {
   
   Heartbeat: grpc.handleUnaryCall<_eddy_v1_HeartbeatRequest__Output, _eddy_v1_HeartbeatResponse>;
   
+  HoldVersions: grpc.handleUnaryCall<_eddy_v1_HoldVersionsRequest__Output, _eddy_v1_HoldVersionsResponse>;
+  
   List: grpc.handleUnaryCall<_eddy_v1_ListRequest__Output, _eddy_v1_ListResponse>;
   
   ListWorkers: grpc.handleUnaryCall<_eddy_v1_ListWorkersRequest__Output, _eddy_v1_ListWorkersResponse>;
@@ -172,6 +185,7 @@ export interface MasterDefinition extends grpc.ServiceDefinition {
   GetBlockLocations: MethodDefinition<_eddy_v1_GetBlockLocationsRequest, _eddy_v1_GetBlockLocationsResponse, _eddy_v1_GetBlockLocationsRequest__Output, _eddy_v1_GetBlockLocationsResponse__Output>
   GetMounts: MethodDefinition<_eddy_v1_GetMountsRequest, _eddy_v1_GetMountsResponse, _eddy_v1_GetMountsRequest__Output, _eddy_v1_GetMountsResponse__Output>
   Heartbeat: MethodDefinition<_eddy_v1_HeartbeatRequest, _eddy_v1_HeartbeatResponse, _eddy_v1_HeartbeatRequest__Output, _eddy_v1_HeartbeatResponse__Output>
+  HoldVersions: MethodDefinition<_eddy_v1_HoldVersionsRequest, _eddy_v1_HoldVersionsResponse, _eddy_v1_HoldVersionsRequest__Output, _eddy_v1_HoldVersionsResponse__Output>
   List: MethodDefinition<_eddy_v1_ListRequest, _eddy_v1_ListResponse, _eddy_v1_ListRequest__Output, _eddy_v1_ListResponse__Output>
   ListWorkers: MethodDefinition<_eddy_v1_ListWorkersRequest, _eddy_v1_ListWorkersResponse, _eddy_v1_ListWorkersRequest__Output, _eddy_v1_ListWorkersResponse__Output>
   Refresh: MethodDefinition<_eddy_v1_RefreshRequest, _eddy_v1_RefreshResponse, _eddy_v1_RefreshRequest__Output, _eddy_v1_RefreshResponse__Output>

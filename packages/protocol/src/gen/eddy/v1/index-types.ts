@@ -31,6 +31,8 @@ export type { GetStatsRequest, GetStatsRequest__Output } from './GetStatsRequest
 export type { GetStatsResponse, GetStatsResponse__Output } from './GetStatsResponse.js';
 export type { HeartbeatRequest, HeartbeatRequest__Output } from './HeartbeatRequest.js';
 export type { HeartbeatResponse, HeartbeatResponse__Output } from './HeartbeatResponse.js';
+export type { HoldVersionsRequest, HoldVersionsRequest__Output } from './HoldVersionsRequest.js';
+export type { HoldVersionsResponse, HoldVersionsResponse__Output } from './HoldVersionsResponse.js';
 export type { ListRequest, ListRequest__Output } from './ListRequest.js';
 export type { ListResponse, ListResponse__Output } from './ListResponse.js';
 export type { ListWorkersRequest, ListWorkersRequest__Output } from './ListWorkersRequest.js';

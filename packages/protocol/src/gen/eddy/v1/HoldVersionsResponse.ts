@@ -1,0 +1,10 @@
+// Original file: proto/eddy/v1/master.proto
+
+
+export interface HoldVersionsResponse {
+  'leaseMs'?: (number);
+}
+
+export interface HoldVersionsResponse__Output {
+  'leaseMs': (number);
+}
