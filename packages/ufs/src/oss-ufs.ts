@@ -7,15 +7,15 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { Readable } from 'node:stream';
 import OSS from 'ali-oss';
-import { AbortedError, ValidationError, VersionMismatchError, type EddyError } from '@eddy/core';
+import { AbortedError, ValidationError, type EddyError } from '@eddy/core';
 import { silentLogger, type Logger } from '@eddy/core';
 import type {
   UfsListEntry, UfsListOptions, UfsMountConfig, UfsObjectInfo, UfsReadOptions, UnderFileSystem,
 } from './under-file-system.js';
 import { normalizeReadRange, normalizeUfsPath } from './normalize-ufs-path.js';
 import { parseBucketUrl } from './parse-bucket-url.js';
-import { mapStoreError, markRetryable, requireEtag, stripEtag } from './map-store-error.js';
-import { MissingVersionError } from './ufs-errors.js';
+import { mapStoreError, markRetryable, requireEtag } from './map-store-error.js';
+import { checkResponseVersion, checkStatVersion, prefixDirectories } from './object-response.js';
 import { retryWithBackoff } from '@eddy/core';
 import { storeRetryOptions } from './store-retry-options.js';
 import { sliceStream } from './slice-stream.js';
@@ -118,7 +118,7 @@ export class OssUfs implements UnderFileSystem {
       if (!recursive) query.delimiter = '/';
       if (token !== undefined) query['continuation-token'] = token;
       const page = await this.#call(`list ${JSON.stringify(base)}`, signal, () => this.#client.listV2(query, this.#reqOptions()));
-      yield* this.#directories(page.prefixes ?? []);
+      yield* prefixDirectories(page.prefixes ?? [], this.prefix);
       for (const obj of page.objects ?? []) {
         if (obj.name.endsWith('/')) continue; // directory markers are not objects
         yield { path: obj.name.slice(this.prefix.length), size: Number(obj.size), version: requireEtag(obj.etag, this.description, obj.name),
@@ -136,7 +136,7 @@ export class OssUfs implements UnderFileSystem {
     for (;;) {
       const query = { prefix: keyPrefix, maxKeys: LIST_PAGE, ...(recursive ? {} : { delimiter: '/' }), ...marker };
       const page = await this.#call(`list ${JSON.stringify(base)}`, signal, () => this.#client.getBucketVersions(query, this.#reqOptions()));
-      yield* this.#directories(page.prefixes ?? []);
+      yield* prefixDirectories(page.prefixes ?? [], this.prefix);
       for (const obj of page.objects) {
         if (!obj.isLatest || obj.name.endsWith('/') || obj.name === lastKey) continue; // older versions; directory markers are not objects
         lastKey = obj.name;
@@ -150,12 +150,6 @@ export class OssUfs implements UnderFileSystem {
     }
   }
 
-  *#directories(prefixes: string[]): Iterable<UfsListEntry> {
-    for (const p of prefixes) {
-      const rel = p.slice(this.prefix.length).replace(/\/$/, '');
-      if (rel !== '') yield { path: rel, size: 0, version: '', mtimeMs: 0, isDirectory: true };
-    }
-  }
 
   async read(path: string, options: UfsReadOptions = {}): Promise<Readable> {
     const key = normalizeUfsPath(path);
@@ -186,21 +180,11 @@ export class OssUfs implements UnderFileSystem {
     }
     const stream = result.stream;
     const resHeaders = result.res.headers as Record<string, string | undefined>;
-    const gotVersionId = resHeaders['x-oss-version-id'];
-    if (options.versionId !== undefined && gotVersionId !== undefined && gotVersionId !== options.versionId) {
+    try {
+      checkResponseVersion(`${this.description}: ${what}`, options, { etag: resHeaders['etag'], versionId: resHeaders['x-oss-version-id'] });
+    } catch (err) {
       stream.destroy();
-      throw new VersionMismatchError(`${this.description}: ${what}: the store sent version ${gotVersionId}, not ${options.versionId}`);
-    }
-    if (options.ifMatch !== undefined) {
-      const got = stripEtag(resHeaders['etag']);
-      if (got === '') {
-        stream.destroy();
-        throw new MissingVersionError(`${this.description}: ${what}: the store sent no ETag, so the bytes cannot be tied to version ${options.ifMatch}`);
-      }
-      if (got !== options.ifMatch) {
-        stream.destroy();
-        throw new VersionMismatchError(`${this.description}: ${what}: the object is at version ${got}, not ${options.ifMatch}`);
-      }
+      throw err;
     }
     if (options.signal) {
       const signal = options.signal;
@@ -225,11 +209,8 @@ export class OssUfs implements UnderFileSystem {
   }
 
   async #checkVersion(key: string, want: { ifMatch?: string; versionId?: string }, signal: AbortSignal | undefined): Promise<void> {
-    const { ifMatch } = want;
     const st = await this.#statKey(key, want.versionId, signal);
-    if (ifMatch !== undefined && st.version !== ifMatch) {
-      throw new VersionMismatchError(`${this.description}: read ${JSON.stringify(key)}: the object is at version ${st.version}, not ${ifMatch}`);
-    }
+    checkStatVersion(`${this.description}: read ${JSON.stringify(key)}`, want, st.version);
   }
 
   async #call<T>(operation: string, signal: AbortSignal | undefined, fn: () => Promise<T>, discard?: (late: T) => void): Promise<T> {

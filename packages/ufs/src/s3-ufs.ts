@@ -8,7 +8,7 @@ import * as https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import * as Minio from 'minio';
-import { EddyError, ValidationError, VersionMismatchError } from '@eddy/core';
+import { EddyError, ValidationError } from '@eddy/core';
 import { silentLogger, type Logger } from '@eddy/core';
 import type {
   UfsListEntry, UfsListOptions, UfsMountConfig, UfsObjectInfo, UfsReadOptions, UnderFileSystem,
@@ -18,8 +18,8 @@ import { parseBucketUrl } from './parse-bucket-url.js';
 import { parseListObjectsXml, uriEscape } from './parse-list-objects-xml.js';
 import { parseListVersionsXml } from './parse-list-versions-xml.js';
 import { BucketVersioning, versionIdField } from './bucket-versioning.js';
-import { mapStoreError, markRetryable, requireEtag, stripEtag } from './map-store-error.js';
-import { MissingVersionError } from './ufs-errors.js';
+import { mapStoreError, markRetryable, requireEtag } from './map-store-error.js';
+import { checkResponseVersion, checkStatVersion, prefixDirectories } from './object-response.js';
 import { retryWithBackoff } from '@eddy/core';
 import { storeRetryOptions } from './store-retry-options.js';
 import { sliceStream } from './slice-stream.js';
@@ -114,7 +114,7 @@ export class S3Ufs implements UnderFileSystem {
       if (!recursive) q.push(`delimiter=${uriEscape('/')}`);
       if (token !== undefined) q.push(`continuation-token=${uriEscape(token)}`);
       const page = parseListObjectsXml(await this.#listRequest(base, q, signal));
-      yield* this.#directories(page.prefixes);
+      yield* prefixDirectories(page.prefixes, this.prefix);
       for (const item of page.objects) {
         if (item.key.endsWith('/')) continue; // directory markers are not objects
         yield {
@@ -146,7 +146,7 @@ export class S3Ufs implements UnderFileSystem {
         if (marker.versionId !== undefined) q.push(`version-id-marker=${uriEscape(marker.versionId)}`);
       }
       const page = parseListVersionsXml(await this.#listRequest(base, q, signal));
-      yield* this.#directories(page.prefixes.filter((p) => !prefixesSeen.has(p)));
+      yield* prefixDirectories(page.prefixes.filter((p) => !prefixesSeen.has(p)), this.prefix);
       for (const p of page.prefixes) prefixesSeen.add(p);
       for (const item of page.objects) {
         if (item.key.endsWith('/') || item.key === lastKey) continue; // directory markers are not objects
@@ -176,12 +176,6 @@ export class S3Ufs implements UnderFileSystem {
     });
   }
 
-  *#directories(prefixes: string[]): Iterable<UfsListEntry> {
-    for (const p of prefixes) {
-      const rel = p.slice(this.prefix.length).replace(/\/$/, '');
-      if (rel !== '') yield { path: rel, size: 0, version: '', mtimeMs: 0, isDirectory: true };
-    }
-  }
 
   async read(path: string, options: UfsReadOptions = {}): Promise<Readable> {
     const key = normalizeUfsPath(path);
@@ -208,23 +202,12 @@ export class S3Ufs implements UnderFileSystem {
       }
       throw err;
     }
-    // A store without versions may ignore versionId and send the current object: refuse that too.
-    const gotVersionId = headerValue(res.headers['x-amz-version-id']);
-    if (options.versionId !== undefined && gotVersionId !== undefined && gotVersionId !== options.versionId) {
+    try {
+      checkResponseVersion(`${this.description}: ${what}`, options,
+        { etag: headerValue(res.headers.etag), versionId: headerValue(res.headers['x-amz-version-id']) });
+    } catch (err) {
       res.destroy();
-      throw new VersionMismatchError(`${this.description}: ${what}: the store sent version ${gotVersionId}, not ${options.versionId}`);
-    }
-    // Some stores ignore If-Match on GET; never hand out bytes of another version.
-    if (options.ifMatch !== undefined) {
-      const got = stripEtag(headerValue(res.headers.etag));
-      if (got === '') {
-        res.destroy();
-        throw new MissingVersionError(`${this.description}: ${what}: the store sent no ETag, so the bytes cannot be tied to version ${options.ifMatch}`);
-      }
-      if (got !== options.ifMatch) {
-        res.destroy();
-        throw new VersionMismatchError(`${this.description}: ${what}: the object is at version ${got}, not ${options.ifMatch}`);
-      }
+      throw err;
     }
     if (res.statusCode === 200 && headers['range'] !== undefined) return sliceStream(res, offset, length);
     return res;
@@ -237,11 +220,8 @@ export class S3Ufs implements UnderFileSystem {
   }
 
   async #checkVersion(key: string, want: { ifMatch?: string; versionId?: string }, signal: AbortSignal | undefined): Promise<void> {
-    const { ifMatch } = want;
     const st = await this.#statKey(key, want.versionId, signal);
-    if (ifMatch !== undefined && st.version !== ifMatch) {
-      throw new VersionMismatchError(`${this.description}: read ${JSON.stringify(key)}: the object is at version ${st.version}, not ${ifMatch}`);
-    }
+    checkStatVersion(`${this.description}: read ${JSON.stringify(key)}`, want, st.version);
   }
 
   /** Runs one client call with the caller's signal, typed errors and retries of transient failures. */
