@@ -15,25 +15,16 @@ HELM_VERSION="${HELM_VERSION:-v3.22.0}"
 CACHE_DIR="${EDDY_CACHE_DIR:-$HOME/.cache/eddy}"
 KUBE_BIN="$CACHE_DIR/kube"
 log() { printf '[setup-kube] %s\n' "$*" >&2; }
-have_cmd() { command -v "$1" >/dev/null 2>&1; }
-SUDO=""
-if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+# shellcheck source=lib/apt.sh
+. "$(dirname "$0")/lib/apt.sh"
 
 need_pkgs=()
 have_cmd etcd || need_pkgs+=(etcd-server)
 have_cmd kubectl || need_pkgs+=(kubernetes-client)
 have_cmd openssl || need_pkgs+=(openssl)
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-  log "installing Debian packages: ${need_pkgs[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
-fi
+apt_install "${need_pkgs[@]}"
 
-if ! have_cmd go; then
-  if [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; else
-    log "installing Debian golang-go"; $SUDO apt-get update -qq; $SUDO apt-get install -y -qq golang-go >/dev/null; fi
-fi
+ensure_go
 mkdir -p "$KUBE_BIN"
 # Several worktrees share the cache: one build at a time, the others wait for it and find it done.
 exec 9>"$KUBE_BIN/.lock"

@@ -11,12 +11,11 @@ CACHE_DIR="${EDDY_CACHE_DIR:-$HOME/.cache/eddy}"
 GOBIN_DIR="$CACHE_DIR/gobin"
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-SUDO=""
-if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+# shellcheck source=lib/apt.sh
+. scripts/lib/apt.sh
 
 need_pkgs=()
 need_build=()
-have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 have_cmd fusermount || need_pkgs+=(fuse)
 have_lib libfuse.so.2 || need_pkgs+=(libfuse2)
@@ -28,36 +27,22 @@ if [ "${EDDY_SETUP_BENCH:-0}" = 1 ]; then
   have_cmd s3fs || need_pkgs+=(s3fs)
   have_cmd rclone || need_pkgs+=(rclone)
   have_cmd fio || need_pkgs+=(fio)
-  have_cmd ip || need_pkgs+=(iproute2)
   have_cmd tc || need_pkgs+=(iproute2)
 fi
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-  log "installing Debian packages: ${need_pkgs[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
-fi
+apt_install "${need_pkgs[@]}"
 # Tests: a real Prometheus scraping a test cluster, and headless Chromium loading the status page.
 # Without recommends: Prometheus' would pull in exporters, Chromium's a desktop's worth.
 obs_pkgs=()
 have_cmd prometheus || obs_pkgs+=(prometheus)
 have_cmd chromium || obs_pkgs+=(chromium)
-if [ ${#obs_pkgs[@]} -gt 0 ]; then
-  log "installing Debian packages: ${obs_pkgs[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${obs_pkgs[@]}" >/dev/null
-fi
+apt_install --no-install-recommends "${obs_pkgs[@]}"
 if [ ! -e /dev/fuse ]; then log "warning: /dev/fuse is missing; FUSE mounts will fail"; fi
 
 # The S3 server, built from the Go module proxy at a pinned release, cached outside the repo.
 VGW="$GOBIN_DIR/versitygw"
 STAMP="$GOBIN_DIR/versitygw.version"
 if [ ! -x "$VGW" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$VERSITYGW_VERSION" ]; then
-  if ! have_cmd go; then
-    if [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; else
-      log "installing Debian golang-go"; $SUDO apt-get update -qq; $SUDO apt-get install -y -qq golang-go >/dev/null; fi
-  fi
+  ensure_go
   mkdir -p "$GOBIN_DIR"
   log "building versitygw $VERSITYGW_VERSION into $GOBIN_DIR (one-time, ~2 min)"
   start=$(date +%s)
@@ -88,12 +73,7 @@ fi
 fuse_stamp="$(cat "$FUSE_NATIVE/fuse-native.c" "$FUSE_NATIVE/binding.gyp" | sha256sum | cut -d' ' -f1) $(node --version)"
 if [ ! -f "$FUSE_NATIVE/build/Release/fuse.node" ] || [ "$(cat "$FUSE_NATIVE/build/.eddy-stamp" 2>/dev/null)" != "$fuse_stamp" ]; then
   for c in gcc g++ make python3; do have_cmd "$c" || need_build+=("$c"); done
-  if [ ${#need_build[@]} -gt 0 ]; then
-    log "installing build tools for fuse-native: ${need_build[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq gcc g++ make python3 >/dev/null
-  fi
+  apt_install "${need_build[@]}" # build tools for fuse-native
   # node-gyp ships with npm; headers from the local Node install (Debian's nodejs ships
   # /usr/include/node), so nothing is downloaded. libfuse's headers come from fuse-shared-library.
   node_gyp="${npm_config_node_gyp:-$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js}"
