@@ -15,8 +15,8 @@ HELM_VERSION="${HELM_VERSION:-v3.22.0}"
 CACHE_DIR="${EDDY_CACHE_DIR:-$HOME/.cache/eddy}"
 KUBE_BIN="$CACHE_DIR/kube"
 log() { printf '[setup-kube] %s\n' "$*" >&2; }
-# shellcheck source=lib/apt.sh
-. "$(dirname "$0")/lib/apt.sh"
+# shellcheck source=setup-apt.sh
+. "$(dirname "$0")/setup-apt.sh"
 
 need_pkgs=()
 have_cmd etcd || need_pkgs+=(etcd-server)

@@ -11,8 +11,8 @@ CACHE_DIR="${EDDY_CACHE_DIR:-$HOME/.cache/eddy}"
 GOBIN_DIR="$CACHE_DIR/gobin"
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-# shellcheck source=lib/apt.sh
-. scripts/lib/apt.sh
+# shellcheck source=setup-apt.sh
+. scripts/setup-apt.sh
 
 need_pkgs=()
 need_build=()
