@@ -4,7 +4,7 @@
 // bench/RESULTS.md. Never asserts timings: it reports them.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, loadavg, release, tmpdir, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { startS3Server, versitygwPath, type S3Endpoint } from '@eddy/testkit';
 import { Cleanup, dropCaches, run, versionOf } from './src/exec.js';
 import { parseOptions, USAGE, type BenchOptions } from './src/options.js';
@@ -14,7 +14,8 @@ import type { FsTarget, S3Access } from './src/targets/target.js';
 import { CeilingTarget } from './src/targets/ceiling-target.js';
 import { S3fsTarget } from './src/targets/s3fs-target.js';
 import { RcloneTarget } from './src/targets/rclone-target.js';
-import { eddyFactory } from './src/targets/eddy-target.js';
+import { eddyFactory, MEM_TIER } from './src/targets/eddy-target.js';
+import { AnalysisMismatchError, composeResultsMd } from './src/analysis.js';
 import type { RunResults, WorkloadResult } from './src/results.js';
 import { modelLoad } from './src/workloads/model-load.js';
 import { bigFile } from './src/workloads/big-file.js';
@@ -32,9 +33,10 @@ async function versitygwVersion(): Promise<string> {
   try { return (await readFile(join(dirname(versitygwPath()), 'versitygw.version'), 'utf8')).trim(); } catch { return 'unknown'; }
 }
 
-async function machineInfo(): Promise<{ machine: Record<string, string | number>; versions: Record<string, string> }> {
+async function machineInfo(): Promise<{ machine: Record<string, string | number>; versions: Record<string, string>; commit: string }> {
   const os = (await versionOf('bash', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"']));
   const commit = (await versionOf('git', ['log', '-1', '--format=%h %s'])).slice(0, 72);
+  const hash = (await versionOf('git', ['rev-parse', '--short', 'HEAD']));
   const dirty = (await run('git', ['status', '--porcelain', '--untracked-files=no'], { check: false })).stdout.trim() ? ' (uncommitted changes present)' : '';
   return {
     machine: {
@@ -51,6 +53,7 @@ async function machineInfo(): Promise<{ machine: Record<string, string | number>
       fuse: await versionOf('fusermount', ['-V']),
       iproute2: await versionOf('ip', ['-V']),
     },
+    commit: hash,
   };
 }
 
@@ -92,6 +95,11 @@ async function main(argv: string[]): Promise<number> {
   cleanup.add('work dir', async () => { await rm(workDir, { recursive: true, force: true }); });
   const workloads: WorkloadResult[] = [];
   const targetInfo: Record<string, string> = {};
+  const loadByWorkload: Record<string, { start: number; end: number }> = {};
+  // The peers' caches on tmpfs by default, like Eddy's MEM tier; on disk (the work dir, where
+  // eddy-ssd keeps its tier) with --peer-cache disk.
+  const peerCacheRoot = o.peerCache === 'tmpfs' ? join('/dev/shm', `eddy-bench-${process.pid}-peers`) : join(workDir, 'cache');
+  cleanup.add('peer caches', async () => { await rm(peerCacheRoot, { recursive: true, force: true }); });
   try {
     const localWorkloads = o.workloads.filter((w) => w !== 'wan');
     // Each worker's MEM tier could hold the whole data set: placement need not be even.
@@ -102,8 +110,9 @@ async function main(argv: string[]): Promise<number> {
       fuseArgs: ['-okernel_cache', '-oro', '-oattr_timeout=10', '-oentry_timeout=10', '-onegative_timeout=10'],
       dataLoadTimeoutMs: 30 * 60_000,
     };
-    const makeEddy = o.targets.includes('eddy') ? await eddyFactory(workDir, eddyOptions, log) : undefined;
-    if (o.targets.includes('eddy') && !makeEddy) errors.push('Eddy is not runnable yet in this checkout (eddy master/worker/mount/apply missing): Eddy columns are empty');
+    const wantEddy = o.targets.some((t) => t.startsWith('eddy'));
+    const makeEddy = wantEddy ? await eddyFactory(workDir, eddyOptions, log) : undefined;
+    if (wantEddy && !makeEddy) errors.push('Eddy is not runnable yet in this checkout (eddy master/worker/mount/apply missing): Eddy columns are empty');
     if (localWorkloads.length > 0) {
       log('starting the S3 server');
       const s3: S3Endpoint = await startS3Server();
@@ -117,9 +126,10 @@ async function main(argv: string[]): Promise<number> {
       targetInfo['direct-ranged'] = 'MinIO JS client: 16 MiB ranged GETs, 8 in flight';
       const candidates: FsTarget[] = [];
       if (o.targets.includes('ceiling')) candidates.push(new CeilingTarget([...fixture.modelFiles, ...fixture.smallFiles], workDir));
-      if (o.targets.includes('s3fs')) candidates.push(new S3fsTarget(access, workDir));
-      if (o.targets.includes('rclone')) candidates.push(new RcloneTarget(access, workDir));
-      if (makeEddy) candidates.push(makeEddy(access, 'local'));
+      if (o.targets.includes('s3fs')) candidates.push(new S3fsTarget(access, workDir, peerCacheRoot));
+      if (o.targets.includes('rclone')) candidates.push(new RcloneTarget(access, workDir, peerCacheRoot));
+      if (makeEddy && o.targets.includes('eddy')) candidates.push(makeEddy(access, 'local', MEM_TIER));
+      if (makeEddy && o.targets.includes('eddy-ssd')) candidates.push(makeEddy(access, 'local', { name: 'eddy-ssd', medium: 'SSD', root: workDir }));
       const targets: FsTarget[] = [];
       for (const t of candidates) {
         try {
@@ -140,12 +150,14 @@ async function main(argv: string[]): Promise<number> {
       };
       const table = { 'model-load': modelLoad, 'big-file': bigFile, 'random-read': randomRead, 'small-files': smallFiles, preload, update } as const;
       for (const w of localWorkloads) {
-        log(`workload ${w}`);
+        log(`workload ${w} (load average ${loadavg()[0]!.toFixed(2)})`);
+        const start = loadavg()[0]!;
         try {
           workloads.push(await table[w as keyof typeof table](ctx));
         } catch (err) {
           ctx.error(`workload ${w}`, err);
         }
+        loadByWorkload[w] = { start, end: loadavg()[0]! };
       }
       // Free the loopback setup (mounts, caches, /dev/shm) before the WAN scenario starts its own.
       await cleanup.runAll();
@@ -166,7 +178,7 @@ async function main(argv: string[]): Promise<number> {
     await cleanup.runAll();
   }
 
-  const { machine, versions } = await machineInfo();
+  const { machine, versions, commit } = await machineInfo();
   const date = startedAt.toISOString().slice(0, 10);
   const host = hostname();
   const results: RunResults = {
@@ -174,7 +186,7 @@ async function main(argv: string[]): Promise<number> {
       date, host, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(),
       command: reproduceCommand(o.argv),
       options: { ...o, argv: undefined },
-      machine, versions, loadAverage: { start: loadStart, end: loadavg() },
+      machine, versions, loadAverage: { start: loadStart, end: loadavg() }, loadByWorkload, commit,
       note: o.note,
     },
     targets: targetInfo,
@@ -192,14 +204,21 @@ async function main(argv: string[]): Promise<number> {
     await writeFile(svg, renderChart(ml, `${ml.description.split('(')[0]!.trim()} — ${host}, ${date}`));
     chartRel = relative('bench', svg);
   }
-  // A hand-written "## Analysis" section (reading of the figures) survives regeneration, marked
-  // with the run it was written for, so a rerun never silently pairs old prose with new numbers.
-  const resultsMd = join('bench', 'RESULTS.md');
-  const previous = await readFile(resultsMd, 'utf8').catch(() => '');
-  const analysisAt = previous.indexOf('\n## Analysis');
-  const analysis = analysisAt >= 0 ? previous.slice(analysisAt + 1) : '';
-  await writeFile(resultsMd, `${renderMarkdown(results, chartRel)}${analysis ? `\n${analysis.trimEnd()}\n` : ''}`);
-  log(`wrote ${base}.json, bench/RESULTS.md${chartRel ? ` and ${base}-model-load.svg` : ''}`);
+  await writeFile(`${base}.md`, renderMarkdown(results, ml ? `${date}-${host}-model-load.svg` : undefined, `${date}-${host}.json`));
+  log(`wrote ${base}.json, ${base}.md${ml ? ` and ${base}-model-load.svg` : ''}`);
+  // bench/RESULTS.md follows a run written into bench/results only, and keeps its hand-written
+  // analysis only when that names this run's commit (src/analysis.ts); otherwise it is left alone.
+  if (resolve(o.outDir) === resolve('bench', 'results')) {
+    const resultsMd = join('bench', 'RESULTS.md');
+    try {
+      const previous = await readFile(resultsMd, 'utf8').catch(() => '');
+      await writeFile(resultsMd, composeResultsMd(renderMarkdown(results, chartRel, relative('bench', `${base}.json`)), previous, commit));
+      log(`wrote ${resultsMd}`);
+    } catch (err) {
+      if (!(err instanceof AnalysisMismatchError)) throw err;
+      log(`${resultsMd} left as it was: ${err.message}; see npm run bench:report`);
+    }
+  }
   if (errors.length) log(`${errors.length} error(s), see RESULTS.md`);
   return 0;
 }

@@ -38,12 +38,32 @@ export async function sh(script: string, options: { env?: NodeJS.ProcessEnv; tim
 export class Daemon {
   readonly child: ChildProcess;
   private tail = '';
+  private partial = '';
+  private readonly watchers: { re: RegExp; found: RegExpExecArray[] }[] = [];
   constructor(readonly name: string, cmd: string, args: string[], options: SpawnOptions = {}) {
     this.child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-    const keep = (d: Buffer): void => { this.tail = (this.tail + d.toString()).slice(-8000); };
+    const keep = (d: Buffer): void => {
+      const text = d.toString();
+      this.tail = (this.tail + text).slice(-8000);
+      if (this.watchers.length === 0) return;
+      const lines = (this.partial + text).split('\n');
+      this.partial = lines.pop() ?? '';
+      for (const line of lines) {
+        for (const w of this.watchers) {
+          const m = w.re.exec(line);
+          if (m) w.found.push(m);
+        }
+      }
+    };
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     this.child.on('error', (err) => { this.tail += `\nspawn error: ${err.message}`; });
+  }
+  /** Output lines matching `re` from now on (a live array: it fills as lines arrive). */
+  watch(re: RegExp): RegExpExecArray[] {
+    const w = { re, found: [] as RegExpExecArray[] };
+    this.watchers.push(w);
+    return w.found;
   }
   get exited(): boolean { return this.child.exitCode !== null || this.child.signalCode !== null; }
   output(): string { return this.tail; }

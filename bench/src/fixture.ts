@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { randomBytes, createHash, type Hash } from 'node:crypto';
 import type * as Minio from 'minio';
 import pLimit from 'p-limit';
+import { CksumStream, type CksumValue } from './cksum.js';
 
 export interface FixtureFile { path: string; size: number }
 
@@ -12,15 +13,24 @@ export interface Fixture {
   bucket: string;
   modelFiles: FixtureFile[];
   smallFiles: FixtureFile[];
-  /** First PREFIX_BYTES and sha256 of each model shard's current version, by path. */
-  versions: Map<string, { prefix: Buffer; sha256: string }>;
+  /** First PREFIX_BYTES, sha256 and cksum of each model shard's current version, by path. */
+  versions: Map<string, ObjectVersion>;
+  /** cksum of every small file (they share one body). */
+  smallCksum: CksumValue | undefined;
+}
+
+export interface ObjectVersion { prefix: Buffer; sha256: string; cksum: CksumValue }
+
+/** What a reader of `path` should get: the current version's cksum (small files share one). */
+export function expected(f: Fixture): (path: string) => CksumValue | undefined {
+  return (path) => f.versions.get(path)?.cksum ?? (path.startsWith('small/') ? f.smallCksum : undefined);
 }
 
 export const PREFIX_BYTES = 64 * 1024;
 const CHUNK = 4 * 1024 * 1024;
 
 /** A stream of `size` random bytes whose first PREFIX_BYTES are `prefix`. */
-function randomStream(size: number, prefix: Buffer, hash: Hash): Readable {
+function randomStream(size: number, prefix: Buffer, hash: Hash, sum: CksumStream): Readable {
   let sent = 0;
   return new Readable({
     read() {
@@ -30,17 +40,24 @@ function randomStream(size: number, prefix: Buffer, hash: Hash): Readable {
       if (sent === 0) prefix.copy(chunk, 0, 0, Math.min(prefix.length, n));
       sent += n;
       hash.update(chunk);
+      sum.update(chunk);
       this.push(chunk);
     },
   });
 }
 
-/** Uploads (or replaces) one random object; returns its first PREFIX_BYTES and its sha256. */
-export async function putRandomObject(client: Minio.Client, bucket: string, path: string, size: number): Promise<{ prefix: Buffer; sha256: string }> {
+/** Uploads (or replaces) one random object; returns its first PREFIX_BYTES, its sha256 and its cksum. */
+export async function putRandomObject(client: Minio.Client, bucket: string, path: string, size: number): Promise<ObjectVersion> {
   const prefix = randomBytes(Math.min(PREFIX_BYTES, size));
   const hash = createHash('sha256');
-  await client.putObject(bucket, path, randomStream(size, prefix, hash), size, { 'Content-Type': 'application/octet-stream' });
-  return { prefix, sha256: hash.digest('hex') };
+  const sum = new CksumStream();
+  try {
+    await client.putObject(bucket, path, randomStream(size, prefix, hash, sum), size, { 'Content-Type': 'application/octet-stream' });
+  } catch (err) {
+    await sum.digest().catch(() => undefined);
+    throw err;
+  }
+  return { prefix, sha256: hash.digest('hex'), cksum: await sum.digest() };
 }
 
 export function modelPaths(count: number, size: number): FixtureFile[] {
@@ -59,7 +76,7 @@ export async function createFixture(client: Minio.Client, bucket: string,
   log: (m: string) => void): Promise<Fixture> {
   const modelFiles = modelPaths(o.modelFiles, o.modelSize);
   const smallFiles = o.withSmall ? smallPaths(o.smallFiles, o.smallDirs, o.smallSize) : [];
-  const versions = new Map<string, { prefix: Buffer; sha256: string }>();
+  const versions = new Map<string, ObjectVersion>();
   const t0 = performance.now();
   // Two shards at a time: the S3 server and this process share 2 cores.
   const big = pLimit(2);
@@ -68,7 +85,10 @@ export async function createFixture(client: Minio.Client, bucket: string,
   const t1 = performance.now();
   const small = pLimit(16);
   const body = randomBytes(o.smallSize);
+  const bodySum = new CksumStream();
+  bodySum.update(body);
+  const smallCksum = await bodySum.digest();
   await Promise.all(smallFiles.map((f) => small(async () => { await client.putObject(bucket, f.path, body, f.size); })));
   if (smallFiles.length) log(`uploaded ${smallFiles.length} small files in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
-  return { bucket, modelFiles, smallFiles, versions };
+  return { bucket, modelFiles, smallFiles, versions, smallCksum: smallFiles.length ? smallCksum : undefined };
 }

@@ -4,7 +4,9 @@ import { parseArgs } from 'node:util';
 
 export const ALL_WORKLOADS = ['model-load', 'big-file', 'random-read', 'small-files', 'preload', 'update', 'wan'] as const;
 export type Workload = (typeof ALL_WORKLOADS)[number];
-export const ALL_TARGETS = ['direct', 'ceiling', 's3fs', 'rclone', 'eddy'] as const;
+export const ALL_TARGETS = ['direct', 'ceiling', 's3fs', 'rclone', 'eddy', 'eddy-ssd'] as const;
+export const PEER_CACHES = ['tmpfs', 'disk'] as const;
+export type PeerCache = (typeof PEER_CACHES)[number];
 export type TargetName = (typeof ALL_TARGETS)[number];
 
 export interface BenchOptions {
@@ -19,8 +21,10 @@ export interface BenchOptions {
   smallSize: number;
   /** Seconds per fio job. */
   fioRuntime: number;
-  /** Warm passes per target (best and all are reported). */
-  warmReps: number;
+  /** Passes per figure: each figure is their median, with min and max beside it (≥ 3 unless asked). */
+  passes: number;
+  /** Where s3fs and rclone keep their caches: tmpfs (/dev/shm, as Eddy's MEM tier) or disk (the work dir). */
+  peerCache: PeerCache;
   /** How long a reader waits for an update to become visible. */
   updateTimeoutMs: number;
   /** Size of each model shard in the emulated-WAN scenario. */
@@ -30,9 +34,10 @@ export interface BenchOptions {
   argv: string[];
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--workloads a,b,c] [--targets a,b,c] [--size 1G] [--files 10000] [--wan-size 1G] [--fio-runtime 20] [--out bench/results] [--note text]
+export const USAGE = `usage: npm run bench -- [--quick] [--workloads a,b,c] [--targets a,b,c] [--size 1G] [--files 10000] [--wan-size 1G]
+    [--fio-runtime 20] [--passes 3] [--peer-cache tmpfs|disk] [--out bench/results] [--note text]
   workloads: ${ALL_WORKLOADS.join(', ')}
-  targets:   ${ALL_TARGETS.join(', ')}`;
+  targets:   ${ALL_TARGETS.join(', ')} (eddy-ssd: the same cluster with an SSD tier on the work dir's disk)`;
 
 /** Parses 64M, 1G, 512Ki, 1024 into bytes (binary units). */
 export function parseSize(text: string, field: string): number {
@@ -62,6 +67,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       files: { type: 'string' },
       'wan-size': { type: 'string' },
       'fio-runtime': { type: 'string' },
+      passes: { type: 'string' },
+      'peer-cache': { type: 'string' },
       out: { type: 'string' },
       note: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -75,6 +82,10 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (!Number.isInteger(smallFiles) || smallFiles < 1) throw new Error('--files must be a positive integer');
   const fioRuntime = values['fio-runtime'] ? Number(values['fio-runtime']) : quick ? 5 : 20;
   if (!(fioRuntime > 0)) throw new Error('--fio-runtime must be a positive number of seconds');
+  const passes = values.passes ? Number(values.passes) : 3;
+  if (!Number.isInteger(passes) || passes < 1) throw new Error('--passes must be a positive integer');
+  const peerCache = values['peer-cache'] ?? 'tmpfs';
+  if (!PEER_CACHES.includes(peerCache as PeerCache)) throw new Error(`--peer-cache must be one of ${PEER_CACHES.join(', ')}`);
   return {
     quick,
     workloads: values.workloads ? parseList(values.workloads, ALL_WORKLOADS, '--workloads') : [...ALL_WORKLOADS],
@@ -85,7 +96,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     smallDirs: Math.min(100, smallFiles),
     smallSize: 64 * 1024,
     fioRuntime,
-    warmReps: quick ? 2 : 3,
+    passes,
+    peerCache: peerCache as PeerCache,
     updateTimeoutMs: quick ? 45_000 : 90_000,
     wanModelSize: values['wan-size'] ? parseSize(values['wan-size'], '--wan-size') : modelSize,
     outDir: values.out ?? 'bench/results',

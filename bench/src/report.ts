@@ -2,7 +2,7 @@
 // table per workload with Eddy/peer and Eddy/ceiling ratios) and an SVG bar chart of model load.
 import { speedup, type Goal, type Metric, type RunResults, type WorkloadResult } from './results.js';
 
-const ORDER = ['direct', 'direct-ranged', 'ceiling', 's3fs', 'rclone', 'eddy'];
+const ORDER = ['direct', 'direct-ranged', 'ceiling', 's3fs', 'rclone', 'eddy', 'eddy-ssd'];
 
 function columns(w: WorkloadResult): string[] {
   const seen = new Set<string>();
@@ -22,52 +22,71 @@ function ratio(v: number | null): string {
   return v == null ? '—' : `${v.toFixed(2)}×`;
 }
 
-function metricRow(m: Metric, cols: string[], eddy: string, others: string[]): string {
-  const cells = cols.map((c) => {
-    const d = m.detail?.[c];
-    return `${fmt(m.values[c])}${d && m.values[c] == null ? ` (${d})` : ''}`;
-  });
-  const ratios = others.map((o) => ratio(speedup(m, eddy, o)));
-  return `| ${m.label} | ${m.unit} | ${cells.join(' | ')} |${ratios.length ? ` ${ratios.join(' | ')} |` : ''}`;
+/** A value, with "(min–max)" of its passes when there were several. */
+function cell(m: Metric, c: string): string {
+  const d = m.detail?.[c];
+  const s = m.spread?.[c];
+  const range = s && s.passes.length > 1 ? ` (${fmt(s.min)}–${fmt(s.max)})` : '';
+  return `${fmt(m.values[c])}${range}${d && m.values[c] == null ? ` (${d})` : ''}`;
 }
+
+function metricRow(m: Metric, cols: string[], pairs: [string, string][]): string {
+  const ratios = pairs.map(([e, o]) => ratio(speedup(m, e, o)));
+  return `| ${m.label} | ${m.unit} | ${cols.map((c) => cell(m, c)).join(' | ')} |${ratios.length ? ` ${ratios.join(' | ')} |` : ''}`;
+}
+
+/** Ratio columns: each Eddy variant against each other column that shares a figure with it. */
+function ratioPairs(w: WorkloadResult, cols: string[]): [string, string][] {
+  const eddies = cols.filter((c) => c.startsWith('eddy'));
+  const others = cols.filter((c) => !c.startsWith('eddy'));
+  const pairs: [string, string][] = [];
+  for (const e of eddies) {
+    for (const o of others) if (w.metrics.some((m) => speedup(m, e, o) != null)) pairs.push([e, o]);
+  }
+  return pairs;
+}
+
+const pairLabel = ([e, o]: [string, string]): string => `${e === 'eddy' ? 'Eddy' : e}/${o}`;
 
 export function renderWorkload(w: WorkloadResult, chart?: string): string {
   const cols = columns(w);
-  const eddy = cols.find((c) => c.startsWith('eddy')) ?? 'eddy';
-  const others = cols.includes(eddy) ? cols.filter((c) => !c.startsWith('eddy')) : [];
+  const pairs = ratioPairs(w, cols);
   const lines = [`## ${w.title}`, '', w.description, ''];
   if (cols.length === 0) {
     lines.push('_No figures: every target failed or was not selected (see Errors)._', '');
   } else {
-    lines.push(`| metric | unit | ${cols.join(' | ')} |${others.map((o) => ` Eddy/${o} |`).join('')}`);
-    lines.push(`|---|---|${cols.map(() => '---:').join('|')}|${others.map(() => '---:|').join('')}`);
-    for (const m of w.metrics) if (Object.keys(m.values).length) lines.push(metricRow(m, cols, eddy, others));
+    lines.push(`| metric | unit | ${cols.join(' | ')} |${pairs.map((p) => ` ${pairLabel(p)} |`).join('')}`);
+    lines.push(`|---|---|${cols.map(() => '---:').join('|')}|${pairs.map(() => '---:|').join('')}`);
+    for (const m of w.metrics) if (Object.keys(m.values).length) lines.push(metricRow(m, cols, pairs));
     lines.push('');
     const details = w.metrics.flatMap((m) => Object.entries(m.detail ?? {}).filter(([c]) => m.values[c] != null).map(([c, d]) => `${m.label} / ${c}: ${d}`));
-    if (details.length) lines.push(`All passes: ${details.join('; ')}.`, '');
+    if (details.length) lines.push(`Details: ${details.join('; ')}.`, '');
+    lines.push('Each figure is the median of its passes, (min–max) beside it; every pass is in the JSON.', '');
   }
-  if (others.length) lines.push('Ratios are Eddy\'s speed relative to the column (> 1 = Eddy faster; for times: other ÷ Eddy).', '');
+  if (pairs.length) lines.push('Ratios are Eddy\'s speed relative to the column (> 1 = Eddy faster; for times: other ÷ Eddy), taken from the medians.', '');
   for (const n of w.notes) lines.push(`- ${n}`);
   if (w.notes.length) lines.push('');
   if (chart) lines.push(`![${w.title}](${chart})`, '');
   return lines.join('\n');
 }
 
-function goalTable(goals: Goal[]): string {
-  const lines = ['| goal (issue 7, item 5) | measured | ratio | target | met |', '|---|---|---:|---:|:---:|'];
-  for (const g of goals) lines.push(`| ${g.goal} | ${g.measured} | ${ratio(g.ratio)} | ${g.target}× | ${g.met == null ? 'not measured' : g.met ? 'yes' : 'no'} |`);
-  lines.push('');
-  for (const g of goals) if (g.why) lines.push(`- **${g.goal}**: ${g.why}`);
+export function goalTable(goals: Goal[]): string {
+  const lines = ['| issue | goal | measured | ratio | target | met | reason |', '|---|---|---|---:|---:|:---:|---|'];
+  for (const g of goals) {
+    const met = g.met == null ? 'not measured' : g.met ? 'yes' : 'no';
+    lines.push(`| ${g.issue} | ${g.goal} | ${g.measured} | ${ratio(g.ratio)} | ${g.target}× | ${met} | ${g.why.replace(/\|/g, '\\|')} |`);
+  }
   return lines.join('\n');
 }
 
-export function renderMarkdown(r: RunResults, chartPath: string | undefined): string {
+export function renderMarkdown(r: RunResults, chartPath: string | undefined, source?: string): string {
   const m = r.meta;
   const out = [
     '# Eddy benchmark results',
     '',
-    `Run ${m.startedAt} → ${m.finishedAt} on \`${m.host}\`. ${m.note}`.trim(),
+    `Run ${m.startedAt} → ${m.finishedAt} on \`${m.host}\`${m.commit ? ` at commit ${m.commit}` : ''}. ${m.note}`.trim(),
     '',
+    ...(source ? [`Every figure below comes from [\`${source}\`](${source}).`, ''] : []),
     'Reproduce on the same machine (as root, FUSE and network namespaces needed):',
     '',
     '```sh',
@@ -82,6 +101,8 @@ export function renderMarkdown(r: RunResults, chartPath: string | undefined): st
     '|---|---|',
     ...Object.entries(m.machine).map(([k, v]) => `| ${k} | ${v} |`),
     `| load average (start → end) | ${m.loadAverage.start.map((x) => x.toFixed(2)).join(' ')} → ${m.loadAverage.end.map((x) => x.toFixed(2)).join(' ')} |`,
+    ...Object.entries(m.loadByWorkload ?? {}).map(([w, l]) => `| 1-min load average, ${w} (start → end) | ${l.start.toFixed(2)} → ${l.end.toFixed(2)} |`),
+    ...(m.commit ? [`| commit | ${m.commit} |`] : []),
     ...Object.entries(m.versions).map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`),
     '',
     '## Targets',

@@ -11,7 +11,12 @@ export interface Metric {
   values: Record<string, number | null>;
   /** Free-form detail per target (e.g. all warm passes, errors). */
   detail?: Record<string, string>;
+  /** Per target, the spread of the passes behind the value (the value is their median). */
+  spread?: Record<string, Spread>;
 }
+
+/** Median, min and max of a figure's passes. */
+export interface Spread { median: number; min: number; max: number; passes: number[] }
 
 export interface WorkloadResult {
   name: string;
@@ -24,11 +29,14 @@ export interface WorkloadResult {
 }
 
 export interface Goal {
+  /** The issue that set the goal. */
+  issue: string;
   goal: string;
   measured: string;
   ratio: number | null;
   target: number;
   met: boolean | null;
+  /** Always set: "met: …", "not met: …" or "not measured: …". */
   why: string;
 }
 
@@ -43,6 +51,10 @@ export interface RunResults {
     machine: Record<string, string | number>;
     versions: Record<string, string>;
     loadAverage: { start: number[]; end: number[] };
+    /** The 1-minute load average when each workload started and ended. */
+    loadByWorkload?: Record<string, { start: number; end: number }>;
+    /** The commit the run was built from (short hash), for the analysis check. */
+    commit?: string;
     note: string;
   };
   targets: Record<string, string>;
@@ -52,7 +64,22 @@ export interface RunResults {
 }
 
 export function metric(label: string, unit: string, better: Better): Metric {
-  return { label, unit, better, values: {}, detail: {} };
+  return { label, unit, better, values: {}, detail: {}, spread: {} };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Records `passes` as the target's figure: their median, with min and max kept beside it. */
+export function recordPasses(m: Metric, target: string, passes: number[]): void {
+  if (passes.length === 0) return;
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  const med = round(median(passes));
+  m.values[target] = med;
+  (m.spread ??= {})[target] = { median: med, min: round(Math.min(...passes)), max: round(Math.max(...passes)), passes: passes.map(round) };
 }
 
 /** Speed of Eddy relative to `other` for this metric (> 1 = Eddy faster); null if either is missing. */

@@ -13,7 +13,9 @@ import { freePort } from '@eddy/testkit';
 import { parseOptions, parseSize } from '../src/options.js';
 import { computeGoals } from '../src/goals.js';
 import { renderChart, renderMarkdown, renderWorkload } from '../src/report.js';
-import { metric, speedup, type RunResults, type WorkloadResult } from '../src/results.js';
+import { metric, recordPasses, speedup, type RunResults, type WorkloadResult } from '../src/results.js';
+import { AnalysisMismatchError, analysisOf, composeResultsMd } from '../src/analysis.js';
+import { parseCksum } from '../src/cksum.js';
 import { CeilingTarget } from '../src/targets/ceiling-target.js';
 import { Daemon, isMounted } from '../src/exec.js';
 
@@ -26,7 +28,16 @@ test('options: --quick sizes, explicit sizes, unknown workload rejected', () => 
   if (quick === 'help') return;
   assert.equal(quick.modelSize, 256 * 1024 ** 2);
   assert.equal(quick.smallFiles, 1000);
+  assert.equal(quick.passes, 3);
+  assert.equal(quick.peerCache, 'tmpfs');
   assert.ok(quick.workloads.includes('wan'));
+  assert.ok(quick.targets.includes('eddy-ssd'));
+  const disk = parseOptions(['--peer-cache', 'disk', '--passes', '5']);
+  if (disk === 'help') throw new Error('unexpected help');
+  assert.equal(disk.peerCache, 'disk');
+  assert.equal(disk.passes, 5);
+  assert.throws(() => parseOptions(['--peer-cache', 'nfs']), /--peer-cache must be one of tmpfs, disk/);
+  assert.throws(() => parseOptions(['--passes', '0']), /--passes must be a positive integer/);
   const full = parseOptions(['--size', '1G', '--workloads', 'model-load,small-files', '--files', '200']);
   if (full === 'help') throw new Error('unexpected help');
   assert.equal(full.modelSize, 1024 ** 3);
@@ -42,33 +53,67 @@ test('options: --quick sizes, explicit sizes, unknown workload rejected', () => 
 function sampleWorkloads(): WorkloadResult[] {
   const cold = metric('cold, 4 shards in parallel', 'MiB/s', 'higher');
   Object.assign(cold.values, { direct: 400, 'direct-ranged': 420, ceiling: 800, s3fs: 300, rclone: 350, eddy: 320 });
-  const warm = metric('warm, best of 2', 'MiB/s', 'higher');
+  const warm = metric('warm, 4 shards in parallel', 'MiB/s', 'higher');
   Object.assign(warm.values, { ceiling: 1000, s3fs: 400, rclone: 380, eddy: 900 });
-  const find1 = metric('find + stat, first (cold)', 's', 'lower');
-  Object.assign(find1.values, { s3fs: 5, eddy: 0.5 });
+  const findAll = metric('find + stat, first, with the listing', 's', 'lower');
+  Object.assign(findAll.values, { s3fs: 6, eddy: 1.5 });
+  const read1 = metric('read all, 8 readers, first', 'files/s', 'higher');
+  Object.assign(read1.values, { s3fs: 400, eddy: 500 });
   const wanLoad = metric('model load, 4 shards in parallel', 'MiB/s', 'higher');
   Object.assign(wanLoad.values, { direct: 50, eddy: 600 });
   const upd3 = metric('update, 3 regions: MiB crossing the WAN', 'MiB', 'lower');
   Object.assign(upd3.values, { eddy: 800, ideal: 768 });
   const mk = (name: string, metrics: ReturnType<typeof metric>[]): WorkloadResult => ({ name, title: name, description: `${name} workload`, metrics, notes: [] });
-  return [mk('model-load', [cold, warm]), mk('small-files', [find1]), mk('wan', [wanLoad, upd3])];
+  return [mk('model-load', [cold, warm]), mk('small-files', [findAll, read1]), mk('wan', [wanLoad, upd3])];
 }
 
-test('goals: ratios computed from the run, met and not met, missing figures are "not measured"', () => {
+test('goals: ratios computed from the run, met and not met, and every goal says why', () => {
   const goals = computeGoals(sampleWorkloads());
   const byStart = (s: string) => goals.find((g) => g.goal.startsWith(s))!;
-  assert.equal(byStart('warm model load ≥ 0.8').ratio, 0.9);
-  assert.equal(byStart('warm model load ≥ 0.8').met, true);
+  assert.equal(byStart('warm model load ≥ 0.85').ratio, 0.9);
+  assert.equal(byStart('warm model load ≥ 0.85').met, true);
+  assert.equal(byStart('warm model load ≥ 1 × s3fs').ratio, 2.25);
   assert.equal(byStart('warm model load ≥ 2').ratio, 2.25); // 900 / max(400, 380)
-  assert.equal(byStart('find + stat').ratio, 10);
-  assert.equal(byStart('cold model load').ratio, 0.76); // 320 / min(max(400, 420), 800)
+  assert.equal(byStart('find + stat').ratio, 4); // 6 s / 1.5 s
+  assert.equal(byStart('find + stat').met, true);
+  assert.equal(byStart('small files, first read').ratio, 1.25);
+  assert.equal(byStart('small files, first read').met, false);
+  assert.match(byStart('small files, first read').why, /^not met: 1\.25× against 1\.5×/);
+  assert.equal(byStart('cold model load').ratio, 0.76); // 320 / 420 (direct ranged)
   assert.equal(byStart('cold model load').met, true);
   assert.equal(byStart('through the WAN').ratio, 12);
+  assert.match(byStart('DataLoad').why, /^not measured: workload preload not in this run/);
+  assert.match(byStart('safetensors').why, /^not measured: no such workload/);
   const one = goals.find((g) => g.goal.includes('(1 region)'))!;
   assert.equal(one.met, null);
   const three = goals.find((g) => g.goal.includes('(3 regions)'))!;
   assert.equal(three.ratio, 0.96);
   assert.equal(three.met, true);
+  for (const g of goals) assert.match(g.why, /^(met|not met|not measured): /);
+});
+
+test('passes: the figure is the median, with min and max kept', () => {
+  const m = metric('x', 'MiB/s', 'higher');
+  recordPasses(m, 'eddy', [300, 100, 200]);
+  assert.equal(m.values['eddy'], 200);
+  assert.deepEqual(m.spread?.['eddy'], { median: 200, min: 100, max: 300, passes: [300, 100, 200] });
+  recordPasses(m, 's3fs', [1, 2, 3, 4]);
+  assert.equal(m.values['s3fs'], 2.5);
+  assert.match(renderWorkload({ name: 'w', title: 'w', description: '', metrics: [m], notes: [] }), /\| 200 \(100–300\) \|/);
+  assert.deepEqual(parseCksum('3287646509 5 small/a.bin'), { crc: '3287646509', bytes: 5, path: 'small/a.bin' });
+  assert.deepEqual(parseCksum('4294967295 0'), { crc: '4294967295', bytes: 0, path: '' });
+  assert.equal(parseCksum('garbage'), undefined);
+});
+
+test('RESULTS.md: the analysis is kept for the commit it names, refused for another, dropped on request', () => {
+  const report = '# Eddy benchmark results\n\nfigures\n';
+  const prev = `${report}\n## Analysis (run at commit abc1234)\n\nwarm is fast.\n`;
+  assert.equal(analysisOf(prev)?.commit, 'abc1234');
+  assert.match(composeResultsMd(report, prev, 'abc1234def'), /## Analysis \(run at commit abc1234\)\n\nwarm is fast\.\n$/);
+  assert.throws(() => composeResultsMd(report, prev, 'fff0000'), AnalysisMismatchError);
+  assert.throws(() => composeResultsMd(report, `${report}\n## Analysis\n\nno commit\n`, 'abc1234'), /names no commit/);
+  assert.equal(composeResultsMd(report, prev, 'fff0000', { dropStale: true }), report);
+  assert.equal(composeResultsMd(report, '', 'fff0000'), report);
 });
 
 test('report: tables carry Eddy/peer and Eddy/ceiling ratios; the chart has a bar per figure', () => {
@@ -76,7 +121,7 @@ test('report: tables carry Eddy/peer and Eddy/ceiling ratios; the chart has a ba
   assert.equal(speedup(ml!.metrics[0]!, 'eddy', 's3fs'), 320 / 300);
   const md = renderWorkload(ml!, 'results/x.svg');
   assert.match(md, /\| metric \| unit \| direct \| direct-ranged \| ceiling \| s3fs \| rclone \| eddy \| Eddy\/direct \|/);
-  assert.match(md, /\| warm, best of 2 \| MiB\/s \| — \| — \| 1,000 \| 400 \| 380 \| 900 \| — \| — \| 0\.90× \| 2\.25× \| 2\.37× \|/);
+  assert.match(md, /\| warm, 4 shards in parallel \| MiB\/s \| — \| — \| 1,000 \| 400 \| 380 \| 900 \| — \| — \| 0\.90× \| 2\.25× \| 2\.37× \|/);
   assert.match(md, /!\[model-load\]\(results\/x\.svg\)/);
   const svg = renderChart(ml!, 'sample');
   assert.match(svg, /^<svg /);
@@ -85,8 +130,9 @@ test('report: tables carry Eddy/peer and Eddy/ceiling ratios; the chart has a ba
     meta: { date: '2026-01-01', host: 'h', startedAt: 'a', finishedAt: 'b', command: 'npm run bench -- --quick', options: {}, machine: { cores: 2 }, versions: { s3fs: 'V1.90' }, loadAverage: { start: [1, 1, 1], end: [2, 2, 2] }, note: 'noisy' },
     targets: { eddy: 'cluster' }, workloads: sampleWorkloads(), goals: computeGoals(sampleWorkloads()), errors: ['rclone did not start: x'],
   };
-  const doc = renderMarkdown(full, 'results/x.svg');
+  const doc = renderMarkdown(full, 'results/x.svg', 'results/x.json');
   assert.match(doc, /npm run bench -- --quick/);
+  assert.match(doc, /comes from \[`results\/x\.json`\]/);
   assert.match(doc, /## Goals/);
   assert.match(doc, /## Errors\n\n- rclone did not start/);
 });

@@ -1,4 +1,5 @@
-// Eddy as a bench target: a master, 2 workers with a MEM tier and a FUSE mount, each a child
+// Eddy as a bench target: a master, 2 workers with one tier (MEM under /dev/shm, or SSD on the
+// disk the peers' caches used to sit on: the `eddy-ssd` variant) and a FUSE mount, each a child
 // process of `node packages/cli/bin/eddy.js`, configured with the Fluid manifests a user applies
 // (Secret, Dataset on the bench bucket, JindoRuntime) and warmed/refreshed with DataLoads through
 // `eddy apply`. Cold = the whole cluster restarted with empty tiers and an empty journal.
@@ -13,7 +14,17 @@ import type { FsTarget, S3Access } from './target.js';
 
 export const EDDY_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'packages', 'cli', 'bin', 'eddy.js');
 
-export type EddyFactory = (access: S3Access, region: string) => FsTarget;
+export type EddyFactory = (access: S3Access, region: string, tier?: EddyTier) => FsTarget;
+
+/** Where the workers keep blocks: the target's name says which (eddy = MEM, eddy-ssd = SSD). */
+export interface EddyTier {
+  name: string;
+  medium: 'MEM' | 'SSD';
+  /** Directory under which each worker's tier directory is made. */
+  root: string;
+}
+
+export const MEM_TIER: EddyTier = { name: 'eddy', medium: 'MEM', root: '/dev/shm' };
 
 export interface EddyTargetOptions {
   /** MEM tier quota per worker. */
@@ -45,7 +56,7 @@ function targetsFor(files: FixtureFile[]): string[] {
 }
 
 export class EddyTarget implements FsTarget {
-  readonly name = 'eddy';
+  readonly name: string;
   readonly kind = 'eddy' as const;
   readonly root: string;
   private readonly dir: string;
@@ -56,19 +67,37 @@ export class EddyTarget implements FsTarget {
   private masterAddress = '';
   private loads = 0;
   private generation = 0;
+  private refreshes: RegExpExecArray[] = [];
 
-  constructor(private readonly access: S3Access, workDir: string, private readonly region: string, private readonly o: EddyTargetOptions) {
-    this.dir = join(workDir, `eddy-${region}`);
+  constructor(private readonly access: S3Access, workDir: string, private readonly region: string, private readonly o: EddyTargetOptions,
+    private readonly tier: EddyTier = MEM_TIER) {
+    this.name = tier.name;
+    this.dir = join(workDir, `${tier.name}-${region}`);
     this.root = join(this.dir, 'mnt');
     this.tokenFile = join(this.dir, 'token');
   }
 
   describe(): string {
-    return `eddy master + ${this.o.workers} workers (MEM tier in /dev/shm, quota ${(this.o.quotaBytes / 1024 ** 3).toFixed(2)} GiB each, 16 MiB blocks) + eddy mount, separate processes; fuse.args ${this.o.fuseArgs.join(' ')}; warmed with a Once DataLoad (loadMetadata: true)`;
+    return `eddy master + ${this.o.workers} workers (${this.tier.medium} tier under ${this.tier.root}, quota ${(this.o.quotaBytes / 1024 ** 3).toFixed(2)} GiB each, 16 MiB blocks) + eddy mount, separate processes; fuse.args ${this.o.fuseArgs.join(' ')}; warmed with a Once DataLoad (loadMetadata: true)`;
   }
 
   private tierPath(i: number): string {
-    return `/dev/shm/eddy-bench-${process.pid}-${this.region}-g${this.generation}-w${i}`;
+    return join(this.tier.root, `eddy-bench-${process.pid}-${this.tier.name}-${this.region}-g${this.generation}-w${i}`);
+  }
+
+  /**
+   * How long the master took to list the bucket for the Dataset applied at start() (its own
+   * measure, logged as 'namespace refreshed'): the part of a first find + stat that Eddy does
+   * before the mount exists. Undefined until that listing finished.
+   */
+  get listingMs(): number | undefined {
+    const m = this.refreshes[0];
+    if (!m) return undefined;
+    try {
+      return (JSON.parse(m.input) as { ms?: number }).ms;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Runs an eddy CLI command against this cluster's master. */
@@ -111,8 +140,12 @@ export class EddyTarget implements FsTarget {
     const masterPort = await freePort();
     this.masterAddress = `127.0.0.1:${masterPort}`;
     const dataDir = join(this.dir, `master-g${this.generation}`);
-    this.master = this.spawn('eddy master', ['master', '--listen', this.masterAddress, '--data-dir', dataDir, '--token-file', this.tokenFile]);
-    await this.waitFor('the master', 30_000, async () => { await this.eddy(['get', 'dataset'], 5000); return true; });
+    this.master = this.spawn('eddy master', ['master', '--listen', this.masterAddress, '--data-dir', dataDir, '--token-file', this.tokenFile,
+      '--log-level', 'info']);
+    this.refreshes = this.master.watch(/"msg":"namespace refreshed"/);
+    // Generous per-call timeouts: on the shared 2-core machine (load average 20+) a CLI process
+    // alone can take 5 s to start.
+    await this.waitFor('the master', 90_000, async () => { await this.eddy(['get', 'dataset'], 30_000); return true; });
     const manifests = join(this.dir, 'cluster.yaml');
     await writeFile(manifests, clusterManifests(this.access, this.o), { mode: 0o600 });
     await this.eddy(['apply', '-f', manifests]);
@@ -122,16 +155,17 @@ export class EddyTarget implements FsTarget {
       await mkdir(tier, { recursive: true });
       this.workers.push(this.spawn(`eddy worker ${i}`, [
         'worker', '--master', this.masterAddress, '--runtime', DATASET, '--listen', `127.0.0.1:${port}`,
-        '--token-file', this.tokenFile, '--tier', `MEM:${tier}:${this.o.quotaBytes}:0.99:0.8`,
+        '--token-file', this.tokenFile, '--tier', `${this.tier.medium}:${tier}:${this.o.quotaBytes}:0.99:0.8`,
       ]));
     }
-    await this.waitFor(`${this.o.workers} live workers`, 60_000, async () => {
-      const items = (JSON.parse(await this.eddy(['get', 'worker', '-o', 'json'], 10_000)) as { items?: { live?: boolean }[] }).items ?? [];
+    await this.waitFor(`${this.o.workers} live workers`, 90_000, async () => {
+      const items = (JSON.parse(await this.eddy(['get', 'worker', '-o', 'json'], 30_000)) as { items?: { live?: boolean }[] }).items ?? [];
       return items.filter((w) => w.live).length >= this.o.workers ? true : undefined;
     });
     await mkdir(this.root, { recursive: true });
     this.mount = this.spawn('eddy mount', ['mount', '--master', this.masterAddress, '--dataset', DATASET, '--token-file', this.tokenFile, this.root]);
     await waitMounted(this.root, this.mount, 60_000);
+    await this.waitFor('the first listing', 60_000, async () => (this.listingMs === undefined ? undefined : true));
   }
 
   /** Runs a Once DataLoad and waits for it to finish; returns ms from apply to Complete. */
@@ -142,7 +176,7 @@ export class EddyTarget implements FsTarget {
     const t0 = performance.now();
     await this.eddy(['apply', '-f', file]);
     await this.waitFor(`DataLoad ${name}`, this.o.dataLoadTimeoutMs, async () => {
-      const obj = JSON.parse(await this.eddy(['get', 'dataload', name, '-o', 'json'], 10_000)) as { status?: { phase?: string; conditions?: { message?: string }[] } };
+      const obj = JSON.parse(await this.eddy(['get', 'dataload', name, '-o', 'json'], 30_000)) as { status?: { phase?: string; conditions?: { message?: string }[] } };
       const phase = obj.status?.phase;
       if (phase === 'Failed') throw Object.assign(new Error(`DataLoad ${name} failed: ${obj.status?.conditions?.map((c) => c.message).join('; ')}`), { fatal: true });
       return phase === 'Complete' ? true : undefined;
@@ -188,5 +222,5 @@ export async function eddyFactory(workDir: string, o: EddyTargetOptions, log: (m
   for (const cmd of ['master', 'worker', 'mount', 'apply']) {
     if (!(await hasCommand(cmd))) { log(`eddy ${cmd} is not available: Eddy is left out of this run`); return undefined; }
   }
-  return (access, region) => new EddyTarget(access, workDir, region, o);
+  return (access, region, tier) => new EddyTarget(access, workDir, region, o, tier);
 }

@@ -16,13 +16,14 @@ export class RcloneTarget implements FsTarget {
   private daemon: Daemon | undefined;
   private version = '';
 
-  constructor(private readonly s3: S3Access, private readonly workDir: string) {
+  /** `cacheRoot`: where the cache directory goes (tmpfs by default, like Eddy's MEM tier; see --peer-cache). */
+  constructor(private readonly s3: S3Access, private readonly workDir: string, cacheRoot: string) {
     this.root = join(workDir, 'mnt', 'rclone');
-    this.cacheDir = join(workDir, 'cache', 'rclone');
+    this.cacheDir = join(cacheRoot, 'rclone');
   }
 
   describe(): string {
-    return `${this.version}; mount --vfs-cache-mode full --read-only (defaults otherwise: vfs-read-chunk-size 128M, dir-cache-time 5m)`;
+    return `${this.version}; cache in ${this.cacheDir}; mount --vfs-cache-mode full --read-only (defaults otherwise: vfs-read-chunk-size 128M, dir-cache-time 5m)`;
   }
 
   private env(): NodeJS.ProcessEnv {

@@ -16,14 +16,15 @@ export class S3fsTarget implements FsTarget {
   private daemon: Daemon | undefined;
   private version = '';
 
-  constructor(private readonly s3: S3Access, private readonly workDir: string) {
+  /** `cacheRoot`: where the cache directory goes (tmpfs by default, like Eddy's MEM tier; see --peer-cache). */
+  constructor(private readonly s3: S3Access, private readonly workDir: string, cacheRoot: string) {
     this.root = join(workDir, 'mnt', 's3fs');
-    this.cacheDir = join(workDir, 'cache', 's3fs');
+    this.cacheDir = join(cacheRoot, 's3fs');
     this.passwd = join(workDir, 's3fs.passwd');
   }
 
   describe(): string {
-    return `${this.version}; -o use_cache,use_path_request_style,ro (defaults otherwise: parallel_count=5, multipart_size=10MB, stat cache on)`;
+    return `${this.version}; cache in ${this.cacheDir}; -o use_cache,use_path_request_style,ro (defaults otherwise: parallel_count=5, multipart_size=10MB, stat cache on)`;
   }
 
   async start(): Promise<void> {

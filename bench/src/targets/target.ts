@@ -15,6 +15,11 @@ export interface FsTarget {
   makeCold(): Promise<void>;
   /** Brings `files` into the target's cache the way a user would (Eddy: DataLoad; peers: a full read). Returns ms. */
   warm(files: FixtureFile[]): Promise<number>;
+  /**
+   * Time the target spent listing the bucket before its mount could answer (Eddy's master lists
+   * when the Dataset is applied); peers list inside find itself, so they have none.
+   */
+  readonly listingMs?: number | undefined;
   /** Makes a changed object visible (Eddy: a DataLoad with metadata sync; peers: nothing, they rely on their own expiry). */
   refresh?(): Promise<void>;
   close(): Promise<void>;

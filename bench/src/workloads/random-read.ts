@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { dropCaches, run } from '../exec.js';
 import { readParallel } from '../read.js';
-import { metric, type WorkloadResult } from '../results.js';
+import { metric, recordPasses, type WorkloadResult } from '../results.js';
 import { guarded, type BenchContext } from '../context.js';
 
 interface FioJob { read: { iops: number; bw_bytes: number; clat_ns?: { mean: number; percentile?: Record<string, number> } } }
@@ -32,12 +32,18 @@ export async function randomRead(ctx: BenchContext): Promise<WorkloadResult> {
     await guarded(ctx, `random-read ${t.name}`, async () => {
       if (t.kind === 'eddy') await t.warm([file]); else await readParallel(t.root, [file]);
       for (const bs of ['4k', '256k']) {
-        await dropCaches();
-        const r = await fio(join(t.root, file.path), bs, file.size, ctx.opts.fioRuntime);
-        rows.get(`${bs}-iops`)!.values[t.name] = Math.round(r.iops);
-        const p99 = r.clat_ns?.percentile?.['99.000000'];
-        rows.get(`${bs}-p99`)!.values[t.name] = p99 === undefined ? null : Math.round(p99 / 1e4) / 100;
-        ctx.log(`random-read ${t.name} ${bs}: ${Math.round(r.iops)} IOPS`);
+        const iops: number[] = [];
+        const p99s: number[] = [];
+        for (let i = 0; i < ctx.opts.passes; i++) {
+          await dropCaches();
+          const r = await fio(join(t.root, file.path), bs, file.size, ctx.opts.fioRuntime);
+          iops.push(Math.round(r.iops));
+          const p99 = r.clat_ns?.percentile?.['99.000000'];
+          if (p99 !== undefined) p99s.push(Math.round(p99 / 1e4) / 100);
+        }
+        recordPasses(rows.get(`${bs}-iops`)!, t.name, iops);
+        recordPasses(rows.get(`${bs}-p99`)!, t.name, p99s);
+        ctx.log(`random-read ${t.name} ${bs}: ${iops.join(', ')} IOPS`);
       }
     });
   }
@@ -45,7 +51,7 @@ export async function randomRead(ctx: BenchContext): Promise<WorkloadResult> {
   return {
     name: 'random-read',
     title: 'Random reads (fio)',
-    description: `fio randread over ${file.path} (${file.size / 1024 ** 2} MiB): ioengine=psync, iodepth=1, numjobs=1, ${ctx.opts.fioRuntime} s per block size; the file is warm in each target (Eddy: DataLoad; peers: a full read) and the page cache is dropped first.`,
+    description: `fio randread over ${file.path} (${file.size / 1024 ** 2} MiB): ioengine=psync, iodepth=1, numjobs=1, ${ctx.opts.fioRuntime} s per block size, median of ${ctx.opts.passes} runs; the file is warm in each target (Eddy: DataLoad; peers: a full read) and the page cache is dropped first.`,
     metrics,
     notes: ['Kernel readahead (FUSE default) applies to every target alike, so a 4 KiB read can fetch up to 128 KiB.'],
   };
