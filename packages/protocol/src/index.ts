@@ -1,6 +1,8 @@
 // The public surface of @eddy/protocol: what other packages use, nothing more.
 export { DataChannelClient } from './data-channel/data-channel-client.js';
-export { CLIENT_FRAME_TYPES, encodeFrame, encodeFrameHeader, FrameDecoder, FrameType, SERVER_FRAME_TYPES } from './data-channel/frame-codec.js';
+export {
+  CLIENT_FRAME_TYPES, encodeFrame, encodeFrameHeader, FrameDecoder, FrameType, MAX_CONTROL_PAYLOAD, MAX_HELLO_PAYLOAD, SERVER_FRAME_TYPES,
+} from './data-channel/frame-codec.js';
 export type { DecodedFrame } from './data-channel/frame-codec.js';
 export { DATA_CHANNEL_VERSION, encodeMessage, parseMessage } from './data-channel/messages.js';
 export type * as proto from './gen/eddy/v1/index-types.js';

@@ -15,8 +15,10 @@ export { BlockService, type BlockRead, type BlockCounters } from './blocks/block
 
 export { StaticMountResolver, MasterMountResolver, type MountResolver, type ResolvedMount, type DatasetMounts } from './read-through/mount-resolver.js';
 export { UfsLocator, type UfsLocatorOptions, type UfsLocation } from './read-through/ufs-locator.js';
-export { ReadThrough, type BlockFetch, type ReadThroughOptions } from './read-through/read-through.js';
+export { ReadThrough, type ReadThroughOptions } from './read-through/read-through.js';
+export type { BlockFetch } from './read-through/block-fetch.js';
 
-export { DataServer, type DataServerOptions } from './data-server/data-server.js';
+export { DataServer, type DataServerOptions, type RefusedConnections } from './data-server/data-server.js';
+export { LimitExceededError } from './data-server/limit-exceeded-error.js';
 export { createWorkerService, MAX_BLOCKS_PER_LOAD } from './rpc/worker-service.js';
 export { MasterLink, type MasterLinkOptions, type MasterLinkClient } from './master-link/master-link.js';

@@ -85,7 +85,7 @@ export { readFile };
 import { DEFAULT_BLOCK_SIZE, blockKey, blockCount, silentLogger } from '@eddy/core';
 import { createUfs } from '@eddy/ufs';
 import { bindServer, createRpcServer, loadEddyProto, wrapService, type proto } from '@eddy/protocol';
-import { BlockStore, BlockService, ReadThrough, StaticMountResolver, UfsLocator, type TierConfig } from '../src/index.js';
+import { BlockStore, BlockService, ReadThrough, StaticMountResolver, UfsLocator, type ReadThroughOptions, type TierConfig } from '../src/index.js';
 
 export interface TestNode {
   store: BlockStore;
@@ -102,6 +102,8 @@ export async function makeNode(options: {
   mount: { url: string; options?: Record<string, string> };
   wrap?: (ufs: UnderFileSystem) => CountingUfs;
   blockSize?: number;
+  /** Read-through caps (maxConcurrentFetches, fetchWindowBytes). */
+  readThrough?: Pick<ReadThroughOptions, 'maxConcurrentFetches' | 'fetchWindowBytes'>;
 }): Promise<TestNode> {
   const store = await BlockStore.open({ runtime: 'rt', tiers: options.tiers, fsync: false });
   let ufs: CountingUfs | undefined;
@@ -114,7 +116,7 @@ export async function makeNode(options: {
       return ufs;
     },
   });
-  const readThrough = new ReadThrough({ store, locator });
+  const readThrough = new ReadThrough({ store, locator, ...options.readThrough });
   const service = new BlockService(store, readThrough);
   return {
     store, service, readThrough, locator,

@@ -66,6 +66,28 @@ function parseHeartbeatMs(text: string | undefined): number | undefined {
   return ms;
 }
 
+/** The worker's resource caps (`--max-…`, `--hello-timeout-ms`): positive integers, absent = the worker's default. */
+function parseCaps(flags: WorkerFlags): Record<string, number> {
+  const caps: Record<string, number> = {};
+  const named: Array<[keyof WorkerFlags, string, string]> = [
+    ['helloTimeoutMs', 'helloTimeoutMs', '--hello-timeout-ms'],
+    ['maxDataConnections', 'maxDataConnections', '--max-data-connections'],
+    ['maxUnauthenticatedConnections', 'maxUnauthenticatedConnections', '--max-unauthenticated-connections'],
+    ['maxPinsPerConnection', 'maxPinsPerConnection', '--max-pins-per-connection'],
+    ['maxConcurrentFetches', 'maxConcurrentFetches', '--max-concurrent-fetches'],
+  ];
+  for (const [key, option, flag] of named) {
+    const text = flags[key];
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (typeof text !== 'string' || !/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) {
+      throw new ValidationError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`, flag);
+    }
+    caps[option] = n;
+  }
+  return caps;
+}
+
 function checkRuntime(runtime: string | undefined): string {
   if (!runtime) throw new ValidationError('--runtime is required (the Runtime name, e.g. demo)', '--runtime');
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(runtime)) throw new ValidationError(`--runtime must be letters, digits, - and _, got ${JSON.stringify(runtime)}`, '--runtime');
@@ -82,6 +104,7 @@ export async function runWorker(ctx: CommandContext, flags: WorkerFlags, connect
     try { validateTiers(tiers); } catch (err) { throw new ValidationError(`--tier: ${(err as Error).message}`, '--tier'); }
   }
   const heartbeatIntervalMs = parseHeartbeatMs(flags.heartbeatMs);
+  const caps = parseCaps(flags);
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new ValidationError('--tls-cert and --tls-key go together', flags.tlsCert ? '--tls-key' : '--tls-cert');
   // The worker serves TLS with its own certificate; the CA (if any) verifies the master.
   const served = flags.tlsCert && flags.tlsKey ? readTlsFiles({ certFile: flags.tlsCert, keyFile: flags.tlsKey }) : undefined;
@@ -100,7 +123,7 @@ export async function runWorker(ctx: CommandContext, flags: WorkerFlags, connect
       ...(flags.hostId ? { hostId: flags.hostId } : {}), ...(flags.workerId ? { workerId: flags.workerId } : {}),
       ...(flags.advertiseHost ? { advertiseHost: flags.advertiseHost } : {}),
       ...(heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs } : {}),
-      ...(ufsAllow ? { ufsAllow } : {}),
+      ...(ufsAllow ? { ufsAllow } : {}), ...caps,
     });
   } catch (err) {
     await endpoint?.close();

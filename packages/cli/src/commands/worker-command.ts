@@ -25,6 +25,11 @@ export interface WorkerFlags {
   heartbeatMs?: string;
   metricsListen?: string;
   logLevel?: string;
+  helloTimeoutMs?: string;
+  maxDataConnections?: string;
+  maxUnauthenticatedConnections?: string;
+  maxPinsPerConnection?: string;
+  maxConcurrentFetches?: string;
 }
 
 export function registerWorkerCommand(program: Command, ctx: CommandContext): void {
@@ -48,6 +53,11 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
     .option('--heartbeat-ms <ms>', 'heartbeat interval (default: what the master asks for)')
     .option('--metrics-listen <host:port>', 'serve Prometheus /metrics here (off loopback: the token as a bearer token)')
     .option('--log-level <level>', 'pino log level (env EDDY_LOG_LEVEL, default info)')
+    .option('--hello-timeout-ms <ms>', 'close data channel connections that have not authenticated by then (default 10000)')
+    .option('--max-data-connections <n>', 'data channel connections at once (default 1024)')
+    .option('--max-unauthenticated-connections <n>', 'data channel connections not yet authenticated (default 64)')
+    .option('--max-pins-per-connection <n>', 'blocks one connection may hold pinned for a local reader (default 128)')
+    .option('--max-concurrent-fetches <n>', 'block fetches from the bucket at once; more wait (default 16)')
     .action(async (flags: WorkerFlags, cmd: Command) => {
       const globals = cmd.optsWithGlobals<{ master?: string; tokenFile?: string }>();
       const connection = { master: flags.master ?? globals.master, tokenFile: flags.tokenFile ?? globals.tokenFile, tlsCa: flags.tlsCa };

@@ -38,6 +38,11 @@ export const SERVER_FRAME_TYPES: ReadonlySet<FrameType> = new Set([
 
 /** Largest control (JSON) payload either side accepts. */
 export const MAX_CONTROL_PAYLOAD = 64 * 1024;
+/**
+ * Largest frame a worker accepts before HELLO: a HELLO holds a version and a token of at most
+ * 4096 characters, so an unauthenticated peer can make the worker hold only this much.
+ */
+export const MAX_HELLO_PAYLOAD = 8 * 1024;
 /** Largest DATA frame payload a client accepts (workers send 256 KiB frames). */
 export const MAX_DATA_PAYLOAD = 16 * 1024 * 1024;
 

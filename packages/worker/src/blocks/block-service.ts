@@ -45,10 +45,10 @@ export class BlockService {
       this.#metrics?.blockRead(ref.dataset, true, len);
       return { kind: 'file', ref, handle, offset, length: len };
     }
+    await this.#readThrough.checkBlockSize(ref, options);
     this.counters.misses++;
     this.#metrics?.blockRead(ref.dataset, false, len);
-    const fetch = this.#readThrough.fetch(ref, 'read_through');
-    return { kind: 'stream', ref, offset, length: len, chunks: fetch.range(offset, len, options.signal) };
+    return { kind: 'stream', ref, offset, length: len, chunks: this.#readThrough.read(ref, offset, len, options.signal) };
   }
 
   /**
@@ -81,6 +81,7 @@ export class BlockService {
       handle.release();
       return 0;
     }
+    await this.#readThrough.checkBlockSize(ref);
     const { bytes, stored } = await this.#readThrough.fetch(ref, reason).done;
     // A load exists to cache: a block that was read but not kept (no tier had room, or the tier's
     // filesystem filled up before its quota) must not count as loaded.

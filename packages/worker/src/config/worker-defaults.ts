@@ -39,6 +39,10 @@ export const WORKER_DEFAULTS = {
   maxBlockSize: 1024 * MiB,
   /** Deadline of one block fetch from the UFS. */
   fetchTimeoutMs: 120_000,
+  /** Block fetches from the UFS in flight at once (read-through, FETCH, loads); more wait for a slot. */
+  maxConcurrentFetches: 16,
+  /** Bytes a fetch holds in memory ahead of its slowest consumer (the block file, or a reader when none). */
+  fetchWindowBytes: 4 * MiB,
   /** How long a dataset's mounts are reused before asking the master again. */
   mountTtlMs: 30_000,
   // ---- Worker gRPC service ----
@@ -49,6 +53,12 @@ export const WORKER_DEFAULTS = {
   // ---- data channel server ----
   /** A connection that has not said HELLO within this time is closed. */
   helloTimeoutMs: 10_000,
+  /** Data channel connections at once; more are refused (UNAVAILABLE) and closed. */
+  maxDataConnections: 1024,
+  /** Of those, connections that have not authenticated yet (HELLO); more are refused and closed. */
+  maxUnauthenticatedConnections: 64,
+  /** Blocks one connection may hold pinned for a local reader (LOCAL without RELEASE); clients keep 64 open. */
+  maxPinsPerConnection: 128,
   /** Bytes per DATA frame of a read-through, and per file read of a cached one (1 KiB to 4 MiB). */
   dataFrameBytes: 256 * KiB,
   /** Target size of the DATA frames of cached reads (rounded to whole chunks; clients accept 16 MiB). */

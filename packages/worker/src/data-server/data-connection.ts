@@ -1,17 +1,20 @@
 // One data channel connection, server side: HELLO (version and cluster token) first, then one
-// request at a time from a short queue. READ streams block bytes, LOCAL pins a verified block file
+// request at a time from a short queue. Until HELLO is accepted a frame may hold only
+// MAX_HELLO_PAYLOAD bytes and the connection lives at most `helloTimeoutMs`, so an
+// unauthenticated peer costs a few KiB and bounded CPU. READ streams block bytes, LOCAL pins a verified block file
 // for a same-host reader until RELEASE or close, FETCH caches a whole block for such a reader.
 // A peer that breaks the protocol gets ERROR (when still possible) and loses its connection.
 import type { Socket } from 'node:net';
 import { EddyError, ProtocolError, UnauthenticatedError, type Logger } from '@eddy/core';
 import {
-  CLIENT_FRAME_TYPES, DATA_CHANNEL_VERSION, FrameDecoder, FrameType, encodeMessage, parseMessage, tokenMatches,
-  type DecodedFrame, type RpcSecurity,
+  CLIENT_FRAME_TYPES, DATA_CHANNEL_VERSION, FrameDecoder, FrameType, MAX_CONTROL_PAYLOAD, MAX_HELLO_PAYLOAD, encodeMessage, parseMessage,
+  tokenMatches, type DecodedFrame, type RpcSecurity,
 } from '@eddy/protocol';
 import type { BlockService, BlockRead } from '../blocks/block-service.js';
 import type { BlockHandle } from '../store/block-store.js';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 import { streamBlock, type BlockStreamContext } from './block-stream.js';
+import { LimitExceededError } from './limit-exceeded-error.js';
 
 export interface DataConnectionContext {
   security: RpcSecurity;
@@ -20,9 +23,13 @@ export interface DataConnectionContext {
   /** Sent in HELLO_OK. */
   hostId: string | undefined;
   helloTimeoutMs: number;
+  /** Blocks one connection may hold pinned (LOCAL without RELEASE). */
+  maxPins: number;
   stream: Omit<BlockStreamContext, 'sendError'>;
   /** True once the server is closing: a connection is dropped when its request ends. */
   isClosing: () => boolean;
+  /** Called once, when the peer's HELLO was accepted. */
+  onAuthenticated: (conn: DataConnection) => void;
   /** Called once, when the connection is gone. */
   onClosed: (conn: DataConnection) => void;
 }
@@ -32,7 +39,7 @@ export class DataConnection {
   readonly #ctx: DataConnectionContext;
   readonly #pins = new Map<number, BlockHandle>();
   readonly #abort = new AbortController();
-  readonly #decoder = new FrameDecoder({ accept: CLIENT_FRAME_TYPES });
+  readonly #decoder = new FrameDecoder({ accept: CLIENT_FRAME_TYPES, maxControlPayload: MAX_HELLO_PAYLOAD });
   readonly #queue: DecodedFrame[] = [];
   readonly #helloTimer: NodeJS.Timeout;
   readonly #stream: BlockStreamContext;
@@ -53,6 +60,12 @@ export class DataConnection {
 
   /** A request is in progress. */
   get busy(): boolean { return this.#busy; }
+
+  /** The peer's HELLO was accepted. */
+  get authenticated(): boolean { return this.#authed; }
+
+  /** Blocks this connection holds pinned. */
+  get pinCount(): number { return this.#pins.size; }
 
   /** Aborts the request in progress (if any) and drops the connection, releasing its pins. */
   destroy(): void {
@@ -145,6 +158,8 @@ export class DataConnection {
     }
     this.#authed = true;
     clearTimeout(this.#helloTimer);
+    this.#decoder.setMaxControlPayload(MAX_CONTROL_PAYLOAD);
+    this.#ctx.onAuthenticated(this);
     const hostId = this.#ctx.hostId;
     this.#socket.write(encodeMessage(FrameType.HELLO_OK, { version: DATA_CHANNEL_VERSION, ...(hostId ? { hostId } : {}) }));
   }
@@ -163,6 +178,14 @@ export class DataConnection {
 
   async #local(f: DecodedFrame): Promise<void> {
     const req = parseMessage(FrameType.LOCAL, f.payload);
+    if (this.#pins.size >= this.#ctx.maxPins) {
+      // Every pin keeps a block file from eviction: a peer that never releases must not hold the tier.
+      this.#sendError(new LimitExceededError(
+        `pin limit reached: this connection already holds ${this.#pins.size} pinned blocks (maxPinsPerConnection); RELEASE some first`,
+        'maxPinsPerConnection',
+      ));
+      return;
+    }
     let h: BlockHandle | null;
     try {
       h = await this.#ctx.blocks.openLocal(req.ref);

@@ -4,11 +4,13 @@
 // bytes in DATA frames straight from the block file (or from the UFS on a miss) with socket
 // backpressure; LOCAL pins a verified block file for a same-host reader until RELEASE or close.
 // A peer that breaks the protocol loses its connection; the server keeps serving everyone else.
+// Caps bound what peers can hold: connections, connections not yet authenticated, pins per
+// connection (WORKER_DEFAULTS); a connection past a cap gets ERROR (UNAVAILABLE) and is closed.
 import { createServer as createNetServer, type Server, type Socket, type AddressInfo } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnavailableError, ValidationError, parseHostPort, silentLogger, type Logger } from '@eddy/core';
-import type { RpcSecurity } from '@eddy/protocol';
+import { FrameType, encodeMessage, type RpcSecurity } from '@eddy/protocol';
 import type { BlockService } from '../blocks/block-service.js';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 import { BufferPool } from './buffer-pool.js';
@@ -26,7 +28,16 @@ export interface DataServerOptions {
   helloTimeoutMs?: number;
   /** Bytes per DATA frame (and per file read), 1 KiB to 4 MiB. Default 256 KiB. */
   dataFrameBytes?: number;
+  /** Connections at once; more are refused. Default 1024. */
+  maxConnections?: number;
+  /** Connections that have not said HELLO yet; more are refused. Default 64. */
+  maxUnauthenticated?: number;
+  /** Blocks one connection may hold pinned. Default 128. */
+  maxPinsPerConnection?: number;
 }
+
+/** Connections refused at accept, by the cap that refused them. */
+export interface RefusedConnections { connections: number; unauthenticated: number }
 
 /** How often close() looks whether the requests in progress have finished. */
 const CLOSE_POLL_MS = 20;
@@ -36,6 +47,10 @@ export class DataServer {
   readonly #conns = new Set<DataConnection>();
   readonly #logger: Logger;
   readonly #connContext: DataConnectionContext;
+  readonly #maxConnections: number;
+  readonly #maxUnauthenticated: number;
+  #unauthenticated = 0;
+  readonly refused: RefusedConnections = { connections: 0, unauthenticated: 0 };
   #closing: Promise<void> | undefined;
 
   private constructor(server: Server, options: DataServerOptions) {
@@ -45,12 +60,15 @@ export class DataServer {
     if (!Number.isSafeInteger(frameBytes) || frameBytes < 1024 || frameBytes > 4 * 1024 * 1024) {
       throw new ValidationError(`dataFrameBytes must be an integer in [1 KiB, 4 MiB], got ${frameBytes}`, 'dataFrameBytes');
     }
+    this.#maxConnections = capOption(options.maxConnections, WORKER_DEFAULTS.maxDataConnections, 'maxConnections');
+    this.#maxUnauthenticated = capOption(options.maxUnauthenticated, WORKER_DEFAULTS.maxUnauthenticatedConnections, 'maxUnauthenticated');
     this.#connContext = {
       security: options.security,
       blocks: options.blocks,
       logger: this.#logger,
       hostId: options.hostId,
       helloTimeoutMs: options.helloTimeoutMs ?? WORKER_DEFAULTS.helloTimeoutMs,
+      maxPins: capOption(options.maxPinsPerConnection, WORKER_DEFAULTS.maxPinsPerConnection, 'maxPinsPerConnection'),
       stream: {
         pool: new BufferPool(frameBytes, WORKER_DEFAULTS.bufferPoolSize),
         frameBytes,
@@ -60,7 +78,10 @@ export class DataServer {
         logger: this.#logger,
       },
       isClosing: () => this.#closing !== undefined,
-      onClosed: (conn) => { this.#conns.delete(conn); },
+      onAuthenticated: () => { this.#unauthenticated--; },
+      onClosed: (conn) => {
+        if (this.#conns.delete(conn) && !conn.authenticated) this.#unauthenticated--;
+      },
     };
   }
 
@@ -84,6 +105,8 @@ export class DataServer {
 
   get port(): number { return (this.#server.address() as AddressInfo).port; }
   get connectionCount(): number { return this.#conns.size; }
+  /** Connections that have not authenticated yet. */
+  get unauthenticatedCount(): number { return this.#unauthenticated; }
 
   /**
    * Stops accepting connections, lets requests in progress finish for up to `graceMs`, then
@@ -103,6 +126,31 @@ export class DataServer {
 
   #accept(socket: Socket): void {
     if (this.#closing) { socket.destroy(); return; }
+    if (this.#conns.size >= this.#maxConnections) {
+      this.refused.connections++;
+      this.#refuse(socket, `too many data channel connections (maxDataConnections ${this.#maxConnections})`);
+      return;
+    }
+    if (this.#unauthenticated >= this.#maxUnauthenticated) {
+      this.refused.unauthenticated++;
+      this.#refuse(socket, `too many connections waiting to authenticate (maxUnauthenticatedConnections ${this.#maxUnauthenticated})`);
+      return;
+    }
+    this.#unauthenticated++;
     this.#conns.add(new DataConnection(socket, this.#connContext));
   }
+
+  /** Tells a peer past a cap why (typed, UNAVAILABLE) and closes; it never gets a DataConnection. */
+  #refuse(socket: Socket, message: string): void {
+    this.#logger.debug({ peer: socket.remoteAddress, reason: message }, 'refused data channel connection');
+    socket.on('error', () => undefined);
+    socket.end(encodeMessage(FrameType.ERROR, { code: 'UNAVAILABLE', message }));
+    setTimeout(() => socket.destroy(), WORKER_DEFAULTS.rejectLingerMs).unref();
+  }
+}
+
+function capOption(value: number | undefined, dflt: number, field: string): number {
+  const v = value ?? dflt;
+  if (!Number.isSafeInteger(v) || v < 1) throw new ValidationError(`${field} must be a positive integer, got ${v}`, field);
+  return v;
 }

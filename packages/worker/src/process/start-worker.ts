@@ -99,7 +99,7 @@ async function startParts(o: ResolvedWorkerOptions, tiers: TierConfig[], cleanup
   cleanups.push(() => locator.close());
   // onFetched runs only after a fetch, long after `blocks` exists.
   const readThrough = new ReadThrough({
-    store, locator, fetchTimeoutMs: o.fetchTimeoutMs, logger: logger.child({ component: 'read-through' }),
+    store, locator, fetchTimeoutMs: o.fetchTimeoutMs, maxConcurrentFetches: o.maxConcurrentFetches, logger: logger.child({ component: 'read-through' }),
     onFetched: (n) => { blocks.counters.ufsBytesRead += n; },
     onUfsRequest: (dataset, bytes, err) => { if (err === undefined) metrics.ufsRead(dataset, bytes); else metrics.ufsError(dataset, err); },
     onBlockFetched: (dataset, reason, ok) => metrics.blockFetch(dataset, reason, ok),
@@ -109,6 +109,7 @@ async function startParts(o: ResolvedWorkerOptions, tiers: TierConfig[], cleanup
 
   const dataServer = await DataServer.start({
     listen: o.dataListen, security, blocks, hostId: o.hostId, helloTimeoutMs: o.helloTimeoutMs, dataFrameBytes: o.dataFrameBytes,
+    maxConnections: o.maxDataConnections, maxUnauthenticated: o.maxUnauthenticatedConnections, maxPinsPerConnection: o.maxPinsPerConnection,
     logger: logger.child({ component: 'data-server' }),
   });
   cleanups.push(() => dataServer.close(o.closeGraceMs));

@@ -60,6 +60,14 @@ export interface StartWorkerOptions {
   helloTimeoutMs?: number;
   /** Data channel: bytes per DATA frame / file read, 1 KiB to 4 MiB. Default 256 KiB. */
   dataFrameBytes?: number;
+  /** Data channel connections at once. Default 1024. */
+  maxDataConnections?: number;
+  /** Data channel connections that have not authenticated (HELLO) yet. Default 64. */
+  maxUnauthenticatedConnections?: number;
+  /** Blocks one data channel connection may hold pinned for a local reader. Default 128. */
+  maxPinsPerConnection?: number;
+  /** Block fetches from the UFS at once (more wait). Default 16. */
+  maxConcurrentFetches?: number;
   /** For tests: builds UFS clients (default createUfs). */
   ufsFactory?: UfsFactory;
   /** Where mounts may point (`--allow-file-root`, `--allow-endpoint`). Undefined: anywhere. */
@@ -96,6 +104,10 @@ export interface ResolvedWorkerOptions {
   mountTtlMs: number;
   helloTimeoutMs: number;
   dataFrameBytes: number;
+  maxDataConnections: number;
+  maxUnauthenticatedConnections: number;
+  maxPinsPerConnection: number;
+  maxConcurrentFetches: number;
   ufsFactory: UfsFactory | undefined;
   ufsAllow: UfsAllowlist | undefined;
   metrics: ProcessMetrics;
@@ -159,6 +171,11 @@ export function resolveWorkerOptions(o: StartWorkerOptions): ResolvedWorkerOptio
     mountTtlMs: nonNegativeInt(o.mountTtlMs, WORKER_DEFAULTS.mountTtlMs, 'mountTtlMs'),
     helloTimeoutMs: positiveInt(o.helloTimeoutMs, WORKER_DEFAULTS.helloTimeoutMs, 'helloTimeoutMs'),
     dataFrameBytes,
+    maxDataConnections: positiveInt(o.maxDataConnections, WORKER_DEFAULTS.maxDataConnections, 'maxDataConnections'),
+    maxUnauthenticatedConnections: positiveInt(o.maxUnauthenticatedConnections, WORKER_DEFAULTS.maxUnauthenticatedConnections,
+      'maxUnauthenticatedConnections'),
+    maxPinsPerConnection: positiveInt(o.maxPinsPerConnection, WORKER_DEFAULTS.maxPinsPerConnection, 'maxPinsPerConnection'),
+    maxConcurrentFetches: positiveInt(o.maxConcurrentFetches, WORKER_DEFAULTS.maxConcurrentFetches, 'maxConcurrentFetches'),
     ufsFactory: o.ufsFactory,
     ufsAllow: o.ufsAllow,
   };

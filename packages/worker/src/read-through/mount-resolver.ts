@@ -8,7 +8,8 @@ export interface ResolvedMount { url: string; path: string; options: Record<stri
 
 export interface DatasetMounts {
   mounts: ResolvedMount[];
-  blockSize: number;
+  /** The dataset's block size: refs must carry it. Undefined only for standalone mounts configured without one (any size). */
+  blockSize: number | undefined;
 }
 
 export interface MountResolver {
@@ -25,7 +26,7 @@ export class StaticMountResolver implements MountResolver {
   async getMounts(dataset: string): Promise<DatasetMounts> {
     const d = Object.prototype.hasOwnProperty.call(this.#datasets, dataset) ? this.#datasets[dataset] : undefined;
     if (!d) throw new NotFoundError(`dataset ${JSON.stringify(dataset)} is not configured on this worker`);
-    return { mounts: d.mounts, blockSize: d.blockSize ?? WORKER_DEFAULTS.blockSize };
+    return { mounts: d.mounts, blockSize: d.blockSize };
   }
 }
 

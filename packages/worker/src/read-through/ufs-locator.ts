@@ -7,7 +7,7 @@ import { createUfs, resolveMountPath, type UfsAllowlist, type UnderFileSystem } 
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 import type { MountResolver, DatasetMounts } from './mount-resolver.js';
 
-export interface UfsLocation { ufs: UnderFileSystem; ufsPath: string; blockSize: number }
+export interface UfsLocation { ufs: UnderFileSystem; ufsPath: string; blockSize: number | undefined }
 
 export interface UfsLocatorOptions {
   resolver: MountResolver;

@@ -1,7 +1,7 @@
 // Writes one block into a reserved temp file, checksumming as it goes; `commit` hands the file to
 // the store, which renames it into place and indexes it.
 import { writeSync } from 'node:fs';
-import { rm, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { crc32c } from '@node-rs/crc32';
 import { EddyError, ValidationError } from '@eddy/core';
 import type { TierState } from './block-file.js';
@@ -36,6 +36,14 @@ export class BlockWriter {
   }
 
   get tierIndex(): number { return this.#tier.index; }
+
+  /**
+   * A read-only handle to the file being written: it stays valid after the commit's rename (and
+   * after an abort's unlink), so readers of a fetch can read back bytes already written.
+   */
+  async openReader(): Promise<FileHandle> {
+    return await open(this.#tmp, 'r');
+  }
 
   async write(chunk: Uint8Array): Promise<void> {
     if (this.#done) throw new EddyError('INTERNAL', 'block writer already finished');
