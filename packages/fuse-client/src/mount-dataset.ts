@@ -19,6 +19,7 @@ import { ChannelPool } from './read-path/channel-pool.js';
 import { ReadaheadBudget } from './read-path/readahead-budget.js';
 import type { ReadStats } from './read-path/sources.js';
 import { MountedUfs } from './read-path/ufs-source.js';
+import { WorkerTierRoots } from './read-path/worker-tier-roots.js';
 import { ReadReporter } from './read-reporter.js';
 import { lazyUnmount, recoverStaleMount } from './stale-mount.js';
 
@@ -119,7 +120,8 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   });
   resources.add(() => reporter.close());
   const meter = clientReadMeter(client, o.dataset);
-  const source = new DatasetBlockSource({ ...o, channels, ufs, meter, budget: new ReadaheadBudget(o.readaheadTotalBytes) });
+  const tierRoots = new WorkerTierRoots({ master, runtime: spec.runtime, timeoutMs: o.masterTimeoutMs, logger: o.logger });
+  const source = new DatasetBlockSource({ ...o, channels, ufs, meter, tierRoots, budget: new ReadaheadBudget(o.readaheadTotalBytes) });
   resources.add(() => source.close());
   const cache = new MetadataCache({
     attrTimeoutSec: fuseOptions.attrTimeout, entryTimeoutSec: fuseOptions.entryTimeout, negativeTimeoutSec: fuseOptions.negativeTimeout,

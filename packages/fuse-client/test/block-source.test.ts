@@ -4,7 +4,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blockKey, NotFoundError, silentLogger, UnreachableError } from '@eddy/core';
@@ -66,7 +66,7 @@ function fakeChannel(address: string, s: Shared): DataChannel {
       const w = where.get(ref.path!);
       const holds = w?.holders.some((h) => h.dataAddress === address) || stored.has(ref.key!);
       if (!holds || failing.has(address)) return null;
-      const p = join(dir, ref.key!);
+      const p = join(dir, `${ref.key!}.00000000`);
       const data = files.get(ref.path!)!;
       writeFileSync(p, data.subarray(Number(ref.index) * BS, (Number(ref.index) + 1) * BS));
       return { path: p, release: () => undefined };
@@ -121,6 +121,7 @@ function world() {
   const channels = new ChannelPool((address) => fakeChannel(address, shared), MOUNT_DEFAULTS.workerCooldownMs);
   const source = new DatasetBlockSource({
     ...MOUNT_DEFAULTS, channels, ufs, meter, hostId: HOST, logger: silentLogger(), budget: new ReadaheadBudget(64 * MiB),
+    tierRoots: { rootsOf: async () => [realpathSync(dir)] },
     readahead: { chunkBytes: MiB, initialWindowBytes: MiB, maxWindowBytes: 32 * MiB },
   });
 

@@ -17,6 +17,8 @@ export interface FakeMasterOptions {
   /** Holders/preferred worker per block; default none (reads fall back to the UFS). */
   locate?: (path: string, index: number, key: string) => { holders: proto.WorkerAddress[]; preferred?: proto.WorkerAddress };
   tiers?: proto.TierInfo[];
+  /** What ListWorkers answers (the workers' tier directories bound short-circuit reads); default one worker with `tiers`. */
+  workers?: proto.WorkerStatus[];
 }
 
 export interface FakeMaster {
@@ -129,7 +131,7 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
     },
     listWorkers: async (): Promise<proto.ListWorkersResponse> => {
       count('listWorkers');
-      return { workers: [{ address: { workerId: 'w1', dataAddress: '127.0.0.1:1', hostId: 'h' }, runtime: o.dataset, live: true, tiers: o.tiers ?? [] }] };
+      return { workers: o.workers ?? [{ address: { workerId: 'w1', dataAddress: '127.0.0.1:1', hostId: 'h' }, runtime: o.dataset, live: true, tiers: o.tiers ?? [] }] };
     },
   }, security, silentLogger()));
   const port = await bindServer(server, '127.0.0.1:0', security);

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, NoSpaceError, NotFoundError, silentLogger, UnreachableError } from '@eddy/core';
@@ -56,7 +56,7 @@ describe('read path failover', () => {
         const bytes = data.get(ref.path!);
         if (!bytes) return null;
         if (address === 'near:7000' && !stored.has(ref.key!)) return null;
-        const p = join(blocks, ref.key!);
+        const p = join(blocks, `${ref.key!}.00000000`);
         writeFileSync(p, bytes.subarray(Number(ref.index) * BS, (Number(ref.index) + 1) * BS));
         return { path: p, release: () => undefined };
       },
@@ -79,6 +79,11 @@ describe('read path failover', () => {
         if (path === '/fetch.bin' || path === '/nospace.bin') return { holders: [], preferred: worker('near', 'this-host') };
         return { holders: [worker('a', 'other-host')], preferred: worker('b', 'other-host') };
       },
+      // The local workers' registered tier directory: where their block files may be opened.
+      workers: ['local', 'near'].map((id) => ({
+        address: worker(id, 'this-host'), runtime: 'demo', live: true,
+        tiers: [{ medium: 'MEM', path: realpathSync(blocks), quotaBytes: 64 * BS, usedBytes: 0, high: 0.95, low: 0.7 }],
+      })),
     });
     handle = await mountDataset({
       masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, logger: process.env['DBG'] ? createLogger('t', { level: 'debug' }) : silentLogger(),

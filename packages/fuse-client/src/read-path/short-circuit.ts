@@ -9,18 +9,25 @@
 // else on the cold path (one GET per block, as before). Random readers and small blocks are
 // streamed instead: waiting for a whole block costs them more than it saves.
 //
+// Which files: only what local-block-opener.ts accepts (a regular file of the block's length in a
+// tier directory the worker registered, opened without following links); a refused one is read
+// through the data channel, counted (ReadStats.localRefused) and logged once per worker.
+//
 // Pins: the worker verifies a block each time it pins it for a local reader (a checksum on disk
 // tiers), so pinning once per kernel read would verify a 16 MiB block 128 times. Pinned files are
 // kept open in a small LRU shared by all handles and released when evicted, after a short idle
 // time, or at close; a block in use is closed only once its last read finished.
 import { readSync } from 'node:fs';
-import { open, statfs, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { blockLength, EddyError, type Logger } from '@eddy/core';
 import type { proto } from '@eddy/protocol';
 import { LRUCache } from 'lru-cache';
 import type { MountTunables } from '../mount-options.js';
 import type { ChannelPool } from './channel-pool.js';
 import { onThisHost, selectHolders, type HolderView } from './holders.js';
+import { LocalBlockOpener } from './local-block-opener.js';
+import { LocalBlockRefusedError } from './local-block-refused-error.js';
+import type { TierRoots } from './worker-tier-roots.js';
 import type { BlockPlace, PinnedVersion, WorkerAddress } from './pinned-version.js';
 import type { DataChannel, ReadMeter, ReadStats } from './sources.js';
 
@@ -34,6 +41,8 @@ export interface ShortCircuitOptions extends ShortCircuitTunables {
   stats: ReadStats;
   meter: ReadMeter;
   logger: Logger;
+  /** The tier directories local workers registered: the only places a block file is opened. */
+  tierRoots: TierRoots;
   /** Takes a worker out of rotation (ChannelPool.markFailed, forget its pins, count it). */
   workerFailed(dataAddress: string): void;
 }
@@ -70,10 +79,18 @@ export class ShortCircuit {
    * remembered afterwards (a handle's locations do not learn of new holders).
    */
   readonly #fetched: LRUCache<string, FetchEntry>;
+  /** Workers whose refused block files were logged (once each). */
+  readonly #refusedLogged = new Set<string>();
 
   constructor(options: ShortCircuitOptions) {
     this.#o = options;
-    this.#files = new BlockFiles(options.openBlockFiles, options.blockFileIdleMs, options.notLocalMemoryMs);
+    const opener = new LocalBlockOpener(options.tierRoots);
+    this.#files = new BlockFiles(options.openBlockFiles, options.blockFileIdleMs, options.notLocalMemoryMs, opener, (address, err) => {
+      this.#o.stats.localRefused++;
+      if (this.#refusedLogged.has(address)) return;
+      this.#refusedLogged.add(address);
+      this.#o.logger.warn({ err, worker: address }, 'refused a local block file; reading such blocks through the data channel');
+    });
     this.#fetched = new LRUCache<string, FetchEntry>({ max: options.fetchMemoryEntries, ttl: options.fetchMemoryMs });
   }
 
@@ -266,8 +283,6 @@ interface LocalFile {
   disposed: boolean;
 }
 
-const TMPFS_MAGIC = 0x01021994;
-
 async function closeLocal(f: LocalFile): Promise<void> {
   await f.fh.close().catch(() => undefined);
   await Promise.resolve(f.release()).catch(() => undefined);
@@ -279,9 +294,13 @@ class BlockFiles {
   readonly #missMs: number;
   /** Remembered "not local" answers, so `pin(..., retryMiss)` can ask again at once. */
   readonly #misses = new WeakSet<Promise<LocalFile | null>>();
+  readonly #opener: LocalBlockOpener;
+  readonly #onRefused: (address: string, err: LocalBlockRefusedError) => void;
 
-  constructor(max: number, idleMs: number, missMs: number) {
+  constructor(max: number, idleMs: number, missMs: number, opener: LocalBlockOpener, onRefused: (address: string, err: LocalBlockRefusedError) => void) {
     this.#missMs = missMs;
+    this.#opener = opener;
+    this.#onRefused = onRefused;
     this.#cache = new LRUCache<string, Promise<LocalFile | null>>({
       max,
       ttl: idleMs,
@@ -308,7 +327,7 @@ class BlockFiles {
       p = undefined;
     }
     if (!p) {
-      const opening = openPinned(channel, ref);
+      const opening = this.#openPinned(channel, address, ref);
       this.#cache.set(id, opening);
       opening.then((f) => {
         if (f) return;
@@ -355,20 +374,22 @@ class BlockFiles {
     for (const k of [...this.#cache.keys()]) if (k.startsWith(`${address}\u0000`)) this.#cache.delete(k);
   }
 
+  /** Pins `ref` at the worker and opens the file it names, if that file passes the checks; null when not local or refused. */
+  async #openPinned(channel: DataChannel, address: string, ref: proto.BlockRef): Promise<LocalFile | null> {
+    const local = await channel.openLocal(ref);
+    if (!local) return null;
+    try {
+      const { fh, inMemory } = await this.#opener.open(address, local.path, ref);
+      return { fh, inMemory, release: () => local.release(), users: 0, disposed: false };
+    } catch (err) {
+      await Promise.resolve(local.release()).catch(() => undefined);
+      if (!(err instanceof LocalBlockRefusedError)) throw err;
+      this.#onRefused(address, err);
+      return null;
+    }
+  }
+
   close(): void {
     this.#cache.clear();
-  }
-}
-
-async function openPinned(channel: DataChannel, ref: proto.BlockRef): Promise<LocalFile | null> {
-  const local = await channel.openLocal(ref);
-  if (!local) return null;
-  try {
-    const fh = await open(local.path, 'r');
-    const inMemory = await statfs(local.path).then((st) => st.type === TMPFS_MAGIC, () => false);
-    return { fh, inMemory, release: () => local.release(), users: 0, disposed: false };
-  } catch (err) {
-    await Promise.resolve(local.release()).catch(() => undefined);
-    throw err;
   }
 }

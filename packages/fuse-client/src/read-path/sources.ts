@@ -72,8 +72,10 @@ export interface ReadStats {
   ufs: number;
   /** Workers taken out of rotation after a failed read or FETCH. */
   workerFailures: number;
+  /** Block files a local worker named that the client refused to open (outside its tiers, a symlink, wrong size…). */
+  localRefused: number;
 }
 
 export function newReadStats(): ReadStats {
-  return { local: 0, fetchedLocal: 0, worker: 0, preferred: 0, ufs: 0, workerFailures: 0 };
+  return { local: 0, fetchedLocal: 0, worker: 0, preferred: 0, ufs: 0, workerFailures: 0, localRefused: 0 };
 }

@@ -1,5 +1,6 @@
 // The on-disk layout of the block store and its in-memory records. A block is the file
-// `<tier>/eddy/<runtime>/<key[0..2]>/<key>.<crc32c as 8 hex>`: the checksum travels in the name,
+// `<tier root>/eddy/<runtime>/<key[0..2]>/<key>.<crc32c as 8 hex>` (the root is the tier's
+// directory, or a private subdirectory of a shared one: tier-dirs.ts): the checksum travels in the name,
 // so it is committed by the same atomic rename as the bytes and a local reader gets one plain file
 // holding exactly the block. Writes and demotions go to `.tmp-<key>-<random>` first.
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,9 @@ export const TEMP_PREFIX = '.tmp-';
 export interface TierState {
   index: number;
   cfg: TierConfig;
+  /** Real path of the tier's directory (cfg.path, or its private subdirectory when cfg.path is shared). */
+  root: string;
+  /** Where the blocks are: `<root>/eddy/<runtime>`. */
   dir: string;
   /** Bytes of block files on disk (including dead files still held by readers) plus reservations. */
   used: number;

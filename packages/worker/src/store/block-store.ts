@@ -15,7 +15,7 @@ import { BlockIndex, type BlockDelta, type BlockHandle } from './block-index.js'
 import { BLOCK_KEY_RE, checkBlockKey } from './block-key.js';
 import { BlockWriter, type BlockCommitter } from './block-writer.js';
 import { validateTiers, type TierConfig } from './tier-config.js';
-import { prepareTiers, rescanTiers } from './tier-scan.js';
+import { prepareTiers, rescanTiers, type PreparedTier } from './tier-scan.js';
 import { TierSpace, type EvictEvent } from './tier-space.js';
 
 export type { BlockHandle } from './block-index.js';
@@ -46,10 +46,10 @@ export class BlockStore {
   readonly #committer: BlockCommitter;
   #closed = false;
 
-  private constructor(runtime: string, tiers: TierConfig[], options: BlockStoreOptions, logger: Logger) {
+  private constructor(runtime: string, tiers: PreparedTier[], options: BlockStoreOptions, logger: Logger) {
     this.#logger = logger;
-    const states = tiers.map((cfg, index): TierState => ({
-      index, cfg, dir: join(cfg.path, 'eddy', runtime), used: 0, reserved: 0, lru: new Map(),
+    const states = tiers.map(({ cfg, root }, index): TierState => ({
+      index, cfg, root, dir: join(root, 'eddy', runtime), used: 0, reserved: 0, lru: new Map(),
     }));
     this.#index = new BlockIndex(states, logger);
     this.#space = new TierSpace(this.#index, { logger, fsync: options.fsync ?? WORKER_DEFAULTS.fsync, onEvict: options.onEvict });
@@ -60,13 +60,16 @@ export class BlockStore {
     };
   }
 
-  /** Creates the tier directories and rebuilds the index from the files found there. */
+  /**
+   * Checks or creates the tier directories (UnsafeTierDirectoryError for one another user could
+   * write to) and rebuilds the index from the files found there.
+   */
   static async open(options: BlockStoreOptions): Promise<BlockStore> {
     if (typeof options.runtime !== 'string' || !BLOCK_KEY_RE.test(options.runtime)) {
       throw new ValidationError(`runtime must match ${BLOCK_KEY_RE.source}`, 'runtime');
     }
     const logger = options.logger ?? silentLogger();
-    const tiers = await prepareTiers(validateTiers(options.tiers), logger);
+    const tiers = await prepareTiers(validateTiers(options.tiers), options.runtime, logger);
     const store = new BlockStore(options.runtime, tiers, options, logger);
     await rescanTiers(store.#index, logger);
     await store.#space.enforceQuotas();
@@ -80,10 +83,14 @@ export class BlockStore {
   /** Size of a held block, or undefined. */
   sizeOf(key: string): number | undefined { return this.#index.get(key)?.size; }
 
-  /** Tier capacity and usage as the control plane reports it. */
+  /**
+   * Tier capacity and usage as the control plane reports it. `path` is the real path of the
+   * directory holding the tier's block files (the private subdirectory of a shared one): local
+   * clients open block files only under it.
+   */
   tierInfo(): proto.TierInfo[] {
     return this.#index.tiers.map((t) => ({
-      medium: t.cfg.medium, path: t.cfg.path, quotaBytes: t.cfg.quotaBytes, usedBytes: t.used, high: t.cfg.high, low: t.cfg.low,
+      medium: t.cfg.medium, path: t.root, quotaBytes: t.cfg.quotaBytes, usedBytes: t.used, high: t.cfg.high, low: t.cfg.low,
     }));
   }
 

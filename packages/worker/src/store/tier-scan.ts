@@ -1,5 +1,5 @@
-// Bringing tiers up at start: directories created, quotas capped at their filesystem, and the
-// block files already there indexed again (the index is soft state). Temp files of writes a crash
+// Bringing tiers up at start: directories checked or created (tier-dirs.ts), quotas capped at
+// their filesystem, and the block files already there indexed again (the index is soft state). Temp files of writes a crash
 // interrupted are deleted; when a crash mid-demotion left two copies, the faster tier's is kept.
 import { mkdir, readdir, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,26 +7,30 @@ import type { Logger } from '@eddy/core';
 import { BLOCK_FILE_RE, BlockFile, TEMP_PREFIX, type TierState } from './block-file.js';
 import type { BlockIndex } from './block-index.js';
 import type { TierConfig } from './tier-config.js';
+import { secureTierRoot } from './tier-dirs.js';
+
+/** A tier ready for use: its configuration and the real path of the directory it keeps its blocks under. */
+export interface PreparedTier { cfg: TierConfig; root: string }
 
 interface FoundFile { key: string; crc: number; size: number; mtimeMs: number }
 
 /**
- * Creates the tier directories. A quota larger than the tier's filesystem would let writes hit
- * ENOSPC long before the watermarks evict anything: it is capped at the filesystem's size so
- * eviction stays in charge.
+ * Checks or creates the tier directories (a private subdirectory in a shared one such as
+ * /dev/shm). A quota larger than the tier's filesystem would let writes hit ENOSPC long before
+ * the watermarks evict anything: it is capped at the filesystem's size so eviction stays in charge.
  */
-export async function prepareTiers(tiers: readonly TierConfig[], logger: Logger): Promise<TierConfig[]> {
-  const out: TierConfig[] = [];
+export async function prepareTiers(tiers: readonly TierConfig[], runtime: string, logger: Logger): Promise<PreparedTier[]> {
+  const out: PreparedTier[] = [];
   for (const t of tiers) {
-    await mkdir(t.path, { recursive: true, mode: 0o700 });
-    const fs = await statfs(t.path);
+    const root = await secureTierRoot(t.path, t.medium, runtime, logger);
+    const fs = await statfs(root);
     const fsBytes = Number(fs.blocks) * Number(fs.bsize);
     if (fsBytes > 0 && t.quotaBytes > fsBytes) {
       const fields = { tier: t.medium, path: t.path, quotaBytes: t.quotaBytes, filesystemBytes: fsBytes };
       logger.warn(fields, 'tier quota exceeds its filesystem; capped at the filesystem size');
-      out.push({ ...t, quotaBytes: fsBytes });
+      out.push({ cfg: { ...t, quotaBytes: fsBytes }, root });
     } else {
-      out.push(t);
+      out.push({ cfg: t, root });
     }
   }
   return out;

@@ -1,0 +1,67 @@
+// Opens a block file a local worker named in LOCAL_OK, or refuses to. The FUSE client often runs
+// with more privileges than the worker (root, to mount), so a path from a worker (or from a
+// tampered tier directory) must not make it read some other file into the mount. The file must:
+//   - resolve (realpath) inside a tier directory the worker registered with the master;
+//   - be named after the block (`<key>.<crc32c>`, the store's layout);
+//   - open with O_NOFOLLOW (a symlink swapped in after the realpath fails) and O_NONBLOCK (a FIFO
+//     cannot hang the open), and then, by fstat of what was opened: be a regular file with one
+//     link, owned by the owner of its tier directory, exactly the block's length;
+//   - still be that path once open (/proc/self/fd, where there is one): a directory swapped
+//     between the realpath and the open is caught.
+// Anything else is a LocalBlockRefusedError; the caller reads the block through the data channel.
+import { constants } from 'node:fs';
+import { lstat, open, readlink, realpath, statfs, type FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { blockLength } from '@eddy/core';
+import type { proto } from '@eddy/protocol';
+import { LocalBlockRefusedError } from './local-block-refused-error.js';
+import type { TierRoots } from './worker-tier-roots.js';
+
+const TMPFS_MAGIC = 0x01021994;
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+export interface OpenedBlockFile {
+  fh: FileHandle;
+  /** The file lives in memory (tmpfs, the MEM tier): a pread is a memcpy and is done inline. */
+  inMemory: boolean;
+}
+
+export class LocalBlockOpener {
+  readonly #roots: TierRoots;
+
+  constructor(roots: TierRoots) {
+    this.#roots = roots;
+  }
+
+  /** Opens the file `path` that worker `dataAddress` named for block `ref`; LocalBlockRefusedError if it must not be read. */
+  async open(dataAddress: string, path: string, ref: proto.BlockRef): Promise<OpenedBlockFile> {
+    const refuse = (why: string): never => { throw new LocalBlockRefusedError(`refused local block file ${path} from worker ${dataAddress}: ${why}`, path); };
+    const roots = await this.#roots.rootsOf(dataAddress);
+    if (roots.length === 0) refuse('the master lists no tier directories for this worker');
+    const real = await realpath(path).catch(() => refuse('it does not resolve'));
+    const root = roots.find((r) => real.startsWith(r.endsWith('/') ? r : `${r}/`));
+    if (root === undefined) refuse(`it resolves to ${real}, outside the worker's tier directories (${roots.join(', ')})`);
+    if (!new RegExp(`^${escapeRe(ref.key ?? '')}\\.[0-9a-f]{8}$`).test(basename(real))) refuse(`${basename(real)} is not the file of block ${ref.key}`);
+    const owner = (await lstat(root!).catch(() => refuse(`its tier directory ${root} is gone`))).uid;
+    const fh = await open(real, OPEN_FLAGS).catch((err: NodeJS.ErrnoException) => refuse(`cannot open it without following links (${err.code ?? err.message})`));
+    try {
+      const st = await fh.stat();
+      const length = blockLength(Number(ref.fileSize), Number(ref.blockSize), ref.index ?? 0);
+      if (!st.isFile()) refuse('not a regular file');
+      if (st.nlink !== 1) refuse(`it has ${st.nlink} links (a block file has one)`);
+      if (st.uid !== owner) refuse(`owned by uid ${st.uid}, not by the owner of its tier directory (uid ${owner})`);
+      if (st.size !== length) refuse(`${st.size} bytes, the block has ${length}`);
+      const opened = await readlink(`/proc/self/fd/${fh.fd}`).catch(() => real);
+      if (opened !== real) refuse(`it changed while being opened (now ${opened})`);
+      const inMemory = await statfs(real).then((s) => s.type === TMPFS_MAGIC, () => false);
+      return { fh, inMemory };
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

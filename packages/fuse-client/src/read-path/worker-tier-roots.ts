@@ -1,0 +1,62 @@
+// The tier directories each worker registered with the master (ListWorkers), by data address: the
+// only places a short-circuit read may open a block file. Asked again when a worker is not known
+// yet (at most once per `minRefreshMs`) and after `ttlMs`; while the master cannot say, a worker
+// has no roots and its blocks are read through the data channel.
+import type { Logger } from '@eddy/core';
+import type { MasterRpc, proto } from '@eddy/protocol';
+
+/** Where a local worker keeps its block files (short-circuit.ts asks before opening one). */
+export interface TierRoots {
+  /** The real paths of the tier directories the worker at `dataAddress` registered; empty when unknown. */
+  rootsOf(dataAddress: string): Promise<readonly string[]>;
+}
+
+export interface WorkerTierRootsOptions {
+  master: Pick<MasterRpc, 'listWorkers'>;
+  runtime: string;
+  timeoutMs: number;
+  logger: Logger;
+  /** How long an answer is used. Default 60 s. */
+  ttlMs?: number;
+  /** Least time between two asks for a worker not in the last answer. Default 2 s. */
+  minRefreshMs?: number;
+}
+
+export class WorkerTierRoots implements TierRoots {
+  readonly #o: WorkerTierRootsOptions;
+  #roots = new Map<string, string[]>();
+  #at = -Infinity;
+  #pending: Promise<void> | undefined;
+
+  constructor(options: WorkerTierRootsOptions) {
+    this.#o = options;
+  }
+
+  async rootsOf(dataAddress: string): Promise<readonly string[]> {
+    const age = Date.now() - this.#at;
+    const stale = age > (this.#o.ttlMs ?? 60_000);
+    if (stale || (!this.#roots.has(dataAddress) && age > (this.#o.minRefreshMs ?? 2_000))) await this.#refresh();
+    return this.#roots.get(dataAddress) ?? [];
+  }
+
+  async #refresh(): Promise<void> {
+    this.#pending ??= (async () => {
+      try {
+        const res = await this.#o.master.listWorkers({ runtime: this.#o.runtime }, { timeoutMs: this.#o.timeoutMs });
+        const roots = new Map<string, string[]>();
+        for (const w of res.workers as proto.WorkerStatus__Output[]) {
+          const address = w.address?.dataAddress;
+          if (!address) continue;
+          roots.set(address, w.tiers.map((t) => t.path).filter((p) => p.startsWith('/')));
+        }
+        this.#roots = roots;
+      } catch (err) {
+        this.#o.logger.debug({ err }, 'cannot learn the workers\' tier directories; local blocks go through the data channel');
+      } finally {
+        this.#at = Date.now();
+        this.#pending = undefined;
+      }
+    })();
+    await this.#pending;
+  }
+}
