@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseHostPort, ValidationError, type Logger } from '@eddy/core';
+import { readTokenFile } from '@eddy/protocol';
 import { DEFAULT_RENDER_OPTIONS, type RenderOptions } from './render/render-context.js';
 import { RUNTIME_KINDS, type RuntimeKind } from './resources/resource-types.js';
 
@@ -21,6 +22,12 @@ export interface OperatorOptions {
   journalSize?: string;
   storageClassName?: string | undefined;
   componentLogLevel?: string;
+  /**
+   * File holding the token Prometheus presents to every component's /metrics (the chart's scrape
+   * Secret). Copied into each Dataset's namespace; read again at each reconcile, so a new token
+   * reaches the Secrets (the Pods read it when they start). Unset: /metrics asks for the cluster token.
+   */
+  metricsTokenFile?: string | undefined;
   /** Leader election through a Lease (on by default; off only for a single replica in tests). */
   leaderElection?: boolean;
   leaderElectionNamespace?: string;
@@ -45,6 +52,7 @@ export interface ResolvedOperatorOptions {
   runtimeKinds: RuntimeKind[];
   masterAddresses: Map<string, string>;
   render: RenderOptions;
+  metricsTokenFile: string | undefined;
   leaderElection: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;
@@ -92,6 +100,8 @@ export function resolveOperatorOptions(o: OperatorOptions): ResolvedOperatorOpti
   const leaseDurationMs = positive(o.leaseDurationMs, 15_000, '--lease-duration');
   const renewDeadlineMs = positive(o.renewDeadlineMs, Math.round(leaseDurationMs * 2 / 3), '--renew-deadline');
   const retryPeriodMs = positive(o.retryPeriodMs, Math.max(200, Math.round(leaseDurationMs / 7.5)), '--retry-period');
+  // Fail at start, not at the first reconcile, when the scrape token's file is missing or empty.
+  if (o.metricsTokenFile !== undefined) readTokenFile(o.metricsTokenFile, '--metrics-token-file');
   if (renewDeadlineMs >= leaseDurationMs) throw new ValidationError('--renew-deadline must be shorter than --lease-duration', '--renew-deadline');
   return {
     kubeconfig: o.kubeconfig,
@@ -105,7 +115,9 @@ export function resolveOperatorOptions(o: OperatorOptions): ResolvedOperatorOpti
       ...(o.journalSize ? { journalSize: o.journalSize } : {}),
       ...(o.componentLogLevel ? { logLevel: o.componentLogLevel } : {}),
       storageClassName: o.storageClassName,
+      scrapeToken: o.metricsTokenFile !== undefined,
     },
+    metricsTokenFile: o.metricsTokenFile,
     leaderElection: o.leaderElection ?? true,
     leaderElectionNamespace: o.leaderElectionNamespace ?? inClusterNamespace() ?? namespaces[0] ?? 'default',
     leaderElectionId: o.leaderElectionId ?? 'eddy-operator',

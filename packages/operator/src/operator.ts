@@ -123,7 +123,7 @@ async function runControllers(api: KubeApi, o: ResolvedOperatorOptions, signal: 
     }
     const events = new EventRecorder(api, logger, { component: 'eddy-operator' });
     reconciler = new DatasetReconciler(api, caches, events, logger, {
-      render: o.render, masterAddresses: o.masterAddresses, statusIntervalMs: o.statusIntervalMs,
+      render: o.render, masterAddresses: o.masterAddresses, statusIntervalMs: o.statusIntervalMs, metricsTokenFile: o.metricsTokenFile,
     });
     for (const d of datasets.list()) queue.add(`${d.metadata.namespace ?? 'default'}/${d.metadata.name}`);
     const resync = setInterval(() => {

@@ -47,3 +47,8 @@ app.kubernetes.io/component: operator
   resources: [events]
   verbs: [get, create, update, patch]
 {{- end -}}
+
+{{/* The Secret holding the scrape token Prometheus presents to every component's /metrics. */}}
+{{- define "eddy.scrapeSecret" -}}
+{{ .Values.metrics.scrapeToken.existingSecret | default (printf "%s-eddy-metrics" .Release.Name) }}
+{{- end -}}

@@ -2,9 +2,10 @@
 // closes it. Only flags the user gave are passed: the master fills in its own defaults.
 import { createLogger, parseHostPort, ValidationError } from '@eddy/core';
 import { startMaster } from '@eddy/master';
-import { ProcessMetrics, serveMetrics } from '@eddy/metrics';
+import { ProcessMetrics } from '@eddy/metrics';
 import { readTlsFiles, readTokenFile } from '@eddy/protocol/rpc';
 import type { CommandContext } from '../command-context.js';
+import { metricsEndpoint } from './metrics-endpoint.js';
 import type { MasterFlags } from '../commands/master-command.js';
 import { untilAborted } from '../commands/process-lifecycle.js';
 import { resolveTokenFile } from '../connection/resolve-connection.js';
@@ -38,7 +39,7 @@ export async function runMaster(ctx: CommandContext, flags: MasterFlags, globalT
   // Aborting the stop signal stops the master (also while it starts); close() below waits for it.
   const ufsAllow = ufsAllowFromFlags(flags, logger);
   const metrics = new ProcessMetrics();
-  const endpoint = flags.metricsListen !== undefined ? await serveMetrics(flags.metricsListen, token, metrics, logger) : undefined;
+  const endpoint = await metricsEndpoint(flags, token, metrics, logger);
   const handle = await startMaster({
     dataDir: flags.dataDir, token, logger, signal: ctx.signal, metrics,
     ...(flags.httpListen !== undefined ? { httpListen: flags.httpListen } : {}),

@@ -2,8 +2,9 @@
 // signal, then unmounts. The master, token and CA come from the one connection resolver.
 import { createLogger, ValidationError } from '@eddy/core';
 import { MOUNT_DEFAULTS, mountDataset, type ReadaheadOptions } from '@eddy/fuse-client';
-import { ProcessMetrics, serveMetrics } from '@eddy/metrics';
+import { ProcessMetrics } from '@eddy/metrics';
 import type { CommandContext } from '../command-context.js';
+import { metricsEndpoint } from './metrics-endpoint.js';
 import type { MountFlags } from '../commands/mount-command.js';
 import { untilAborted } from '../commands/process-lifecycle.js';
 import { CLI_DEFAULTS } from '../connection/cli-defaults.js';
@@ -34,7 +35,7 @@ export async function runMount(
   const logger = createLogger('eddy-mount', flags.logLevel ? { level: flags.logLevel } : {});
   // The stop signal also ends the mount (mountDataset unmounts on abort); close() below waits for it.
   const metrics = new ProcessMetrics();
-  const endpoint = flags.metricsListen !== undefined ? await serveMetrics(flags.metricsListen, connection.token, metrics, logger) : undefined;
+  const endpoint = await metricsEndpoint(flags, connection.token, metrics, logger);
   // A failed mount closes the metrics endpoint too.
   const handle = await mountDataset({
     masterAddress: connection.address, dataset: flags.dataset, mountpoint, token: connection.token, logger, fuseOptions: flags.options,

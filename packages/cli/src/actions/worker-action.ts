@@ -3,9 +3,10 @@
 import { createLogger, parseHostPort, ValidationError } from '@eddy/core';
 import { DEFAULT_HIGH_WATERMARK, DEFAULT_LOW_WATERMARK, MEDIUM_TYPES, parseQuantity, type MediumType } from '@eddy/manifest';
 import { readTlsFiles } from '@eddy/protocol/rpc';
-import { ProcessMetrics, serveMetrics } from '@eddy/metrics';
+import { ProcessMetrics } from '@eddy/metrics';
 import { startWorker, validateTiers, type TierConfig } from '@eddy/worker';
 import type { CommandContext } from '../command-context.js';
+import { metricsEndpoint } from './metrics-endpoint.js';
 import type { WorkerFlags } from '../commands/worker-command.js';
 import { ufsAllowFromFlags } from './ufs-allow-flags.js';
 import { untilAborted } from '../commands/process-lifecycle.js';
@@ -114,7 +115,7 @@ export async function runWorker(ctx: CommandContext, flags: WorkerFlags, connect
   // The stop signal also ends a wait for the master at startup (Ctrl-C must not hang there).
   const ufsAllow = ufsAllowFromFlags(flags, logger);
   const metrics = new ProcessMetrics();
-  const endpoint = flags.metricsListen !== undefined ? await serveMetrics(flags.metricsListen, connection.token, metrics, logger) : undefined;
+  const endpoint = await metricsEndpoint(flags, connection.token, metrics, logger);
   let handle: Awaited<ReturnType<typeof startWorker>>;
   try {
     handle = await startWorker({

@@ -5,7 +5,7 @@
 // stays fast; the help text repeats the defaults and test/startup-imports.test.ts keeps it true.
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
-import { CLI_ENV } from '../connection/cli-defaults.js';
+import { CLI_ENV, METRICS_TOKEN_FLAG, METRICS_TOKEN_HELP } from '../connection/cli-defaults.js';
 import { collect } from './process-lifecycle.js';
 
 export interface MasterFlags {
@@ -22,6 +22,7 @@ export interface MasterFlags {
   allowFileRoot?: string[];
   allowEndpoint?: string[];
   metricsListen?: string;
+  metricsTokenFile?: string;
   httpListen?: string;
   hitRatioWindow?: string;
 }
@@ -42,6 +43,7 @@ export function registerMasterCommand(program: Command, ctx: CommandContext): vo
     .option('--tls-key <file>', 'TLS private key (PEM)')
     .option('--tls-ca <file>', 'CA bundle (PEM)')
     .option('--metrics-listen <host:port>', 'serve Prometheus /metrics here (off loopback: the token as a bearer token)')
+    .option(METRICS_TOKEN_FLAG, METRICS_TOKEN_HELP)
     .option('--http-listen <host:port>', 'serve the live status page here (off loopback: the token as the password)')
     .option('--hit-ratio-window <ms>', 'window of the hit ratios in Dataset status (default: 60000, Fluid\'s last minute)')
     .option('--log-level <level>', 'pino log level (env EDDY_LOG_LEVEL, default info)')

@@ -4,7 +4,7 @@
 // recovered (lazy unmount) instead of failing.
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
-import { CLI_ENV } from '../connection/cli-defaults.js';
+import { CLI_ENV, METRICS_TOKEN_FLAG, METRICS_TOKEN_HELP } from '../connection/cli-defaults.js';
 import { collect } from './process-lifecycle.js';
 
 export interface MountFlags {
@@ -17,6 +17,7 @@ export interface MountFlags {
   logLevel?: string;
   readahead?: string;
   metricsListen?: string;
+  metricsTokenFile?: string;
 }
 
 export function registerMountCommand(program: Command, ctx: CommandContext): void {
@@ -32,6 +33,7 @@ export function registerMountCommand(program: Command, ctx: CommandContext): voi
     .option('--tls-ca <file>', `CA bundle (PEM) to verify the master and workers; enables TLS (env ${CLI_ENV.tlsCa})`)
     .option('--readahead <MiB>', 'largest readahead window of a sequential reader, in MiB (default 64; 0 disables readahead)')
     .option('--metrics-listen <host:port>', 'serve Prometheus /metrics here (off loopback: the token as a bearer token)')
+    .option(METRICS_TOKEN_FLAG, METRICS_TOKEN_HELP)
     .option('--log-level <level>', 'pino log level (env EDDY_LOG_LEVEL, default info)')
     .action(async (mountpoint: string, flags: MountFlags, cmd: Command) => {
       const globals = cmd.optsWithGlobals<{ master?: string; tokenFile?: string }>();

@@ -16,6 +16,7 @@ interface OperatorFlags {
   journalSize?: string;
   storageClass?: string;
   componentLogLevel?: string;
+  metricsTokenFile?: string;
   leaderElect: boolean;
   leaderElectionNamespace?: string;
   leaderElectionId?: string;
@@ -46,6 +47,7 @@ export function registerOperatorCommand(program: Command, ctx: CommandContext): 
     .option('--journal-size <quantity>', 'size of each master\'s journal volume (default 1Gi)')
     .option('--storage-class <name>', 'StorageClass of journal and PVC tier volumes (default: the cluster default)')
     .option('--component-log-level <level>', 'log level of master, workers and FUSE (default info)')
+    .option('--metrics-token-file <file>', 'token every master, worker and FUSE /metrics asks for (default: each Dataset\'s cluster token)')
     .option('--no-leader-elect', 'do not take the leader Lease (only for a single replica)')
     .option('--leader-election-namespace <ns>', 'namespace of the leader Lease (default: the operator\'s own)')
     .option('--leader-election-id <name>', 'name of the leader Lease (default eddy-operator)')
@@ -71,6 +73,7 @@ export function registerOperatorCommand(program: Command, ctx: CommandContext): 
         ...(flags.journalSize ? { journalSize: flags.journalSize } : {}),
         ...(flags.storageClass ? { storageClassName: flags.storageClass } : {}),
         ...(flags.componentLogLevel ? { componentLogLevel: flags.componentLogLevel } : {}),
+        ...(flags.metricsTokenFile ? { metricsTokenFile: flags.metricsTokenFile } : {}),
         ...(flags.leaderElectionNamespace ? { leaderElectionNamespace: flags.leaderElectionNamespace } : {}),
         ...(flags.leaderElectionId ? { leaderElectionId: flags.leaderElectionId } : {}),
         ...(flags.identity ? { identity: flags.identity } : {}),

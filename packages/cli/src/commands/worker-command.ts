@@ -5,6 +5,7 @@
 // --tier flags are given.
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
+import { METRICS_TOKEN_FLAG, METRICS_TOKEN_HELP } from '../connection/cli-defaults.js';
 import { collect } from './process-lifecycle.js';
 
 export interface WorkerFlags {
@@ -24,6 +25,7 @@ export interface WorkerFlags {
   tlsCa?: string;
   heartbeatMs?: string;
   metricsListen?: string;
+  metricsTokenFile?: string;
   logLevel?: string;
   helloTimeoutMs?: string;
   maxDataConnections?: string;
@@ -52,6 +54,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
     .option('--tls-ca <file>', 'CA bundle (PEM) to verify the master')
     .option('--heartbeat-ms <ms>', 'heartbeat interval (default: what the master asks for)')
     .option('--metrics-listen <host:port>', 'serve Prometheus /metrics here (off loopback: the token as a bearer token)')
+    .option(METRICS_TOKEN_FLAG, METRICS_TOKEN_HELP)
     .option('--log-level <level>', 'pino log level (env EDDY_LOG_LEVEL, default info)')
     .option('--hello-timeout-ms <ms>', 'close data channel connections that have not authenticated by then (default 10000)')
     .option('--max-data-connections <n>', 'data channel connections at once (default 1024)')

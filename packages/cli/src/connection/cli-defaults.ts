@@ -28,3 +28,7 @@ export const CLI_ENV = {
 /** Client commands each take `--tls-ca` (a program-level option would swallow the one of `eddy mount`). */
 export const TLS_CA_FLAG = '--tls-ca <file>';
 export const TLS_CA_HELP = `CA bundle (PEM) to verify a master serving TLS (env ${CLI_ENV.tlsCa})`;
+
+/** master, worker and mount each take `--metrics-token-file` beside `--metrics-listen`. */
+export const METRICS_TOKEN_FLAG = '--metrics-token-file <file>';
+export const METRICS_TOKEN_HELP = 'bearer token /metrics asks for off loopback, e.g. Prometheus\' scrape token (default: the cluster token)';

@@ -3,6 +3,7 @@
 // server-side apply, and mirror the master's status into the custom resources. Level-triggered and
 // idempotent: running it twice changes nothing, and a restarted operator picks up where it was.
 import type { Logger } from '@eddy/core';
+import { readTokenFile } from '@eddy/protocol';
 import type { EventRecorder } from '../kube/event-recorder.js';
 import type { KubeApi, KubeObject } from '../kube/kube-api.js';
 import { MasterLink } from '../master/master-link.js';
@@ -12,6 +13,7 @@ import { credentialSecret, CREDENTIAL_ROLES, newToken, tokenOf } from '../render
 import { datasetClaim, datasetVolume } from '../render/dataset-volume.js';
 import { fuseDaemonSet } from '../render/fuse-workload.js';
 import { masterService, masterStatefulSet } from '../render/master-workload.js';
+import { metricsService, scrapeTokenSecret } from '../render/metrics-scrape.js';
 import { RenderContext, type RenderOptions } from '../render/render-context.js';
 import { workerStatefulSet } from '../render/worker-workload.js';
 import { desiredSpec, masterDocuments, SpecError, type DesiredSpec } from '../spec/desired-spec.js';
@@ -38,6 +40,8 @@ export interface ReconcilerOptions {
   masterAddresses: ReadonlyMap<string, string>;
   /** How often a served Dataset's status is refreshed from its master. */
   statusIntervalMs: number;
+  /** The scrape token's file (see OperatorOptions.metricsTokenFile); unset: no scrape token Secret. */
+  metricsTokenFile?: string | undefined;
 }
 
 export interface ReconcileResult {
@@ -138,9 +142,11 @@ export class DatasetReconciler {
       tokens.set(role, token);
       if (!existing) objects.push(credentialSecret(ctx, role, token));
     }
+    const scrapeFile = this.#options.metricsTokenFile;
+    if (scrapeFile !== undefined) objects.push(scrapeTokenSecret(ctx, readTokenFile(scrapeFile, '--metrics-token-file')));
     const accessMode = spec.dataset.spec.accessMode;
     objects.push(
-      masterService(ctx), masterStatefulSet(ctx),
+      masterService(ctx), masterStatefulSet(ctx), metricsService(ctx),
       workerStatefulSet(ctx, spec.tiers, spec.runtime.spec.replicas),
       fuseDaemonSet(ctx, spec.runtime.spec.fuse.args, spec.fuseNodeSelector),
       datasetVolume(ctx, accessMode, spec.fuseNodeSelector), datasetClaim(ctx, accessMode),
@@ -209,7 +215,7 @@ export class DatasetReconciler {
     this.#links.get(names.key)?.close();
     this.#links.delete(names.key);
     this.#applied.delete(names.key);
-    const selector = `data.eddy.dev/dataset=${names.name},data.eddy.dev/dataset-namespace=${names.namespace},app.kubernetes.io/component in (master,worker,fuse,credentials)`;
+    const selector = `data.eddy.dev/dataset=${names.name},data.eddy.dev/dataset-namespace=${names.namespace},app.kubernetes.io/component in (master,worker,fuse,credentials,metrics)`;
     for (const type of [...OWNED_TYPES, { apiVersion: 'v1', kind: 'Secret' }]) {
       for (const obj of await this.#api.list(type.apiVersion, type.kind, names.namespace, selector)) await this.#api.delete(obj);
     }

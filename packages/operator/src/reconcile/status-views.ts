@@ -2,6 +2,7 @@
 // (for the Dataset: Fluid's fields and columns plus exact byte counts; for a DataLoad: phase,
 // duration, conditions and schedule times) and from what the operator itself knows (a bad spec, a
 // master it cannot reach). Pure functions: the reconciler decides when to write.
+import { formatPercent } from '@eddy/core';
 import type { proto } from '@eddy/protocol';
 import { conditionsOf, setCondition, type Condition, type ConditionInput } from '../kube/conditions.js';
 import type { KubeObject } from '../kube/kube-api.js';
@@ -31,6 +32,28 @@ function ready(obj: KubeObject, ok: boolean, reason: string, message: string): C
   return setCondition(conditionsOf(obj['status']), input);
 }
 
+/**
+ * Fluid's hit and throughput ratios as Fluid writes them into cacheStates ("83.3%"; "0.0%" when nothing
+ * was read in the window), from the master's ratios in [0, 1] over the windows it states, which are
+ * mirrored too, with the exact bytes read by source since the master started.
+ */
+function readRatios(m: proto.DatasetStatus__Output): Record<string, unknown> {
+  const pct = (ratio: number): string => formatPercent(ratio, 1);
+  return {
+    cacheHitRatio: m.cacheHitRatioPercentage || pct(m.cacheHitRatio),
+    localHitRatio: pct(m.localHitRatio),
+    remoteHitRatio: pct(m.remoteHitRatio),
+    cacheThroughputRatio: pct(m.cacheThroughputRatio),
+    localThroughputRatio: pct(m.localThroughputRatio),
+    remoteThroughputRatio: pct(m.remoteThroughputRatio),
+    hitRatioWindowSeconds: m.hitRatioWindowSeconds,
+    throughputWindowSeconds: m.throughputWindowSeconds,
+    bytesReadLocal: m.bytesReadLocal,
+    bytesReadRemote: m.bytesReadRemote,
+    bytesReadUfs: m.bytesReadUfs,
+  };
+}
+
 /** The Dataset's status from the master's view of it (undefined: the master has not listed it yet). */
 export function datasetStatus(ds: KubeObject, master: proto.DatasetStatus__Output | undefined, runtimeName: string,
   runtimeKind: string): Record<string, unknown> {
@@ -49,7 +72,7 @@ export function datasetStatus(ds: KubeObject, master: proto.DatasetStatus__Outpu
       cacheCapacity: master?.cacheCapacity || undefined,
       cacheCapacityBytes: master?.cacheCapacityBytes,
       cachedPercentage: master?.cachedPercentage || undefined,
-      cacheHitRatio: master?.cacheHitRatioPercentage || undefined,
+      ...(master ? readRatios(master) : {}),
     }),
     runtimes: [{ name: runtimeName, namespace: ds.metadata.namespace ?? 'default', category: 'Accelerate', type: 'eddy', masterReplicas: 1 }],
     observedGeneration: generation(ds),

@@ -3,6 +3,7 @@
 // propagation, so the mount made inside the container is visible on the node, where the Dataset's
 // hostPath PV (and so every application Pod's `claimName: <dataset>`) finds it.
 import type { KubeObject } from '../kube/kube-api.js';
+import { METRICS_PORTS } from '../resources/dataset-names.js';
 import { RenderContext } from './render-context.js';
 
 /** `-okernel_cache` → `kernel_cache`, as `eddy mount -o` takes it. */
@@ -16,12 +17,14 @@ export function fuseDaemonSet(ctx: RenderContext, fuseArgs: readonly string[], n
   // Application Pods run as any user: let them through the mount (the client still serves reads only).
   const options = [...fuseArgs.map(fuseOption), 'allow_other'];
   const args = ['mount', '--master', n.masterAddress, '--dataset', n.name, '--token-file', ctx.tokenFile(),
-    ...options.flatMap((o) => ['-o', o]), mountPath];
+    ...ctx.metricsArgs(METRICS_PORTS.fuse), ...options.flatMap((o) => ['-o', o]), mountPath];
   const container = ctx.container('fuse', args, {
+    ports: [ctx.metricsPort(METRICS_PORTS.fuse)],
     volumeMounts: [
       { name: 'dev-fuse', mountPath: '/dev/fuse' },
       { name: 'mount-root', mountPath: n.hostMountRoot, mountPropagation: 'Bidirectional' },
       ctx.credentialMount(),
+      ...ctx.scrapeTokenMounts(),
     ],
     lifecycle: {
       // Leave no dead mount on the node when the Pod goes (the client also unmounts on SIGTERM).
@@ -49,6 +52,7 @@ export function fuseDaemonSet(ctx: RenderContext, fuseArgs: readonly string[], n
             { name: 'dev-fuse', hostPath: { path: '/dev/fuse', type: 'CharDevice' } },
             { name: 'mount-root', hostPath: { path: n.hostMountRoot, type: 'DirectoryOrCreate' } },
             ctx.credentialVolume(),
+            ...ctx.scrapeTokenVolumes(),
           ],
         },
       },

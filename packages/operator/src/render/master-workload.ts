@@ -2,7 +2,7 @@
 // history, dataset status) lives on a PVC, and a headless Service workers, FUSE clients and the
 // operator reach it through. DataLoads (Once and Cron) run in here, not as Jobs.
 import type { KubeObject } from '../kube/kube-api.js';
-import { MASTER_PORT } from '../resources/dataset-names.js';
+import { MASTER_PORT, METRICS_PORTS } from '../resources/dataset-names.js';
 import { EDDY_UID, RenderContext } from './render-context.js';
 
 export const JOURNAL_DIR = '/var/lib/eddy/journal';
@@ -24,10 +24,11 @@ export function masterService(ctx: RenderContext): KubeObject {
 
 export function masterStatefulSet(ctx: RenderContext): KubeObject {
   const n = ctx.names;
-  const args = ['master', '--listen', `0.0.0.0:${MASTER_PORT}`, '--data-dir', JOURNAL_DIR, '--token-file', ctx.tokenFile()];
+  const args = ['master', '--listen', `0.0.0.0:${MASTER_PORT}`, '--data-dir', JOURNAL_DIR, '--token-file', ctx.tokenFile(),
+    ...ctx.metricsArgs(METRICS_PORTS.master)];
   const container = ctx.container('master', args, {
-    ports: [{ name: 'grpc', containerPort: MASTER_PORT, protocol: 'TCP' }],
-    volumeMounts: [{ name: 'journal', mountPath: JOURNAL_DIR }, ctx.credentialMount()],
+    ports: [{ name: 'grpc', containerPort: MASTER_PORT, protocol: 'TCP' }, ctx.metricsPort(METRICS_PORTS.master)],
+    volumeMounts: [{ name: 'journal', mountPath: JOURNAL_DIR }, ctx.credentialMount(), ...ctx.scrapeTokenMounts()],
     readinessProbe: { tcpSocket: { port: 'grpc' }, periodSeconds: 5 },
     livenessProbe: { tcpSocket: { port: 'grpc' }, periodSeconds: 10, failureThreshold: 6 },
     resources: { requests: { cpu: '100m', memory: '256Mi' } },
@@ -48,7 +49,7 @@ export function masterStatefulSet(ctx: RenderContext): KubeObject {
           enableServiceLinks: false,
           securityContext: { fsGroup: EDDY_UID },
           containers: [container],
-          volumes: [ctx.credentialVolume()],
+          volumes: [ctx.credentialVolume(), ...ctx.scrapeTokenVolumes()],
         },
       },
       volumeClaimTemplates: [{

@@ -6,6 +6,8 @@ import { DatasetNames, type Component } from '../resources/dataset-names.js';
 
 export const EDDY_UID = 65532;
 export const CREDENTIALS_DIR = '/etc/eddy/credentials';
+/** Where the scrape token Secret is mounted (when the operator has one: --metrics-token-file). */
+export const SCRAPE_TOKEN_DIR = '/etc/eddy/metrics';
 /** The one cluster credential today; issue 15 splits it into admin, worker and client roles. */
 export const CLUSTER_ROLE = 'cluster';
 export const TOKEN_KEY = 'token';
@@ -20,6 +22,11 @@ export interface RenderOptions {
   storageClassName?: string | undefined;
   /** Log level passed to every component. */
   logLevel: string;
+  /**
+   * Whether every component's /metrics asks for the shared scrape token (the operator's
+   * --metrics-token-file, copied into each Dataset's namespace) instead of the cluster token.
+   */
+  scrapeToken: boolean;
 }
 
 export const DEFAULT_RENDER_OPTIONS: RenderOptions = {
@@ -27,6 +34,7 @@ export const DEFAULT_RENDER_OPTIONS: RenderOptions = {
   imagePullPolicy: 'IfNotPresent',
   journalSize: '1Gi',
   logLevel: 'info',
+  scrapeToken: false,
 };
 
 export interface OwnerReference {
@@ -73,6 +81,27 @@ export class RenderContext {
 
   tokenFile(): string {
     return `${CREDENTIALS_DIR}/${TOKEN_KEY}`;
+  }
+
+  /**
+   * `--metrics-listen` on every interface, the Pod's `metrics` port. Off loopback the listener asks
+   * for a bearer token: the scrape token when there is one, else the component's own token file.
+   */
+  metricsArgs(port: number): string[] {
+    return ['--metrics-listen', `0.0.0.0:${port}`, ...(this.options.scrapeToken ? ['--metrics-token-file', `${SCRAPE_TOKEN_DIR}/${TOKEN_KEY}`] : [])];
+  }
+
+  metricsPort(port: number): Record<string, unknown> {
+    return { name: 'metrics', containerPort: port, protocol: 'TCP' };
+  }
+
+  /** The scrape token's volume and mount, when there is one. */
+  scrapeTokenVolumes(): Array<Record<string, unknown>> {
+    return this.options.scrapeToken ? [{ name: 'scrape-token', secret: { secretName: this.names.scrapeTokenSecret, defaultMode: 0o440 } }] : [];
+  }
+
+  scrapeTokenMounts(): Array<Record<string, unknown>> {
+    return this.options.scrapeToken ? [{ name: 'scrape-token', mountPath: SCRAPE_TOKEN_DIR, readOnly: true }] : [];
   }
 
   container(name: string, args: string[], extra: Record<string, unknown>): Record<string, unknown> {

@@ -4,7 +4,7 @@
 // on the node (one directory per worker Pod) or a PVC per worker. Quota and watermarks go to the
 // worker as `--tier` flags, the same grammar `eddy worker` takes by hand.
 import type { KubeObject } from '../kube/kube-api.js';
-import { WORKER_DATA_PORT, WORKER_PORT } from '../resources/dataset-names.js';
+import { METRICS_PORTS, WORKER_DATA_PORT, WORKER_PORT } from '../resources/dataset-names.js';
 import type { TierPlan } from '../spec/desired-spec.js';
 import { EDDY_UID, RenderContext } from './render-context.js';
 
@@ -51,7 +51,7 @@ export function workerStatefulSet(ctx: RenderContext, tiers: readonly TierPlan[]
     'worker', '--master', n.masterAddress, '--runtime', n.name,
     '--listen', `0.0.0.0:${WORKER_PORT}`, '--data-listen', `0.0.0.0:${WORKER_DATA_PORT}`,
     '--advertise-host', '$(POD_IP)', '--worker-id', '$(POD_NAME)', '--host-id', '$(POD_NAME)',
-    '--token-file', ctx.tokenFile(),
+    '--token-file', ctx.tokenFile(), ...ctx.metricsArgs(METRICS_PORTS.worker),
     ...tiers.flatMap((t) => ['--tier', tierFlag(t)]),
   ];
   const hostTiers = tiers.filter((t) => t.medium !== 'MEM' && t.volumeType === 'hostPath');
@@ -59,8 +59,9 @@ export function workerStatefulSet(ctx: RenderContext, tiers: readonly TierPlan[]
     ports: [
       { name: 'grpc', containerPort: WORKER_PORT, protocol: 'TCP' },
       { name: 'data', containerPort: WORKER_DATA_PORT, protocol: 'TCP' },
+      ctx.metricsPort(METRICS_PORTS.worker),
     ],
-    volumeMounts: [...tiers.map(tierMount), ctx.credentialMount()],
+    volumeMounts: [...tiers.map(tierMount), ctx.credentialMount(), ...ctx.scrapeTokenMounts()],
     readinessProbe: { tcpSocket: { port: 'data' }, periodSeconds: 5 },
     resources: { requests: { cpu: '100m', memory: '256Mi' } },
     securityContext: RenderContext.restricted(),
@@ -91,7 +92,7 @@ export function workerStatefulSet(ctx: RenderContext, tiers: readonly TierPlan[]
           securityContext: { fsGroup: EDDY_UID },
           initContainers,
           containers: [container],
-          volumes: [...tiers.map((t) => tierVolume(ctx, t)).filter((v) => v !== undefined), ctx.credentialVolume()],
+          volumes: [...tiers.map((t) => tierVolume(ctx, t)).filter((v) => v !== undefined), ctx.credentialVolume(), ...ctx.scrapeTokenVolumes()],
         },
       },
       volumeClaimTemplates: claims,

@@ -12,8 +12,10 @@ export const DATASET_FINALIZER = 'data.eddy.dev/volume-cleanup';
 export const MASTER_PORT = 19998;
 export const WORKER_PORT = 29998;
 export const WORKER_DATA_PORT = 29999;
+/** Each component's /metrics (`--metrics-listen`), as in deploy/prometheus/prometheus.yml; the port is named `metrics`. */
+export const METRICS_PORTS = { master: 9100, worker: 9101, fuse: 9102 } as const;
 
-export type Component = 'master' | 'worker' | 'fuse' | 'volume' | 'credentials';
+export type Component = 'master' | 'worker' | 'fuse' | 'volume' | 'credentials' | 'metrics';
 
 export class DatasetNames {
   constructor(readonly namespace: string, readonly name: string) {}
@@ -25,6 +27,10 @@ export class DatasetNames {
   get master(): string { return `${this.name}-eddy-master`; }
   get worker(): string { return `${this.name}-eddy-worker`; }
   get fuse(): string { return `${this.name}-eddy-fuse`; }
+  /** The headless Service over every Pod's `metrics` port, which a ServiceMonitor selects. */
+  get metrics(): string { return `${this.name}-eddy-metrics`; }
+  /** The Secret holding the token Prometheus presents (a copy of the operator's --metrics-token-file). */
+  get scrapeTokenSecret(): string { return `${this.name}-eddy-metrics-token`; }
   /** The PVC application Pods mount, named after the Dataset (`claimName: demo`). */
   get claim(): string { return this.name; }
   get volume(): string { return `${this.namespace}-${this.name}`; }
@@ -58,5 +64,10 @@ export class DatasetNames {
 
   selector(component: Component): Record<string, string> {
     return { 'app.kubernetes.io/instance': this.name, [LABEL_COMPONENT]: component, [LABEL_DATASET]: this.name };
+  }
+
+  /** Every Pod of the Dataset (master, workers, FUSE): what the metrics Service selects. */
+  podSelector(): Record<string, string> {
+    return { 'app.kubernetes.io/instance': this.name, [LABEL_DATASET]: this.name, [LABEL_MANAGED_BY]: MANAGED_BY };
   }
 }
