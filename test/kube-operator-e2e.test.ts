@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startS3Server, type KubeTestCluster, type S3Endpoint } from '@eddy/testkit';
 import { CleanupStack, REPO_ROOT, eventually, forceUnmount } from '@eddy/test-cluster';
-import { startOperatorCluster, startOperatorProcess, table, waitForLog } from './helpers/kube-operator-cluster.js';
+import { OPERATOR_NAMESPACE, startOperatorCluster, startOperatorProcess, table, waitForLog } from './helpers/kube-operator-cluster.js';
 import { PodRunner, type PodTemplate, type RunningPod } from './helpers/kube-pod-runner.js';
 import { seedDataLoadEvery, seedDatasetForS3, seedSecretForS3 } from './helpers/seed-manifests.js';
 
@@ -22,6 +22,9 @@ let cluster: KubeTestCluster;
 let s3: S3Endpoint;
 let dir: string;
 let masterPort: number;
+/** The port each Pod's `0.0.0.0:91xx` /metrics listener gets here (still on every interface: off loopback, as in a Pod). */
+const metricsPort = new Map<string, number>();
+let scrapeTokenFile: string;
 let original: Buffer;
 const pods = new Map<string, RunningPod>();
 
@@ -45,25 +48,39 @@ before(async () => {
   await writeFile(join(dir, 'dataset.yaml'), seedDatasetForS3(target));
   await writeFile(join(dir, 'dataload.yaml'), seedDataLoadEvery(5));
   masterPort = await freePort();
+  for (const pod of ['master', 'worker', 'fuse']) metricsPort.set(pod, await freePort());
+  // The chart's scrape token, as its Deployment mounts it for the operator (--metrics-token-file).
+  const secret = json<{ data: { token: string } }>(['get', 'secret', '-n', OPERATOR_NAMESPACE, 'eddy-eddy-metrics']);
+  scrapeTokenFile = join(dir, 'scrape-token');
+  await writeFile(scrapeTokenFile, Buffer.from(secret.data.token, 'base64'), { mode: 0o600 });
 });
+
+const operatorArgs = (): string[] => ['--master-address', `default/demo=127.0.0.1:${masterPort}`, '--metrics-token-file', scrapeTokenFile];
+
+/** GET /metrics of a Pod with a bearer token (or none). */
+async function scrape(pod: string, token: string | undefined): Promise<{ status: number; body: string }> {
+  const res = await fetch(`http://127.0.0.1:${metricsPort.get(pod)!}/metrics`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, body: await res.text() };
+}
 
 /** Runs the master, worker and FUSE Pod templates the operator generated, as one node would. */
 async function startPods(runner: PodRunner): Promise<void> {
   const master = json<Workload>(['get', 'statefulset', 'demo-eddy-master']);
-  pods.set('master', runner.run(master.spec.template, 'demo-eddy-master-0', new Map([['0.0.0.0:19998', `127.0.0.1:${masterPort}`]]),
+  pods.set('master', runner.run(master.spec.template, 'demo-eddy-master-0',
+    new Map([['0.0.0.0:19998', `127.0.0.1:${masterPort}`], ['0.0.0.0:9100', `0.0.0.0:${metricsPort.get('master')!}`]]),
     (master.spec.volumeClaimTemplates ?? []).map((c) => c.metadata.name)));
   const worker = json<Workload>(['get', 'statefulset', 'demo-eddy-worker']);
   assert.equal(worker.spec.replicas, 1);
   const [grpc, data] = [await freePort(), await freePort()];
   pods.set('worker', runner.run(worker.spec.template, 'demo-eddy-worker-0',
-    new Map([['0.0.0.0:29998', `127.0.0.1:${grpc}`], ['0.0.0.0:29999', `127.0.0.1:${data}`]])));
+    new Map([['0.0.0.0:29998', `127.0.0.1:${grpc}`], ['0.0.0.0:29999', `127.0.0.1:${data}`], ['0.0.0.0:9101', `0.0.0.0:${metricsPort.get('worker')!}`]])));
   const fuse = json<Workload>(['get', 'daemonset', 'demo-eddy-fuse']);
-  pods.set('fuse', runner.run(fuse.spec.template, 'demo-eddy-fuse-node1'));
+  pods.set('fuse', runner.run(fuse.spec.template, 'demo-eddy-fuse-node1', new Map([['0.0.0.0:9102', `0.0.0.0:${metricsPort.get('fuse')!}`]])));
 }
 
 test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'s mount reads the bucket\'s bytes', { timeout: 240_000 }, async (t) => {
   for (const f of ['mySecret.yaml', 'dataset.yaml', 'dataload.yaml']) cluster.kubectl(['apply', '-f', join(dir, f)]);
-  const operator = startOperatorProcess(cluster, 'e2e-1', ['--master-address', `default/demo=127.0.0.1:${masterPort}`]);
+  const operator = startOperatorProcess(cluster, 'e2e-1', operatorArgs());
   t.after(() => operator.stop('SIGTERM'));
 
   // What the operator makes, with the specs the issue asks for (validated by the API server on apply).
@@ -84,6 +101,22 @@ test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'
   assert.ok(fc.volumeMounts.some((m) => m.mountPropagation === 'Bidirectional'));
   assert.ok(fc.lifecycle.preStop.exec.command.join(' ').includes('fusermount -uz'));
   for (const o of ['kernel_cache', 'ro', 'attr_timeout=60', 'entry_timeout=60', 'negative_timeout=60']) assert.ok(fc.args.includes(o), o);
+  // /metrics on every Pod: a port named `metrics`, the listener and the scrape token's file as flags.
+  const metricsPorts = ['statefulset/demo-eddy-master', 'statefulset/demo-eddy-worker', 'daemonset/demo-eddy-fuse'].map((w) => {
+    const c = json<{ spec: { template: { spec: { containers: Array<{ args: string[]; ports: Array<{ name: string; containerPort: number }> }> } } } }>(
+      ['get', w]).spec.template.spec.containers[0]!;
+    assert.ok(c.args.includes('--metrics-token-file') && c.args.includes('/etc/eddy/metrics/token'), `${w}: ${c.args.join(' ')}`);
+    const port = c.ports.find((p) => p.name === 'metrics')!.containerPort;
+    assert.ok(c.args.includes(`0.0.0.0:${port}`), `${w} listens on its metrics port`);
+    return port;
+  });
+  assert.deepEqual(metricsPorts, [9100, 9101, 9102]);
+  const metricsService = json<{ metadata: { labels: Record<string, string> }; spec: { clusterIP: string; selector: Record<string, string>; ports: Array<{ name: string; targetPort: string }> } }>(
+    ['get', 'service', 'demo-eddy-metrics']);
+  assert.equal(metricsService.metadata.labels['app.kubernetes.io/component'], 'metrics', 'what the chart\'s ServiceMonitor selects');
+  assert.equal(metricsService.spec.clusterIP, 'None');
+  assert.deepEqual(metricsService.spec.ports.map((p) => [p.name, p.targetPort]), [['metrics', 'metrics']]);
+  assert.equal(metricsService.spec.selector['data.eddy.dev/dataset'], 'demo');
   const pvc = json<{ spec: { volumeName: string } }>(['get', 'pvc', 'demo']);
   assert.equal(pvc.spec.volumeName, 'default-demo');
   const pv = json<{ spec: { hostPath: { path: string }; claimRef: { name: string } } }>(['get', 'pv', 'default-demo']);
@@ -131,10 +164,45 @@ test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'
     });
   assert.ok(read.equals(original), 'bytes read through the mount differ from the bucket\'s');
 
+  // The read was served by the cache (the DataLoad had it all): the mount reports it to the master, and
+  // the operator mirrors Fluid's ratios into the Dataset's status (the master states the windows).
+  interface CacheStates { [ratio: string]: string | number }
+  const states = await eventually('the hit ratios in the Dataset status', 60_000, async () => {
+    const s = json<{ status: { cacheStates: CacheStates } }>(['get', 'dataset', 'demo']).status.cacheStates;
+    return s['cacheHitRatio'] === '100.0%' ? s : undefined;
+  });
+  for (const key of ['localHitRatio', 'remoteHitRatio', 'cacheThroughputRatio', 'localThroughputRatio', 'remoteThroughputRatio']) {
+    assert.match(String(states[key]), /^\d{1,3}\.\d%$/, `${key} in ${JSON.stringify(states)}`);
+  }
+  // Each is floored to a tenth, as Fluid prints them: together they make 100% within two tenths.
+  const sum = parseFloat(String(states['localHitRatio'])) + parseFloat(String(states['remoteHitRatio']));
+  assert.ok(sum >= 99.8 && sum <= 100, JSON.stringify(states));
+  assert.equal(states['hitRatioWindowSeconds'], 60);
+  assert.equal(states['throughputWindowSeconds'], 10);
+  assert.ok(Number(states['bytesReadLocal']) + Number(states['bytesReadRemote']) >= original.length, JSON.stringify(states));
+  assert.equal(states['bytesReadUfs'], 0);
+  const wide = table(cluster.kubectl(['get', 'dataset', '-o', 'wide']).stdout);
+  assert.equal(wide[1]![wide[0]!.indexOf('CACHE HIT RATIO')], '100.0%');
+
+  // Every Pod serves /metrics on its `metrics` port, off loopback only to the scrape token.
+  const scrapeToken = (await readFile(scrapeTokenFile, 'utf8')).trim();
+  const clusterToken = Buffer.from(json<{ data: { token: string } }>(['get', 'secret', 'demo-eddy-cluster-token']).data.token, 'base64').toString();
+  for (const pod of ['master', 'worker', 'fuse']) {
+    assert.equal((await scrape(pod, undefined)).status, 401, `${pod} /metrics without a token`);
+    assert.equal((await scrape(pod, clusterToken)).status, 401, `${pod} /metrics with the cluster token instead of the scrape token`);
+    const ok = await scrape(pod, scrapeToken);
+    assert.equal(ok.status, 200, pod);
+    assert.match(ok.body, /^eddy_/m, pod);
+    assert.ok(!ok.body.includes(scrapeToken) && !ok.body.includes(clusterToken), `${pod} /metrics shows a token`);
+  }
+  assert.match((await scrape('master', scrapeToken)).body, /^eddy_master_read_bytes_total\{[^}]*dataset="demo"/m);
+  assert.match((await scrape('fuse', scrapeToken)).body, /^eddy_fuse_operation_duration_seconds_count/m);
+
   // Credentials only in Secrets: not in any workload, ConfigMap or status.
   const token = Buffer.from(json<{ data: { token: string } }>(['get', 'secret', 'demo-eddy-cluster-token']).data.token, 'base64').toString();
   const visible = cluster.kubectl(['get', 'statefulsets,daemonsets,services,configmaps,pvc,datasets,dataloads,jindoruntimes', '-A', '-o', 'json']).stdout;
   assert.ok(!visible.includes(token), 'the cluster token appears outside its Secret');
+  assert.ok(!visible.includes(scrapeToken), 'the scrape token appears outside its Secrets');
   assert.ok(!visible.includes(s3.secretKey), 'the bucket secret appears outside its Secret');
   const events = cluster.kubectl(['get', 'events', '-A', '-o', 'json']).stdout;
   assert.ok(!events.includes(token) && !events.includes(s3.secretKey), 'a credential appears in an Event');
@@ -150,8 +218,9 @@ test('a restarted operator resumes without recreating anything', { timeout: 120_
       ['PersistentVolume/default-demo', `${pvs.metadata.uid}@${pvs.metadata.resourceVersion}`]]);
   };
   const before = snapshot();
-  assert.equal(before.size, 7, [...before.keys()].join(', '));
-  const operator = startOperatorProcess(cluster, 'e2e-2', ['--master-address', `default/demo=127.0.0.1:${masterPort}`]);
+  // Credentials, scrape token, master and metrics Services, two StatefulSets, the DaemonSet, the PVC.
+  assert.equal(before.size, 9, [...before.keys()].join(', '));
+  const operator = startOperatorProcess(cluster, 'e2e-2', operatorArgs());
   t.after(() => operator.stop('SIGTERM'));
   await waitForLog(operator, /"msg":"became leader"/, 30_000);
   await waitForLog(operator, /"msg":"operator running"/, 30_000);
@@ -173,7 +242,7 @@ test('deleting the Runtime and the Dataset removes everything the operator made'
   await eventually('the Runtime\'s workloads gone', 90_000, async () => (left('statefulsets,daemonsets,services,secrets') === '' ? true : undefined));
   assert.equal(left('pvc'), 'persistentvolumeclaim/demo', 'the Dataset\'s PVC outlives its Runtime');
 
-  const operator = startOperatorProcess(cluster, 'e2e-3', ['--master-address', `default/demo=127.0.0.1:${masterPort}`]);
+  const operator = startOperatorProcess(cluster, 'e2e-3', operatorArgs());
   t.after(() => operator.stop('SIGTERM'));
   await waitForLog(operator, /"msg":"operator running"/, 30_000);
   await eventually('NotBound without a Runtime', 30_000, async () =>
