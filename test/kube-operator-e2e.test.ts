@@ -111,8 +111,11 @@ test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'
     return port;
   });
   assert.deepEqual(metricsPorts, [9100, 9101, 9102]);
-  const metricsService = json<{ metadata: { labels: Record<string, string> }; spec: { clusterIP: string; selector: Record<string, string>; ports: Array<{ name: string; targetPort: string }> } }>(
-    ['get', 'service', 'demo-eddy-metrics']);
+  interface MetricsService {
+    metadata: { labels: Record<string, string> };
+    spec: { clusterIP: string; selector: Record<string, string>; ports: Array<{ name: string; targetPort: string }> };
+  }
+  const metricsService = json<MetricsService>(['get', 'service', 'demo-eddy-metrics']);
   assert.equal(metricsService.metadata.labels['app.kubernetes.io/component'], 'metrics', 'what the chart\'s ServiceMonitor selects');
   assert.equal(metricsService.spec.clusterIP, 'None');
   assert.deepEqual(metricsService.spec.ports.map((p) => [p.name, p.targetPort]), [['metrics', 'metrics']]);
