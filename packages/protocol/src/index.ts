@@ -13,3 +13,7 @@ export type { UnaryHandler } from './rpc/grpc-edge.js';
 export { loadEddyProto } from './rpc/load-proto.js';
 export { readTlsFiles, readTokenFile, TOKEN_METADATA_KEY, tokenMatches } from './rpc/rpc-security.js';
 export type { RpcSecurity } from './rpc/rpc-security.js';
+export { dataLoadStatusFromWire, dataLoadStatusToWire, datasetStatusFromWire, datasetStatusToWire } from './rpc/status-views.js';
+export type {
+  DataLoadConditionView, DataLoadFailedFileView, DataLoadProgressView, DataLoadRunView, DataLoadStatusView, DatasetStatusView,
+} from './rpc/status-views.js';

@@ -1,18 +1,14 @@
 // The Fluid-shaped object of a typed Resource, for `-o json|yaml` and `eddy describe`: the
 // manifest as the master normalised it (apiVersion, kind, metadata, spec) plus its status, with
-// exact byte counts beside Fluid's formatted strings and times as RFC 3339 text.
-import type { proto } from '@eddy/protocol/rpc';
+// exact byte counts beside Fluid's formatted strings and times as RFC 3339 text (the statuses
+// through @eddy/protocol's status views, the master's own mapping read backwards).
+import { dataLoadStatusFromWire, datasetStatusFromWire, type proto } from '@eddy/protocol/rpc';
 
 type Json = Record<string, unknown>;
 
 /** Unix ms → RFC 3339 (the master stores millisecond times). */
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-/** Times that may be unset (0) are left out, as the master leaves them out of its status. */
-function optionalTime(key: string, ms: number): Json {
-  return ms > 0 ? { [key]: iso(ms) } : {};
 }
 
 function metadataOf(m: proto.ObjectMeta__Output | null): Json {
@@ -22,42 +18,6 @@ function metadataOf(m: proto.ObjectMeta__Output | null): Json {
     labels: { ...m?.labels },
     annotations: { ...m?.annotations },
     creationTimestamp: iso(m?.creationTimeMs ?? 0),
-  };
-}
-
-function datasetStatus(s: proto.DatasetStatus__Output): Json {
-  return {
-    phase: s.phase,
-    ...(s.reason ? { reason: s.reason } : {}),
-    runtime: s.runtime || null,
-    ufsTotalBytes: s.ufsTotalBytes,
-    fileNum: s.fileNum,
-    ufsTotal: s.ufsTotal,
-    cached: s.cached,
-    cacheCapacity: s.cacheCapacity,
-    cachedPercentage: s.cachedPercentage,
-    cacheStates: {
-      cachedBytes: s.cachedBytes,
-      cacheCapacityBytes: s.cacheCapacityBytes,
-      cachedRatio: s.cachedRatio,
-      cached: s.cached,
-      cacheCapacity: s.cacheCapacity,
-      cachedPercentage: s.cachedPercentage,
-      cacheHitRatio: s.cacheHitRatio,
-      cacheHitRatioPercentage: s.cacheHitRatioPercentage,
-      localHitRatio: s.localHitRatio,
-      remoteHitRatio: s.remoteHitRatio,
-      cacheThroughputRatio: s.cacheThroughputRatio,
-      localThroughputRatio: s.localThroughputRatio,
-      remoteThroughputRatio: s.remoteThroughputRatio,
-      hitRatioWindowSeconds: s.hitRatioWindowSeconds,
-      throughputWindowSeconds: s.throughputWindowSeconds,
-      bytesReadLocal: s.bytesReadLocal,
-      bytesReadRemote: s.bytesReadRemote,
-      bytesReadUfs: s.bytesReadUfs,
-    },
-    workers: { live: s.liveWorkers, desired: s.desiredWorkers },
-    lastRefreshTime: s.lastRefreshTimeMs > 0 ? iso(s.lastRefreshTimeMs) : null,
   };
 }
 
@@ -76,7 +36,7 @@ function datasetParts(d: proto.DatasetResource__Output): Json {
       accessModes: [...d.accessModes],
       accessMode: d.accessMode,
     },
-    status: d.status ? datasetStatus(d.status) : null,
+    status: d.status ? datasetStatusFromWire(d.status) : null,
   };
 }
 
@@ -97,33 +57,6 @@ function runtimeParts(r: proto.RuntimeResource__Output): Json {
   };
 }
 
-function dataLoadStatus(s: proto.DataLoadStatus__Output): Json {
-  return {
-    phase: s.phase,
-    duration: s.duration,
-    durationMs: s.durationMs,
-    conditions: s.conditions.map((c) => ({
-      type: c.type, status: c.status, reason: c.reason, message: c.message,
-      lastProbeTime: iso(c.lastProbeTimeMs), lastTransitionTime: iso(c.lastTransitionTimeMs),
-    })),
-    progress: {
-      filesDone: s.progress?.filesDone ?? 0,
-      filesTotal: s.progress?.filesTotal ?? 0,
-      bytesDone: s.progress?.bytesDone ?? 0,
-      bytesTotal: s.progress?.bytesTotal ?? 0,
-      bytesFetched: s.progress?.bytesFetched ?? 0,
-    },
-    failedFiles: s.failedFiles.map((f) => ({ path: f.path, message: f.message })),
-    runs: s.runs.map((r) => ({
-      start: iso(r.startMs), phase: r.phase, bytes: r.bytes, skippedTicks: r.skippedTicks,
-      ...optionalTime('end', r.endMs), ...(r.message ? { message: r.message } : {}),
-    })),
-    skippedTicks: s.skippedTicks,
-    ...optionalTime('lastScheduleTime', s.lastScheduleTimeMs),
-    ...optionalTime('lastSuccessfulTime', s.lastSuccessfulTimeMs),
-  };
-}
-
 function dataLoadParts(l: proto.DataLoadResource__Output): Json {
   return {
     spec: {
@@ -134,7 +67,7 @@ function dataLoadParts(l: proto.DataLoadResource__Output): Json {
       ...(l.schedule ? { schedule: l.schedule } : {}),
       ...(l.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: l.ttlSecondsAfterFinished } : {}),
     },
-    status: l.status ? dataLoadStatus(l.status) : null,
+    status: l.status ? dataLoadStatusFromWire(l.status) : null,
   };
 }
 

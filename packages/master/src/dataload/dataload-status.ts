@@ -3,69 +3,28 @@
 // names follow Fluid's DataLoad status where Fluid has one (phase, duration, conditions,
 // lastScheduleTime, lastSuccessfulTime). Pure: the caller passes the clock's reading.
 import { formatDuration } from '@eddy/core';
+import type { DataLoadConditionView, DataLoadFailedFileView, DataLoadProgressView, DataLoadRunView, DataLoadStatusView } from '@eddy/protocol';
 
 export type DataLoadPhase = 'Pending' | 'Executing' | 'Complete' | 'Failed';
 
-export interface DataLoadCondition {
+// The fields (and their wire mapping) live in @eddy/protocol's status views; the master narrows
+// the enum-like ones to what it writes.
+export interface DataLoadCondition extends DataLoadConditionView {
   type: 'Complete' | 'Failed';
   status: 'True';
-  /** CamelCase reason, e.g. `DataLoadComplete`, `NotEnoughWorkers`, `ObjectsFailed`. */
-  reason: string;
-  message: string;
-  /** ISO time the condition was last evaluated (end of the latest run). */
-  lastProbeTime: string;
-  /** ISO time the condition last changed type (e.g. Failed → Complete). */
-  lastTransitionTime: string;
 }
 
-export interface DataLoadProgress {
-  /** Files whose every block reached its replica count in this run. */
-  filesDone: number;
-  filesTotal: number;
-  /** Bytes of blocks that reached their replica count (counted once per block). */
-  bytesDone: number;
-  /** Sum of the current sizes of the target files. */
-  bytesTotal: number;
-  /** Bytes the workers actually read from the UFS in this run (0 for a no-change delta run). */
-  bytesFetched: number;
-}
+export type DataLoadProgress = DataLoadProgressView;
+export type DataLoadFailedFile = DataLoadFailedFileView;
 
-export interface DataLoadFailedFile {
-  path: string;
-  message: string;
-}
-
-export interface DataLoadRun {
-  /** ISO start time. */
-  start: string;
-  /** ISO end time; absent while executing. */
-  end?: string;
+export interface DataLoadRun extends DataLoadRunView {
   phase: DataLoadPhase;
-  /** Bytes fetched from the UFS. */
-  bytes: number;
-  /** Ticks skipped because this run was still executing. */
-  skippedTicks: number;
-  /** Failure reason, if any. */
-  message?: string;
 }
 
-export interface DataLoadStatus {
+export interface DataLoadStatus extends DataLoadStatusView {
   phase: DataLoadPhase;
-  /** Duration of the latest run, e.g. `2m12s` (elapsed so far while executing; '' before any run). */
-  duration: string;
-  durationMs: number;
   conditions: DataLoadCondition[];
-  /** ISO time the latest run was started (by a tick, or on apply for Once). */
-  lastScheduleTime?: string;
-  /** ISO time the latest run that ended Complete ended. */
-  lastSuccessfulTime?: string;
-  progress: DataLoadProgress;
-  /** Objects of the latest run that could not be loaded, with why. */
-  failedFiles: DataLoadFailedFile[];
-  /** The last 10 runs, oldest first. */
   runs: DataLoadRun[];
-  /** Total ticks skipped because a run was still executing (no overlap). */
-  skippedTicks: number;
 }
 
 /** Journal key of a DataLoad's status. */

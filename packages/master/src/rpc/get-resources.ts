@@ -2,7 +2,7 @@
 // proto Resources. Secret values never pass through here: a Secret becomes its key names, a
 // Dataset's encrypt options keep only the Secret's name and key.
 import { NotFoundError } from '@eddy/core';
-import type { proto } from '@eddy/protocol';
+import { dataLoadStatusToWire, datasetStatusToWire, type proto } from '@eddy/protocol';
 import type { DataLoadManifest, DatasetManifest, Manifest, RuntimeManifest, SecretManifest } from '@eddy/manifest';
 import { categoryOf, type ManifestCategory, type StoredManifest } from '../manifests/manifest-store.js';
 import type { DatasetStatus } from '../status/dataset-status.js';
@@ -27,12 +27,6 @@ export function getResources(source: ResourceSource, kind: string, name: string)
   return stored.map((s) => toResource(source, s));
 }
 
-/** ISO time → Unix ms; 0 for none. */
-function ms(iso: string | null | undefined): number {
-  const t = iso ? Date.parse(iso) : NaN;
-  return Number.isFinite(t) ? t : 0;
-}
-
 function objectMeta(m: Manifest['metadata'], createdMs: number): proto.ObjectMeta {
   return { name: m.name, namespace: m.namespace, labels: { ...m.labels }, annotations: { ...m.annotations }, creationTimeMs: createdMs };
 }
@@ -54,7 +48,6 @@ function secretResource(s: SecretManifest): proto.SecretResource {
 }
 
 function datasetResource(d: DatasetManifest, st: DatasetStatus): proto.DatasetResource {
-  const c = st.cacheStates;
   return {
     mounts: d.spec.mounts.map((mount) => ({
       mountPoint: mount.mountPoint, name: mount.name, path: mount.path, options: { ...mount.options },
@@ -64,20 +57,7 @@ function datasetResource(d: DatasetManifest, st: DatasetStatus): proto.DatasetRe
     })),
     accessModes: [...d.spec.accessModes],
     accessMode: d.spec.accessMode,
-    status: {
-      phase: st.phase, reason: st.reason ?? '', runtime: st.runtime ?? '',
-      ufsTotalBytes: st.ufsTotalBytes, fileNum: st.fileNum,
-      ufsTotal: st.ufsTotal, cached: st.cached, cacheCapacity: st.cacheCapacity, cachedPercentage: st.cachedPercentage,
-      cachedBytes: st.cacheStates.cachedBytes, cacheCapacityBytes: st.cacheStates.cacheCapacityBytes,
-      cachedRatio: st.cacheStates.cachedRatio, cacheHitRatio: st.cacheStates.cacheHitRatio,
-      cacheHitRatioPercentage: st.cacheStates.cacheHitRatioPercentage,
-      localHitRatio: c.localHitRatio, remoteHitRatio: c.remoteHitRatio, cacheThroughputRatio: c.cacheThroughputRatio,
-      localThroughputRatio: c.localThroughputRatio, remoteThroughputRatio: c.remoteThroughputRatio,
-      hitRatioWindowSeconds: c.hitRatioWindowSeconds, throughputWindowSeconds: c.throughputWindowSeconds,
-      bytesReadLocal: c.bytesReadLocal, bytesReadRemote: c.bytesReadRemote, bytesReadUfs: c.bytesReadUfs,
-      liveWorkers: st.workers.live, desiredWorkers: st.workers.desired,
-      lastRefreshTimeMs: ms(st.lastRefreshTime),
-    },
+    status: datasetStatusToWire(st),
   };
 }
 
@@ -106,26 +86,6 @@ function dataLoadResource(l: DataLoadManifest, st: DataLoadStatus | undefined): 
     loadMetadata: l.spec.loadMetadata,
     target: l.spec.target.map((t) => ({ path: t.path, replicas: t.replicas })),
     ...(l.spec.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: l.spec.ttlSecondsAfterFinished } : {}),
-    status: st ? dataLoadStatus(st) : null,
-  };
-}
-
-function dataLoadStatus(st: DataLoadStatus): proto.DataLoadStatus {
-  return {
-    phase: st.phase,
-    duration: st.duration,
-    durationMs: st.durationMs,
-    conditions: st.conditions.map((c) => ({
-      type: c.type, status: c.status, reason: c.reason, message: c.message,
-      lastProbeTimeMs: ms(c.lastProbeTime), lastTransitionTimeMs: ms(c.lastTransitionTime),
-    })),
-    lastScheduleTimeMs: ms(st.lastScheduleTime),
-    lastSuccessfulTimeMs: ms(st.lastSuccessfulTime),
-    progress: { ...st.progress },
-    failedFiles: st.failedFiles.map((f) => ({ path: f.path, message: f.message })),
-    runs: st.runs.map((r) => ({
-      startMs: ms(r.start), endMs: ms(r.end), phase: r.phase, bytes: r.bytes, skippedTicks: r.skippedTicks, message: r.message ?? '',
-    })),
-    skippedTicks: st.skippedTicks,
+    status: st ? dataLoadStatusToWire(st) : null,
   };
 }

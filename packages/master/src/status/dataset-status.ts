@@ -3,6 +3,7 @@
 // by source (dataset-read-stats.ts). Exact numbers sit alongside Fluid-style strings
 // (`588.90KiB`, `100.0%`) so tools can print or compute.
 import { formatBytes, formatPercent } from '@eddy/core';
+import type { DatasetStatusView } from '@eddy/protocol';
 import type { ReadRatios } from './dataset-read-stats.js';
 
 export type DatasetPhase = 'Bound' | 'NotBound' | 'Failed';
@@ -26,46 +27,9 @@ export interface DatasetStatusFacts {
   lastRefreshMs: number;
 }
 
-export interface DatasetStatus {
+/** The status Get and the operator show; its fields and wire mapping live in @eddy/protocol. */
+export interface DatasetStatus extends DatasetStatusView {
   phase: DatasetPhase;
-  reason?: string;
-  runtime: string | null;
-  ufsTotalBytes: number;
-  fileNum: number;
-  ufsTotal: string;
-  cached: string;
-  cacheCapacity: string;
-  cachedPercentage: string;
-  cacheStates: {
-    cachedBytes: number;
-    cacheCapacityBytes: number;
-    /** cached / ufsTotal in [0, 1]; 0 when the dataset is empty. */
-    cachedRatio: number;
-    cached: string;
-    cacheCapacity: string;
-    cachedPercentage: string;
-    /**
-     * Fluid's ratios in [0, 1] from the bytes clients read: cache = (local + remote) / all, over
-     * the last hitRatioWindowSeconds; the throughput ratios over the last throughputWindowSeconds.
-     * 0 when nothing was read in the window.
-     */
-    cacheHitRatio: number;
-    cacheHitRatioPercentage: string;
-    localHitRatio: number;
-    remoteHitRatio: number;
-    cacheThroughputRatio: number;
-    localThroughputRatio: number;
-    remoteThroughputRatio: number;
-    hitRatioWindowSeconds: number;
-    throughputWindowSeconds: number;
-    /** Bytes clients reported since the master started, by source. */
-    bytesReadLocal: number;
-    bytesReadRemote: number;
-    bytesReadUfs: number;
-  };
-  workers: { live: number; desired: number };
-  /** ISO time of the last successful listing, or null before the first. */
-  lastRefreshTime: string | null;
 }
 
 export function computeDatasetStatus(f: DatasetStatusFacts): DatasetStatus {

@@ -9,17 +9,9 @@ export const JOURNAL_DIR = '/var/lib/eddy/journal';
 
 export function masterService(ctx: RenderContext): KubeObject {
   const n = ctx.names;
-  return {
-    apiVersion: 'v1', kind: 'Service',
-    metadata: ctx.metadata(n.master, 'master', ctx.ownedByRuntime()),
-    spec: {
-      clusterIP: 'None',
-      // Workers and clients must find the master while it starts (they retry); readiness is not a gate.
-      publishNotReadyAddresses: true,
-      selector: n.selector('master'),
-      ports: [{ name: 'grpc', port: MASTER_PORT, targetPort: 'grpc', protocol: 'TCP' }],
-    },
-  };
+  // Workers and clients must find the master while it starts (they retry); readiness is not a gate.
+  return ctx.headlessService(n.master, 'master', n.selector('master'), [{ name: 'grpc', port: MASTER_PORT, targetPort: 'grpc', protocol: 'TCP' }],
+    { publishNotReadyAddresses: true });
 }
 
 export function masterStatefulSet(ctx: RenderContext): KubeObject {

@@ -10,16 +10,8 @@ import { RenderContext, TOKEN_KEY } from './render-context.js';
 
 export function metricsService(ctx: RenderContext): KubeObject {
   const n = ctx.names;
-  return {
-    apiVersion: 'v1', kind: 'Service',
-    metadata: ctx.metadata(n.metrics, 'metrics', ctx.ownedByRuntime()),
-    spec: {
-      // Headless: Prometheus scrapes each Pod, not one behind a virtual IP.
-      clusterIP: 'None',
-      selector: n.podSelector(),
-      ports: [{ name: 'metrics', port: METRICS_PORTS.master, targetPort: 'metrics', protocol: 'TCP' }],
-    },
-  };
+  // Headless: Prometheus scrapes each Pod, not one behind a virtual IP.
+  return ctx.headlessService(n.metrics, 'metrics', n.podSelector(), [{ name: 'metrics', port: METRICS_PORTS.master, targetPort: 'metrics', protocol: 'TCP' }]);
 }
 
 /** The scrape token in the Dataset's namespace; not immutable, so a new token in the chart's Secret reaches it. */

@@ -118,6 +118,16 @@ export class RenderContext {
     };
   }
 
+  /** A headless Service (one DNS name or scrape target per Pod, no virtual IP) owned by the Runtime. */
+  headlessService(name: string, component: Component, selector: Record<string, string>, ports: Array<Record<string, unknown>>,
+    extra: Record<string, unknown> = {}): KubeObject {
+    return {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: this.metadata(name, component, this.ownedByRuntime()),
+      spec: { clusterIP: 'None', ...extra, selector, ports },
+    };
+  }
+
   /** Master and workers need no privilege: non-root, no capabilities, read-only root filesystem. */
   static restricted(): Record<string, unknown> {
     return {

@@ -5,4 +5,8 @@ export type * as proto from '../gen/eddy/v1/index-types.js';
 export { createMasterClient, createWorkerClient } from './clients.js';
 export type { MasterRpc, WorkerRpc } from './clients.js';
 export { readTlsFiles, readTokenFile } from './rpc-security.js';
+export { dataLoadStatusFromWire, dataLoadStatusToWire, datasetStatusFromWire, datasetStatusToWire } from './status-views.js';
+export type {
+  DataLoadConditionView, DataLoadFailedFileView, DataLoadProgressView, DataLoadRunView, DataLoadStatusView, DatasetStatusView,
+} from './status-views.js';
 export type { RpcSecurity } from './rpc-security.js';
