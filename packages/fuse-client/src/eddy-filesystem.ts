@@ -1,14 +1,20 @@
 // The filesystem a mount serves, one async method per FUSE operation: metadata from the master
 // (through the user-space caches), bytes through the read path (BlockSource), and a typed refusal
 // of every write. fuse-ops.ts adapts it to fuse-native's callbacks and errno values.
+//
+// A handle reads the version it opened until it is closed (a snapshot per open): its PinnedVersion
+// fixes the bytes, the master keeps that version's blocks while this mount holds it (VersionLeases),
+// and PageCachePolicy keeps the kernel's shared page cache to one version at a time.
 import type { FuseStat, FuseStatfs } from 'fuse-native';
 import { ReadOnlyError } from '@eddy/core';
-import { IsADirectoryError, SupersededError, WriteNotSupportedError } from './fuse-errors.js';
+import { IsADirectoryError, WriteNotSupportedError } from './fuse-errors.js';
 import type { MasterMetadata } from './master-metadata.js';
 import type { FileAttr, DirListing } from './metadata-cache.js';
-import { OpenHandles } from './open-handles.js';
+import { OpenHandles, type OpenHandle } from './open-handles.js';
+import { PageCachePolicy, type OpenMode } from './page-cache-policy.js';
 import type { BlockSource } from './read-path/block-source.js';
 import { PinnedVersion, rememberedLocations, type PinnedVersionOptions, type RememberedLocations } from './read-path/pinned-version.js';
+import type { VersionLeases } from './version-leases.js';
 
 export interface EddyFilesystemOptions {
   metadata: MasterMetadata;
@@ -18,8 +24,10 @@ export interface EddyFilesystemOptions {
   dataset: string;
   blockSize: number;
   readOnly: boolean;
-  /** The kernel's (and libfuse auto_cache's) attribute timeout. */
-  attrTimeoutMs: number;
+  /** Keep a file's pages across opens while its version is unchanged (`kernel_cache` / `auto_cache`). */
+  keepCacheAcrossOpens: boolean;
+  /** Tells the master which versions are open, so their blocks stay cached. */
+  leases: Pick<VersionLeases, 'acquire' | 'release'>;
   masterTimeoutMs: number;
   locationBatchBlocks: number;
   rememberedLocations: number;
@@ -36,6 +44,7 @@ const ST_RDONLY = 1;
 export class EddyFilesystem {
   readonly #o: EddyFilesystemOptions;
   readonly #handles: OpenHandles;
+  readonly #pageCache: PageCachePolicy<FileAttr>;
   /** Block locations of every handle, for handles opened while the master is unreachable. */
   readonly #locations: RememberedLocations;
   readonly #uid = process.getuid?.() ?? 0;
@@ -43,7 +52,10 @@ export class EddyFilesystem {
 
   constructor(options: EddyFilesystemOptions) {
     this.#o = options;
-    this.#handles = new OpenHandles(options.attrTimeoutMs, options.metadataCacheEntries);
+    this.#handles = new OpenHandles();
+    this.#pageCache = new PageCachePolicy<FileAttr>({
+      keepCacheAcrossOpens: options.keepCacheAcrossOpens, maxPaths: options.metadataCacheEntries,
+    });
     this.#locations = rememberedLocations(options.rememberedLocations);
   }
 
@@ -53,9 +65,14 @@ export class EddyFilesystem {
     return this.#report(await this.#o.metadata.lookup(path));
   }
 
+  /**
+   * The same as getattr: the kernel has one size per file (not per handle) and applies whatever it
+   * is told to every handle, so a handle's own size here would cut short, or extend, the readers of
+   * another version (see PageCachePolicy).
+   */
   async fgetattr(path: string, fd: number): Promise<FuseStat> {
     const h = this.#handles.find(fd);
-    return h ? this.#report(h.attr) : await this.getattr(path);
+    return await this.getattr(h?.attr.path ?? path);
   }
 
   async readdir(path: string): Promise<DirListing> {
@@ -67,35 +84,42 @@ export class EddyFilesystem {
     this.#o.metadata.prefetchSubdirs(listing);
   }
 
-  /** Opens `path` for reading, pinning the version the kernel was last told of; the new fd. */
-  async open(path: string, flags: number): Promise<number> {
+  /**
+   * Opens `path` for reading, pinning its current version (as the user-space caches know it): the
+   * new fd, and how the kernel may cache the handle's bytes (page cache or direct_io, keep or drop
+   * cached pages; PageCachePolicy).
+   */
+  async open(path: string, flags: number): Promise<{ fd: number; mode: OpenMode }> {
     if ((flags & O_ACCMODE) !== 0 || (flags & (O_TRUNC | O_CREAT)) !== 0) this.refuseWrite('open for writing', path);
-    const attr = await this.#o.metadata.lookup(path);
-    if (attr.isDir) throw new IsADirectoryError(path);
-    const pinnedAttr = this.#handles.versionToPin(attr);
+    const pinnedAttr = await this.#o.metadata.lookup(path);
+    if (pinnedAttr.isDir) throw new IsADirectoryError(path);
     const o = this.#o;
     const pinned = new PinnedVersion(
       {
         dataset: o.dataset, path: pinnedAttr.path, size: pinnedAttr.size, version: pinnedAttr.version,
-        mtimeMs: pinnedAttr.mtimeMs, blockSize: o.blockSize,
+        versionId: pinnedAttr.versionId, mtimeMs: pinnedAttr.mtimeMs, blockSize: o.blockSize,
       },
       { locator: o.locator, timeoutMs: o.masterTimeoutMs, batchBlocks: o.locationBatchBlocks, remembered: this.#locations },
     );
-    return this.#handles.add({ file: o.source.open(pinned), attr: pinnedAttr });
+    o.leases.acquire(pinnedAttr);
+    const fd = this.#handles.add({ file: o.source.open(pinned), attr: pinnedAttr });
+    return { fd, mode: this.#pageCache.open(pinnedAttr.path, fd, pinnedAttr) };
   }
 
-  /** Reads into `target` for handle `fd`; the byte count. */
+  /** Reads into `target` for handle `fd`: bytes of the version it opened, whatever happened to the object since. */
   async read(fd: number, target: Buffer, length: number, position: number): Promise<number> {
     const h = this.#handles.get(fd);
-    if (this.#handles.superseded(h)) throw new SupersededError(h.attr.path, h.attr.version);
-    const n = await this.#o.source.readInto(h.file, target, position, length);
-    // Checked again on completion: a newer version may have been opened while bytes were in flight.
-    if (this.#handles.superseded(h)) throw new SupersededError(h.attr.path, h.attr.version);
-    return n;
+    return await this.#o.source.readInto(h.file, target, position, length);
   }
 
   release(fd: number): void {
-    this.#handles.release(fd);
+    const h = this.#handles.release(fd);
+    if (h) this.#forget(fd, h);
+  }
+
+  #forget(fd: number, h: OpenHandle): void {
+    this.#pageCache.release(h.attr.path, fd);
+    this.#o.leases.release(h.attr);
   }
 
   async statfs(): Promise<FuseStatfs> {
@@ -121,10 +145,12 @@ export class EddyFilesystem {
 
   closeAll(): void {
     this.#handles.closeAll();
+    this.#pageCache.clear();
   }
 
-  #report(attr: FileAttr): FuseStat {
-    this.#handles.reported(attr);
+  #report(current: FileAttr): FuseStat {
+    // The version page-cache readers read while there are some, else the current one (PageCachePolicy).
+    const attr = current.isDir ? current : this.#pageCache.toReport(current.path, current);
     const mtime = new Date(attr.mtimeMs);
     const perm = this.#o.readOnly ? (attr.isDir ? 0o555 : 0o444) : (attr.isDir ? 0o755 : 0o644);
     const size = attr.isDir ? 4096 : attr.size;

@@ -20,8 +20,8 @@ export function errnoOf(err: unknown): number {
       case 'READ_ONLY': return ERRNO.EROFS;
       case 'INVALID_ARGUMENT': return ERRNO.EINVAL;
       case 'TIMEOUT': return ERRNO.ETIMEDOUT;
-      // VERSION_MISMATCH (a pinned version gone everywhere, or superseded) stays EIO: the read
-      // fails rather than mixing versions, and applications know EIO as "this read failed".
+      // VERSION_MISMATCH (a pinned version gone from every worker and the bucket) stays EIO: the
+      // read fails rather than mixing versions, and applications know EIO as "this read failed".
       default: return ERRNO.EIO;
     }
   }

@@ -34,15 +34,3 @@ export class BadHandleError extends EddyError {
     this.name = 'BadHandleError';
   }
 }
-
-/**
- * A newer version of the file was opened since this handle pinned its own: the kernel's page
- * cache is per inode, so bytes of the old version read now could be served to the new handle.
- * Maps to EIO.
- */
-export class SupersededError extends EddyError {
-  constructor(path: string, version: string) {
-    super('VERSION_MISMATCH', `${path}: version ${version} was superseded by a newer open`);
-    this.name = 'SupersededError';
-  }
-}

@@ -1,6 +1,6 @@
 // The edge between fuse-native and EddyFilesystem: callbacks become promises, typed errors become
 // errno values (errno.ts), and every write operation is refused.
-import type { FuseOps } from 'fuse-native';
+import Fuse, { type FuseOps } from 'fuse-native';
 import type { Logger } from '@eddy/core';
 import type { EddyFilesystem } from './eddy-filesystem.js';
 import { ERRNO, errnoOf } from './errno.js';
@@ -43,7 +43,10 @@ export function fuseOps(fs: EddyFilesystem, logger: Logger): FuseOps {
       }, (err: unknown) => cb(fail('readdir', path, err)));
     },
     open: (path, flags, cb) => {
-      fs.open(path, flags).then((fd) => cb(0, fd), (err: unknown) => cb(fail('open', path, err)));
+      fs.open(path, flags).then(({ fd, mode }) => {
+        // Needs the patched fuse-native (patches/): the handle's direct_io and keep_cache.
+        cb(0, fd, (mode.directIo ? Fuse.OPEN_DIRECT_IO : 0) | (mode.keepCache ? Fuse.OPEN_KEEP_CACHE : 0));
+      }, (err: unknown) => cb(fail('open', path, err)));
     },
     read: (path, fd, buf, len, pos, cb) => {
       fs.read(fd, buf, len, pos).then((n) => cb(n), (err: unknown) => cb(fail('read', path, err)));

@@ -11,27 +11,25 @@ const MAX_OPTION_STRING = 1000;
 /**
  * The libfuse option list for `opts`.
  *
- * Page cache mapping (documented in README): `kernel_cache` is never passed to libfuse. With it,
- * libfuse 2.9 keeps pages of a file whose bytes changed but whose size did not, even after its
- * mtime changed, so a refreshed version could be served from stale pages. Both `kernel_cache`
- * and `auto_cache` therefore become `auto_cache`: pages stay cached across opens while the file's
- * mtime and size are unchanged (the speed kernel_cache promises) and are dropped at the next open
- * after either changes. `auto_inval_data` does not exist in libfuse 2.9 (passing it breaks the mount).
+ * Page cache (documented in README): neither `kernel_cache` nor `auto_cache` is passed to
+ * libfuse. libfuse would set keep_cache on every open from them (kernel_cache keeps pages of a
+ * file whose bytes changed at the same size, even after its mtime changed; auto_cache decides per
+ * path, not per version). Eddy decides keep_cache and direct_io itself at each open, per version
+ * (PageCachePolicy); `kernel_cache` / `auto_cache` only say that pages may be kept across opens of
+ * an unchanged version. `auto_inval_data` does not exist in libfuse 2.9 (passing it breaks the mount).
  */
 export function libfuseOptionList(opts: FuseOptions, names: { fsname: string; subtype: string }): string[] {
   const out: string[] = [];
   if (opts.readOnly) out.push('ro');
-  if (opts.kernelCache || opts.autoCache) out.push('auto_cache');
   out.push(`attr_timeout=${opts.attrTimeout}`);
   out.push(`entry_timeout=${opts.entryTimeout}`);
   out.push(`negative_timeout=${opts.negativeTimeout}`);
-  // libfuse takes the timeouts as doubles; its attr cache is also consulted by auto_cache, so
-  // `ac_attr_timeout` follows attr_timeout (the libfuse default) and is not set separately.
+  // libfuse takes the timeouts as doubles.
   if (opts.maxRead !== undefined) out.push(`max_read=${opts.maxRead}`);
   if (opts.allowOther) out.push('allow_other');
   out.push(`fsname=${names.fsname}`, `subtype=${names.subtype}`);
   for (const e of opts.extra) {
-    // Refuse options that would undo the mapping above or mount something different.
+    // Refuse options that would take the page cache decision from Eddy, or mount something different.
     if (e === 'kernel_cache' || e === 'auto_cache') continue;
     if (/^(fsname|subtype)=/.test(e)) continue;
     out.push(e);

@@ -39,7 +39,7 @@ export class MasterMetadata {
   }
 
   async lookup(path: string): Promise<FileAttr> {
-    if (path === '/') return { path: '/', isDir: true, size: 0, version: '', mtimeMs: this.#mountedAt };
+    if (path === '/') return { path: '/', isDir: true, size: 0, version: '', versionId: '', mtimeMs: this.#mountedAt };
     const { cache } = this.#o;
     const hit = cache.getAttr(path);
     if (hit) return hit;
@@ -146,5 +146,7 @@ export class MasterMetadata {
 }
 
 function toAttr(info: proto.FileInfo__Output, path: string): FileAttr {
-  return { path, isDir: info.isDir, size: Number(info.size), version: info.version, mtimeMs: Number(info.mtimeMs) };
+  return {
+    path, isDir: info.isDir, size: Number(info.size), version: info.version, versionId: info.versionId, mtimeMs: Number(info.mtimeMs),
+  };
 }

@@ -8,6 +8,8 @@ export interface FileAttr {
   isDir: boolean;
   size: number;
   version: string;
+  /** The store's id of the version in a bucket that keeps versions, '' otherwise. */
+  versionId: string;
   mtimeMs: number;
 }
 

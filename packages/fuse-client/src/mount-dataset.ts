@@ -1,7 +1,9 @@
 // mountDataset: asks the master how the dataset is mounted (UFS mounts, block size, access mode,
 // the Runtime's fuse args), applies the caller's -o overrides, and serves it with fuse-native until
 // close() or the caller's signal. Resources are released in reverse order of acquisition.
+import { randomBytes } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
+import Fuse from 'fuse-native';
 import { AbortedError, DEFAULT_BLOCK_SIZE, TimeoutError, UnavailableError, ValidationError, type Logger } from '@eddy/core';
 import { createMasterClient, type MasterRpc } from '@eddy/protocol';
 import { parseFuseArgs, type AccessMode, type FuseOptions } from '@eddy/manifest';
@@ -22,6 +24,7 @@ import { MountedUfs } from './read-path/ufs-source.js';
 import { WorkerTierRoots } from './read-path/worker-tier-roots.js';
 import { ReadReporter } from './read-reporter.js';
 import { lazyUnmount, recoverStaleMount } from './stale-mount.js';
+import { VersionLeases } from './version-leases.js';
 
 export interface MountHandle {
   readonly mountpoint: string;
@@ -53,6 +56,10 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
   const o = resolveMountOptions(options);
   const { logger, mountpoint, signal } = o;
   if (signal?.aborted) throw new AbortedError(`mount of ${mountpoint} aborted`);
+  if (!Fuse.SUPPORTS_OPEN_FLAGS) {
+    // Without per-handle direct_io / keep_cache the page cache could serve one version's pages to another's reader.
+    throw new UnavailableError('fuse-native is not the patched build (patches/fuse-native+2.2.6.patch): run scripts/setup.sh');
+  }
   const master = createMasterClient(o.masterAddress, o.security);
   const resources = new Resources(logger);
   resources.add(() => master.close());
@@ -128,8 +135,15 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
     maxEntries: o.metadataCacheEntries,
   });
   const metadata = new MasterMetadata({ ...o, master, runtime: spec.runtime, cache });
+  const leases = new VersionLeases({
+    hold: async (req, opts) => await master.holdVersions(req, opts),
+    dataset: o.dataset, clientId: `${o.hostId}:${process.pid}:${randomBytes(6).toString('hex')}`, timeoutMs: o.masterTimeoutMs,
+    initialRenewMs: o.versionLeaseRenewMs, retryMs: o.versionLeaseRetryMs, logger: o.logger,
+  });
+  resources.add(() => leases.close());
   const fs = new EddyFilesystem({
-    ...o, metadata, source, locator: master, blockSize, readOnly: fuseOptions.readOnly, attrTimeoutMs: fuseOptions.attrTimeout * 1000,
+    ...o, metadata, source, locator: master, blockSize, readOnly: fuseOptions.readOnly,
+    keepCacheAcrossOpens: fuseOptions.kernelCache || fuseOptions.autoCache, leases,
   });
   resources.add(() => fs.closeAll());
   return { fs, source, metadata, fuseOptions, libfuseOptions, blockSize };

@@ -70,6 +70,10 @@ export interface MountTunables {
   dataChannelConnections: number;
   /** How often the mount reports its bytes read by source to the master (the dataset's hit ratios). */
   readReportIntervalMs: number;
+  /** How often the versions this mount has open are re-sent to the master, until it states its lease (a third of it). */
+  versionLeaseRenewMs: number;
+  /** Wait after a failed HoldVersions call before the next try. */
+  versionLeaseRetryMs: number;
 }
 
 export const MOUNT_DEFAULTS: Readonly<MountTunables> = Object.freeze({
@@ -102,6 +106,8 @@ export const MOUNT_DEFAULTS: Readonly<MountTunables> = Object.freeze({
   prefetchSubdirConcurrency: 8,
   dataChannelConnections: 8,
   readReportIntervalMs: 1_000,
+  versionLeaseRenewMs: 10_000,
+  versionLeaseRetryMs: 1_000,
 });
 
 export interface MountDatasetOptions extends Partial<Omit<MountTunables, 'readahead'>> {

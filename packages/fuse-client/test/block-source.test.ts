@@ -132,7 +132,7 @@ function world() {
     return data;
   };
   const open = (path: string) => source.open(new PinnedVersion(
-    { dataset: 'd', path, size: files.get(path)!.length, version: 'v1', mtimeMs: 0, blockSize: BS },
+    { dataset: 'd', path, size: files.get(path)!.length, version: 'v1', versionId: '', mtimeMs: 0, blockSize: BS },
     { locator, timeoutMs: 1000, batchBlocks: 64 },
   ));
   /** Reads the whole file as the kernel would: 128 KiB at a time, in order. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { NotFoundError, ReadOnlyError, TimeoutError, UnavailableError, ValidationError, VersionMismatchError } from '@eddy/core';
 import { ERRNO, errnoOf } from '../src/errno.js';
 import {
-  BadHandleError, IsADirectoryError, NotADirectoryError, SupersededError, WriteNotSupportedError,
+  BadHandleError, IsADirectoryError, NotADirectoryError, WriteNotSupportedError,
 } from '../src/fuse-errors.js';
 import { ReadFailedError } from '../src/read-path/read-failed-error.js';
 
@@ -18,7 +18,6 @@ test('errnoOf: each condition has its errno', () => {
     [new IsADirectoryError('/d'), ERRNO.EISDIR],
     [new BadHandleError(7), ERRNO.EBADF],
     [new ValidationError('x'), ERRNO.EINVAL],
-    [new SupersededError('/f', 'v1'), ERRNO.EIO],
     [new ReadFailedError('x', true), ERRNO.EIO],
     [new VersionMismatchError('x'), ERRNO.EIO],
     [new UnavailableError('x'), ERRNO.EIO],

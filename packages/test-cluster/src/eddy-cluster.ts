@@ -63,6 +63,8 @@ export interface EddyClusterOptions {
   masterHost?: string;
   /** More flags for `eddy master` (e.g. --metrics-listen). */
   masterArgs?: string[];
+  /** The bucket keeps object versions (versitygw with versioning, see @eddy/testkit). */
+  s3Versioning?: boolean;
 }
 
 export class EddyCluster {
@@ -88,7 +90,7 @@ export class EddyCluster {
       c.cleanup.add('temp dir', () => rm(c.root, { recursive: true, force: true }));
       c.shmRoot = await mkdtemp(join('/dev/shm', `eddy-${prefix}-`));
       c.cleanup.add('shm dir', () => rm(c.shmRoot, { recursive: true, force: true }));
-      c.s3 = await startS3Server(options.s3Host ? { host: options.s3Host } : {});
+      c.s3 = await startS3Server({ ...(options.s3Host ? { host: options.s3Host } : {}), versioning: options.s3Versioning ?? false });
       c.cleanup.add('s3 server', () => c.s3.close());
       c.bucket = await c.s3.createBucket();
       c.token = `fault-token-${Math.random().toString(36).slice(2)}`;
@@ -141,7 +143,7 @@ export class EddyCluster {
     const dataPort = previous?.dataPort ?? await freePort();
     let tiers = spec.tiers;
     if (!tiers) {
-      const dir = join(this.shmRoot, spec.id);
+      const dir = this.defaultTierDir(spec.id);
       await mkdir(dir, { recursive: true });
       tiers = [`MEM:${dir}:256Mi`];
     }
@@ -156,6 +158,11 @@ export class EddyCluster {
     await proc.waitForOutput(/serving: grpc/, 30_000);
     await this.waitWorkerLive(spec.id, true);
     return w;
+  }
+
+  /** The MEM tier directory of a worker started without `tiers`. */
+  defaultTierDir(id: string): string {
+    return join(this.shmRoot, id);
   }
 
   /** The master's view of one worker. */

@@ -48,6 +48,7 @@ export class PinnedVersion implements PinnedFile {
   readonly path: string;
   readonly size: number;
   readonly version: string;
+  readonly versionId: string;
   readonly mtimeMs: number;
   readonly blockSize: number;
   readonly #o: PinnedVersionOptions;
@@ -61,6 +62,7 @@ export class PinnedVersion implements PinnedFile {
     this.path = file.path;
     this.size = file.size;
     this.version = file.version;
+    this.versionId = file.versionId;
     this.mtimeMs = file.mtimeMs;
     this.blockSize = file.blockSize;
     this.#o = options;
@@ -74,7 +76,7 @@ export class PinnedVersion implements PinnedFile {
       ref = {
         key: blockKey(this.dataset, this.path, this.version, index, this.blockSize),
         dataset: this.dataset, path: this.path, version: this.version, index,
-        blockSize: this.blockSize, fileSize: this.size,
+        blockSize: this.blockSize, fileSize: this.size, versionId: this.versionId,
       };
       this.#refs.set(index, ref);
     }
@@ -123,6 +125,8 @@ export class PinnedVersion implements PinnedFile {
       {
         dataset: this.dataset, path: this.path, version: this.version, offset,
         length: Math.min(this.size - offset, this.#o.batchBlocks * this.blockSize),
+        // Locates this version also once it is no longer current (the master keeps it while we hold it).
+        size: this.size,
       },
       { signal, timeoutMs: this.#o.timeoutMs },
     );

@@ -85,7 +85,7 @@ export class RemoteSources {
 
   async #readBucket(pinned: PinnedVersion, slice: BlockSlice, lastErr: unknown, signal?: AbortSignal): Promise<Buffer> {
     try {
-      const buf = await this.#o.ufs.read(pinned.path, slice.fileOffset, slice.length, pinned.version, signal);
+      const buf = await this.#o.ufs.read(pinned.path, slice.fileOffset, slice.length, pinned, signal);
       if (buf.length !== slice.length) {
         throw new ReadFailedError(`short read from the bucket for ${pinned.path}: ${buf.length} of ${slice.length} bytes`, false);
       }

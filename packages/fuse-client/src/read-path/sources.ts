@@ -48,13 +48,19 @@ export interface PinnedFile {
   path: string;
   size: number;
   version: string;
+  /** The store's id of the version in a bucket that keeps versions ('' otherwise): it is read by it. */
+  versionId: string;
   mtimeMs: number;
   blockSize: number;
 }
 
+/** What identifies a version's bytes in the bucket. */
+export type PinnedVersionId = Pick<PinnedFile, 'version' | 'versionId'>;
+
 /** Ranged reads from the bucket behind a dataset path (the last-resort source). */
 export interface UfsSource {
-  read(path: string, offset: number, length: number, ifMatch: string, signal?: AbortSignal): Promise<Buffer>;
+  /** Bytes of exactly the pinned version: by its versionId when it has one, and always checked against its ETag. */
+  read(path: string, offset: number, length: number, pin: PinnedVersionId, signal?: AbortSignal): Promise<Buffer>;
   close(): Promise<void>;
 }
 

@@ -1,8 +1,9 @@
 // The bucket as the last-resort source: maps a dataset path to its mount and UFS path and issues
-// a ranged read carrying If-Match with the pinned version. One UFS driver per mount, made lazily.
+// a ranged read of the pinned version: by its versionId in a bucket that keeps versions, and
+// always with If-Match on its ETag. One UFS driver per mount, made lazily.
 import { createUfs, resolveMountPath, type UfsMountConfig, type UnderFileSystem } from '@eddy/ufs';
 import { type Logger } from '@eddy/core';
-import type { UfsSource } from './sources.js';
+import type { PinnedVersionId, UfsSource } from './sources.js';
 
 export interface DatasetMount extends UfsMountConfig {
   /** Where the mount appears in the dataset namespace, e.g. `/` or `/models`. */
@@ -31,10 +32,11 @@ export class MountedUfs implements UfsSource {
     return d;
   }
 
-  async read(path: string, offset: number, length: number, ifMatch: string, signal?: AbortSignal): Promise<Buffer> {
+  async read(path: string, offset: number, length: number, pin: PinnedVersionId, signal?: AbortSignal): Promise<Buffer> {
     if (this.#closed) throw new Error('closed');
     const { mountIndex, ufsPath } = resolveMountPath(this.#mounts, path);
-    const stream = await this.#driver(mountIndex).read(ufsPath, { offset, length, ifMatch, signal });
+    const byId = pin.versionId === '' ? {} : { versionId: pin.versionId };
+    const stream = await this.#driver(mountIndex).read(ufsPath, { offset, length, ifMatch: pin.version, ...byId, signal });
     const parts: Buffer[] = [];
     let n = 0;
     for await (const part of stream) {
