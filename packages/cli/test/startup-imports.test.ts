@@ -14,11 +14,19 @@ import { CLI_DEFAULTS } from '../src/connection/cli-defaults.js';
 
 const EDDY = fileURLToPath(new URL('../../bin/eddy.js', import.meta.url));
 
-// A module hook that appends each loaded URL to the file named by EDDY_LOAD_LOG.
+// A module hook that appends each loaded URL to the file named by EDDY_LOAD_LOG, and the same for
+// every file CommonJS code requires (pino, grpc-js and protobufjs load their parts with require).
 const HOOKS = `import { appendFileSync } from 'node:fs';
 export async function load(url, context, next) { appendFileSync(process.env.EDDY_LOAD_LOG, url + '\\n'); return next(url, context); }`;
-const REGISTER = `import { register } from 'node:module';
-register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(HOOKS)}));`;
+const REGISTER = `import Module, { register } from 'node:module';
+import { appendFileSync } from 'node:fs';
+register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(HOOKS)}));
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const file = resolve.apply(this, args);
+  appendFileSync(process.env.EDDY_LOAD_LOG, file + '\\n');
+  return file;
+};`;
 
 async function loadedBy(args: string[], env: NodeJS.ProcessEnv): Promise<{ urls: string[]; stdout: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'eddy-imports-'));
@@ -50,11 +58,12 @@ test('eddy --help loads commander and the CLI only', async () => {
   assert.deepEqual(heavy, []);
 });
 
-test('eddy get loads the gRPC client, but no component package, zod or yaml', async () => {
+test('eddy get loads the gRPC client, but no component package, zod, yaml, logger or .proto parser', async () => {
   // Port 1 refuses at once: the command fails after loading everything a real `get` loads.
   const { urls } = await loadedBy(['get', 'dataset'], { EDDY_MASTER: '127.0.0.1:1', EDDY_TOKEN_FILE: '', XDG_STATE_HOME: tmpdir() });
   assert.ok(urls.some((u) => u.includes('@grpc/grpc-js')), 'the gRPC client is loaded');
-  const heavy = urls.filter((u) => COMPONENTS.some((h) => u.includes(h)));
+  // The messages come from the generated JSON descriptor (protobufjs/light): no proto-loader, no parser.
+  const heavy = urls.filter((u) => [...COMPONENTS, 'pino', '@grpc/proto-loader', 'protobufjs/src/parse.js', '.proto'].some((h) => u.includes(h)));
   assert.deepEqual(heavy, []);
 });
 

@@ -1,6 +1,12 @@
 // The one way components get a logger: a pino instance (JSON) with secret-bearing
 // fields redacted. Library code receives a child logger; it never creates its own output.
-import { pino, type Logger, type DestinationStream } from 'pino';
+//
+// pino (a dozen modules with its serializers and thread-stream) is required when the first logger
+// is made, not when @eddy/core is imported: a client command that only formats and calls the
+// master (`eddy get`) never makes one, and starts faster without it. pino is CommonJS, so a
+// synchronous require keeps createLogger synchronous.
+import { createRequire } from 'node:module';
+import type { Logger, DestinationStream } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -19,13 +25,21 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+type Pino = typeof import('pino').pino;
+let loaded: Pino | undefined;
+
+function pino(): Pino {
+  return (loaded ??= (createRequire(import.meta.url)('pino') as { pino: Pino }).pino);
+}
+
 export function createLogger(name: string, options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env['EDDY_LOG_LEVEL'] ?? 'info';
   const opts = { name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
-  return options.destination ? pino(opts, options.destination) : pino(opts, pino.destination(2));
+  const create = pino();
+  return options.destination ? create(opts, options.destination) : create(opts, create.destination(2));
 }
 
 /** A logger that drops everything; for tests and for callers that pass none. */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return pino()({ level: 'silent' });
 }
