@@ -25,7 +25,9 @@ function eddyRoot(): protobuf.Root {
 function serializer(type: protobuf.Type): (value: object) => Buffer {
   return (value) => {
     if (Array.isArray(value)) throw new TypeError(`${type.fullName}: expected an object, got an array`);
-    return Buffer.from(type.encode(type.fromObject(value)).finish());
+    const bytes = type.encode(type.fromObject(value)).finish();
+    // Under Node protobufjs writes into a Buffer already: no copy (a view otherwise).
+    return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };
 }
 
