@@ -102,11 +102,13 @@ export class DatasetService implements DataLoadDatasets {
     const offset = Number(req.offset);
     const length = Number(req.length) === 0 ? Math.max(0, info.size - offset) : Number(req.length);
     const indexes = new Set(blockSlices(offset, length, info.size, bs).map((s) => s.index));
-    const anyLive = registry.liveWorkers(req.dataset).length > 0;
+    // Live workers once per request, not once per block (sorting them is most of a block's cost).
+    const live = registry.liveWorkers(req.dataset);
+    const anyLive = live.length > 0;
     const blocks: proto.BlockLocation[] = [];
     for (const index of indexes) {
       const key = blockKey(req.dataset, info.path, info.version, index, bs);
-      const preferred = registry.preferred(key, req.dataset);
+      const preferred = registry.preferredAmong(key, live);
       blocks.push({
         index, key, length: blockLength(info.size, bs, index),
         holders: registry.holders(key).map(wireAddress),

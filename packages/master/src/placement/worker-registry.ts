@@ -80,8 +80,12 @@ export class WorkerRegistry {
   readonly #options: WorkerRegistryOptions;
   readonly #now: () => number;
   readonly #workers = new Map<string, WorkerRecord>();
-  /** Block key → ids of live workers holding it. */
-  readonly #placement = new Map<string, Set<string>>();
+  /**
+   * Block key → the id of the live worker holding it, or the ids when several do. Most blocks
+   * have one holder: a bare id costs nothing (the string is the worker record's), where a Set per
+   * key cost ~100 bytes per block (bench/results/master-scale.md).
+   */
+  readonly #placement = new Map<string, string | string[]>();
   /** Per worker, block key → when a heartbeat reported it removed (see recordHeld). */
   readonly #removedAt = new Map<string, Map<string, number>>();
   readonly #waiters = new Set<LiveWaiter>();
@@ -228,9 +232,9 @@ export class WorkerRegistry {
   /** Live workers holding `key`. */
   holders(key: string): WorkerRecord[] {
     const ids = this.#placement.get(key);
-    if (!ids) return [];
+    if (ids === undefined) return [];
     const out: WorkerRecord[] = [];
-    for (const id of ids) {
+    for (const id of typeof ids === 'string' ? [ids] : ids) {
       const w = this.#workers.get(id);
       if (w?.live) out.push(w);
     }
@@ -239,7 +243,7 @@ export class WorkerRegistry {
 
   /** True when at least one live worker holds `key`. */
   isHeld(key: string): boolean {
-    return (this.#placement.get(key)?.size ?? 0) > 0;
+    return this.#placement.has(key);
   }
 
   /** Number of distinct block keys held by live workers. */
@@ -254,7 +258,11 @@ export class WorkerRegistry {
 
   /** The consistent-hash choice for `key` among the live workers of `runtime`. */
   preferred(key: string, runtime: string): WorkerRecord | undefined {
-    const live = this.liveWorkers(runtime);
+    return this.preferredAmong(key, this.liveWorkers(runtime));
+  }
+
+  /** The consistent-hash choice for `key` among `live` (a caller's liveWorkers(runtime), reused across keys). */
+  preferredAmong(key: string, live: readonly WorkerRecord[]): WorkerRecord | undefined {
     const id = rendezvousPick(key, live.map((w) => w.id));
     return id === undefined ? undefined : this.#workers.get(id);
   }
@@ -292,17 +300,30 @@ export class WorkerRegistry {
 
   #addBlock(rec: WorkerRecord, key: string): void {
     rec.blocks.add(key);
-    let set = this.#placement.get(key);
-    if (!set) { set = new Set(); this.#placement.set(key, set); }
-    set.add(rec.id);
+    const ids = this.#placement.get(key);
+    if (ids === undefined) {
+      this.#placement.set(key, rec.id);
+    } else if (typeof ids === 'string') {
+      if (ids !== rec.id) this.#placement.set(key, [ids, rec.id]);
+    } else if (!ids.includes(rec.id)) {
+      ids.push(rec.id);
+    }
   }
 
   #removeBlock(rec: WorkerRecord, key: string): void {
     rec.blocks.delete(key);
-    const set = this.#placement.get(key);
-    if (!set) return;
-    set.delete(rec.id);
-    if (set.size === 0) this.#placement.delete(key);
+    const ids = this.#placement.get(key);
+    if (ids === undefined) return;
+    if (typeof ids === 'string') {
+      if (ids === rec.id) this.#placement.delete(key);
+      return;
+    }
+    const rest = ids.filter((id) => id !== rec.id);
+    if (rest.length === ids.length) return;
+    // Back to the bare-id form when one holder is left: the map stays compact as replicas go.
+    const [first] = rest;
+    if (first === undefined) this.#placement.delete(key);
+    else this.#placement.set(key, rest.length === 1 ? first : rest);
   }
 
   #dropBlocks(rec: WorkerRecord): void {
