@@ -123,3 +123,38 @@ export function computeGoals(ws: WorkloadResult[]): Goal[] {
     ...wanGoals(ws),
   ];
 }
+
+/** The master-scale bench's view of one scale point (bench/src/master-scale). */
+export interface ScaleFigures {
+  files: number;
+  rssPerBlock: number;
+  heapPerBlock: number;
+  locationsCpuP99: number;
+  locationsWallP99: number;
+  locationsGrpcP99: number;
+}
+
+/** A limit goal (lower is better): ratio = limit ÷ measured, met at ≥ 1. */
+function limitGoal(goalText: string, limit: number, value: number | null, measured: string, missing: string, why = ''): Goal {
+  return goal('17', goalText, 1, value == null ? null : value === 0 ? Number.POSITIVE_INFINITY : limit / value, measured, missing,
+    why ? `ratio = limit ÷ measured; ${why}` : 'ratio = limit ÷ measured');
+}
+
+/** Issue 17 item 7: the master at 1M blocks and files (the largest scale run). */
+export function computeMasterScaleGoals(points: ScaleFigures[], growth: Record<string, number | null>): Goal[] {
+  const top = points.reduce<ScaleFigures | undefined>((a, p) => (!a || p.files > a.files ? p : a), undefined);
+  const missing = 'no scale point was measured';
+  const at = top ? `at ${top.files.toLocaleString('en-US')} blocks` : '';
+  const ks = Object.entries(growth).filter((e): e is [string, number] => e[1] != null);
+  const worst = ks.reduce<[string, number] | undefined>((a, e) => (!a || e[1] > a[1] ? e : a), undefined);
+  return [
+    limitGoal('master RSS ≤ 300 bytes per block', 300, top?.rssPerBlock ?? null,
+      top ? `${top.rssPerBlock} B RSS, ${top.heapPerBlock} B heap per block ${at}` : '—', missing),
+    limitGoal('GetBlockLocations p99 ≤ 2 ms at 1M blocks', 2, top?.locationsCpuP99 ?? null,
+      top ? `p99 ${top.locationsCpuP99} ms of master CPU in-process ${at} (wall: ${top.locationsWallP99} ms in-process, ${top.locationsGrpcP99} ms over gRPC on a machine at load 20+)` : '—',
+      missing, 'judged on the master\'s CPU time per call: wall time on the shared machine measures the neighbours'),
+    goal('17', 'cost grows no worse than linearly with files and blocks', 1, worst ? (worst[1] <= 1.15 ? 1 : 1.15 / worst[1]) : null,
+      worst ? `largest exponent ${worst[1]} (${worst[0]}); see the growth table` : '—', 'fewer than two scale points',
+      'met when every exponent k (cost ∝ N^k) is ≤ 1.15, the margin for a shared machine'),
+  ];
+}
