@@ -73,6 +73,6 @@ async function pinFlood(tokenFile: string, refJson: string, count: string): Prom
 
 const result = attack === 'big-block' ? await bigBlock(rest[0]!, rest[1]!)
   : attack === 'slow-hello' ? await slowHello(rest[0]!, rest[1]!)
-    : attack === 'pin-flood' ? await pinFlood(rest[0]!, rest[1]!, rest[2]!)
-      : { error: `unknown attack ${attack}` };
+  : attack === 'pin-flood' ? await pinFlood(rest[0]!, rest[1]!, rest[2]!)
+  : { error: `unknown attack ${attack}` };
 process.stdout.write(`${JSON.stringify(result)}\n`);
