@@ -8,6 +8,7 @@ import type { UfsMountConfig } from './under-file-system.js';
 import { fileUrlToRoot } from './file-ufs.js';
 import { parseEndpoint } from './ufs-client-options.js';
 import { UfsNotAllowedError } from './ufs-errors.js';
+import { parseEddyMount } from './eddy/eddy-mount-settings.js';
 
 export interface UfsAllowlist {
   /**
@@ -32,12 +33,20 @@ const ENDPOINT_OPTION: Record<string, { field: string; fallback?: string }> = {
 export function checkUfsAllowed(config: UfsMountConfig, allow: UfsAllowlist, cwd = process.cwd()): void {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(config.url)?.[1]?.toLowerCase();
   if (scheme === 'file' && allow.fileRoots !== undefined) checkFileRoot(fileUrlToRoot(config.url, cwd), allow.fileRoots);
+  if (scheme === 'eddy') { checkEddyAllowed(config, allow, cwd); return; }
   const ep = scheme === undefined ? undefined : ENDPOINT_OPTION[scheme];
   if (ep && allow.endpoints !== undefined && allow.endpoints.length > 0) {
     const raw = config.options[ep.field] ?? ep.fallback;
     if (raw === undefined) return; // the driver reports the missing option
     checkEndpoint(parseEndpoint(raw, ep.field), ep.field, allow.endpoints);
   }
+}
+
+/** An upstream Eddy master is an endpoint like a bucket's; its fallback (the bucket) is checked as a mount of its own. */
+function checkEddyAllowed(config: UfsMountConfig, allow: UfsAllowlist, cwd: string): void {
+  const settings = parseEddyMount(config.url, config.options);
+  if (allow.endpoints !== undefined && allow.endpoints.length > 0) checkEndpoint(new URL(`http://${settings.address}`), 'url', allow.endpoints);
+  if (settings.fallbackUrl !== undefined) checkUfsAllowed({ url: settings.fallbackUrl, options: config.options }, allow, cwd);
 }
 
 function checkFileRoot(root: string, allowed: readonly string[]): void {

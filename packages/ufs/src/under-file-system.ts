@@ -1,4 +1,4 @@
-// The contract every under file system (bucket) driver fulfils: s3://, oss://, file://.
+// The contract every under file system (bucket) driver fulfils: s3://, oss://, file://, eddy://.
 // All drivers run the same conformance suite (packages/ufs/test/ufs-conformance.ts).
 import type { Readable } from 'node:stream';
 
@@ -44,9 +44,14 @@ export interface UfsReadOptions {
   signal?: AbortSignal;
 }
 
+/** Where a mount's bytes come from: its own store, or (eddy:// with a fallback) the bucket while the upstream is down. */
+export type UfsSourceKind = 'upstream' | 'fallback';
+
 export interface UnderFileSystem {
   /** A printable name for logs and errors: the mount URL without credentials. */
   readonly description: string;
+  /** Set by drivers that can switch sources (eddy:// with fs.eddy.fallback): the one in use now. */
+  readonly source?: UfsSourceKind;
   stat(path: string, options?: { signal?: AbortSignal }): Promise<UfsObjectInfo>;
   /** Paginated under the hood; yields entries in no guaranteed order. */
   list(prefix: string, options?: UfsListOptions): AsyncIterable<UfsListEntry>;
