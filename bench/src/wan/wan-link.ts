@@ -44,10 +44,24 @@ export class WanLink {
 
   /** Bytes received by the root namespace from the WAN side (downloads from the bucket). */
   async rxBytes(): Promise<number> {
+    return (await this.#counters()).rx.bytes;
+  }
+
+  /** Bytes the root namespace sent into the link (what whoever sits behind it downloaded from the host). */
+  async txBytes(): Promise<number> {
+    return (await this.#counters()).tx.bytes;
+  }
+
+  async #counters(): Promise<{ rx: { bytes: number }; tx: { bytes: number } }> {
     const r = await run('ip', ['-s', '-j', 'link', 'show', this.o.hostIf]);
-    const [link] = JSON.parse(r.stdout) as { stats64?: { rx: { bytes: number } } }[];
+    const [link] = JSON.parse(r.stdout) as { stats64?: { rx: { bytes: number }; tx: { bytes: number } } }[];
     if (!link?.stats64) throw new Error(`no counters for ${this.o.hostIf}`);
-    return link.stats64.rx.bytes;
+    return link.stats64;
+  }
+
+  /** Routes everything the namespace does not know through the host (other links' host ends stay reachable). */
+  async defaultRouteViaHost(): Promise<void> {
+    await this.ip(['netns', 'exec', this.o.namespace, 'ip', 'route', 'replace', 'default', 'via', this.o.hostIp]);
   }
 
   describe(): string {

@@ -29,11 +29,11 @@ test('dataset table: cached computed from exact bytes; 100.0% only when all is c
   assert.match(almost, / 99\.9% /);
 });
 
-test('dataset table -o wide adds TOTAL FILES and CACHE HIT RATIO', () => {
+test('dataset table -o wide adds TOTAL FILES, CACHE HIT RATIO and SOURCE', () => {
   const out = datasetTable([dataset(0)], { now: NOW, wide: true });
   const [header, row] = out.split('\n');
-  assert.equal(header, 'NAME   UFS TOTAL SIZE   CACHED   CACHE CAPACITY   CACHED PERCENTAGE   PHASE   TOTAL FILES   CACHE HIT RATIO   AGE');
-  assert.equal(row, 'demo   588.90KiB        0.00B    10.00GiB         0.0%                Bound   1             50.0%             2m7s');
+  assert.equal(header, 'NAME   UFS TOTAL SIZE   CACHED   CACHE CAPACITY   CACHED PERCENTAGE   PHASE   TOTAL FILES   CACHE HIT RATIO   SOURCE   AGE');
+  assert.equal(row, 'demo   588.90KiB        0.00B    10.00GiB         0.0%                Bound   1             50.0%             bucket   2m7s');
 });
 
 test('a dataset without a status prints <none> cells', () => {

@@ -13,7 +13,7 @@ export function datasetStatus(overrides: Partial<proto.DatasetStatus__Output> = 
     cachedBytes: 0, cacheCapacityBytes: 0, cachedRatio: 0, cacheHitRatio: 0, cacheHitRatioPercentage: '0.0%',
     liveWorkers: 1, desiredWorkers: 1, lastRefreshTimeMs: 0,
     localHitRatio: 0, remoteHitRatio: 0, cacheThroughputRatio: 0, localThroughputRatio: 0, remoteThroughputRatio: 0,
-    hitRatioWindowSeconds: 60, throughputWindowSeconds: 10, bytesReadLocal: 0, bytesReadRemote: 0, bytesReadUfs: 0,
+    hitRatioWindowSeconds: 60, throughputWindowSeconds: 10, bytesReadLocal: 0, bytesReadRemote: 0, bytesReadUfs: 0, source: 'bucket',
     ...overrides,
   };
 }

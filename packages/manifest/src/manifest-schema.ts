@@ -96,7 +96,7 @@ export function parseAbsolutePath(v: unknown, opts: { placeholder?: boolean } = 
   return `/${segs.join('/')}`;
 }
 
-const SCHEMES = ['s3', 'oss', 'file', 'local'];
+const SCHEMES = ['s3', 'oss', 'file', 'local', 'eddy'];
 function parseMountPoint(v: unknown): string {
   const s = str(v, 'a URL such as oss://bucket/path');
   if (s.length > 2048) throw new ValidationError('is longer than 2048 characters');
@@ -105,10 +105,14 @@ function parseMountPoint(v: unknown): string {
   if (!m) throw new ValidationError(`${quoteValue(s)} is not a URL; write s3://bucket/prefix, oss://bucket/prefix or file:///dir`);
   const scheme = (m[1] ?? '').toLowerCase();
   const rest = m[2] ?? '';
-  if (!SCHEMES.includes(scheme)) throw new ValidationError(`unsupported scheme "${scheme}://"; Eddy supports s3://, oss:// and file:// (local:// is read as file://)`);
+  if (!SCHEMES.includes(scheme)) throw new ValidationError(`unsupported scheme "${scheme}://"; Eddy supports s3://, oss://, file:// (local:// is read as file://) and eddy:// (another Eddy cluster)`);
   if (scheme === 'file' || scheme === 'local') {
     if (!rest.startsWith('/')) throw new ValidationError(`${quoteValue(s)} needs an absolute directory: write ${scheme}:///dir (three slashes)`);
     return `file://${parseAbsolutePath(rest)}`;
+  }
+  // An upstream Eddy cluster: its master's address and the Dataset to read (the driver checks the rest).
+  if (scheme === 'eddy' && !/^[^/@]+:\d{1,5}\/[^/]+/.test(rest)) {
+    throw new ValidationError(`${quoteValue(s)} must name the upstream master and its dataset: write eddy://HOST:PORT/DATASET[/prefix]`);
   }
   const slash = rest.indexOf('/');
   const bucket = slash < 0 ? rest : rest.slice(0, slash);

@@ -29,7 +29,7 @@ export interface SecretKeyRef { name: string; key: string }
 export interface EncryptOption { name: string; valueFrom: { secretKeyRef: SecretKeyRef } }
 
 export interface DatasetMount {
-  /** UFS URL: `s3://bucket/prefix`, `oss://bucket/prefix`, `file:///dir` (`local://` = file). */
+  /** UFS URL: `s3://bucket/prefix`, `oss://bucket/prefix`, `file:///dir` (`local://` = file), `eddy://HOST:PORT/DATASET[/prefix]`. */
   mountPoint: string;
   /** Mount name; defaults to the dataset name for a single mount. */
   name: string;

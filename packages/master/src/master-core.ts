@@ -273,6 +273,7 @@ export class MasterCore {
       failure: this.datasets.mountError(name) ?? ns?.lastError,
       loaded: ns?.loaded ?? false,
       lastRefreshMs: ns?.lastRefreshMs ?? 0,
+      source: ns?.source ?? 'bucket',
     });
   }
 

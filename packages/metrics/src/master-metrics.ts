@@ -16,6 +16,8 @@ export interface DatasetFacts {
   lostWorkers: number;
   /** Seconds since the least recent heartbeat among live workers (0 with none). */
   maxHeartbeatAgeSeconds: number;
+  /** 1 while the dataset's eddy:// mount reads from its fallback (the bucket) because the upstream does not answer. */
+  onFallback: number;
 }
 
 export interface DataLoadFacts {
@@ -91,6 +93,8 @@ export class MasterMetrics {
     gauge('eddy_dataset_cached_bytes', 'Bytes of current-version blocks held by at least one live worker', ds, (r) => r.cachedBytes);
     gauge('eddy_dataset_cache_capacity_bytes', 'Sum of the tier quotas of the runtime\'s live workers', ds, (r) => r.capacityBytes);
     gauge('eddy_dataset_files', 'Files in the dataset', ds, (r) => r.files);
+    gauge('eddy_dataset_source_fallback', 'Whether the dataset\'s last listing came from the fallback (1) instead of its eddy:// upstream or bucket (0)',
+      ds, (r) => r.onFallback);
     gauge('eddy_master_workers_live', 'Workers of the dataset\'s runtime that heartbeat in time', ds, (r) => r.liveWorkers);
     gauge('eddy_master_workers_lost', 'Workers of the dataset\'s runtime the master has lost', ds, (r) => r.lostWorkers);
     gauge('eddy_master_worker_heartbeat_age_max_seconds', 'Seconds since the oldest last heartbeat among live workers', ds,

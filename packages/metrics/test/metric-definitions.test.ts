@@ -106,13 +106,15 @@ test('master gauges come from its state at scrape time; a deleted dataset\'s ser
   const registry = new Registry();
   const m = new MasterMetrics(registry);
   m.setSource({
-    datasets: () => [{ dataset: 'demo', ufsBytes: 100, cachedBytes: 40, capacityBytes: 1000, files: 3, liveWorkers: 2, lostWorkers: 1, maxHeartbeatAgeSeconds: 0.5 }],
+    datasets: () => [{ dataset: 'demo', ufsBytes: 100, cachedBytes: 40, capacityBytes: 1000, files: 3, liveWorkers: 2, lostWorkers: 1, maxHeartbeatAgeSeconds: 0.5,
+      onFallback: 1 }],
     dataloads: () => [{ dataset: 'demo', running: 1, doneBytes: 10, totalBytes: 100 }],
   });
   touchMaster(m, 'demo');
   let out = await registry.metrics();
   assert.match(out, /^eddy_dataset_cached_bytes\{dataset="demo"\} 40$/m);
   assert.match(out, /^eddy_master_workers_lost\{dataset="demo"\} 1$/m);
+  assert.match(out, /^eddy_dataset_source_fallback\{dataset="demo"\} 1$/m);
   assert.match(out, /^eddy_dataload_progress_done_bytes\{dataset="demo"\} 10$/m);
   assert.match(out, /^eddy_master_read_bytes_total\{dataset="demo",source="remote"\} 2$/m);
   assert.match(out, /^eddy_dataload_runs_total\{dataset="demo",result="failed"\} 1$/m);
@@ -135,7 +137,7 @@ test('series stay under the stated bound with every label value touched for 10,0
   for (let i = 0; i < 10_000; i++) names.push(i % 10 === 0 ? `/path/file-${i}.bin` : `ds-${i}`);
   master.setSource({
     datasets: () => names.map((dataset) => ({ dataset, ufsBytes: 1, cachedBytes: 1, capacityBytes: 1, files: 1, liveWorkers: 1, lostWorkers: 0,
-      maxHeartbeatAgeSeconds: 0 })),
+      maxHeartbeatAgeSeconds: 0, onFallback: 0 })),
     dataloads: () => names.map((dataset) => ({ dataset, running: 1, doneBytes: 1, totalBytes: 2 })),
   });
   for (const d of names) { touchClient(client, d); touchWorker(worker, d); touchMaster(master, d); }

@@ -65,6 +65,10 @@ export interface EddyClusterOptions {
   masterArgs?: string[];
   /** The bucket keeps object versions (versitygw with versioning, see @eddy/testkit). */
   s3Versioning?: boolean;
+  /** File for the S3 server's access log (what was fetched from the bucket, request by request). */
+  s3AccessLog?: string;
+  /** How long the master may take to answer after its start (default 30 s; a loaded machine may need more). */
+  startTimeoutMs?: number;
 }
 
 export class EddyCluster {
@@ -90,7 +94,10 @@ export class EddyCluster {
       c.cleanup.add('temp dir', () => rm(c.root, { recursive: true, force: true }));
       c.shmRoot = await mkdtemp(join('/dev/shm', `eddy-${prefix}-`));
       c.cleanup.add('shm dir', () => rm(c.shmRoot, { recursive: true, force: true }));
-      c.s3 = await startS3Server({ ...(options.s3Host ? { host: options.s3Host } : {}), versioning: options.s3Versioning ?? false });
+      c.s3 = await startS3Server({
+        ...(options.s3Host ? { host: options.s3Host } : {}), versioning: options.s3Versioning ?? false,
+        ...(options.s3AccessLog ? { accessLog: options.s3AccessLog } : {}),
+      });
       c.cleanup.add('s3 server', () => c.s3.close());
       c.bucket = await c.s3.createBucket();
       c.token = `fault-token-${Math.random().toString(36).slice(2)}`;
@@ -101,7 +108,7 @@ export class EddyCluster {
       await c.startMaster();
       c.rpc = createMasterClient(c.masterAddress, { token: c.token });
       c.cleanup.add('master client', () => c.rpc.close());
-      await c.waitMaster();
+      await c.waitMaster(options.startTimeoutMs);
     } catch (err) {
       await c.cleanup.run().catch(() => undefined);
       throw err;
@@ -182,8 +189,8 @@ export class EddyCluster {
   }
 
   /** Starts `eddy mount` (a separate process) and waits until the mountpoint is served. */
-  async mount(mnt: string, fuseOptions: string[] = [], args: string[] = []): Promise<EddyProcess> {
-    const proc = new EddyProcess(['mount', '--master', this.masterAddress, '--dataset', 'models', '--token-file', this.tokenFile,
+  async mount(mnt: string, fuseOptions: string[] = [], args: string[] = [], dataset = 'models'): Promise<EddyProcess> {
+    const proc = new EddyProcess(['mount', '--master', this.masterAddress, '--dataset', dataset, '--token-file', this.tokenFile,
       '--host-id', 'client-host', ...fuseOptions.flatMap((o) => ['-o', o]), ...args, mnt]);
     this.cleanup.add(`mount ${mnt}`, async () => { await proc.stop('SIGINT', 15_000).catch(() => proc.stop('SIGKILL')); forceUnmount(mnt); });
     await proc.waitForOutput(/^mounted dataset/m, 30_000);

@@ -72,6 +72,8 @@ export interface S3ServerOptions {
    * support versioning itself.
    */
   versioning?: boolean;
+  /** Writes versitygw's S3 server access log (one line per request: operation, key, status, bytes sent) to this file. */
+  accessLog?: string;
 }
 
 /** Starts versitygw (or binds to EDDY_TEST_S3_ENDPOINT) and waits until it answers. */
@@ -102,7 +104,8 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3En
       versionsDir ??= await mkdtemp(join(tmpdir(), 'eddy-s3-versions-'));
       posixArgs.unshift('--versioning-dir', versionsDir);
     }
-    const child = spawn(bin, ['--access', accessKey, '--secret', secretKey, '--region', region, '--port', `${host}:${port}`, '--quiet', 'posix', ...posixArgs], {
+    const child = spawn(bin, ['--access', accessKey, '--secret', secretKey, '--region', region, '--port', `${host}:${port}`, '--quiet',
+      ...(options.accessLog ? ['--access-log', options.accessLog] : []), 'posix', ...posixArgs], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

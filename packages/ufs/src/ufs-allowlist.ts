@@ -8,7 +8,7 @@ import type { UfsMountConfig } from './under-file-system.js';
 import { fileUrlToRoot } from './file-ufs.js';
 import { parseEndpoint } from './ufs-client-options.js';
 import { UfsNotAllowedError } from './ufs-errors.js';
-import { parseEddyMount } from './eddy/eddy-mount-settings.js';
+import { EDDY_OPTIONS, parseEddyUrl } from './eddy/eddy-mount-settings.js';
 
 export interface UfsAllowlist {
   /**
@@ -44,9 +44,10 @@ export function checkUfsAllowed(config: UfsMountConfig, allow: UfsAllowlist, cwd
 
 /** An upstream Eddy master is an endpoint like a bucket's; its fallback (the bucket) is checked as a mount of its own. */
 function checkEddyAllowed(config: UfsMountConfig, allow: UfsAllowlist, cwd: string): void {
-  const settings = parseEddyMount(config.url, config.options);
-  if (allow.endpoints !== undefined && allow.endpoints.length > 0) checkEndpoint(new URL(`http://${settings.address}`), 'url', allow.endpoints);
-  if (settings.fallbackUrl !== undefined) checkUfsAllowed({ url: settings.fallbackUrl, options: config.options }, allow, cwd);
+  const { address } = parseEddyUrl(config.url);
+  if (allow.endpoints !== undefined && allow.endpoints.length > 0) checkEndpoint(new URL(`http://${address}`), 'url', allow.endpoints);
+  const fallback = config.options[EDDY_OPTIONS.fallback];
+  if (fallback) checkUfsAllowed({ url: fallback, options: config.options }, allow, cwd);
 }
 
 function checkFileRoot(root: string, allowed: readonly string[]): void {

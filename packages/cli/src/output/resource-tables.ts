@@ -25,7 +25,7 @@ const nameOf = (r: proto.Resource__Output): string => r.metadata?.name ?? '';
 const createdOf = (r: proto.Resource__Output): number | undefined => r.metadata?.creationTimeMs;
 
 export const DATASET_HEADERS = ['NAME', 'UFS TOTAL SIZE', 'CACHED', 'CACHE CAPACITY', 'CACHED PERCENTAGE', 'PHASE', 'AGE'] as const;
-export const DATASET_WIDE_HEADERS = ['NAME', 'UFS TOTAL SIZE', 'CACHED', 'CACHE CAPACITY', 'CACHED PERCENTAGE', 'PHASE', 'TOTAL FILES', 'CACHE HIT RATIO', 'AGE'] as const;
+export const DATASET_WIDE_HEADERS = ['NAME', 'UFS TOTAL SIZE', 'CACHED', 'CACHE CAPACITY', 'CACHED PERCENTAGE', 'PHASE', 'TOTAL FILES', 'CACHE HIT RATIO', 'SOURCE', 'AGE'] as const;
 
 export function datasetRow(r: proto.Resource__Output, options: TableOptions = {}): string[] {
   const now = options.now ?? Date.now();
@@ -38,7 +38,7 @@ export function datasetRow(r: proto.Resource__Output, options: TableOptions = {}
     s ? formatPercent(s.cachedBytes, s.ufsTotalBytes) : NONE,
     or(s?.phase),
   ];
-  if (options.wide) row.push(s ? String(s.fileNum) : NONE, or(s?.cacheHitRatioPercentage));
+  if (options.wide) row.push(s ? String(s.fileNum) : NONE, or(s?.cacheHitRatioPercentage), s ? s.source || 'bucket' : NONE);
   row.push(age(createdOf(r), now));
   return row;
 }

@@ -97,6 +97,9 @@ function buildSnapshot(files: Map<string, FileEntry>): Snapshot {
   return { files, dirs, totalBytes };
 }
 
+/** Where a dataset's listing (and, for eddy:// mounts, its bytes) came from. */
+export type DatasetSource = 'bucket' | 'upstream' | 'fallback';
+
 export class DatasetNamespace {
   readonly dataset: string;
   readonly #options: DatasetNamespaceOptions;
@@ -108,6 +111,11 @@ export class DatasetNamespace {
   generation = 0;
   lastRefreshMs = 0;
   lastError: string | undefined;
+  /**
+   * Where the last successful listing came from: `bucket` for s3/oss/file mounts, `upstream` when
+   * an eddy:// mount's upstream cluster answered, `fallback` when one of them was read from its bucket.
+   */
+  source: DatasetSource = 'bucket';
 
   constructor(options: DatasetNamespaceOptions) {
     this.#options = options;
@@ -145,6 +153,7 @@ export class DatasetNamespace {
       throw new UnavailableError(this.lastError);
     }
     const files = new Map<string, FileEntry>();
+    const sources: DatasetSource[] = [];
     try {
       const perMount = await Promise.all(mounts.map((m, i) => limit(async () => {
         const ufs = this.#options.createUfs({ url: m.url, options: m.options }, { logger: this.#logger });
@@ -166,6 +175,7 @@ export class DatasetNamespace {
             }
             out.push({ path, size: e.size, version: e.version, mtimeMs: e.mtimeMs, ...(e.versionId ? { versionId: e.versionId } : {}) });
           }
+          sources.push(ufs.source ?? 'bucket');
           if (skipped.length > 0) {
             this.#logger.warn({ dataset: this.dataset, mount: i, skipped: skipped.length, example: JSON.stringify(skipped[0]) }, "left out objects whose keys have '.', '..' or NUL segments");
           }
@@ -190,6 +200,7 @@ export class DatasetNamespace {
     this.generation++;
     this.lastRefreshMs = Date.now();
     this.lastError = undefined;
+    this.source = sources.includes('fallback') ? 'fallback' : sources.includes('upstream') ? 'upstream' : 'bucket';
     this.#logger.info({ dataset: this.dataset, files: files.size, bytes: this.#snap.totalBytes, ms: Date.now() - started }, 'namespace refreshed');
     return { files: files.size, bytes: this.#snap.totalBytes };
   }

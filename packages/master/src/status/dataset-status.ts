@@ -25,11 +25,14 @@ export interface DatasetStatusFacts {
   failure: string | undefined;
   loaded: boolean;
   lastRefreshMs: number;
+  /** Where the last listing came from (bucket, or an eddy:// mount's upstream or fallback). */
+  source: 'bucket' | 'upstream' | 'fallback';
 }
 
 /** The status Get and the operator show; its fields and wire mapping live in @eddy/protocol. */
 export interface DatasetStatus extends DatasetStatusView {
   phase: DatasetPhase;
+  source: 'bucket' | 'upstream' | 'fallback';
 }
 
 export function computeDatasetStatus(f: DatasetStatusFacts): DatasetStatus {
@@ -74,5 +77,6 @@ export function computeDatasetStatus(f: DatasetStatusFacts): DatasetStatus {
     },
     workers: { live: f.liveWorkers, desired: f.desiredWorkers },
     lastRefreshTime: f.loaded ? new Date(f.lastRefreshMs).toISOString() : null,
+    source: f.source,
   };
 }

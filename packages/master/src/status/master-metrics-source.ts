@@ -28,6 +28,7 @@ export function masterMetricsSource(m: MasterStateView, now: () => number = Date
           capacityBytes: st.cacheStates.cacheCapacityBytes, files: st.fileNum,
           liveWorkers: live.length, lostWorkers: workers.length - live.length,
           maxHeartbeatAgeSeconds: live.length > 0 ? Math.max(0, now() - oldest) / 1000 : 0,
+          onFallback: st.source === 'fallback' ? 1 : 0,
         };
       });
     },

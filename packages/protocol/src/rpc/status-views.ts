@@ -47,6 +47,8 @@ export interface DatasetStatusView {
   workers: { live: number; desired: number };
   /** ISO time of the last successful listing, or null before the first. */
   lastRefreshTime: string | null;
+  /** Where the last listing came from: `bucket`, or an eddy:// mount's `upstream` or `fallback`. */
+  source: string;
 }
 
 export interface DataLoadConditionView {
@@ -150,6 +152,8 @@ export function datasetStatusFromWire(s: proto.DatasetStatus__Output): DatasetSt
     },
     workers: { live: s.liveWorkers, desired: s.desiredWorkers },
     lastRefreshTime: s.lastRefreshTimeMs > 0 ? iso(s.lastRefreshTimeMs) : null,
+    // A master from before eddy:// mounts sends none: its datasets read their buckets.
+    source: s.source || 'bucket',
   };
 }
 

@@ -52,8 +52,8 @@ function seconds(options: Record<string, string>, name: string, fallbackMs: numb
   return Math.round(n * 1000);
 }
 
-/** Parses and validates the mount; throws ValidationError naming the field and the fix. */
-export function parseEddyMount(url: string, options: Record<string, string>): EddyMountSettings {
+/** The URL alone (address, dataset, prefix): what an allowlist checks before Secrets are resolved. */
+export function parseEddyUrl(url: string): Pick<EddyMountSettings, 'address' | 'dataset' | 'prefix'> {
   const m = /^eddy:\/\/([^/?#]*)(\/[^?#]*)?$/i.exec(url);
   if (!m) throw new ValidationError(`url ${JSON.stringify(url)} is not an eddy:// URL: use ${EXAMPLE} (no query or fragment)`, 'url');
   const authority = m[1] ?? '';
@@ -70,6 +70,12 @@ export function parseEddyMount(url: string, options: Record<string, string>): Ed
     throw new ValidationError(`url ${JSON.stringify(url)}: ${JSON.stringify(dataset)} is not a Dataset name (lower-case letters, digits, '-' and '.')`, 'url');
   }
   const prefix = mountKeyPrefix(segments.slice(1).join('/'), 'url');
+  return { address: `${hp[1]}:${port}`, dataset, prefix };
+}
+
+/** Parses and validates the mount; throws ValidationError naming the field and the fix. */
+export function parseEddyMount(url: string, options: Record<string, string>): EddyMountSettings {
+  const { address, dataset, prefix } = parseEddyUrl(url);
   const token = options[EDDY_OPTIONS.token] ?? '';
   if (token === '') {
     throw new ValidationError(`${EDDY_OPTIONS.token} is missing for ${url}: set it through encryptOptions from a Secret holding a client credential of the upstream cluster`,
@@ -85,7 +91,7 @@ export function parseEddyMount(url: string, options: Record<string, string>): Ed
     throw new ValidationError(`${EDDY_OPTIONS.fallback} must name the bucket (s3://, oss://, file://), not another eddy:// upstream`, EDDY_OPTIONS.fallback);
   }
   return {
-    address: `${hp[1]}:${port}`,
+    address,
     dataset,
     prefix,
     token,

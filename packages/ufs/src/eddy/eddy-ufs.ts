@@ -11,10 +11,11 @@ import {
   VersionMismatchError, type BlockSlice, type Logger,
 } from '@eddy/core';
 import { createMasterClient, DataChannelClient, type MasterRpc, type proto } from '@eddy/protocol';
-import type { UfsListEntry, UfsListOptions, UfsMountConfig, UfsObjectInfo, UfsReadOptions, UnderFileSystem } from '../under-file-system.js';
+import type { UfsListEntry, UfsListOptions, UfsMountConfig, UfsObjectInfo, UfsReadOptions } from '../under-file-system.js';
 import { normalizeReadRange, normalizeUfsPath } from '../normalize-ufs-path.js';
 import { EDDY_DEFAULTS, parseEddyMount, type EddyMountSettings } from './eddy-mount-settings.js';
 import { isUpstreamDown, upstreamError } from './upstream-errors.js';
+import type { ProbedUfs } from './failover-ufs.js';
 
 const LIST_PAGE = 1000;
 
@@ -26,9 +27,13 @@ interface PinnedFile {
   blocks: Map<number, proto.BlockLocation__Output>;
 }
 
-export class EddyUfs implements UnderFileSystem {
+export class EddyUfs implements ProbedUfs {
   readonly description: string;
   readonly settings: EddyMountSettings;
+  /** Without a fallback there is one source. */
+  readonly source = 'upstream' as const;
+
+  get probeIntervalMs(): number { return this.settings.probeIntervalMs; }
   readonly #logger: Logger;
   readonly #master: MasterRpc;
   readonly #channels = new Map<string, DataChannelClient>();
@@ -104,19 +109,21 @@ export class EddyUfs implements UnderFileSystem {
     const slices = blockSlices(offset, length ?? Math.max(0, file.size - offset), file.size, file.blockSize);
     // The first slice is read before resolving, so an upstream that cannot serve rejects read()
     // (as a store's error status does) instead of failing the stream; the next one is read ahead.
-    let next: Promise<Buffer> | undefined = slices[0] ? this.#readSlice(file, slices[0], signal) : undefined;
-    if (next) await next;
-    const self = this;
-    async function* bytes(): AsyncGenerator<Buffer> {
-      for (let i = 0; i < slices.length; i++) {
-        const current = next!;
-        const following = slices[i + 1];
-        next = following ? self.#readSlice(file, following, signal) : undefined;
-        next?.catch(() => undefined);
-        yield await current;
-      }
+    const first = slices[0] ? this.#readSlice(file, slices[0], signal) : undefined;
+    if (first) await first;
+    return Readable.from(this.#slices(file, slices, first, signal), { objectMode: false });
+  }
+
+  /** The slices in order, each one read from the upstream while the previous one is consumed. */
+  async *#slices(file: PinnedFile, slices: BlockSlice[], first: Promise<Buffer> | undefined, signal?: AbortSignal): AsyncGenerator<Buffer> {
+    let next = first;
+    for (let i = 0; i < slices.length && next; i++) {
+      const current = next;
+      const following = slices[i + 1];
+      next = following ? this.#readSlice(file, following, signal) : undefined;
+      next?.catch(() => undefined);
+      yield await current;
     }
-    return Readable.from(bytes(), { objectMode: false });
   }
 
   /** The upstream's block locations of the range, checked against the pinned version. */

@@ -8,8 +8,15 @@
 import type { Readable } from 'node:stream';
 import { silentLogger, type Logger } from '@eddy/core';
 import type { UfsListEntry, UfsListOptions, UfsObjectInfo, UfsReadOptions, UfsSourceKind, UnderFileSystem } from '../under-file-system.js';
-import type { EddyUfs } from './eddy-ufs.js';
 import { isUpstreamDown } from './upstream-errors.js';
+
+/** The upstream side: a mount that can be asked, cheaply, whether it answers again. */
+export interface ProbedUfs extends UnderFileSystem {
+  /** Resolves when the upstream answers; rejects (typed) when it does not. */
+  probe(options?: { signal?: AbortSignal }): Promise<void>;
+  /** How often a failed-over mount probes. */
+  readonly probeIntervalMs: number;
+}
 
 export interface FailoverUfsOptions {
   logger?: Logger;
@@ -21,7 +28,7 @@ export interface FailoverUfsOptions {
 
 export class FailoverUfs implements UnderFileSystem {
   readonly description: string;
-  readonly #upstream: EddyUfs;
+  readonly #upstream: ProbedUfs;
   readonly #fallback: UnderFileSystem;
   readonly #logger: Logger;
   readonly #options: FailoverUfsOptions;
@@ -29,7 +36,7 @@ export class FailoverUfs implements UnderFileSystem {
   #lastProbe = 0;
   #probing: Promise<void> | undefined;
 
-  constructor(upstream: EddyUfs, fallback: UnderFileSystem, options: FailoverUfsOptions = {}) {
+  constructor(upstream: ProbedUfs, fallback: UnderFileSystem, options: FailoverUfsOptions = {}) {
     this.#upstream = upstream;
     this.#fallback = fallback;
     this.#options = options;
@@ -78,7 +85,7 @@ export class FailoverUfs implements UnderFileSystem {
   #useFallback(): boolean {
     if (this.#source === 'upstream') return false;
     const now = (this.#options.now ?? Date.now)();
-    if (!this.#probing && now - this.#lastProbe >= this.#upstream.settings.probeIntervalMs) {
+    if (!this.#probing && now - this.#lastProbe >= this.#upstream.probeIntervalMs) {
       this.#lastProbe = now;
       this.#probing = this.#upstream.probe().then(
         () => this.#switchTo('upstream'),

@@ -30,6 +30,7 @@ export interface DatasetStatus {
   'bytesReadLocal'?: (number | string | Long);
   'bytesReadRemote'?: (number | string | Long);
   'bytesReadUfs'?: (number | string | Long);
+  'source'?: (string);
 }
 
 export interface DatasetStatus__Output {
@@ -60,4 +61,5 @@ export interface DatasetStatus__Output {
   'bytesReadLocal': (number);
   'bytesReadRemote': (number);
   'bytesReadUfs': (number);
+  'source': (string);
 }

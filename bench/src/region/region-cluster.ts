@@ -1,0 +1,141 @@
+// One region of the region-tree bench: an Eddy cluster (master, workers with a MEM tier, FUSE
+// mount), each a child process of the `eddy` CLI, optionally inside a network namespace. The
+// processes enter only the namespace's network (`nsenter --net`), not a mount namespace, so the
+// region's FUSE mount is visible on the host while its traffic stays on the region's side of
+// its emulated link.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { freePort } from '@eddy/testkit';
+import { Daemon, run, sleep, unmount, waitMounted } from '../exec.js';
+import { EDDY_BIN } from '../targets/eddy-target.js';
+
+export interface RegionOptions {
+  name: string;
+  /** Network namespace to run in; undefined = the host's. */
+  netns?: string;
+  /** Address the master and workers listen on (others regions reach them there). */
+  host: string;
+  workers: number;
+  quotaBytes: number;
+  /** The region's manifests (Secret(s), Dataset `bench`, JindoRuntime `bench`), given the region's token. */
+  manifests: (token: string) => string;
+  dataLoadTimeoutMs: number;
+}
+
+export class RegionCluster {
+  readonly root: string;
+  readonly token = randomBytes(24).toString('hex');
+  masterAddress = '';
+  readonly #o: RegionOptions;
+  readonly #dir: string;
+  readonly #daemons: Daemon[] = [];
+  #mount: Daemon | undefined;
+  #loads = 0;
+
+  constructor(workDir: string, o: RegionOptions) {
+    this.#o = o;
+    this.#dir = join(workDir, `region-${o.name}`);
+    this.root = join(this.#dir, 'mnt');
+  }
+
+  get name(): string { return this.#o.name; }
+
+  #prefix(): string[] {
+    return this.#o.netns ? ['nsenter', `--net=/run/netns/${this.#o.netns}`] : [];
+  }
+
+  #spawn(name: string, args: string[]): Daemon {
+    const [cmd, ...rest] = [...this.#prefix(), process.execPath, EDDY_BIN, ...args];
+    const d = new Daemon(`${name} (${this.#o.name})`, cmd!, rest, { env: { ...process.env, EDDY_LOG_LEVEL: 'warn' } });
+    this.#daemons.push(d);
+    return d;
+  }
+
+  /** Runs an eddy CLI command against this region's master (from inside its namespace). */
+  async eddy(args: string[], timeoutMs = 60_000): Promise<string> {
+    const [cmd, ...rest] = [...this.#prefix(), process.execPath, EDDY_BIN, '--master', this.masterAddress, '--token-file', join(this.#dir, 'token'), ...args];
+    return (await run(cmd!, rest, { timeoutMs, env: { ...process.env, EDDY_LOG_LEVEL: 'warn' } })).stdout;
+  }
+
+  async #until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+      const dead = this.#daemons.find((d) => d.exited);
+      if (dead) throw new Error(`${dead.name} exited while waiting for ${what}: ${dead.output().slice(-1500)}`);
+      try {
+        const v = await fn();
+        if (v !== undefined) return v;
+      } catch (err) {
+        if ((err as { fatal?: boolean }).fatal) throw err;
+        last = err;
+      }
+      if (Date.now() > deadline) throw new Error(`region ${this.#o.name}: timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+      await sleep(300);
+    }
+  }
+
+  async start(): Promise<void> {
+    const o = this.#o;
+    await mkdir(this.#dir, { recursive: true });
+    const tokenFile = join(this.#dir, 'token');
+    await writeFile(tokenFile, `${this.token}\n`, { mode: 0o600 });
+    // Ports in a fresh namespace are free; freePort() checks the host's, which is harmless.
+    this.masterAddress = `${o.host}:${await freePort()}`;
+    this.#spawn('eddy master', ['master', '--listen', this.masterAddress, '--data-dir', join(this.#dir, 'master'), '--token-file', tokenFile]);
+    await this.#until('the master', 60_000, async () => { await this.eddy(['get', 'dataset'], 10_000); return true; });
+    const manifests = join(this.#dir, 'cluster.yaml');
+    await writeFile(manifests, o.manifests(this.token), { mode: 0o600 });
+    await this.eddy(['apply', '-f', manifests]);
+    for (let i = 0; i < o.workers; i++) {
+      const tier = this.#tier(i);
+      await mkdir(tier, { recursive: true });
+      this.#spawn(`eddy worker ${i}`, ['worker', '--master', this.masterAddress, '--runtime', 'bench', '--listen', `${o.host}:${await freePort()}`,
+        '--token-file', tokenFile, '--tier', `MEM:${tier}:${o.quotaBytes}:0.99:0.8`]);
+    }
+    await this.#until(`${o.workers} live workers`, 90_000, async () => {
+      const items = (JSON.parse(await this.eddy(['get', 'worker', '-o', 'json'], 10_000)) as { items?: { live?: boolean }[] }).items ?? [];
+      return items.filter((w) => w.live).length >= o.workers ? true : undefined;
+    });
+    await mkdir(this.root, { recursive: true });
+    this.#mount = this.#spawn('eddy mount', ['mount', '--master', this.masterAddress, '--dataset', 'bench', '--token-file', tokenFile, this.root]);
+    await waitMounted(this.root, this.#mount, 90_000);
+  }
+
+  #tier(i: number): string {
+    return `/dev/shm/eddy-bench-tree-${process.pid}-${this.#o.name}-w${i}`;
+  }
+
+  /** A Once DataLoad with a metadata sync; resolves when Complete (ms from apply). */
+  async dataLoad(targets: string[]): Promise<number> {
+    const name = `tree-load-${++this.#loads}`;
+    const file = join(this.#dir, `${name}.yaml`);
+    await writeFile(file, `apiVersion: data.fluid.io/v1alpha1
+kind: DataLoad
+metadata: {name: ${name}}
+spec:
+  dataset: {name: bench, namespace: default}
+  policy: Once
+  loadMetadata: true
+  target:
+${targets.map((t) => `    - {path: ${JSON.stringify(t)}, replicas: 1}`).join('\n')}
+`);
+    const t0 = performance.now();
+    await this.eddy(['apply', '-f', file]);
+    await this.#until(`DataLoad ${name}`, this.#o.dataLoadTimeoutMs, async () => {
+      const obj = JSON.parse(await this.eddy(['get', 'dataload', name, '-o', 'json'], 10_000)) as { status?: { phase?: string; conditions?: { message?: string }[] } };
+      const phase = obj.status?.phase;
+      if (phase === 'Failed') throw Object.assign(new Error(`DataLoad ${name} failed: ${obj.status?.conditions?.map((c) => c.message).join('; ')}`), { fatal: true });
+      return phase === 'Complete' ? true : undefined;
+    });
+    return performance.now() - t0;
+  }
+
+  async close(): Promise<void> {
+    if (this.#mount) await this.#mount.stop(15_000);
+    await unmount(this.root);
+    for (const d of [...this.#daemons].reverse()) await d.stop(15_000);
+    for (let i = 0; i < this.#o.workers; i++) await rm(this.#tier(i), { recursive: true, force: true });
+  }
+}
