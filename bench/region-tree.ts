@@ -51,7 +51,7 @@ async function update(client: Minio.Client, bucket: string, regions: RegionClust
   const t0 = performance.now();
   const perRegion: Record<string, number | null> = {};
   await Promise.all(regions.map(async (r) => {
-    const loading = r.dataLoad([`/${FILE}`]);
+    const loading = r.dataLoad([`/${FILE}`], log);
     const ms = await waitForPrefix(join(r.root, FILE), next.prefix, t0, 30 * 60_000);
     await loading;
     perRegion[r.name] = ms === null ? null : Math.round(ms) / 1000;
@@ -61,7 +61,8 @@ async function update(client: Minio.Client, bucket: string, regions: RegionClust
   const links: Record<string, number> = {};
   for (const [k, f] of Object.entries(counters)) links[k] = mib((await f()) - before[k]!);
   const times = Object.values(perRegion);
-  return { links, seconds: times.some((t) => t === null) ? null : Math.max(...(times as number[])), verified: hashes.every((h) => h === next.sha256), perRegion };
+  const seconds = times.some((t) => t === null) ? null : Math.max(...(times as number[]));
+  return { links, seconds, verified: hashes.every((h) => h === next.sha256), perRegion };
 }
 
 async function main(): Promise<void> {
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
       regions.push(r);
       log(`starting region ${r.name}`);
       await r.start();
-      await r.dataLoad([`/${FILE}`]);
+      await r.dataLoad([`/${FILE}`], log);
       return r;
     };
 

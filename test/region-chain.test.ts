@@ -1,8 +1,9 @@
 // Region chains: cluster B reads its Dataset through cluster A (`eddy://A/models`), A reads the
 // bucket. Each is a real master + workers + FUSE mount (processes) on loopback; the bucket is a
-// versitygw whose access log says what was fetched from it. Checked: B's mount reads the exact
-// bytes; every object's bytes leave the bucket once across both regions (B's two workers load
-// every block at once, A reads each through once); an update with cascading DataLoads (B's
+// versitygw whose access log says what was fetched from it (one ranged GET per 1 MiB block: an
+// object fetched once is one GET per block). Checked: B's mount reads the exact bytes; every
+// object's bytes leave the bucket once across both regions (B's two workers load every block at
+// once, A reads each through once); an update with cascading DataLoads (B's
 // before A's) reaches both regions, still fetched once; with A down, B's cached reads go on, the
 // rest fail with EIO (no fallback) or come from the bucket (fallback configured).
 import { test, before, after } from 'node:test';
@@ -11,8 +12,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { s3DatasetManifests, onceDataLoadManifest } from '@eddy/testkit';
-import { EddyCluster, KiB, MiB, dropPageCache, eventually, readInChild } from '@eddy/test-cluster';
-import { bucketBytesByKey } from './helpers/s3-access-log.js';
+import { EddyCluster, KiB, MiB, dropPageCache, eventually, readInChild, runEddy } from '@eddy/test-cluster';
+import { bucketGetsByKey } from './helpers/s3-access-log.js';
 
 const FUSE_ARGS = ['-oro', '-oattr_timeout=1', '-oentry_timeout=1', '-onegative_timeout=1'];
 let a: EddyCluster;
@@ -76,9 +77,12 @@ spec:
 `;
 }
 
-async function bucketBytes(): Promise<Map<string, number>> {
-  return await bucketBytesByKey(accessLog, a.bucket);
+async function bucketGets(): Promise<Map<string, number>> {
+  return await bucketGetsByKey(accessLog, a.bucket);
 }
+
+/** GETs of an object fetched from the bucket exactly once: one per 1 MiB block. */
+const blocksOf = (size: number): number => Math.ceil(size / MiB);
 
 async function readSha(file: string): Promise<string | undefined> {
   const r = await readInChild(file, { timeoutMs: 90_000 });
@@ -122,19 +126,19 @@ test("B's DataLoad (two replicas: both B workers ask A for every block) and B's 
     assert.equal(await readSha(join(mntB, key)), want, `B reads ${key}`);
     assert.equal(await readSha(join(mntA, key)), want, `A reads ${key}`);
   }
-  const sent = await eventually('the access log to show both objects', 10_000, async () => {
-    const m = await bucketBytes();
+  const gets = await eventually('the access log to show both objects', 10_000, async () => {
+    const m = await bucketGets();
     return m.has('m/a.bin') && m.has('m/b.bin') ? m : undefined;
   });
-  assert.equal(sent.get('m/a.bin'), objects.get('m/a.bin')!.length, 'a.bin left the bucket once');
-  assert.equal(sent.get('m/b.bin'), objects.get('m/b.bin')!.length, 'b.bin left the bucket once');
-  assert.equal(sent.get('m/c.bin'), undefined, 'nobody read c.bin');
+  assert.equal(gets.get('m/a.bin'), blocksOf(objects.get('m/a.bin')!.length), 'a.bin left the bucket once');
+  assert.equal(gets.get('m/b.bin'), blocksOf(objects.get('m/b.bin')!.length), 'b.bin left the bucket once');
+  assert.equal(gets.get('m/c.bin'), undefined, 'nobody read c.bin');
 });
 
 test("an update and cascading Once DataLoads (B's first) give the new bytes in both regions, fetched from the bucket once", async () => {
   const next = randomBytes(2 * MiB + 3);
   await a.s3.client.putObject(a.bucket, 'm/a.bin', next, next.length);
-  const before = (await bucketBytes()).get('m/a.bin') ?? 0;
+  const before = (await bucketGets()).get('m/a.bin') ?? 0;
   // B's metadata sync has A list the bucket, so B sees the new version before A's own DataLoad.
   await b.apply(onceDataLoadManifest('update-b', 'models', ['/m/a.bin'], { loadMetadata: true }));
   await b.waitDataLoad('update-b', 120_000);
@@ -145,8 +149,11 @@ test("an update and cascading Once DataLoads (B's first) give the new bytes in b
   await dropPageCache();
   assert.equal(await readSha(join(mntB, 'm/a.bin')), sha(next), 'B serves the new bytes');
   assert.equal(await readSha(join(mntA, 'm/a.bin')), sha(next), 'A serves the new bytes');
-  const after = (await bucketBytes()).get('m/a.bin') ?? 0;
-  assert.equal(after - before, next.length, 'the new version left the bucket once');
+  const after = await eventually('the access log to show the new version', 10_000, async () => {
+    const n = (await bucketGets()).get('m/a.bin') ?? 0;
+    return n > before ? n : undefined;
+  });
+  assert.equal(after - before, blocksOf(next.length), 'the new version left the bucket once');
 });
 
 test('with A down, B serves what it cached, fails the rest with EIO, and the fallback serves it when configured', async () => {
@@ -160,4 +167,13 @@ test('with A down, B serves what it cached, fails the rest with EIO, and the fal
   assert.equal(r.ok, false, 'an uncached object cannot be read without A');
   assert.equal(r.error, 'EIO');
   assert.equal(await readSha(join(mntFb, 'm/c.bin')), sha(objects.get('m/c.bin')!), 'the fallback (the bucket) serves it');
+  // A listing while A is down comes from the fallback too, and says so.
+  await b.refresh('models-fb');
+  const wide = await runEddy(['get', 'dataset', '-o', 'wide'], { env: { ...process.env, ...b.env } });
+  assert.equal(wide.code, 0, wide.stderr);
+  const [header, ...rows] = wide.stdout.trim().split('\n');
+  const col = header!.split(/\s{2,}/).indexOf('SOURCE');
+  const source = (name: string): string | undefined => rows.map((r) => r.split(/\s{2,}/)).find((c) => c[0] === name)?.[col];
+  assert.equal(source('models-fb'), 'fallback');
+  assert.equal(source('models'), 'upstream');
 });

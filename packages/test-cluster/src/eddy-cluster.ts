@@ -67,7 +67,7 @@ export interface EddyClusterOptions {
   s3Versioning?: boolean;
   /** File for the S3 server's access log (what was fetched from the bucket, request by request). */
   s3AccessLog?: string;
-  /** How long the master may take to answer after its start (default 30 s; a loaded machine may need more). */
+  /** How long the master, a worker or a mount may take to come up (default 30 s; a loaded machine may need more). */
   startTimeoutMs?: number;
 }
 
@@ -162,8 +162,8 @@ export class EddyCluster {
     const w: WorkerProc = { spec, proc, grpcPort, dataPort };
     this.workers.set(spec.id, w);
     this.cleanup.add(`worker ${spec.id}`, () => proc.stop('SIGKILL', 10_000));
-    await proc.waitForOutput(/serving: grpc/, 30_000);
-    await this.waitWorkerLive(spec.id, true);
+    await proc.waitForOutput(/serving: grpc/, this.options.startTimeoutMs ?? 30_000);
+    await this.waitWorkerLive(spec.id, true, this.options.startTimeoutMs);
     return w;
   }
 
@@ -193,7 +193,7 @@ export class EddyCluster {
     const proc = new EddyProcess(['mount', '--master', this.masterAddress, '--dataset', dataset, '--token-file', this.tokenFile,
       '--host-id', 'client-host', ...fuseOptions.flatMap((o) => ['-o', o]), ...args, mnt]);
     this.cleanup.add(`mount ${mnt}`, async () => { await proc.stop('SIGINT', 15_000).catch(() => proc.stop('SIGKILL')); forceUnmount(mnt); });
-    await proc.waitForOutput(/^mounted dataset/m, 30_000);
+    await proc.waitForOutput(/^mounted dataset/m, this.options.startTimeoutMs ?? 30_000);
     if (!(await isMounted(mnt))) throw new Error(`${mnt} is not mounted`);
     return proc;
   }

@@ -1,10 +1,12 @@
 // An upstream that answers wrongly is refused, so a downstream worker's read-through fails and
 // nothing is cached: another version than the one pinned, a block key that does not name the
-// pinned version, a worker that sends fewer bytes than asked. The upstream here is scripted: an
-// in-test gRPC master and a data-channel worker speaking the real frames.
+// pinned version, a worker that sends fewer bytes than asked or bytes that do not match the CRC32C
+// it announced. The upstream here is scripted: an in-test gRPC master and a data-channel worker
+// speaking the real frames.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
+import { crc32c } from '@node-rs/crc32';
 import { blockKey, CorruptBlockError, ProtocolError, silentLogger, VersionMismatchError } from '@eddy/core';
 import {
   bindServer, createRpcServer, encodeFrame, encodeMessage, FrameDecoder, FrameType, CLIENT_FRAME_TYPES, loadEddyProto, parseMessage, wrapService,
@@ -17,7 +19,7 @@ const TOKEN = 'upstream-token';
 const BS = 1024;
 const DATA = Buffer.alloc(3000, 7);
 /** What the scripted upstream gets wrong. */
-let fault: 'none' | 'version' | 'key' | 'short' = 'none';
+let fault: 'none' | 'version' | 'key' | 'short' | 'corrupt' = 'none';
 let master: ReturnType<typeof createRpcServer>;
 let worker: Server;
 let masterAddress = '';
@@ -27,7 +29,7 @@ function info(version = 'etag-1'): proto.FileInfo {
   return { path: '/m/a.bin', size: DATA.length, version, mtimeMs: 1, isDir: false };
 }
 
-/** HELLO → HELLO_OK; READ → the asked bytes (one short under `short`). */
+/** HELLO → HELLO_OK; READ → the asked bytes (one short under `short`, one flipped under `corrupt`) and their CRC32C. */
 function serveDataChannel(socket: Socket): void {
   const decoder = new FrameDecoder({ accept: CLIENT_FRAME_TYPES });
   socket.on('data', (chunk: Buffer) => {
@@ -36,10 +38,12 @@ function serveDataChannel(socket: Socket): void {
       if (f.type !== FrameType.READ) continue;
       const r = parseMessage(FrameType.READ, f.payload);
       const from = r.ref.index * r.ref.blockSize + r.offset;
-      const bytes = DATA.subarray(from, from + r.length - (fault === 'short' ? 1 : 0));
+      const bytes = Buffer.from(DATA.subarray(from, from + r.length - (fault === 'short' ? 1 : 0)));
+      const crc = crc32c(bytes);
+      if (fault === 'corrupt') bytes.writeUInt8(bytes.readUInt8(10) ^ 0xff, 10);
       socket.write(encodeMessage(FrameType.READ_HEADER, { length: bytes.length, source: 'cache' }));
       socket.write(encodeFrame(FrameType.DATA, bytes));
-      socket.write(encodeMessage(FrameType.END, {}));
+      socket.write(encodeMessage(FrameType.END, r.verify ? { crc32c: crc } : {}));
     }
   });
   socket.on('error', () => undefined);
@@ -92,6 +96,10 @@ test('an upstream that answers another version than the one pinned is refused', 
 
 test('block keys that do not name the pinned version are refused before any byte is read', async () => {
   await assert.rejects(readWith('key'), (e: Error) => e instanceof ProtocolError && /does not belong to version etag-1/.test(e.message));
+});
+
+test('bytes that do not match the CRC32C the worker announced are refused', async () => {
+  await assert.rejects(readWith('corrupt'), CorruptBlockError);
 });
 
 test('a worker that sends fewer bytes than asked is refused', async () => {

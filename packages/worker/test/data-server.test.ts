@@ -10,6 +10,7 @@ import { DataChannelClient, FrameDecoder, FrameType, SERVER_FRAME_TYPES, encodeF
 import { fileVersion } from '@eddy/ufs';
 import { NotFoundError, UnauthenticatedError } from '@eddy/core';
 import { createTlsFixture, waitFor } from '@eddy/testkit';
+import { crc32c } from '@node-rs/crc32';
 import { DataServer } from '../src/index.js';
 import { CountingUfs, bytesFor, makeNode, refsFor, tempDir, type TestNode } from './helpers.js';
 
@@ -60,6 +61,45 @@ test('readBlock reads through on a miss, then from the cache; ranges are clipped
     assert.ok(node.service.counters.hits >= 2);
     assert.ok(server.connectionCount <= 2 + 1);
   } finally { await client.close(); await client.close(); }
+});
+
+/** One READ on a raw connection: the bytes and the END frame's message. */
+async function rawRead(ref: proto.BlockRef__Output, offset: number, length: number, verify: boolean): Promise<{ bytes: Buffer; crc?: number | undefined }> {
+  const socket = connect(server.port, '127.0.0.1');
+  const decoder = new FrameDecoder({ accept: SERVER_FRAME_TYPES });
+  const parts: Buffer[] = [];
+  try {
+    return await new Promise((resolve, reject) => {
+      socket.on('error', reject);
+      socket.on('data', (chunk: Buffer) => {
+        for (const f of decoder.push(chunk)) {
+          const read = { ref: wireRef(ref), offset, length, ...(verify ? { verify } : {}) };
+          if (f.type === FrameType.HELLO_OK) socket.write(encodeMessage(FrameType.READ, read));
+          else if (f.type === FrameType.DATA) parts.push(Buffer.from(f.payload));
+          else if (f.type === FrameType.END) resolve({ bytes: Buffer.concat(parts), ...parseMessage(FrameType.END, f.payload) });
+          else if (f.type === FrameType.ERROR) reject(new Error(f.payload.toString()));
+        }
+      });
+      socket.write(encodeMessage(FrameType.HELLO, { version: 1, token: TOKEN }));
+    });
+  } finally {
+    socket.destroy();
+  }
+}
+
+type WireRef = { key: string; dataset: string; path: string; version: string; index: number; blockSize: number; fileSize: number };
+
+function wireRef(r: proto.BlockRef__Output): WireRef {
+  return { key: r.key, dataset: r.dataset, path: r.path, version: r.version, index: r.index, blockSize: Number(r.blockSize), fileSize: Number(r.fileSize) };
+}
+
+test('READ with verify: END carries the CRC32C of the bytes sent, read through or cached; without it END is bare', async () => {
+  for (const pass of ['read through', 'cached']) {
+    const r = await rawRead(refs[2]!, 10, 100_000, true);
+    assert.ok(r.bytes.equals(data.subarray(2 * BS + 10, 2 * BS + 100_010)), pass);
+    assert.equal(r.crc, crc32c(r.bytes), pass);
+  }
+  assert.equal((await rawRead(refs[2]!, 0, 10, false)).crc, undefined);
 });
 
 test('typed errors cross the channel and the connection stays usable', async () => {

@@ -6,8 +6,9 @@ import { connect as tlsConnect } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import type * as proto from '../gen/eddy/v1/index-types.js';
+import { crc32c } from '@node-rs/crc32';
 import {
-  AbortedError, EddyError, errorFromCode, ProtocolError, TimeoutError, UnavailableError, UnreachableError,
+  AbortedError, CorruptBlockError, EddyError, errorFromCode, ProtocolError, TimeoutError, UnavailableError, UnreachableError,
 } from '@eddy/core';
 import { silentLogger } from '@eddy/core';
 import { FrameDecoder, FrameType, SERVER_FRAME_TYPES, type DecodedFrame } from './frame-codec.js';
@@ -39,6 +40,11 @@ export interface ReadBlockOptions {
   timeoutMs?: number;
   /** Told where the worker takes a READ's bytes from (its READ_HEADER): a tier (`cache`) or the UFS. */
   onSource?: (source: 'cache' | 'ufs') => void;
+  /**
+   * Ask the worker for the CRC32C of the bytes it sends and check it (CorruptBlockError on a
+   * mismatch). A worker too old to send one is taken at its word (the length is still checked).
+   */
+  verify?: boolean;
 }
 
 export interface LocalBlock {
@@ -210,7 +216,7 @@ export class DataChannelClient {
 
   /** Reads bytes [offset, offset+length) of a block (clipped to its end); the worker reads through on a miss. */
   async readBlock(ref: proto.BlockRef | proto.BlockRef__Output, offset: number, length: number, options: ReadBlockOptions = {}): Promise<Buffer> {
-    const request = encodeMessage(FrameType.READ, { ref: toWireRef(ref), offset, length });
+    const request = encodeMessage(FrameType.READ, { ref: toWireRef(ref), offset, length, ...(options.verify ? { verify: true } : {}) });
     return await this.onPooled(options, async (conn, deadline, replied) => {
       let out: Buffer | undefined;
       let filled = 0;
@@ -228,6 +234,7 @@ export class DataChannelClient {
           filled += frame.payload.length;
         } else if (frame.type === FrameType.END) {
           if (!out || filled !== out.length) throw new ProtocolError(`END after ${filled} of ${out?.length ?? 0} bytes`);
+          if (options.verify) checkCrc(out, parseMessage(FrameType.END, frame.payload).crc32c, this.address);
           done(out);
         } else {
           throw new ProtocolError(`unexpected frame ${frame.type} in a READ response`);
@@ -390,6 +397,12 @@ export class DataChannelClient {
       fresh.ready.then(() => w(fresh), (err: unknown) => { fresh.destroy(); w(err instanceof EddyError ? err : new UnavailableError(String(err))); });
     }
   }
+}
+
+function checkCrc(bytes: Buffer, expected: number | undefined, address: string): void {
+  if (expected === undefined) return;
+  const actual = crc32c(bytes);
+  if (actual !== expected) throw new CorruptBlockError(`worker ${address} sent bytes whose CRC32C ${actual} is not the ${expected} it announced`);
 }
 
 function toWireRef(ref: proto.BlockRef | proto.BlockRef__Output): WireBlockRef {

@@ -26,9 +26,11 @@ export type WireBlockRef = z.infer<typeof blockRefSchema>;
 const schemas = {
   [FrameType.HELLO]: z.object({ version: z.number().int(), token: z.string().max(4096).optional() }),
   [FrameType.HELLO_OK]: z.object({ version: z.number().int(), hostId: z.string().max(256).optional() }),
-  [FrameType.READ]: z.object({ ref: blockRefSchema, offset: u53, length: u53 }),
+  // `verify`: the reader wants END to carry the CRC32C of the bytes sent (a downstream cluster
+  // checks what it will cache); workers that predate it ignore the field and send END without one.
+  [FrameType.READ]: z.object({ ref: blockRefSchema, offset: u53, length: u53, verify: z.boolean().optional() }),
   [FrameType.READ_HEADER]: z.object({ length: u53, source: z.enum(['cache', 'ufs']) }),
-  [FrameType.END]: z.object({}),
+  [FrameType.END]: z.object({ crc32c: z.number().int().nonnegative().max(0xffffffff).optional() }),
   [FrameType.ERROR]: z.object({ code: z.string().max(64), message: z.string().max(4096) }),
   [FrameType.LOCAL]: z.object({ ref: blockRefSchema }),
   [FrameType.LOCAL_OK]: z.object({ handle: u53, path: z.string().max(4096), size: u53 }),

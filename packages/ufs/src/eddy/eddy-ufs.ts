@@ -164,7 +164,7 @@ export class EddyUfs implements ProbedUfs {
     for (const address of addresses) {
       try {
         const buf = await this.#channel(address).readBlock(ref, slice.offsetInBlock, slice.length, {
-          timeoutMs: EDDY_DEFAULTS.blockReadTimeoutMs, ...(signal ? { signal } : {}),
+          timeoutMs: EDDY_DEFAULTS.blockReadTimeoutMs, verify: true, ...(signal ? { signal } : {}),
         });
         if (buf.length !== slice.length) {
           throw new CorruptBlockError(`${this.description}: upstream worker ${address} sent ${buf.length} of the ${slice.length} bytes of block ${slice.index} of ${file.path}`);

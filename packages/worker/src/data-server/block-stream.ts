@@ -2,6 +2,7 @@
 // END (or ERROR if the source fails midway). Cached bytes are read from the block file in pooled
 // chunks; read-through bytes are forwarded as they arrive from the UFS.
 import type { Socket } from 'node:net';
+import { crc32c } from '@node-rs/crc32';
 import { open } from 'node:fs/promises';
 import { openSync, readSync, closeSync } from 'node:fs';
 import { CorruptBlockError, UnavailableError, type Logger } from '@eddy/core';
@@ -40,10 +41,13 @@ class FrameSender {
    * be signalled by closing the connection.
    */
   owed = 0;
+  /** CRC32C of the bytes sent so far, when the reader asked for one (READ `verify`). */
+  crc: number | undefined;
 
-  constructor(socket: Socket, ctx: BlockStreamContext) {
+  constructor(socket: Socket, ctx: BlockStreamContext, checksum: boolean) {
     this.#socket = socket;
     this.#ctx = ctx;
+    if (checksum) this.crc = 0;
     socket.once('close', this.#onClose);
   }
 
@@ -54,6 +58,8 @@ class FrameSender {
       if (pooled) this.#ctx.pool.give(pooled);
       throw new UnavailableError('client went away');
     }
+    // Before the write: a pooled buffer is reused once the kernel has it.
+    if (this.crc !== undefined) this.crc = crc32c(buf, this.crc);
     this.#inFlight++;
     socket.cork();
     if (frameLength === undefined) {
@@ -82,10 +88,10 @@ class FrameSender {
   dispose(): void { this.#socket.off('close', this.#onClose); }
 }
 
-/** Streams `read` to `socket`; releases its block handle. Never throws. */
-export async function streamBlock(socket: Socket, read: BlockRead, ctx: BlockStreamContext): Promise<void> {
+/** Streams `read` to `socket`; releases its block handle. Never throws. `checksum`: END carries the CRC32C of the bytes. */
+export async function streamBlock(socket: Socket, read: BlockRead, ctx: BlockStreamContext, checksum = false): Promise<void> {
   socket.write(encodeMessage(FrameType.READ_HEADER, { length: read.length, source: read.kind === 'file' ? 'cache' : 'ufs' }));
-  const sender = new FrameSender(socket, ctx);
+  const sender = new FrameSender(socket, ctx, checksum);
   try {
     if (read.kind === 'file' && read.handle.medium === 'MEM') await sendMemFile(read, sender, ctx);
     else if (read.kind === 'file') await sendDiskFile(read, sender, ctx);
@@ -94,7 +100,7 @@ export async function streamBlock(socket: Socket, read: BlockRead, ctx: BlockStr
         for (let off = 0; off < chunk.length; off += ctx.frameBytes) await sender.send(chunk.subarray(off, off + ctx.frameBytes));
       }
     }
-    if (!socket.destroyed) socket.write(encodeMessage(FrameType.END, {}));
+    if (!socket.destroyed) socket.write(encodeMessage(FrameType.END, sender.crc === undefined ? {} : { crc32c: sender.crc }));
   } catch (err) {
     if (socket.destroyed) return;
     if (sender.owed > 0) {

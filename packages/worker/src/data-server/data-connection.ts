@@ -173,7 +173,7 @@ export class DataConnection {
       this.#sendError(err);
       return;
     }
-    await streamBlock(this.#socket, read, this.#stream);
+    await streamBlock(this.#socket, read, this.#stream, req.verify === true);
   }
 
   async #local(f: DecodedFrame): Promise<void> {
