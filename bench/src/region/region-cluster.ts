@@ -84,7 +84,8 @@ export class RegionCluster {
     // Ports in a fresh namespace are free; freePort() checks the host's, which is harmless.
     this.masterAddress = `${o.host}:${await freePort()}`;
     this.#spawn('eddy master', ['master', '--listen', this.masterAddress, '--data-dir', join(this.#dir, 'master'), '--token-file', tokenFile]);
-    await this.#until('the master', 60_000, async () => { await this.eddy(['get', 'dataset'], 10_000); return true; });
+    // Generous deadlines: on the shared 2-core machine a node process can take a minute to start.
+    await this.#until('the master', 300_000, async () => { await this.eddy(['get', 'dataset'], 30_000); return true; });
     const manifests = join(this.#dir, 'cluster.yaml');
     await writeFile(manifests, o.manifests(this.token), { mode: 0o600 });
     await this.eddy(['apply', '-f', manifests]);
@@ -94,13 +95,13 @@ export class RegionCluster {
       this.#spawn(`eddy worker ${i}`, ['worker', '--master', this.masterAddress, '--runtime', 'bench', '--listen', `${o.host}:${await freePort()}`,
         '--token-file', tokenFile, '--tier', `MEM:${tier}:${o.quotaBytes}:0.99:0.8`]);
     }
-    await this.#until(`${o.workers} live workers`, 90_000, async () => {
-      const items = (JSON.parse(await this.eddy(['get', 'worker', '-o', 'json'], 10_000)) as { items?: { live?: boolean }[] }).items ?? [];
+    await this.#until(`${o.workers} live workers`, 300_000, async () => {
+      const items = (JSON.parse(await this.eddy(['get', 'worker', '-o', 'json'], 30_000)) as { items?: { live?: boolean }[] }).items ?? [];
       return items.filter((w) => w.live).length >= o.workers ? true : undefined;
     });
     await mkdir(this.root, { recursive: true });
     this.#mount = this.#spawn('eddy mount', ['mount', '--master', this.masterAddress, '--dataset', 'bench', '--token-file', tokenFile, this.root]);
-    await waitMounted(this.root, this.#mount, 90_000);
+    await waitMounted(this.root, this.#mount, 300_000);
   }
 
   #tier(i: number): string {
@@ -141,7 +142,7 @@ ${targets.map((t) => `    - {path: ${JSON.stringify(t)}, replicas: 1}`).join('\n
     const t0 = performance.now();
     await this.eddy(['apply', '-f', file]);
     await this.#until(`DataLoad ${name}`, this.#o.dataLoadTimeoutMs, async () => {
-      const obj = JSON.parse(await this.eddy(['get', 'dataload', name, '-o', 'json'], 10_000)) as { status?: { phase?: string; conditions?: { message?: string }[] } };
+      const obj = JSON.parse(await this.eddy(['get', 'dataload', name, '-o', 'json'], 30_000)) as { status?: { phase?: string; conditions?: { message?: string }[] } };
       const phase = obj.status?.phase;
       if (phase === 'Failed') throw Object.assign(new Error(`DataLoad ${name} failed: ${obj.status?.conditions?.map((c) => c.message).join('; ')}`), { fatal: true });
       return phase === 'Complete' ? true : undefined;

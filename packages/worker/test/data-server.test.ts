@@ -76,7 +76,7 @@ async function rawRead(ref: proto.BlockRef__Output, offset: number, length: numb
           const read = { ref: wireRef(ref), offset, length, ...(verify ? { verify } : {}) };
           if (f.type === FrameType.HELLO_OK) socket.write(encodeMessage(FrameType.READ, read));
           else if (f.type === FrameType.DATA) parts.push(Buffer.from(f.payload));
-          else if (f.type === FrameType.END) resolve({ bytes: Buffer.concat(parts), ...parseMessage(FrameType.END, f.payload) });
+          else if (f.type === FrameType.END) resolve({ bytes: Buffer.concat(parts), crc: parseMessage(FrameType.END, f.payload).crc32c });
           else if (f.type === FrameType.ERROR) reject(new Error(f.payload.toString()));
         }
       });
