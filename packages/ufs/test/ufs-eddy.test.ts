@@ -15,7 +15,7 @@ let upstream: EddyCluster;
 const PREFIX = 'mnt';
 
 before(async () => {
-  upstream = await EddyCluster.start('ufs-eddy');
+  upstream = await EddyCluster.start('ufs-eddy', { startTimeoutMs: 120_000 });
   // 64 KiB upstream blocks: the suite's objects span several blocks, so reads cross block edges.
   await upstream.apply(s3DatasetManifests(upstream.bucket, upstream.s3, { blockSize: '64Ki' }));
   await upstream.startWorker({ id: 'w1' });
