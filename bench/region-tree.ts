@@ -172,6 +172,11 @@ spec:
 `;
 }
 
+/** A region link: only the centre's has the delay proxy (in front of the S3 server) when the kernel lacks netem. */
+function regionLink(l: WanLink): string {
+  return l.netem ? l.describe() : `${l.describe().split(';')[0]}; no added delay (this kernel has no sch_netem, and only the centre's link has a proxy)`;
+}
+
 async function report(startedAt: Date, loadStart: number[], results: Record<string, UpdateResult>, errors: string[]): Promise<void> {
   const date = startedAt.toISOString().slice(0, 10);
   const base = `${date}-region-tree${values.quick ? '-quick' : ''}`;
@@ -179,7 +184,7 @@ async function report(startedAt: Date, loadStart: number[], results: Record<stri
   const json = {
     meta: {
       date: startedAt.toISOString(), host: hostname(), command: `node bench/lib/region-tree.js ${process.argv.slice(2).join(' ')}`.trim(), commit: git,
-      fileMiB: size / MiB, links: { centre: centre.describe(), 'A→B': linkB.describe(), 'A→C': linkC.describe() },
+      fileMiB: size / MiB, links: { centre: centre.describe(), 'A→B': regionLink(linkB), 'A→C': regionLink(linkC) },
       loadAverage: { start: loadStart, end: loadavg() },
     },
     results, errors,

@@ -21,6 +21,7 @@ const dataset: DatasetStatusView = {
   },
   workers: { live: 1, desired: 2 },
   lastRefreshTime: T0,
+  source: 'fallback',
 };
 
 const dataLoad: DataLoadStatusView = {
@@ -45,9 +46,9 @@ test('a dataset status survives the wire unchanged', () => {
   assert.equal(wire.liveWorkers, 1);
   assert.deepEqual(datasetStatusFromWire(wire), dataset);
   // Unset on the wire: no reason, runtime null, never refreshed.
-  const bare = datasetStatusFromWire({ ...wire, reason: '', runtime: '', lastRefreshTimeMs: 0 });
+  const bare = datasetStatusFromWire({ ...wire, reason: '', runtime: '', lastRefreshTimeMs: 0, source: '' });
   assert.equal('reason' in bare, false);
-  assert.deepEqual([bare.runtime, bare.lastRefreshTime], [null, null]);
+  assert.deepEqual([bare.runtime, bare.lastRefreshTime, bare.source], [null, null, 'bucket'], 'a master without eddy:// mounts: bucket');
 });
 
 test('a DataLoad status survives the wire unchanged, unset times left out', () => {
