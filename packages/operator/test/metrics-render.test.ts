@@ -74,7 +74,7 @@ const masterStatus = (o: Partial<proto.DatasetStatus__Output>): proto.DatasetSta
   cacheCapacity: '1.00GiB', cachedPercentage: '100.0%', cachedBytes: 100, cacheCapacityBytes: 2 ** 30, cachedRatio: 1,
   cacheHitRatio: 0, cacheHitRatioPercentage: '0.0%', localHitRatio: 0, remoteHitRatio: 0, cacheThroughputRatio: 0,
   localThroughputRatio: 0, remoteThroughputRatio: 0, hitRatioWindowSeconds: 60, throughputWindowSeconds: 10,
-  bytesReadLocal: 0, bytesReadRemote: 0, bytesReadUfs: 0, liveWorkers: 1, desiredWorkers: 1, lastRefreshTimeMs: 0, ...o,
+  bytesReadLocal: 0, bytesReadRemote: 0, bytesReadUfs: 0, liveWorkers: 1, desiredWorkers: 1, lastRefreshTimeMs: 0, source: 'bucket', ...o,
 });
 
 test('the Dataset status carries Fluid\'s six ratios as Fluid prints them, the windows and the bytes by source', () => {

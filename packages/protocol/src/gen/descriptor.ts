@@ -942,6 +942,10 @@ export const EDDY_V1_DESCRIPTOR = {
                 "bytesReadUfs": {
                   "type": "uint64",
                   "id": 27
+                },
+                "source": {
+                  "type": "string",
+                  "id": 28
                 }
               }
             },
