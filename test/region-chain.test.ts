@@ -9,7 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { s3DatasetManifests, onceDataLoadManifest } from '@eddy/testkit';
 import { EddyCluster, KiB, MiB, dropPageCache, eventually, readInChild, runEddy } from '@eddy/test-cluster';
@@ -19,6 +20,7 @@ const FUSE_ARGS = ['-oro', '-oattr_timeout=1', '-oentry_timeout=1', '-onegative_
 let a: EddyCluster;
 let b: EddyCluster;
 let accessLog: string;
+let scratch: string;
 let mntA: string;
 let mntB: string;
 let mntFb: string;
@@ -91,8 +93,7 @@ async function readSha(file: string): Promise<string | undefined> {
 }
 
 before(async () => {
-  const scratch = `/tmp/eddy-region-${process.pid}`;
-  await mkdir(scratch, { recursive: true });
+  scratch = await mkdtemp(join(tmpdir(), 'eddy-region-'));
   accessLog = join(scratch, 's3-access.log');
   a = await EddyCluster.start('region-a', { s3AccessLog: accessLog, startTimeoutMs: 120_000 });
   await a.apply(s3DatasetManifests(a.bucket, a.s3, { blockSize: '1Mi', fuseArgs: FUSE_ARGS }));
@@ -113,6 +114,7 @@ before(async () => {
 after(async () => {
   await b?.close();
   await a?.close();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
 test("B's DataLoad (two replicas: both B workers ask A for every block) and B's mount read A's bytes; the bucket sends each object once", async () => {
