@@ -36,7 +36,7 @@ test('Once DataLoad, two targets, replicas 2 on two workers: every block on both
   const address = (await up.waitForOutput(/master listening on (\S+)/, 30_000))[1]!;
   await up.waitForOutput(/Press Ctrl-C/, 60_000);
   assert.match(up.stdout, /^dataload\.data\.fluid\.io\/warm created$/m);
-  const env = { EDDY_MASTER: address, EDDY_TOKEN_FILE: join(dataDir, 'token') };
+  const env = { EDDY_MASTER: address, EDDY_TOKEN_FILE: join(dataDir, 'admin-token') };
 
   // `get dataload NAME -w` follows a Once load to its end (plain lines: stdout is a pipe).
   const watch = await runEddy(['get', 'dataload', 'warm', '-w'], { env, timeoutMs: 90_000 });
@@ -49,7 +49,7 @@ test('Once DataLoad, two targets, replicas 2 on two workers: every block on both
   assert.equal(workers.length, 2);
   assert.ok(workers.every((w) => w.live));
 
-  const rpc = createMasterClient(address, { token: readTokenFile(join(dataDir, 'token')) });
+  const rpc = createMasterClient(address, { token: readTokenFile(join(dataDir, 'admin-token')) });
   cleanup.add('master client', () => rpc.close());
   const holdersOf = async (path: string): Promise<string[][]> =>
     (await rpc.getBlockLocations({ dataset: 'models', path, version: '', offset: 0, length: 0 })).blocks.map((b) => b.holders.map((h) => h.workerId).sort());

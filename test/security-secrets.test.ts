@@ -344,7 +344,7 @@ test('eddy up: the secret stays out of its output and files; token, journal and 
   await up.waitForOutput(/Press Ctrl-C/, 90_000);
   assert.ok((await readFile(join(mnt, 'm', 'u.bin'))).equals(body));
 
-  const env = { EDDY_MASTER: address, EDDY_TOKEN_FILE: join(state, 'token') };
+  const env = { EDDY_MASTER: address, EDDY_TOKEN_FILE: join(state, 'admin-token') };
   const outputs: string[] = [];
   for (const kind of ['dataset', 'runtime', 'dataload', 'worker', 'secret']) {
     for (const fmt of [[], ['-o', 'wide'], ['-o', 'json'], ['-o', 'yaml']]) {
@@ -372,7 +372,7 @@ test('eddy up: the secret stays out of its output and files; token, journal and 
     return files;
   };
   assert.ok(await checkTree(state) >= 2, 'token and journal');
-  assert.equal((await stat(join(state, 'token'))).mode & 0o777, 0o600);
+  for (const role of ['admin', 'worker', 'client']) assert.equal((await stat(join(state, `${role}-token`))).mode & 0o777, 0o600, `${role}-token is 0600`);
   const upDirs = (await readdir(ssd)).filter((n) => n.startsWith('eddy-up-'));
   assert.equal(upDirs.length, 1);
   assert.ok(await checkTree(join(ssd, upDirs[0]!)) >= 3, 'block files of the read and the DataLoad');

@@ -53,7 +53,7 @@ test('seed walkthrough: Cron DataLoad caches the file, picks up an appended line
   cleanup.add('eddy up', async () => { await up.stop('SIGINT'); forceUnmount(mnt); });
   const address = (await up.waitForOutput(/master listening on (\S+)/, 30_000))[1]!;
   await up.waitForOutput(/Press Ctrl-C/, 60_000);
-  const env = { EDDY_MASTER: address, EDDY_TOKEN_FILE: join(dataDir, 'token') };
+  const env = { EDDY_MASTER: address, EDDY_TOKEN_FILE: join(dataDir, 'admin-token') };
   const eddy = async (...args: string[]): Promise<string> => {
     const r = await runEddy(args, { env });
     assert.equal(r.code, 0, `eddy ${args.join(' ')} failed: ${r.stderr}`);

@@ -38,7 +38,7 @@ test('eddy up on the bundled example: files readable at the mount, get dataset r
   assert.ok((await readFile(join(mnt, 'models', 'adapter.bin'))).equals(await readFile(join(src, 'models', 'adapter.bin'))));
   assert.ok((await readFile(join(mnt, 'RELEASENOTES.md'))).equals(await readFile(join(src, 'RELEASENOTES.md'))));
 
-  const env = { EDDY_MASTER: address, EDDY_TOKEN_FILE: join(dataDir, 'token') };
+  const env = { EDDY_MASTER: address, EDDY_TOKEN_FILE: join(dataDir, 'admin-token') };
   const row = await eventually('get dataset to report the example', 30_000, async () => {
     const r = await runEddy(['get', 'dataset', '-o', 'wide'], { env });
     assert.equal(r.code, 0, r.stderr);

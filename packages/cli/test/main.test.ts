@@ -6,7 +6,7 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { loadEddyProto, createRpcServer, bindServer, wrapService, type proto } from '@eddy/protocol';
+import { Authenticator, loadEddyProto, createRpcServer, bindServer, wrapService, MASTER_RPC_ROLES, type proto } from '@eddy/protocol';
 import { silentLogger, NotFoundError } from '@eddy/core';
 import { main } from '../src/main.js';
 import type { CliIo } from '../src/cli-io.js';
@@ -58,7 +58,7 @@ before(async () => {
       return { deleted: req.name !== 'ghost' };
     },
     listWorkers: async (): Promise<proto.ListWorkersResponse> => ({ workers: [] }),
-  }, security, silentLogger()));
+  }, { authenticator: Authenticator.fromCredentials({ admin: [{ token: security.token }] }), roles: MASTER_RPC_ROLES }, silentLogger()));
   const port = await bindServer(server, '127.0.0.1:0', security);
   address = `127.0.0.1:${port}`;
 });

@@ -5,6 +5,7 @@ export type EddyErrorCode =
   | 'NOT_FOUND'
   | 'VERSION_MISMATCH'
   | 'ACCESS_DENIED'
+  | 'PERMISSION_DENIED'
   | 'UNREACHABLE'
   | 'TIMEOUT'
   | 'INVALID_ARGUMENT'
@@ -47,6 +48,17 @@ export class AccessDeniedError extends EddyError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ACCESS_DENIED', message, options);
     this.name = 'AccessDeniedError';
+  }
+}
+
+/**
+ * The caller is authenticated but its role (admin, worker, client) or its credential's dataset
+ * scope does not allow the call. Not ACCESS_DENIED, which is a store refusing our credentials.
+ */
+export class PermissionDeniedError extends EddyError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PERMISSION_DENIED', message, options);
+    this.name = 'PermissionDeniedError';
   }
 }
 
@@ -143,6 +155,7 @@ export function errorFromCode(code: string, message: string): EddyError {
     case 'NOT_FOUND': return new NotFoundError(message);
     case 'VERSION_MISMATCH': return new VersionMismatchError(message);
     case 'ACCESS_DENIED': return new AccessDeniedError(message);
+    case 'PERMISSION_DENIED': return new PermissionDeniedError(message);
     case 'UNREACHABLE': return new UnreachableError(message);
     case 'TIMEOUT': return new TimeoutError(message);
     case 'INVALID_ARGUMENT': return new ValidationError(message);

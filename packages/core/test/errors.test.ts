@@ -4,7 +4,7 @@ import { EddyError, errorFromCode, type EddyErrorCode } from '../src/errors.js';
 
 // Every code a peer can send comes back as the same typed error: a code without a case would turn
 // into INTERNAL on the far side of the wire (READ_ONLY did).
-const CODES: EddyErrorCode[] = ['NOT_FOUND', 'VERSION_MISMATCH', 'ACCESS_DENIED', 'UNREACHABLE', 'TIMEOUT', 'INVALID_ARGUMENT',
+const CODES: EddyErrorCode[] = ['NOT_FOUND', 'VERSION_MISMATCH', 'ACCESS_DENIED', 'PERMISSION_DENIED', 'UNREACHABLE', 'TIMEOUT', 'INVALID_ARGUMENT',
   'UNAUTHENTICATED', 'PROTOCOL', 'NO_SPACE', 'CORRUPT', 'UNAVAILABLE', 'ABORTED', 'READ_ONLY', 'INTERNAL'];
 
 test('errorFromCode rebuilds every code as a typed error with its own name', () => {

@@ -17,6 +17,7 @@ export function errnoOf(err: unknown): number {
     switch (err.code) {
       case 'NOT_FOUND': return ERRNO.ENOENT;
       case 'ACCESS_DENIED': return ERRNO.EACCES;
+      case 'PERMISSION_DENIED': return ERRNO.EACCES;
       case 'READ_ONLY': return ERRNO.EROFS;
       case 'INVALID_ARGUMENT': return ERRNO.EINVAL;
       case 'TIMEOUT': return ERRNO.ETIMEDOUT;

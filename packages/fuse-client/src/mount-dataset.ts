@@ -22,6 +22,7 @@ import { ReadaheadBudget } from './read-path/readahead-budget.js';
 import type { ReadStats } from './read-path/sources.js';
 import { MountedUfs } from './read-path/ufs-source.js';
 import { WorkerTierRoots } from './read-path/worker-tier-roots.js';
+import { NoDirectUfs } from './read-path/no-direct-ufs.js';
 import { ReadReporter } from './read-reporter.js';
 import { lazyUnmount, recoverStaleMount } from './stale-mount.js';
 import { VersionLeases } from './version-leases.js';
@@ -109,14 +110,17 @@ interface Served {
 
 /** The dataset's mount spec from the master, and the filesystem that serves it (not mounted yet). */
 async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resources: Resources): Promise<Served> {
-  const spec = await master.getMounts({ dataset: o.dataset }, { timeoutMs: o.timeoutMs, signal: o.signal });
+  // Cloud credentials come only with --direct-ufs (and a credential granted it); else workers read the bucket for us.
+  const spec = await master.getMounts({ dataset: o.dataset, withCredentials: o.directUfs }, { timeoutMs: o.timeoutMs, signal: o.signal });
   const accessMode: AccessMode = spec.accessMode === 'ReadWriteMany' ? 'ReadWriteMany' : 'ReadOnlyMany';
   const fuseOptions = parseFuseArgs(o.fuseOptions, accessMode, parseFuseArgs(spec.fuseArgs, accessMode));
   const blockSize = Number(spec.blockSize) || DEFAULT_BLOCK_SIZE;
   if (spec.mounts.length === 0) throw new ValidationError(`dataset ${o.dataset} has no mounts`, 'dataset');
   const libfuseOptions = libfuseOptionList(fuseOptions, { fsname: `eddy:${o.dataset}`, subtype: 'eddy' });
 
-  const ufs = new MountedUfs(spec.mounts.map((m) => ({ url: m.url, path: m.path || '/', options: { ...m.options } })), o.logger);
+  const ufs = o.directUfs
+    ? new MountedUfs(spec.mounts.map((m) => ({ url: m.url, path: m.path || '/', options: { ...m.options } })), o.logger)
+    : new NoDirectUfs(o.dataset);
   resources.add(() => ufs.close());
   const factory = o.dataChannelFactory ?? createDataChannelFactory(o.security, o.logger, o.dataChannelConnections);
   const channels = new ChannelPool(factory, o.workerCooldownMs);

@@ -115,8 +115,14 @@ export interface MountDatasetOptions extends Partial<Omit<MountTunables, 'readah
   masterAddress: string;
   dataset: string;
   mountpoint: string;
-  /** The cluster token (never logged). */
+  /** The client credential (never logged). */
   token: string;
+  /**
+   * Read the bucket directly when no worker can serve a block (`eddy mount --direct-ufs`): the
+   * master then hands this mount the dataset's cloud credentials, which needs a client credential
+   * granted `ufs=direct`. Default false: every byte comes through a worker (a miss is read through).
+   */
+  directUfs?: boolean;
   tls?: RpcSecurity['tls'];
   logger?: Logger;
   /** `-o` overrides on top of the Runtime's fuse args, e.g. ['attr_timeout=5', 'ro'] or ['-oro']. */
@@ -139,6 +145,7 @@ export interface ResolvedMountOptions extends MountTunables {
   dataset: string;
   mountpoint: string;
   security: RpcSecurity;
+  directUfs: boolean;
   logger: Logger;
   fuseOptions: string[];
   hostId: string;
@@ -190,6 +197,7 @@ export function resolveMountOptions(o: MountDatasetOptions): ResolvedMountOption
     dataset: o.dataset,
     mountpoint: resolve(o.mountpoint),
     security: { token: o.token, ...(o.tls ? { tls: o.tls } : {}) },
+    directUfs: o.directUfs === true,
     logger: (o.logger ?? silentLogger()).child({ component: 'fuse-client', dataset: o.dataset }),
     fuseOptions: overrideArgs(o.fuseOptions ?? []),
     hostId: o.hostId ?? hostname(),

@@ -2,7 +2,7 @@
 // straight from one UFS mount (file:// or s3://), with block holders chosen by the test, and
 // records the versions mounts hold (HoldVersions). It lets the FUSE client be tested for real
 // (kernel mount, real gRPC, real UFS) without master/workers.
-import { bindServer, createRpcServer, loadEddyProto, wrapService, type proto } from '@eddy/protocol';
+import { Authenticator, bindServer, createRpcServer, loadEddyProto, wrapService, MASTER_RPC_ROLES, type proto } from '@eddy/protocol';
 import { blockCount, blockKey, blockLength, NotFoundError, silentLogger } from '@eddy/core';
 import { createUfs, type UnderFileSystem } from '@eddy/ufs';
 
@@ -133,7 +133,7 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
       count('listWorkers');
       return { workers: o.workers ?? [{ address: { workerId: 'w1', dataAddress: '127.0.0.1:1', hostId: 'h' }, runtime: o.dataset, live: true, tiers: o.tiers ?? [] }] };
     },
-  }, security, silentLogger()));
+  }, { authenticator: Authenticator.fromCredentials({ admin: [{ token: security.token }] }), roles: MASTER_RPC_ROLES }, silentLogger()));
   const port = await bindServer(server, '127.0.0.1:0', security);
   return {
     address: `127.0.0.1:${port}`, token, ufs, calls, held,

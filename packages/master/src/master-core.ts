@@ -100,7 +100,7 @@ export class MasterCore {
       heartbeatIntervalMs: options.heartbeatIntervalMs, logger: options.logger,
     });
     this.#workerClients = new WorkerClients({
-      registry: this.registry, security: options.security,
+      registry: this.registry, security: options.security, workerToken: options.workerToken,
       loadBlocksTimeoutMs: options.loadBlocksTimeoutMs, freeBlocksTimeoutMs: options.freeBlocksTimeoutMs,
     });
     this.metrics = options.metrics;

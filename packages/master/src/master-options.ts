@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { parseHostPort, ValidationError } from '@eddy/core';
 import { ProcessMetrics } from '@eddy/metrics';
-import type { RpcSecurity } from '@eddy/protocol';
+import { Authenticator, type Credential, type RoleCredentials, type RpcSecurity } from '@eddy/protocol';
 import type { UfsAllowlist } from '@eddy/ufs';
 import type { UfsFactory } from './namespace/dataset-namespace.js';
 
@@ -13,8 +13,16 @@ export interface MasterOptions {
   listen?: string;
   /** Directory for the journal (created 0700). */
   dataDir: string;
-  /** Cluster token every call must carry (empty only for local tests). */
-  token: string;
+  /**
+   * Credentials by role (`--admin-token-file`, `--worker-token-file`, `--client-token-file`): every
+   * call must carry one, and the role table (@eddy/protocol rpc-roles.ts) says what each may do.
+   */
+  credentials?: RoleCredentials;
+  /**
+   * Deprecated: one token that holds every role (the old `--token-file`). Empty or unset, with no
+   * `credentials` either, the master accepts every call as admin (local tests only).
+   */
+  token?: string;
   tls?: RpcSecurity['tls'];
   logger: Logger;
   /** Aborting it closes the master (as close() does); aborted before start, startMaster rejects. */
@@ -77,7 +85,7 @@ export interface MasterOptions {
 
 /** The options that have a default: all but identity, security, logger, signal and test hooks. */
 type Tunables = Required<Omit<MasterOptions,
-  'dataDir' | 'token' | 'tls' | 'logger' | 'signal' | 'createUfs' | 'ufsAllow' | 'httpListen' | 'metrics'>>;
+  'dataDir' | 'credentials' | 'token' | 'tls' | 'logger' | 'signal' | 'createUfs' | 'ufsAllow' | 'httpListen' | 'metrics'>>;
 
 /** Every default of the master, in one place. */
 export const MASTER_DEFAULTS: Readonly<Tunables> = Object.freeze({
@@ -109,8 +117,12 @@ export interface ResolvedMasterOptions extends Tunables {
   dataDir: string;
   logger: Logger;
   signal: AbortSignal | undefined;
-  /** Token (and TLS) the server demands and the master presents to workers. */
+  /** TLS of the server and of calls to workers; `token` is the first admin token (status page), '' if none. */
   security: RpcSecurity;
+  /** Who may call: the credentials by role, as digests. */
+  authenticator: Authenticator;
+  /** The token presented to a worker of `runtime` (a worker credential whose scope includes it); '' if none. */
+  workerToken: (runtime: string) => string;
   createUfs: UfsFactory | undefined;
   ufsAllow: UfsAllowlist | undefined;
   httpListen: string | undefined;
@@ -142,6 +154,20 @@ function positiveInt(value: number | undefined, fallback: number, field: string)
   return n;
 }
 
+/** The role credentials; the deprecated single token, when given, holds every role. */
+function resolveCredentials(o: MasterOptions): RoleCredentials {
+  const legacy: Credential[] = o.token ? [{ token: o.token }] : [];
+  const c = o.credentials ?? {};
+  const out: RoleCredentials = {
+    admin: [...(c.admin ?? []), ...legacy], worker: [...(c.worker ?? []), ...legacy], client: [...(c.client ?? []), ...legacy],
+  };
+  for (const [role, list] of Object.entries(out)) {
+    if (role !== 'client' && list.some((x) => x.directUfs)) throw new ValidationError(`ufs=direct applies to client credentials only (${role})`, role);
+    if (role === 'admin' && list.some((x) => x.datasets)) throw new ValidationError('an admin credential cannot be scoped to datasets', role);
+  }
+  return out;
+}
+
 /** Applies MASTER_DEFAULTS and validates; throws ValidationError naming the option. */
 export function resolveMasterOptions(o: MasterOptions): ResolvedMasterOptions {
   const D = MASTER_DEFAULTS;
@@ -156,6 +182,7 @@ export function resolveMasterOptions(o: MasterOptions): ResolvedMasterOptions {
     throw new ValidationError(message, 'workerTimeoutMs');
   }
   if (o.httpListen !== undefined) parseHostPort(o.httpListen, 'httpListen');
+  const credentials = resolveCredentials(o);
   return {
     listen,
     httpListen: o.httpListen,
@@ -163,7 +190,9 @@ export function resolveMasterOptions(o: MasterOptions): ResolvedMasterOptions {
     dataDir: o.dataDir,
     logger: o.logger,
     signal: o.signal,
-    security: { token: o.token, ...(o.tls ? { tls: o.tls } : {}) },
+    security: { token: credentials.admin?.[0]?.token ?? '', ...(o.tls ? { tls: o.tls } : {}) },
+    authenticator: Authenticator.fromCredentials(credentials),
+    workerToken: (runtime) => (credentials.worker ?? []).find((c) => !c.datasets || c.datasets.includes(runtime))?.token ?? '',
     createUfs: o.createUfs,
     ufsAllow: o.ufsAllow,
     heartbeatIntervalMs,

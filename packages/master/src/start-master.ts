@@ -45,7 +45,7 @@ export async function startMaster(options: MasterOptions): Promise<MasterHandle>
   if (signal?.aborted) throw aborted(signal);
   const core = await MasterCore.open(o);
   const server = createRpcServer();
-  const service = createMasterService(core, o.security, logger.child({ component: 'rpc' }));
+  const service = createMasterService(core, o.authenticator, logger.child({ component: 'rpc' }));
   server.addService(loadEddyProto().master.eddy.v1.Master.service, service);
   let port: number;
   let page: HttpEndpoint | undefined;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bindServer, createMasterClient, createRpcServer, loadEddyProto, wrapService, type proto } from '@eddy/protocol';
+import { Authenticator, bindServer, createMasterClient, createRpcServer, loadEddyProto, wrapService, WORKER_RPC_ROLES, type proto } from '@eddy/protocol';
 import { silentLogger } from '@eddy/core';
 import { waitFor } from '@eddy/testkit';
 import { startMaster } from '../src/index.js';
@@ -31,7 +31,7 @@ async function fakeWorkerServer(id: string, masterAddress: string): Promise<{ wo
     }),
     freeBlocks: async (req: proto.FreeBlocksRequest__Output): Promise<proto.FreeBlocksResponse> => ({ freed: req.keys.length }),
     getStats: async (): Promise<proto.GetStatsResponse> => ({ blockCount: loaded.length }),
-  }, { token: TOKEN }, silentLogger()));
+  }, { authenticator: Authenticator.fromCredentials({ worker: [{ token: TOKEN }] }), roles: WORKER_RPC_ROLES }, silentLogger()));
   const port = await bindServer(server, '127.0.0.1:0', { token: TOKEN });
   const fw = new FakeWorker(id, 'demo', masterAddress, TOKEN, 1024 ** 3, `127.0.0.1:${port}`);
   ref.fw = fw;

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createTlsFixture } from '@eddy/testkit';
 import { loadEddyProto } from '../src/rpc/load-proto.js';
 import { createRpcServer, bindServer, wrapService } from '../src/rpc/grpc-edge.js';
+import { Authenticator } from '../src/rpc/authenticator.js';
+import { WORKER_RPC_ROLES } from '../src/rpc/rpc-roles.js';
 import { createWorkerClient } from '../src/rpc/clients.js';
 import { silentLogger, UnauthenticatedError, EddyError } from '@eddy/core';
 
@@ -15,7 +17,7 @@ test('gRPC over TLS with a self-signed CA: right token works, wrong token and pl
     getStats: async () => ({ blockCount: 3 }),
     freeBlocks: async () => ({ freed: 0 }),
     loadBlocks: async () => ({ results: [] }),
-  }, security, silentLogger()));
+  }, { authenticator: Authenticator.fromCredentials({ admin: [{ token: security.token }] }), roles: WORKER_RPC_ROLES }, silentLogger()));
   const port = await bindServer(server, '127.0.0.1:0', security);
   const good = createWorkerClient(`localhost:${port}`, security);
   const wrong = createWorkerClient(`localhost:${port}`, { ...security, token: 'nope' });

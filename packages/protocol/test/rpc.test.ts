@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadEddyProto } from '../src/rpc/load-proto.js';
 import { createRpcServer, bindServer, wrapService } from '../src/rpc/grpc-edge.js';
+import { Authenticator } from '../src/rpc/authenticator.js';
+import { WORKER_RPC_ROLES } from '../src/rpc/rpc-roles.js';
 import { createWorkerClient } from '../src/rpc/clients.js';
 import { silentLogger, NotFoundError, UnauthenticatedError } from '@eddy/core';
 import type * as proto from '../src/gen/eddy/v1/index-types.js';
@@ -16,7 +18,7 @@ test('gRPC edge: token required, typed errors cross the wire', async () => {
       throw new NotFoundError(`no block ${req.keys[0]}`);
     },
     loadBlocks: async () => ({ results: [] }),
-  }, security, silentLogger()));
+  }, { authenticator: Authenticator.fromCredentials({ admin: [{ token: security.token }] }), roles: WORKER_RPC_ROLES }, silentLogger()));
   const port = await bindServer(server, '127.0.0.1:0', security);
   const good = createWorkerClient(`127.0.0.1:${port}`, security);
   const none = createWorkerClient(`127.0.0.1:${port}`, { token: '' });

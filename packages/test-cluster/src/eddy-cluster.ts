@@ -3,13 +3,14 @@
 // start it again on the same port, data directory and tier directories. Heartbeats and the
 // lost-worker timeout are short so faults are noticed within seconds.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMasterClient, type MasterRpc, type proto } from '@eddy/protocol';
 import { freePort, onceDataLoadManifest, s3DatasetManifests, startS3Server, type S3DatasetManifestOptions, type S3Endpoint } from '@eddy/testkit';
 import { CleanupStack } from './cleanup-stack.js';
+import { writeClusterCredentials, type ClusterCredentials } from './cluster-credentials.js';
 import { EddyProcess, eventually } from './eddy-process.js';
 import { forceUnmount, isMounted } from './fuse-cleanup.js';
 
@@ -80,8 +81,11 @@ export class EddyCluster {
   s3!: S3Endpoint;
   bucket = '';
   root = '';
+  /** The admin credential (the fixture's rpc and `env` use it). */
   tokenFile = '';
   token = '';
+  /** Every role's credential files (workers get the worker token, mounts the client token). */
+  credentials!: ClusterCredentials;
   private shmRoot = '';
 
   private constructor(private readonly options: EddyClusterOptions) {}
@@ -101,8 +105,8 @@ export class EddyCluster {
       c.cleanup.add('s3 server', () => c.s3.close());
       c.bucket = await c.s3.createBucket();
       c.token = `fault-token-${Math.random().toString(36).slice(2)}`;
-      c.tokenFile = join(c.root, 'token');
-      await writeFile(c.tokenFile, c.token, { mode: 0o600 });
+      c.credentials = await writeClusterCredentials(c.root, c.token, 'models');
+      c.tokenFile = c.credentials.admin.file;
       const host = options.masterHost ?? '127.0.0.1';
       c.masterAddress = `${host}:${await freePort(host)}`;
       await c.startMaster();
@@ -122,7 +126,7 @@ export class EddyCluster {
 
   /** (Re)starts `eddy master` on the same address and data directory. */
   async startMaster(): Promise<EddyProcess> {
-    const proc = new EddyProcess(['master', '--listen', this.masterAddress, '--data-dir', join(this.root, 'master'), '--token-file', this.tokenFile,
+    const proc = new EddyProcess(['master', '--listen', this.masterAddress, '--data-dir', join(this.root, 'master'), ...this.credentials.masterFlags,
       '--heartbeat-interval', String(HEARTBEAT_MS), '--worker-timeout', String(WORKER_TIMEOUT_MS), ...(this.options.masterArgs ?? [])]);
     this.master = proc;
     this.cleanup.add('master', () => proc.stop('SIGKILL', 10_000));
@@ -155,7 +159,7 @@ export class EddyCluster {
       tiers = [`MEM:${dir}:256Mi`];
     }
     const args = ['worker', '--master', spec.master ?? this.masterAddress, '--runtime', runtime, '--listen', `${host}:${grpcPort}`,
-      '--data-listen', `${host}:${dataPort}`, '--token-file', this.tokenFile, '--host-id', spec.hostId ?? `host-${spec.id}`,
+      '--data-listen', `${host}:${dataPort}`, '--token-file', this.credentials.worker.file, '--host-id', spec.hostId ?? `host-${spec.id}`,
       '--worker-id', spec.id,
       '--heartbeat-ms', String(HEARTBEAT_MS), ...tiers.flatMap((t) => ['--tier', t]), ...(spec.args ?? [])];
     const proc = new EddyProcess(args, spec.prefix ? { prefix: spec.prefix } : {});
@@ -190,7 +194,7 @@ export class EddyCluster {
 
   /** Starts `eddy mount` (a separate process) and waits until the mountpoint is served. */
   async mount(mnt: string, fuseOptions: string[] = [], args: string[] = [], dataset = 'models'): Promise<EddyProcess> {
-    const proc = new EddyProcess(['mount', '--master', this.masterAddress, '--dataset', dataset, '--token-file', this.tokenFile,
+    const proc = new EddyProcess(['mount', '--master', this.masterAddress, '--dataset', dataset, '--token-file', this.credentials.client.file,
       '--host-id', 'client-host', ...fuseOptions.flatMap((o) => ['-o', o]), ...args, mnt]);
     this.cleanup.add(`mount ${mnt}`, async () => { await proc.stop('SIGINT', 15_000).catch(() => proc.stop('SIGKILL')); forceUnmount(mnt); });
     await proc.waitForOutput(/^mounted dataset/m, this.options.startTimeoutMs ?? 30_000);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMasterClient, type RpcSecurity } from '@eddy/protocol';
 import { freePort, type TlsFixture } from '@eddy/testkit';
+import { writeClusterCredentials, type ClusterCredentials } from './cluster-credentials.js';
 import { EddyProcess, eventually, runEddy } from './eddy-process.js';
 
 export interface ProcCluster {
@@ -13,8 +14,11 @@ export interface ProcCluster {
   dataDir: string;
   tierDir: string;
   ufsDir: string;
+  /** The admin credential (`env` and `security` use it). */
   tokenFile: string;
   token: string;
+  /** Every role's credential files (the worker runs with the worker token). */
+  credentials: ClusterCredentials;
   masterAddress: string;
   workerDataAddress: string;
   workerGrpcAddress: string;
@@ -27,6 +31,7 @@ export interface ProcCluster {
 }
 
 export interface ProcClusterOptions {
+  /** The admin token; the other roles' tokens are made up (ProcCluster.credentials). */
   token: string;
   tls?: TlsFixture;
   files: Record<string, Buffer>;
@@ -48,8 +53,8 @@ export async function startProcCluster(options: ProcClusterOptions): Promise<Pro
   }
   await mkdir(ufsDir, { recursive: true });
   await options.prepare?.({ dir, ufsDir });
-  const tokenFile = join(dir, 'token');
-  await writeFile(tokenFile, `${options.token}\n`, { mode: 0o600 });
+  const credentials = await writeClusterCredentials(dir, options.token, 'demo');
+  const tokenFile = credentials.admin.file;
   const tls = options.tls;
   const tlsFlags = tls ? ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--tls-ca', tls.caFile] : [];
   const env = { EDDY_LOG_LEVEL: options.logLevel ?? 'info' };
@@ -58,7 +63,7 @@ export async function startProcCluster(options: ProcClusterOptions): Promise<Pro
   // Only the dataset's directory may be mounted: what a real deployment passes, and what the
   // confinement tests try to get around.
   const allowFlags = ['--allow-file-root', ufsDir];
-  const master = new EddyProcess(['master', '--listen', masterAddress, '--data-dir', dataDir, '--token-file', tokenFile, ...allowFlags, ...tlsFlags], { env });
+  const master = new EddyProcess(['master', '--listen', masterAddress, '--data-dir', dataDir, ...credentials.masterFlags, ...allowFlags, ...tlsFlags], { env });
   const security: RpcSecurity = { token: options.token, ...(tls ? { tls: { cert: Buffer.alloc(0), key: Buffer.alloc(0), ca: tls.ca } } : {}) };
   const rpc = createMasterClient(masterAddress, security);
   let worker: EddyProcess | undefined;
@@ -89,14 +94,14 @@ spec:
     await writeFile(join(dir, 'demo.yaml'), manifests);
     const applied = await runEddy(['apply', '-f', join(dir, 'demo.yaml'), ...(tls ? ['--tls-ca', tls.caFile] : [])], { env: { EDDY_MASTER: masterAddress, EDDY_TOKEN_FILE: tokenFile } });
     if (applied.code !== 0) throw new Error(`eddy apply failed: ${applied.stderr}`);
-    worker = new EddyProcess(['worker', '--master', masterAddress, '--runtime', 'demo', '--listen', '127.0.0.1:0', '--token-file', tokenFile,
+    worker = new EddyProcess(['worker', '--master', masterAddress, '--runtime', 'demo', '--listen', '127.0.0.1:0', '--token-file', credentials.worker.file,
       '--tier', `MEM:${tierDir}:64Mi`, '--heartbeat-ms', '500', ...allowFlags, ...tlsFlags], { env });
     const w = await eventually('worker registered', 60_000, async () => {
       const res = await rpc.listWorkers({}, { timeoutMs: 1_000 });
       return res.workers.find((x) => x.live);
     }, 200);
     return {
-      dir, dataDir, tierDir, ufsDir, tokenFile, token: options.token, masterAddress, security, master, worker,
+      dir, dataDir, tierDir, ufsDir, tokenFile, token: options.token, credentials, masterAddress, security, master, worker,
       workerDataAddress: w.address!.dataAddress, workerGrpcAddress: w.address!.grpcAddress,
       env: { EDDY_MASTER: masterAddress, EDDY_TOKEN_FILE: tokenFile },
       close,

@@ -1,5 +1,7 @@
 // Test-only: the shared cluster fixture of the end-to-end tests and the bench's helpers.
 export { CleanupStack } from './cleanup-stack.js';
+export { writeClusterCredentials } from './cluster-credentials.js';
+export type { ClusterCredentials, TokenFile } from './cluster-credentials.js';
 export { EDDY_BIN, EddyProcess, REPO_ROOT, eventually, runEddy } from './eddy-process.js';
 export type { EddyResult, SpawnOptions } from './eddy-process.js';
 export { forceUnmount, isMounted } from './fuse-cleanup.js';

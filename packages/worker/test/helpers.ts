@@ -84,7 +84,7 @@ export { readFile };
 
 import { DEFAULT_BLOCK_SIZE, blockKey, blockCount, silentLogger } from '@eddy/core';
 import { createUfs } from '@eddy/ufs';
-import { bindServer, createRpcServer, loadEddyProto, wrapService, type proto } from '@eddy/protocol';
+import { Authenticator, bindServer, createRpcServer, loadEddyProto, wrapService, MASTER_RPC_ROLES, type proto } from '@eddy/protocol';
 import { BlockStore, BlockService, ReadThrough, StaticMountResolver, UfsLocator, type ReadThroughOptions, type TierConfig } from '../src/index.js';
 
 export interface TestNode {
@@ -165,7 +165,7 @@ export async function fakeMaster(
       return { reregister: false, free: [], ...(state.next.shift() ?? {}) };
     },
     getMounts: async () => ({ mounts: options.mounts ?? [], blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE, runtime: 'demo' }),
-  }, security, silentLogger()));
+  }, { authenticator: Authenticator.fromCredentials({ admin: [{ token: security.token }] }), roles: MASTER_RPC_ROLES }, silentLogger()));
   await bindServer(server, state.address, security);
   return state;
 }

@@ -3,12 +3,12 @@
 import { createLogger, parseHostPort, ValidationError } from '@eddy/core';
 import { startMaster } from '@eddy/master';
 import { ProcessMetrics } from '@eddy/metrics';
-import { readTlsFiles, readTokenFile } from '@eddy/protocol/rpc';
+import { readTlsFiles } from '@eddy/protocol/rpc';
 import type { CommandContext } from '../command-context.js';
 import { metricsEndpoint } from './metrics-endpoint.js';
 import type { MasterFlags } from '../commands/master-command.js';
 import { untilAborted } from '../commands/process-lifecycle.js';
-import { resolveTokenFile } from '../connection/resolve-connection.js';
+import { masterCredentials } from './master-credentials.js';
 import { ufsAllowFromFlags } from './ufs-allow-flags.js';
 
 function parseMs(text: string, flag: string): number {
@@ -22,10 +22,6 @@ function optionalMs(text: string | undefined, flag: string): number | undefined 
 }
 
 export async function runMaster(ctx: CommandContext, flags: MasterFlags, globalTokenFile: string | undefined): Promise<void> {
-  // The master does not fall back to an `eddy up` token: it defines the cluster's token.
-  const tokenFile = resolveTokenFile({ tokenFile: flags.tokenFile ?? globalTokenFile }, ctx.io.env, false);
-  if (!tokenFile) throw new ValidationError('no cluster token: pass --token-file FILE or set EDDY_TOKEN_FILE (every worker and client must present the same token)', '--token-file');
-  const token = readTokenFile(tokenFile, '--token-file');
   if (flags.listen !== undefined) parseHostPort(flags.listen, '--listen');
   if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw new ValidationError('--tls-cert and --tls-key go together', '--tls-cert');
   const tls = flags.tlsCert && flags.tlsKey
@@ -36,12 +32,13 @@ export async function runMaster(ctx: CommandContext, flags: MasterFlags, globalT
   const namespaceRefreshIntervalMs = optionalMs(flags.refreshInterval, '--refresh-interval');
   const hitRatioWindowMs = optionalMs(flags.hitRatioWindow, '--hit-ratio-window');
   const logger = createLogger('eddy-master', flags.logLevel ? { level: flags.logLevel } : {});
+  const { adminToken, ...credentials } = masterCredentials(flags, globalTokenFile, ctx.io.env, logger);
   // Aborting the stop signal stops the master (also while it starts); close() below waits for it.
   const ufsAllow = ufsAllowFromFlags(flags, logger);
   const metrics = new ProcessMetrics();
-  const endpoint = await metricsEndpoint(flags, token, metrics, logger);
+  const endpoint = await metricsEndpoint(flags, adminToken, metrics, logger);
   const handle = await startMaster({
-    dataDir: flags.dataDir, token, logger, signal: ctx.signal, metrics,
+    dataDir: flags.dataDir, ...credentials, logger, signal: ctx.signal, metrics,
     ...(flags.httpListen !== undefined ? { httpListen: flags.httpListen } : {}),
     ...(hitRatioWindowMs !== undefined ? { hitRatioWindowMs } : {}),
     ...(ufsAllow ? { ufsAllow } : {}),

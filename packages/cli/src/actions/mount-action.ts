@@ -27,7 +27,7 @@ function parseReadahead(text: string | undefined): Partial<ReadaheadOptions> | u
 export async function runMount(
   ctx: CommandContext, mountpoint: string, flags: MountFlags, connectionFlags: ConnectionFlags,
 ): Promise<void> {
-  const connection = resolveConnection(connectionFlags, ctx.io.env, { requireMaster: true });
+  const connection = resolveConnection(connectionFlags, ctx.io.env, { requireMaster: true, upFallback: 'client' });
   if (!flags.dataset) throw new ValidationError('no dataset: pass --dataset NAME', '--dataset');
   // A client verifies the servers with the CA; it presents no certificate of its own.
   const tls = connection.ca ? { cert: Buffer.alloc(0), key: Buffer.alloc(0), ca: connection.ca } : undefined;
@@ -39,7 +39,7 @@ export async function runMount(
   // A failed mount closes the metrics endpoint too.
   const handle = await mountDataset({
     masterAddress: connection.address, dataset: flags.dataset, mountpoint, token: connection.token, logger, fuseOptions: flags.options,
-    signal: ctx.signal, metrics,
+    signal: ctx.signal, metrics, directUfs: flags.directUfs === true,
     ...(tls ? { tls } : {}), ...(flags.hostId ? { hostId: flags.hostId } : {}), ...(readahead ? { readahead } : {}),
   }).catch(async (err: unknown) => {
     await endpoint?.close();

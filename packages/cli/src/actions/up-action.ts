@@ -27,7 +27,7 @@ function banner(ctx: CommandContext, manifests: UpManifests, cluster: UpCluster,
   // Client commands find this master and token without flags only with the defaults.
   const env: string[] = [];
   if (cluster.masterAddress !== CLI_DEFAULTS.master) env.push(`EDDY_MASTER=${cluster.masterAddress}`);
-  if (cluster.tokenFile !== upTokenFile(defaultUpDataDir(ctx.io.env))) env.push(`EDDY_TOKEN_FILE=${cluster.tokenFile}`);
+  if (cluster.tokenFile !== upTokenFile(defaultUpDataDir(ctx.io.env), 'admin')) env.push(`EDDY_TOKEN_FILE=${cluster.tokenFile}`);
   const prefix = env.length ? `${env.join(' ')} ` : '';
   return [
     '',
@@ -52,7 +52,7 @@ export async function runUp(ctx: CommandContext, flags: UpFlags, globalTokenFile
   const refreshIntervalMs = parseRefreshInterval(flags.refreshInterval);
   const dataDir = resolve(ctx.io.cwd, flags.dataDir ?? defaultUpDataDir(ctx.io.env));
   const mountpoint = resolve(ctx.io.cwd, flags.mount);
-  // Without --token-file/EDDY_TOKEN_FILE, `eddy up` keeps (or makes) the token in its data directory.
+  // Without --token-file/EDDY_TOKEN_FILE, `eddy up` keeps (or makes) the admin token in its data directory.
   const tokenFile = resolveTokenFile({ tokenFile: globalTokenFile }, ctx.io.env, false);
   const manifests = await readUpManifests(flags.filename, flags.dataset, ctx.io);
   const logger = createLogger('eddy-up', { level: flags.logLevel });

@@ -96,7 +96,8 @@ function checkRuntime(runtime: string | undefined): string {
 }
 
 export async function runWorker(ctx: CommandContext, flags: WorkerFlags, connectionFlags: ConnectionFlags): Promise<void> {
-  const connection = resolveConnection(connectionFlags, ctx.io.env, { requireMaster: true });
+  // A worker never borrows a local `eddy up` token: it is given the worker credential (or --insecure).
+  const connection = resolveConnection(connectionFlags, ctx.io.env, { requireMaster: true, upFallback: false });
   const runtime = checkRuntime(flags.runtime);
   const listen = checkAddress(flags.listen, '--listen', true)!;
   const dataListen = checkAddress(flags.dataListen, '--data-listen', false);
@@ -111,7 +112,7 @@ export async function runWorker(ctx: CommandContext, flags: WorkerFlags, connect
   const served = flags.tlsCert && flags.tlsKey ? readTlsFiles({ certFile: flags.tlsCert, keyFile: flags.tlsKey }) : undefined;
   const tls = served ? { ...served, ...(connection.ca ? { ca: connection.ca } : {}) } : undefined;
   const logger = createLogger('eddy-worker', flags.logLevel ? { level: flags.logLevel } : {});
-  if (!connection.token) logger.warn('no cluster token (--token-file / EDDY_TOKEN_FILE): connections are not authenticated');
+  if (!connection.token && flags.insecure) logger.warn('--insecure without a token: anyone who can reach the loopback listeners may read blocks');
   // The stop signal also ends a wait for the master at startup (Ctrl-C must not hang there).
   const ufsAllow = ufsAllowFromFlags(flags, logger);
   const metrics = new ProcessMetrics();
@@ -119,7 +120,7 @@ export async function runWorker(ctx: CommandContext, flags: WorkerFlags, connect
   let handle: Awaited<ReturnType<typeof startWorker>>;
   try {
     handle = await startWorker({
-      masterAddress: connection.address, runtime, listen, token: connection.token, logger, signal: ctx.signal, metrics,
+      masterAddress: connection.address, runtime, listen, token: connection.token, insecure: flags.insecure === true, logger, signal: ctx.signal, metrics,
       ...(dataListen ? { dataListen } : {}), ...(tiers.length > 0 ? { tiers } : {}), ...(tls ? { tls } : {}),
       ...(flags.hostId ? { hostId: flags.hostId } : {}), ...(flags.workerId ? { workerId: flags.workerId } : {}),
       ...(flags.advertiseHost ? { advertiseHost: flags.advertiseHost } : {}),

@@ -12,6 +12,7 @@ export interface MountFlags {
   dataset?: string;
   options: string[];
   tokenFile?: string;
+  directUfs?: boolean;
   hostId?: string;
   tlsCa?: string;
   logLevel?: string;
@@ -23,12 +24,13 @@ export interface MountFlags {
 export function registerMountCommand(program: Command, ctx: CommandContext): void {
   program
     .command('mount')
-    .description('mount a dataset with FUSE (read path: local blocks, workers, then the bucket) until interrupted')
+    .description('mount a dataset with FUSE (read path: local blocks, then workers, which read misses through) until interrupted')
     .argument('<mountpoint>', 'directory to mount the dataset at (created if missing)')
     .option('--master <host:port>', `master address (env ${CLI_ENV.master})`)
     .option('--dataset <name>', 'dataset to mount')
     .option('-o, --options <opts>', 'FUSE options over the Runtime\'s fuse.args, comma separated; repeatable (e.g. -o attr_timeout=5,ro)', collect, [])
-    .option('--token-file <file>', `file holding the cluster token (env ${CLI_ENV.tokenFile}; default: a local eddy up's token)`)
+    .option('--token-file <file>', `file holding the client credential (env ${CLI_ENV.tokenFile}; default: a local eddy up's client token)`)
+    .option('--direct-ufs', 'read the bucket directly when no worker can serve a block (needs a client credential granted ufs=direct)')
     .option('--host-id <id>', 'this host\'s id for short-circuit reads (default: the hostname, as workers use)')
     .option('--tls-ca <file>', `CA bundle (PEM) to verify the master and workers; enables TLS (env ${CLI_ENV.tlsCa})`)
     .option('--readahead <MiB>', 'largest readahead window of a sequential reader, in MiB (default 64; 0 disables readahead)')

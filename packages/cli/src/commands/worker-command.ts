@@ -1,5 +1,5 @@
 // `eddy worker --master HOST:PORT --runtime NAME --listen HOST:PORT [--data-listen HOST:PORT]
-// [--token-file F] [--tier MEDIUM:PATH:QUOTA[:HIGH:LOW] ...] [--host-id ID]`: flags here; the
+// [--token-file F | --insecure] [--tier MEDIUM:PATH:QUOTA[:HIGH:LOW] ...] [--host-id ID]`: flags here; the
 // worker runs in actions/worker-action.ts until the process's stop signal, then lets in-flight
 // reads finish (bounded) and exits 0. Tiers come from the Runtime held by the master unless
 // --tier flags are given.
@@ -14,6 +14,7 @@ export interface WorkerFlags {
   listen?: string;
   dataListen?: string;
   tokenFile?: string;
+  insecure?: boolean;
   tier: string[];
   allowFileRoot?: string[];
   allowEndpoint?: string[];
@@ -42,7 +43,8 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
     .option('--runtime <name>', 'the Runtime this worker belongs to')
     .option('--listen <host:port>', 'address of the worker\'s control (gRPC) service')
     .option('--data-listen <host:port>', 'address of the block data channel (default: the --listen host, any free port)')
-    .option('--token-file <file>', 'file holding the cluster token (env EDDY_TOKEN_FILE)')
+    .option('--token-file <file>', 'file holding the worker credential (env EDDY_TOKEN_FILE)')
+    .option('--insecure', 'run without a token: anyone may call the worker; only with loopback --listen and --data-listen')
     .option('--tier <MEDIUM:PATH:QUOTA[:HIGH:LOW]>', 'a cache tier, fastest first; repeatable; overrides the Runtime\'s tieredstore', collect, [])
     .option('--allow-file-root <dir>', 'a directory file:// mounts may lie under; repeatable (default: any directory, with a warning)', collect, [])
     .option('--allow-endpoint <host[:port]>', 'an S3/OSS endpoint mounts may use; repeatable (default: any endpoint)', collect, [])

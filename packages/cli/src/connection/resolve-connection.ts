@@ -2,7 +2,8 @@
 // mount, worker) resolves where the master is and how to prove who it is:
 //   address  --master, else EDDY_MASTER, else CLI_DEFAULTS.master (unless the command requires it)
 //   token    --token-file, else EDDY_TOKEN_FILE, else the token of a local `eddy up` with default
-//            paths (~/.local/state/eddy/up/token), else none
+//            paths (~/.local/state/eddy/up/admin-token, or client-token for a mount; never for a
+//            worker), else none
 //   CA       --tls-ca, else EDDY_TLS_CA: verifies a master (and workers) serving TLS
 import { existsSync, readFileSync } from 'node:fs';
 import { parseHostPort, ValidationError } from '@eddy/core';
@@ -21,6 +22,8 @@ export interface ConnectionFlags {
 export interface ResolveOptions {
   /** Server processes (worker, mount) name their master explicitly: no default address. */
   requireMaster?: boolean;
+  /** Which `eddy up` token to fall back to (default admin: the CLI's commands); false: none. */
+  upFallback?: 'admin' | 'client' | false;
 }
 
 export interface Connection {
@@ -55,13 +58,13 @@ function resolveAddress(flags: ConnectionFlags, env: NodeJS.ProcessEnv, options:
   return address;
 }
 
-/** --token-file, else EDDY_TOKEN_FILE, else (with `upFallback`) the token a local `eddy up` wrote. */
-export function resolveTokenFile(flags: ConnectionFlags, env: NodeJS.ProcessEnv, upFallback: boolean): string | undefined {
+/** --token-file, else EDDY_TOKEN_FILE, else (with `upFallback`) that role's token a local `eddy up` wrote. */
+export function resolveTokenFile(flags: ConnectionFlags, env: NodeJS.ProcessEnv, upFallback: 'admin' | 'client' | false): string | undefined {
   const given = flags.tokenFile ?? fromEnv(env, CLI_ENV.tokenFile);
   if (given !== undefined || !upFallback) return given;
   // Last resort: the token `eddy up` wrote with its defaults, so that on the machine running it
   // `eddy get dataset` works without flags.
-  const upToken = upTokenFile(defaultUpDataDir(env));
+  const upToken = upTokenFile(defaultUpDataDir(env), upFallback);
   return existsSync(upToken) ? upToken : undefined;
 }
 
@@ -77,7 +80,7 @@ export function readCaFile(path: string): Buffer {
 /** Resolves address, token and CA once, validating each; throws with the flag to fix. */
 export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv, options: ResolveOptions = {}): Connection {
   const address = resolveAddress(flags, env, options);
-  const tokenFile = resolveTokenFile(flags, env, true);
+  const tokenFile = resolveTokenFile(flags, env, options.upFallback ?? 'admin');
   const token = tokenFile ? readTokenFile(tokenFile, '--token-file') : '';
   const caFile = flags.tlsCa ?? fromEnv(env, CLI_ENV.tlsCa);
   return { address, token, tokenFile, ca: caFile ? readCaFile(caFile) : undefined };

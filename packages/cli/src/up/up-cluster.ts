@@ -1,10 +1,10 @@
 // `eddy up` as a library: one process runs a master, the Runtime's workers and the FUSE mount
 // of one dataset, with the manifests applied, and stops them in reverse order (unmount first).
-import { randomBytes, createHash } from 'node:crypto';
-import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createMasterClient, readTokenFile, type MasterRpc } from '@eddy/protocol/rpc';
+import { createMasterClient, type MasterRpc } from '@eddy/protocol/rpc';
 import { TimeoutError, AbortedError, type Logger } from '@eddy/core';
 import { type TierLevel, type RuntimeManifest } from '@eddy/manifest';
 import { startMaster, type MasterHandle } from '@eddy/master';
@@ -13,7 +13,7 @@ import { ProcessMetrics, serveMetrics } from '@eddy/metrics';
 import { CLI_DEFAULTS } from '../connection/cli-defaults.js';
 import { resourceLabel } from '../resource-kinds.js';
 import type { UpManifests } from './up-manifests.js';
-import { upTokenFile } from './up-paths.js';
+import { ensureUpCredentials } from './up-credentials.js';
 import { startRuntimeWorker, type RuntimeWorker } from './start-runtime-worker.js';
 
 export interface UpOptions {
@@ -22,7 +22,7 @@ export interface UpOptions {
   dataDir: string;
   /** host:port for the master (port 0 = any free port). */
   listen: string;
-  /** Token file; default: `<dataDir>/token`, created with a random token when missing. */
+  /** The admin token's file; default `<dataDir>/admin-token`. Worker and client tokens are always in dataDir (up-credentials.ts). */
   tokenFile?: string;
   /** `-o` overrides on top of the Runtime's fuse args (e.g. attr_timeout=1). */
   fuseOptions: string[];
@@ -43,6 +43,7 @@ export interface UpCluster {
   /** host:port of /metrics and of the status page. */
   metricsAddress: string;
   statusPageAddress: string;
+  /** The admin token's file. */
   tokenFile: string;
   workers: RuntimeWorker[];
   mount: MountHandle;
@@ -51,18 +52,6 @@ export interface UpCluster {
 
 // How often `eddy up` asks the master whether the workers registered.
 const WORKERS_POLL_MS = 200;
-
-async function ensureToken(options: UpOptions): Promise<{ token: string; tokenFile: string }> {
-  if (options.tokenFile) return { token: readTokenFile(options.tokenFile, '--token-file'), tokenFile: resolve(options.tokenFile) };
-  const tokenFile = upTokenFile(options.dataDir);
-  try {
-    const existing = (await readFile(tokenFile, 'utf8')).trim();
-    if (existing) return { token: existing, tokenFile };
-  } catch { /* first run: create it */ }
-  const token = randomBytes(24).toString('hex');
-  await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
-  return { token, tokenFile };
-}
 
 /** Tier directories of worker `index`: `<level path>/eddy-up-<instance>/<runtime>-worker-<index>`. */
 export function workerTiers(runtime: RuntimeManifest, index: number, instanceId: string): TierLevel[] {
@@ -126,7 +115,8 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
   const { logger, signal, manifests } = options;
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const { token, tokenFile } = await ensureToken({ ...options, dataDir });
+  const creds = await ensureUpCredentials(dataDir, manifests.dataset.metadata.name, options.tokenFile);
+  const token = creds.admin.token;
   // Stable per data directory (a restart finds its blocks again), distinct between instances.
   const instanceId = createHash('sha256').update(dataDir).digest('hex').slice(0, 8);
   const closers: Closers = [];
@@ -142,7 +132,8 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
     const metricsEndpoint = await serveMetrics(options.metricsListen, token, metrics, logger.child({ component: 'metrics' }));
     closers.push({ name: 'metrics', fn: () => metricsEndpoint.close() });
     const master: MasterHandle = await startMaster({
-      listen: options.listen, dataDir: join(dataDir, 'master'), token, logger: logger.child({ component: 'master' }), signal,
+      listen: options.listen, dataDir: join(dataDir, 'master'), logger: logger.child({ component: 'master' }), signal,
+      credentials: { admin: [creds.admin], worker: [creds.worker], client: [creds.client] },
       ufsAllow: { fileRoots: options.manifests.fileRoots }, metrics, httpListen: options.httpListen,
       ...(options.refreshIntervalMs ? { namespaceRefreshIntervalMs: options.refreshIntervalMs } : {}),
     });
@@ -156,7 +147,7 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
     const applied = await rpc.apply({ manifests: manifests.withoutDataLoads }, applyOptions);
     for (const r of applied.results) options.say(`${resourceLabel(r.kind)}/${r.name} ${r.action}`);
 
-    const workers = await startWorkers(options, master.address, token, instanceId, closers, metrics);
+    const workers = await startWorkers(options, master.address, creds.worker.token, instanceId, closers, metrics);
     // DataLoads go in once the workers are registered, so a Once load finds them.
     await waitForWorkers(rpc, workers.length, signal);
     if (manifests.dataLoadCount > 0) {
@@ -166,7 +157,7 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
 
     checkAborted(signal);
     const mount = await mountDataset({
-      masterAddress: master.address, dataset: manifests.dataset.metadata.name, mountpoint: options.mountpoint, token,
+      masterAddress: master.address, dataset: manifests.dataset.metadata.name, mountpoint: options.mountpoint, token: creds.client.token,
       logger: logger.child({ component: 'fuse' }), fuseOptions: options.fuseOptions, signal, metrics,
     });
     closers.push({ name: 'unmount', fn: () => mount.close() });
@@ -176,7 +167,7 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
       masterAddress: master.address,
       metricsAddress: metricsEndpoint.address,
       statusPageAddress: master.httpAddress ?? '',
-      tokenFile,
+      tokenFile: creds.adminFile,
       workers,
       mount,
       close: () => (closing ??= closeAll()),

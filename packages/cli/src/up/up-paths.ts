@@ -1,4 +1,4 @@
-// Where `eddy up` keeps its state by default, and the token file client commands fall back to,
+// Where `eddy up` keeps its state by default, and the token files commands fall back to,
 // so that `eddy get dataset` in another terminal on the same machine needs no flags.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ export function defaultUpDataDir(env: NodeJS.ProcessEnv): string {
   return join(base, 'eddy', 'up');
 }
 
-/** The token file `eddy up` writes into its data directory when no --token-file is given. */
-export function upTokenFile(dataDir: string): string {
-  return join(dataDir, 'token');
+/** A credential file `eddy up` writes into its data directory: `admin-token`, `worker-token`, `client-token`. */
+export function upTokenFile(dataDir: string, role: 'admin' | 'worker' | 'client'): string {
+  return join(dataDir, `${role}-token`);
 }

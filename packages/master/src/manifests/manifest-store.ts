@@ -114,16 +114,22 @@ export class ManifestStore {
   }
 
   /**
-   * The mount options of a dataset with Secret values substituted (for the namespace, workers
-   * and FUSE clients). Never log the result.
+   * The mount options of a dataset with Secret values substituted (for the namespace and workers;
+   * never log the result), or with `withSecrets` false its plain options only (what a client gets).
    */
-  resolveMounts(dataset: DatasetManifest): Array<{ url: string; path: string; options: Record<string, string> }> {
+  resolveMounts(dataset: DatasetManifest, withSecrets = true): Array<{ url: string; path: string; options: Record<string, string> }> {
     return dataset.spec.mounts.map((m) => {
       const options: Record<string, string> = { ...m.options };
+      if (!withSecrets) return { url: m.mountPoint.replace(/^local:\/\//i, 'file://'), path: m.path, options };
       for (const eo of m.encryptOptions) {
         const ref = eo.valueFrom.secretKeyRef;
-        const value = this.secret(ref.name)?.values[ref.key];
-        if (value === undefined) throw new NotFoundError(`dataset ${dataset.metadata.name}: option ${eo.name} refers to Secret ${ref.name} key ${ref.key}, which does not exist`);
+        // Objects are stored by name: a Secret of the same name in another namespace is not this one.
+        const secret = this.secret(ref.name);
+        const value = secret?.metadata.namespace === dataset.metadata.namespace ? secret.values[ref.key] : undefined;
+        if (value === undefined) {
+          const where = `Secret ${ref.name} key ${ref.key} in namespace ${dataset.metadata.namespace}`;
+          throw new NotFoundError(`dataset ${dataset.metadata.name}: option ${eo.name} refers to ${where}, which does not exist`);
+        }
         options[eo.name] = value;
       }
       // Fluid's `local://` is a directory on the host, which is what `file://` means here.

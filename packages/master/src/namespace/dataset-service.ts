@@ -138,10 +138,13 @@ export class DatasetService implements DataLoadDatasets {
     return { path: info?.path ?? normalizeDatasetPath(req.path), size, version: req.version, mtimeMs: 0, isDir: false };
   }
 
-  /** Mounts with Secret values substituted: only for token holders (workers, FUSE clients); never logged. */
-  getMounts(dataset: string): proto.GetMountsResponse {
+  /**
+   * The dataset's mounts; with `withSecrets` their Secret values substituted (for workers, and
+   * clients granted direct bucket reads; never logged), else the plain options only.
+   */
+  getMounts(dataset: string, withSecrets: boolean): proto.GetMountsResponse {
     const ds = this.#require(dataset);
-    const mounts = this.#p.manifests.resolveMounts(ds);
+    const mounts = this.#p.manifests.resolveMounts(ds, withSecrets);
     const runtime = this.#p.manifests.runtime(dataset);
     return {
       mounts: mounts.map((m) => ({ url: m.url, path: m.path, options: m.options })),
@@ -149,6 +152,7 @@ export class DatasetService implements DataLoadDatasets {
       blockSize: this.blockSize(dataset),
       accessMode: ds.spec.accessMode,
       fuseArgs: runtime?.spec.fuse.args ?? [],
+      credentialsWithheld: !withSecrets && ds.spec.mounts.some((m) => m.encryptOptions.length > 0),
     };
   }
 

@@ -8,8 +8,10 @@ import type { WorkerRegistry } from './worker-registry.js';
 
 export interface WorkerClientsOptions {
   registry: WorkerRegistry;
-  /** Token (and TLS) presented to workers. */
+  /** TLS of calls to workers. */
   security: RpcSecurity;
+  /** The worker credential presented to a worker of `runtime`. */
+  workerToken: (runtime: string) => string;
   loadBlocksTimeoutMs: number;
   freeBlocksTimeoutMs: number;
 }
@@ -55,7 +57,7 @@ export class WorkerClients implements DataLoadWorkerRpc {
     const have = this.#clients.get(workerId);
     if (have && have.address === address) return have.client;
     have?.client.close();
-    const client = createWorkerClient(address, this.#options.security);
+    const client = createWorkerClient(address, { ...this.#options.security, token: this.#options.workerToken(w.runtime) });
     this.#clients.set(workerId, { address, client });
     return client;
   }

@@ -7,6 +7,7 @@ import type { ApplyResult as _eddy_v1_ApplyResult, ApplyResult__Output as _eddy_
 import type { BlockLocation as _eddy_v1_BlockLocation, BlockLocation__Output as _eddy_v1_BlockLocation__Output } from './eddy/v1/BlockLocation.js';
 import type { BlockRef as _eddy_v1_BlockRef, BlockRef__Output as _eddy_v1_BlockRef__Output } from './eddy/v1/BlockRef.js';
 import type { Condition as _eddy_v1_Condition, Condition__Output as _eddy_v1_Condition__Output } from './eddy/v1/Condition.js';
+import type { CredentialVerifier as _eddy_v1_CredentialVerifier, CredentialVerifier__Output as _eddy_v1_CredentialVerifier__Output } from './eddy/v1/CredentialVerifier.js';
 import type { DataLoadFailedFile as _eddy_v1_DataLoadFailedFile, DataLoadFailedFile__Output as _eddy_v1_DataLoadFailedFile__Output } from './eddy/v1/DataLoadFailedFile.js';
 import type { DataLoadProgress as _eddy_v1_DataLoadProgress, DataLoadProgress__Output as _eddy_v1_DataLoadProgress__Output } from './eddy/v1/DataLoadProgress.js';
 import type { DataLoadResource as _eddy_v1_DataLoadResource, DataLoadResource__Output as _eddy_v1_DataLoadResource__Output } from './eddy/v1/DataLoadResource.js';
@@ -69,6 +70,7 @@ export interface ProtoGrpcType {
       BlockLocation: MessageTypeDefinition<_eddy_v1_BlockLocation, _eddy_v1_BlockLocation__Output>
       BlockRef: MessageTypeDefinition<_eddy_v1_BlockRef, _eddy_v1_BlockRef__Output>
       Condition: MessageTypeDefinition<_eddy_v1_Condition, _eddy_v1_Condition__Output>
+      CredentialVerifier: MessageTypeDefinition<_eddy_v1_CredentialVerifier, _eddy_v1_CredentialVerifier__Output>
       DataLoadFailedFile: MessageTypeDefinition<_eddy_v1_DataLoadFailedFile, _eddy_v1_DataLoadFailedFile__Output>
       DataLoadProgress: MessageTypeDefinition<_eddy_v1_DataLoadProgress, _eddy_v1_DataLoadProgress__Output>
       DataLoadResource: MessageTypeDefinition<_eddy_v1_DataLoadResource, _eddy_v1_DataLoadResource__Output>

@@ -1,9 +1,14 @@
-// The gRPC edge: servers that check the cluster token on every call and map typed errors to
-// gRPC status codes, and clients that send the token and turn statuses back into typed errors.
+// The gRPC edge: servers that authenticate every call (token → role), check it against the role
+// table (rpc-roles.ts) and map typed errors to gRPC status codes, and clients that send the token
+// and turn statuses back into typed errors.
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { EddyError, errorFromCode, TimeoutError, UnauthenticatedError, UnavailableError, type EddyErrorCode } from '@eddy/core';
-import { TOKEN_METADATA_KEY, tokenMatches, type RpcSecurity } from './rpc-security.js';
+import {
+  EddyError, errorFromCode, PermissionDeniedError, TimeoutError, UnauthenticatedError, UnavailableError, ValidationError, type EddyErrorCode,
+} from '@eddy/core';
+import type { Authenticator } from './authenticator.js';
+import { authorize, type Principal, type RoleTable } from './rpc-roles.js';
+import { TOKEN_METADATA_KEY, type RpcSecurity } from './rpc-security.js';
 
 /** Largest control-plane message accepted either way; larger ones are refused with RESOURCE_EXHAUSTED. */
 export const MAX_RPC_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -12,6 +17,7 @@ const STATUS_BY_CODE: Record<EddyErrorCode, grpc.status> = {
   NOT_FOUND: grpc.status.NOT_FOUND,
   VERSION_MISMATCH: grpc.status.FAILED_PRECONDITION,
   ACCESS_DENIED: grpc.status.PERMISSION_DENIED,
+  PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
   UNREACHABLE: grpc.status.UNAVAILABLE,
   TIMEOUT: grpc.status.DEADLINE_EXCEEDED,
   INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
@@ -44,6 +50,7 @@ export function fromGrpcError(err: grpc.ServiceError, what: string): EddyError {
   if (typeof code === 'string') return errorFromCode(code, err.details || err.message);
   switch (err.code) {
     case grpc.status.UNAUTHENTICATED: return new UnauthenticatedError(`${what}: ${err.details}`);
+    case grpc.status.PERMISSION_DENIED: return new PermissionDeniedError(`${what}: ${err.details}`);
     case grpc.status.DEADLINE_EXCEEDED: return new TimeoutError(`${what}: deadline exceeded`);
     case grpc.status.UNAVAILABLE: return new UnavailableError(`${what}: ${err.details || 'unavailable'}`);
     case grpc.status.RESOURCE_EXHAUSTED: return errorFromCode('PROTOCOL', `${what}: ${err.details}`);
@@ -51,26 +58,44 @@ export function fromGrpcError(err: grpc.ServiceError, what: string): EddyError {
   }
 }
 
-// A handler implementation: request in, response out (unary calls only).
-export type UnaryHandler<Req, Res> = (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>;
+// A handler implementation: request in, response out (unary calls only). `principal` is the caller
+// as authenticated, already checked against the role table.
+export type UnaryHandler<Req, Res> = (request: Req, call: grpc.ServerUnaryCall<Req, Res>, principal: Principal) => Promise<Res>;
+
+/** How a server decides who may call it. */
+export interface RpcGuard {
+  authenticator: Authenticator;
+  /** Roles per method; a method of `impl` missing from it is a programming error (wrapService throws). */
+  roles: RoleTable;
+}
 
 /**
- * Wraps unary handlers: rejects calls without the right token (UNAUTHENTICATED, logged without
- * the token) and maps thrown errors to statuses.
+ * Wraps unary handlers: a call whose token matches no credential is refused with UNAUTHENTICATED,
+ * one whose role or dataset scope the table does not allow with PERMISSION_DENIED (both logged
+ * without the token); thrown errors are mapped to statuses.
  */
 export function wrapService<T extends Record<string, UnaryHandler<any, any>>>(
-  impl: T, security: RpcSecurity, logger: Logger,
+  impl: T, guard: RpcGuard, logger: Logger,
 ): grpc.UntypedServiceImplementation {
   const out: grpc.UntypedServiceImplementation = {};
   for (const [name, handler] of Object.entries(impl)) {
+    if (!Object.prototype.hasOwnProperty.call(guard.roles, name)) throw new ValidationError(`no role rule for RPC method ${name}`, name);
     out[name] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const presented = call.metadata.get(TOKEN_METADATA_KEY)[0];
-      if (!tokenMatches(security.token, typeof presented === 'string' ? presented : undefined)) {
-        logger.warn({ method: name, peer: call.getPeer(), tokenPresent: presented !== undefined }, 'rejected call: missing or wrong cluster token');
-        callback(toGrpcError(new UnauthenticatedError()));
+      const principal = guard.authenticator.authenticate(typeof presented === 'string' ? presented : undefined);
+      if (!principal) {
+        logger.warn({ method: name, peer: call.getPeer(), tokenPresent: presented !== undefined }, 'rejected call: missing or unknown credential');
+        callback(toGrpcError(new UnauthenticatedError('missing or unknown credential')));
         return;
       }
-      handler(call.request, call).then(
+      try {
+        authorize(guard.roles, name, principal, call.request);
+      } catch (err) {
+        logger.warn({ method: name, peer: call.getPeer(), role: principal.role, err }, 'refused call: not allowed for this credential');
+        callback(toGrpcError(err));
+        return;
+      }
+      handler(call.request, call, principal).then(
         (res) => callback(null, res),
         (err: unknown) => {
           if (!(err instanceof EddyError)) logger.error({ method: name, err }, 'handler failed');

@@ -4,6 +4,8 @@
 export type * as proto from '../gen/eddy/v1/index-types.js';
 export { createMasterClient, createWorkerClient } from './clients.js';
 export type { MasterRpc, WorkerRpc } from './clients.js';
+export { parseCredentials, readCredentialFile } from './credential-file.js';
+export type { Credential } from './credential-file.js';
 export { readTlsFiles, readTokenFile } from './rpc-security.js';
 export { dataLoadStatusFromWire, dataLoadStatusToWire, datasetStatusFromWire, datasetStatusToWire } from './status-views.js';
 export type {

@@ -1,7 +1,8 @@
-// Cluster token and TLS settings shared by the control plane (gRPC) and the data channel.
+// Tokens and TLS settings shared by the control plane (gRPC) and the data channel.
 import { readFileSync } from 'node:fs';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { ValidationError } from '@eddy/core';
+import { readCredentialFile } from './credential-file.js';
 
 export const TOKEN_METADATA_KEY = 'x-eddy-token';
 
@@ -13,22 +14,19 @@ export interface TlsFiles {
 }
 
 export interface RpcSecurity {
-  /** Cluster token; empty string means "no token configured" (allowed only for local tests). */
+  /** The token this side presents; empty string means "no token configured" (allowed only for local tests). */
   token: string;
   tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
 }
 
-/** Reads a token file (trimmed); a missing or empty file is an error naming the flag. */
+/**
+ * The token a worker or client presents: the first credential of a token file (credential-file.ts;
+ * a file holding just the token is the common case). A missing or empty file is an error naming the flag.
+ */
 export function readTokenFile(path: string, flag = '--token-file'): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8').trim();
-  } catch (err) {
-    throw new ValidationError(`${flag}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, flag);
-  }
-  if (!text) throw new ValidationError(`${flag}: ${path} is empty; put the cluster token in it`, flag);
-  if (text.length > 4096) throw new ValidationError(`${flag}: ${path} holds more than 4096 characters; a token is a short string`, flag);
-  return text;
+  const first = readCredentialFile(path, flag)[0];
+  if (!first) throw new ValidationError(`${flag}: ${path} is empty; put the token in it`, flag);
+  return first.token;
 }
 
 export function readTlsFiles(files: TlsFiles | undefined): RpcSecurity['tls'] {

@@ -1,14 +1,14 @@
-// One data channel connection, server side: HELLO (version and cluster token) first, then one
-// request at a time from a short queue. Until HELLO is accepted a frame may hold only
-// MAX_HELLO_PAYLOAD bytes and the connection lives at most `helloTimeoutMs`, so an
-// unauthenticated peer costs a few KiB and bounded CPU. READ streams block bytes, LOCAL pins a verified block file
+// One data channel connection, server side: HELLO (version and credential) first, then one
+// request at a time from a short queue, each checked against the role table (DATA_CHANNEL_ROLES).
+// Until HELLO is accepted a frame may hold only MAX_HELLO_PAYLOAD bytes and the connection lives
+// at most `helloTimeoutMs`, so an unauthenticated peer costs a few KiB and bounded CPU. READ streams block bytes, LOCAL pins a verified block file
 // for a same-host reader until RELEASE or close, FETCH caches a whole block for such a reader.
 // A peer that breaks the protocol gets ERROR (when still possible) and loses its connection.
 import type { Socket } from 'node:net';
 import { EddyError, ProtocolError, UnauthenticatedError, type Logger } from '@eddy/core';
 import {
-  CLIENT_FRAME_TYPES, DATA_CHANNEL_VERSION, FrameDecoder, FrameType, MAX_CONTROL_PAYLOAD, MAX_HELLO_PAYLOAD, encodeMessage, parseMessage,
-  tokenMatches, type DecodedFrame, type RpcSecurity,
+  authorize, CLIENT_FRAME_TYPES, DATA_CHANNEL_ROLES, DATA_CHANNEL_VERSION, FrameDecoder, FrameType, MAX_CONTROL_PAYLOAD, MAX_HELLO_PAYLOAD,
+  encodeMessage, frameTypeName, parseMessage, type Authenticator, type DecodedFrame, type Principal,
 } from '@eddy/protocol';
 import type { BlockService, BlockRead } from '../blocks/block-service.js';
 import type { BlockHandle } from '../store/block-store.js';
@@ -17,7 +17,7 @@ import { streamBlock, type BlockStreamContext } from './block-stream.js';
 import { LimitExceededError } from './limit-exceeded-error.js';
 
 export interface DataConnectionContext {
-  security: RpcSecurity;
+  authenticator: Authenticator;
   blocks: BlockService;
   logger: Logger;
   /** Sent in HELLO_OK. */
@@ -44,7 +44,8 @@ export class DataConnection {
   readonly #helloTimer: NodeJS.Timeout;
   readonly #stream: BlockStreamContext;
   #busy = false;
-  #authed = false;
+  /** Who said HELLO; undefined before. */
+  #principal: Principal | undefined;
   #nextHandle = 1;
 
   constructor(socket: Socket, ctx: DataConnectionContext) {
@@ -62,7 +63,7 @@ export class DataConnection {
   get busy(): boolean { return this.#busy; }
 
   /** The peer's HELLO was accepted. */
-  get authenticated(): boolean { return this.#authed; }
+  get authenticated(): boolean { return this.#principal !== undefined; }
 
   /** Blocks this connection holds pinned. */
   get pinCount(): number { return this.#pins.size; }
@@ -134,14 +135,14 @@ export class DataConnection {
   }
 
   async #handleFrame(f: DecodedFrame): Promise<void> {
-    if (!this.#authed) {
+    if (!this.#principal) {
       this.#hello(f);
       return;
     }
     switch (f.type) {
-      case FrameType.READ: return await this.#read(f);
-      case FrameType.LOCAL: return await this.#local(f);
-      case FrameType.FETCH: return await this.#fetch(f);
+      case FrameType.READ: return await this.#read(f, this.#principal);
+      case FrameType.LOCAL: return await this.#local(f, this.#principal);
+      case FrameType.FETCH: return await this.#fetch(f, this.#principal);
       case FrameType.RELEASE: return this.#release(f);
       default: throw new ProtocolError(`unexpected frame type ${f.type}`);
     }
@@ -151,12 +152,13 @@ export class DataConnection {
     if (f.type !== FrameType.HELLO) throw new ProtocolError('the first frame must be HELLO');
     const hello = parseMessage(FrameType.HELLO, f.payload);
     if (hello.version !== DATA_CHANNEL_VERSION) throw new ProtocolError(`unsupported data channel version ${hello.version}`);
-    if (!tokenMatches(this.#ctx.security.token, hello.token)) {
+    const principal = this.#ctx.authenticator.authenticate(hello.token);
+    if (!principal) {
       const peer = this.#socket.remoteAddress;
-      this.#ctx.logger.warn({ peer, tokenPresent: hello.token !== undefined }, 'rejected data channel connection: missing or wrong cluster token');
-      throw new UnauthenticatedError();
+      this.#ctx.logger.warn({ peer, tokenPresent: hello.token !== undefined }, 'rejected data channel connection: missing or unknown credential');
+      throw new UnauthenticatedError('missing or unknown credential');
     }
-    this.#authed = true;
+    this.#principal = principal;
     clearTimeout(this.#helloTimer);
     this.#decoder.setMaxControlPayload(MAX_CONTROL_PAYLOAD);
     this.#ctx.onAuthenticated(this);
@@ -164,8 +166,21 @@ export class DataConnection {
     this.#socket.write(encodeMessage(FrameType.HELLO_OK, { version: DATA_CHANNEL_VERSION, ...(hostId ? { hostId } : {}) }));
   }
 
-  async #read(f: DecodedFrame): Promise<void> {
+  /** The role table's verdict on a request; a refusal is answered with ERROR and the connection stays. */
+  #allowed(f: DecodedFrame, principal: Principal, req: unknown): boolean {
+    try {
+      authorize(DATA_CHANNEL_ROLES, frameTypeName(f.type), principal, req);
+      return true;
+    } catch (err) {
+      this.#ctx.logger.warn({ peer: this.#socket.remoteAddress, role: principal.role, err }, 'refused data channel request');
+      this.#sendError(err);
+      return false;
+    }
+  }
+
+  async #read(f: DecodedFrame, principal: Principal): Promise<void> {
     const req = parseMessage(FrameType.READ, f.payload);
+    if (!this.#allowed(f, principal, req)) return;
     let read: BlockRead;
     try {
       read = await this.#ctx.blocks.read(req.ref, req.offset, req.length, { signal: this.#abort.signal });
@@ -176,8 +191,9 @@ export class DataConnection {
     await streamBlock(this.#socket, read, this.#stream, req.verify === true);
   }
 
-  async #local(f: DecodedFrame): Promise<void> {
+  async #local(f: DecodedFrame, principal: Principal): Promise<void> {
     const req = parseMessage(FrameType.LOCAL, f.payload);
+    if (!this.#allowed(f, principal, req)) return;
     if (this.#pins.size >= this.#ctx.maxPins) {
       // Every pin keeps a block file from eviction: a peer that never releases must not hold the tier.
       this.#sendError(new LimitExceededError(
@@ -200,8 +216,9 @@ export class DataConnection {
     this.#socket.write(encodeMessage(FrameType.LOCAL_OK, { handle: id, path: h.path, size: h.size }));
   }
 
-  async #fetch(f: DecodedFrame): Promise<void> {
+  async #fetch(f: DecodedFrame, principal: Principal): Promise<void> {
     const req = parseMessage(FrameType.FETCH, f.payload);
+    if (!this.#allowed(f, principal, req)) return;
     let bytes: number;
     try {
       bytes = await this.#ctx.blocks.fetchForLocal(req.ref);

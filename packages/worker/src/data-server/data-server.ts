@@ -10,7 +10,7 @@ import { createServer as createNetServer, type Server, type Socket, type Address
 import { createServer as createTlsServer } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnavailableError, ValidationError, parseHostPort, silentLogger, type Logger } from '@eddy/core';
-import { FrameType, encodeMessage, type RpcSecurity } from '@eddy/protocol';
+import { Authenticator, FrameType, encodeMessage, type RpcSecurity } from '@eddy/protocol';
 import type { BlockService } from '../blocks/block-service.js';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 import { BufferPool } from './buffer-pool.js';
@@ -19,7 +19,10 @@ import { DataConnection, type DataConnectionContext } from './data-connection.js
 export interface DataServerOptions {
   /** host:port to listen on (port 0 = any free port). */
   listen: string;
+  /** TLS of the listener; `token` is the worker's own credential when `authenticator` is not given. */
   security: RpcSecurity;
+  /** Who may connect (the worker's token plus the verifiers learned from the master); default: `security.token` only. */
+  authenticator?: Authenticator;
   blocks: BlockService;
   logger?: Logger;
   /** Sent to clients so they can tell whether they share this host's filesystem. */
@@ -63,7 +66,7 @@ export class DataServer {
     this.#maxConnections = capOption(options.maxConnections, WORKER_DEFAULTS.maxDataConnections, 'maxConnections');
     this.#maxUnauthenticated = capOption(options.maxUnauthenticated, WORKER_DEFAULTS.maxUnauthenticatedConnections, 'maxUnauthenticated');
     this.#connContext = {
-      security: options.security,
+      authenticator: options.authenticator ?? Authenticator.fromCredentials({ worker: options.security.token ? [{ token: options.security.token }] : [] }),
       blocks: options.blocks,
       logger: this.#logger,
       hostId: options.hostId,

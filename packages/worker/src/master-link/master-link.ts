@@ -28,6 +28,8 @@ export interface MasterLinkOptions {
   maxBackoffMs?: number;
   /** Called after each heartbeat the master answered (the worker's heartbeat metric). */
   onHeartbeat?: () => void;
+  /** The data-channel verifiers of each register and heartbeat answer (credential rotation reaches the worker this way). */
+  onVerifiers?: (verifiers: proto.CredentialVerifier__Output[]) => void;
 }
 
 export class MasterLink {
@@ -111,6 +113,7 @@ export class MasterLink {
     this.#registered = true;
     // A new registration starts with no pins at the master too; its heartbeat replies pin again.
     blocks.store.clearPins();
+    this.#options.onVerifiers?.(res.verifiers);
     if (this.#options.heartbeatIntervalMs === undefined && res.heartbeatIntervalMs > 0) this.#interval = res.heartbeatIntervalMs;
     this.#logger.info({ workerId: this.#options.workerId, blocks: keys.length }, 'registered with the master');
   }
@@ -130,6 +133,7 @@ export class MasterLink {
     }
     this.heartbeats++;
     this.#options.onHeartbeat?.();
+    this.#options.onVerifiers?.(res.verifiers);
     if (res.reregister) {
       this.#logger.info('master asked for a full report; registering again');
       this.#registered = false;

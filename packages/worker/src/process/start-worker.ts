@@ -2,7 +2,9 @@
 // gRPC service and (with a master) registration + heartbeats. The CLI's `eddy worker` and
 // `eddy up` call this; tests run it standalone with static mounts.
 import { retryWithBackoff, AbortedError, EddyError, ValidationError, UnavailableError, type Logger } from '@eddy/core';
-import { bindServer, createMasterClient, createRpcServer, loadEddyProto, wrapService, type MasterRpc } from '@eddy/protocol';
+import {
+  Authenticator, bindServer, createMasterClient, createRpcServer, loadEddyProto, WORKER_RPC_ROLES, wrapService, type MasterRpc, type proto,
+} from '@eddy/protocol';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 import { BlockStore } from '../store/block-store.js';
 import type { TierConfig } from '../store/tier-config.js';
@@ -37,13 +39,30 @@ function advertise(host: string, port: number, fallback: string): string {
   return h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`;
 }
 
+/**
+ * The credentials the worker accepts: its own token (the master's calls, other workers) and what
+ * the master hands it for the data channel (digests of admin and client credentials).
+ */
+function workerAuthenticator(token: string): Authenticator {
+  return Authenticator.fromCredentials({ worker: token ? [{ token }] : [] });
+}
+
+/** Takes the data-channel verifiers of a register or heartbeat answer. */
+function learnVerifiers(auth: Authenticator, verifiers: readonly proto.CredentialVerifier__Output[] | undefined): void {
+  if (!verifiers) return;
+  auth.learn(verifiers.flatMap((v) => (v.role === 'admin' || v.role === 'client'
+    ? [{ sha256: Buffer.from(v.sha256), role: v.role, datasets: v.scoped ? v.datasets : undefined, directUfs: false }]
+    : [])));
+}
+
 /** Asks the master for the Runtime (tiers) before the store exists; retries until it answers or `signal` aborts. */
-async function tiersFromMaster(master: MasterRpc, o: ResolvedWorkerOptions, signal: AbortSignal): Promise<TierConfig[]> {
+async function tiersFromMaster(master: MasterRpc, o: ResolvedWorkerOptions, auth: Authenticator, signal: AbortSignal): Promise<TierConfig[]> {
   const { workerId, hostId, runtime } = o;
   const rc = await retryWithBackoff(async () => {
     const res = await master.registerWorker({
       workerId, runtime, address: { workerId, hostId, grpcAddress: '', dataAddress: '' }, tiers: [], blockKeys: [],
     }, { signal, timeoutMs: o.masterTimeoutMs });
+    learnVerifiers(auth, res.verifiers);
     const parsed = runtimeConfigFromSpec(res.runtime);
     if (!parsed || parsed.tiers.length === 0) {
       throw new ValidationError(`the master has no tiered store for runtime ${runtime}; apply the Runtime or pass --tier`, 'tiers');
@@ -67,7 +86,9 @@ async function startRpc(o: ResolvedWorkerOptions, service: BlockService, logger:
   const rpc = createRpcServer();
   const { worker } = loadEddyProto();
   const handlers = createWorkerService(service, { loadConcurrency: o.loadConcurrency });
-  rpc.addService(worker.eddy.v1.Worker.service, wrapService(handlers, o.security, logger.child({ component: 'rpc' })));
+  // gRPC callers are the master (and tools) holding the worker credential; client verifiers do not apply here.
+  const guard = { authenticator: workerAuthenticator(o.security.token), roles: WORKER_RPC_ROLES };
+  rpc.addService(worker.eddy.v1.Worker.service, wrapService(handlers, guard, logger.child({ component: 'rpc' })));
   const stop = (): Promise<void> => new Promise<void>((resolve) => {
     const t = setTimeout(() => { rpc.forceShutdown(); resolve(); }, o.closeGraceMs);
     rpc.tryShutdown(() => { clearTimeout(t); resolve(); });
@@ -81,7 +102,9 @@ async function startRpc(o: ResolvedWorkerOptions, service: BlockService, logger:
 }
 
 /** Everything after the tiers are known; pushes a cleanup for each part it starts. */
-async function startParts(o: ResolvedWorkerOptions, tiers: TierConfig[], cleanups: Cleanup[]): Promise<Omit<WorkerHandle, 'close'>> {
+async function startParts(
+  o: ResolvedWorkerOptions, tiers: TierConfig[], auth: Authenticator, cleanups: Cleanup[],
+): Promise<Omit<WorkerHandle, 'close'>> {
   const { logger, security, masterAddress } = o;
   const metrics = o.metrics.worker;
   const store = await BlockStore.open({
@@ -108,7 +131,7 @@ async function startParts(o: ResolvedWorkerOptions, tiers: TierConfig[], cleanup
   const blocks = new BlockService(store, readThrough, metrics);
 
   const dataServer = await DataServer.start({
-    listen: o.dataListen, security, blocks, hostId: o.hostId, helloTimeoutMs: o.helloTimeoutMs, dataFrameBytes: o.dataFrameBytes,
+    listen: o.dataListen, security, authenticator: auth, blocks, hostId: o.hostId, helloTimeoutMs: o.helloTimeoutMs, dataFrameBytes: o.dataFrameBytes,
     maxConnections: o.maxDataConnections, maxUnauthenticated: o.maxUnauthenticatedConnections, maxPinsPerConnection: o.maxPinsPerConnection,
     logger: logger.child({ component: 'data-server' }),
   });
@@ -125,6 +148,7 @@ async function startParts(o: ResolvedWorkerOptions, tiers: TierConfig[], cleanup
       workerId: o.workerId, runtime: o.runtime, address: { workerId: o.workerId, hostId: o.hostId, grpcAddress, dataAddress },
       blocks, logger: logger.child({ component: 'master-link' }), maxBackoffMs: o.masterMaxBackoffMs,
       onHeartbeat: () => metrics.heartbeatAnswered(o.runtime),
+      onVerifiers: (v) => learnVerifiers(auth, v),
       ...(o.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: o.heartbeatIntervalMs } : {}),
     });
     cleanups.push(() => link.close());
@@ -146,14 +170,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   o.signal?.addEventListener('abort', onAbort, { once: true });
   cleanups.push(() => o.signal?.removeEventListener('abort', onAbort));
   const master = o.masterAddress ? createMasterClient(o.masterAddress, o.security) : undefined;
+  const auth = workerAuthenticator(o.security.token);
   if (master) cleanups.push(() => master.close());
   let parts: Omit<WorkerHandle, 'close'>;
   let tiers: TierConfig[];
   try {
     if (o.tiers) tiers = o.tiers;
-    else if (master) tiers = await tiersFromMaster(master, o, lifetime.signal);
+    else if (master) tiers = await tiersFromMaster(master, o, auth, lifetime.signal);
     else throw new ValidationError('tiers are required without a master (e.g. --tier MEM:/dev/shm:1Gi)', 'tiers');
-    parts = await startParts(o, tiers, cleanups);
+    parts = await startParts(o, tiers, auth, cleanups);
     if (lifetime.signal.aborted) throw new AbortedError('worker start aborted');
   } catch (err) {
     lifetime.abort();

@@ -28,7 +28,13 @@ export interface StartWorkerOptions {
   advertiseHost?: string;
   /** Tiers, fastest first; default: the Runtime's tieredstore from the master. */
   tiers?: TierConfig[];
+  /** The worker credential: presented to the master, and accepted from the master and on the data channel. */
   token: string;
+  /**
+   * Allows an empty token (anyone may read blocks and call the worker): only with every listener on
+   * loopback (`eddy worker --insecure`, local tests).
+   */
+  insecure?: boolean;
   tls?: RpcSecurity['tls'];
   logger?: Logger;
   /**
@@ -127,6 +133,20 @@ function nonNegativeInt(value: number | undefined, dflt: number, field: string):
   return value;
 }
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** A worker without a token serves anyone: refused unless asked for (`insecure`) and reachable from this host only. */
+function requireInsecureLoopback(o: StartWorkerOptions, listenHost: string, dataListenHost: string): void {
+  if (!o.insecure) {
+    throw new ValidationError('no worker token: pass --token-file FILE (or EDDY_TOKEN_FILE); a worker without one serves anyone, '
+      + 'which needs --insecure and loopback listeners', 'token');
+  }
+  const open = [listenHost, dataListenHost].find((h) => !isLoopback(h));
+  if (open !== undefined) throw new ValidationError(`--insecure (no token) needs loopback listeners; ${open} is not loopback`, 'insecure');
+}
+
 function bracket(host: string): string { return host.includes(':') ? `[${host}]` : host; }
 
 export function resolveWorkerOptions(o: StartWorkerOptions): ResolvedWorkerOptions {
@@ -136,6 +156,7 @@ export function resolveWorkerOptions(o: StartWorkerOptions): ResolvedWorkerOptio
   const dataListenHost = parseHostPort(dataListen, 'dataListen').host;
   if (o.masterAddress !== undefined) parseHostPort(o.masterAddress, 'masterAddress');
   if (typeof o.token !== 'string') throw new ValidationError('token must be a string', 'token');
+  if (!o.token) requireInsecureLoopback(o, listenHost, dataListenHost);
   const dataFrameBytes = positiveInt(o.dataFrameBytes, WORKER_DEFAULTS.dataFrameBytes, 'dataFrameBytes');
   if (dataFrameBytes < 1024 || dataFrameBytes > 4 * 1024 * 1024) {
     throw new ValidationError(`dataFrameBytes must be an integer in [1 KiB, 4 MiB], got ${dataFrameBytes}`, 'dataFrameBytes');

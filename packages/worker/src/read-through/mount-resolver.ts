@@ -51,7 +51,8 @@ export class MasterMountResolver implements MountResolver {
     const client: GetMountsClient = typeof this.#master === 'function' ? (this.#client ??= this.#master()) : this.#master;
     let res: Awaited<ReturnType<MasterRpc['getMounts']>>;
     try {
-      res = await client.getMounts({ dataset }, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs: this.#timeoutMs });
+      // A worker reads the bucket: it asks for the cloud credentials (handed to the worker role only).
+      res = await client.getMounts({ dataset, withCredentials: true }, { ...(options.signal ? { signal: options.signal } : {}), timeoutMs: this.#timeoutMs });
     } catch (err) {
       const connectionLost = err instanceof EddyError && ['UNAVAILABLE', 'UNREACHABLE', 'TIMEOUT'].includes(err.code);
       if (connectionLost && this.#client !== undefined && this.#client === client) this.close();

@@ -3,8 +3,10 @@
 
 export interface GetMountsRequest {
   'dataset'?: (string);
+  'withCredentials'?: (boolean);
 }
 
 export interface GetMountsRequest__Output {
   'dataset': (string);
+  'withCredentials': (boolean);
 }

@@ -9,6 +9,7 @@ export interface GetMountsResponse {
   'blockSize'?: (number | string | Long);
   'accessMode'?: (string);
   'fuseArgs'?: (string)[];
+  'credentialsWithheld'?: (boolean);
 }
 
 export interface GetMountsResponse__Output {
@@ -17,4 +18,5 @@ export interface GetMountsResponse__Output {
   'blockSize': (number);
   'accessMode': (string);
   'fuseArgs': (string)[];
+  'credentialsWithheld': (boolean);
 }

@@ -6,6 +6,7 @@ export type { BlockLocation, BlockLocation__Output } from './BlockLocation.js';
 export type { BlockRef, BlockRef__Output } from './BlockRef.js';
 export type { BlockResult, BlockResult__Output } from './BlockResult.js';
 export type { Condition, Condition__Output } from './Condition.js';
+export type { CredentialVerifier, CredentialVerifier__Output } from './CredentialVerifier.js';
 export type { DataLoadFailedFile, DataLoadFailedFile__Output } from './DataLoadFailedFile.js';
 export type { DataLoadProgress, DataLoadProgress__Output } from './DataLoadProgress.js';
 export type { DataLoadResource, DataLoadResource__Output } from './DataLoadResource.js';

@@ -1,0 +1,95 @@
+// Who may call what: the one table of roles per control-plane RPC (Master and Worker services)
+// and per data-channel request, and the one check against it. wrapService (grpc-edge.ts) applies
+// it to every call before the handler runs; the worker's data channel applies it to every frame.
+//
+//   admin   everything: apply, delete, get, refresh, and all the calls below
+//   worker  register and heartbeat (for the runtimes in its scope), its runtimes' mounts with cloud
+//           credentials, the master's LoadBlocks/FreeBlocks calls to it (the master presents a
+//           worker credential), data-channel reads
+//   client  mount and read: stat, list, block locations, mounts (cloud credentials withheld unless
+//           granted ufs=direct), version holds of its open files, read reports, get and the worker
+//           list (read-only), data-channel reads
+//
+// A credential scoped to datasets (credential-file.ts) may only name those datasets; a method
+// whose request names none is allowed, and handlers that answer lists filter them (visibleTo).
+import { PermissionDeniedError } from '@eddy/core';
+
+export type Role = 'admin' | 'worker' | 'client';
+export const ROLES: readonly Role[] = ['admin', 'worker', 'client'];
+
+/** Who made a call, as the authenticator established it. */
+export interface Principal {
+  role: Role;
+  /** The only datasets this principal may touch; undefined = every dataset. */
+  datasets: ReadonlySet<string> | undefined;
+  /** A client credential that may receive cloud credentials (direct bucket reads). */
+  directUfs: boolean;
+}
+
+/** Roles a method allows, and the datasets a request names (checked against the principal's scope). */
+export interface MethodRule {
+  roles: readonly Role[];
+  datasets?: (request: never) => readonly string[];
+}
+
+export type RoleTable = Readonly<Record<string, MethodRule>>;
+
+const one = (name: string | undefined): string[] => (name ? [name] : []);
+type Named = { dataset?: string };
+
+export const MASTER_RPC_ROLES = Object.freeze({
+  registerWorker: { roles: ['worker'], datasets: (r: { runtime?: string }) => one(r.runtime) },
+  heartbeat: { roles: ['worker'] },
+  listWorkers: { roles: ['client', 'worker'], datasets: (r: { runtime?: string }) => one(r.runtime) },
+  stat: { roles: ['client'], datasets: (r: Named) => one(r.dataset) },
+  list: { roles: ['client'], datasets: (r: Named) => one(r.dataset) },
+  getBlockLocations: { roles: ['client'], datasets: (r: Named) => one(r.dataset) },
+  getMounts: { roles: ['client', 'worker'], datasets: (r: Named) => one(r.dataset) },
+  holdVersions: { roles: ['client'], datasets: (r: Named) => one(r.dataset) },
+  refresh: { roles: [] },
+  reportReads: { roles: ['client'], datasets: (r: { reads?: Named[] }) => (r.reads ?? []).flatMap((x) => one(x.dataset)) },
+  apply: { roles: [] },
+  get: { roles: ['client'] },
+  delete: { roles: [] },
+} satisfies RoleTable);
+
+type Refs = { blocks?: Named[] };
+export const WORKER_RPC_ROLES = Object.freeze({
+  loadBlocks: { roles: ['worker'], datasets: (r: Refs) => (r.blocks ?? []).flatMap((b) => one(b.dataset)) },
+  freeBlocks: { roles: ['worker'] },
+  getStats: { roles: ['worker'] },
+} satisfies RoleTable);
+
+type RefFrame = { ref?: Named };
+/** Data-channel requests after HELLO, by frame name. */
+export const DATA_CHANNEL_ROLES = Object.freeze({
+  READ: { roles: ['client', 'worker'], datasets: (r: RefFrame) => one(r.ref?.dataset) },
+  LOCAL: { roles: ['client', 'worker'], datasets: (r: RefFrame) => one(r.ref?.dataset) },
+  FETCH: { roles: ['client', 'worker'], datasets: (r: RefFrame) => one(r.ref?.dataset) },
+  RELEASE: { roles: ['client', 'worker'] },
+} satisfies RoleTable);
+
+/** Whether `principal` may see things of `dataset` (lists are filtered with it). */
+export function visibleTo(principal: Principal, dataset: string): boolean {
+  return principal.role === 'admin' || principal.datasets === undefined || principal.datasets.has(dataset);
+}
+
+/**
+ * Throws PermissionDeniedError unless `principal` may call `method` of `table` with `request`.
+ * Admin may call everything; a method missing from the table is refused (deny by default).
+ */
+export function authorize(table: RoleTable, method: string, principal: Principal, request: unknown): void {
+  const rule = Object.prototype.hasOwnProperty.call(table, method) ? table[method] : undefined;
+  if (principal.role === 'admin') return;
+  if (!rule) throw new PermissionDeniedError(`${method} is not a known call`);
+  if (!rule.roles.includes(principal.role)) {
+    const allowed = ['admin', ...rule.roles].join(' or ');
+    throw new PermissionDeniedError(`${method} needs the ${allowed} role; this credential has the ${principal.role} role`);
+  }
+  if (principal.datasets === undefined || !rule.datasets) return;
+  for (const name of rule.datasets((request ?? {}) as never)) {
+    if (!principal.datasets.has(name)) {
+      throw new PermissionDeniedError(`${method}: this ${principal.role} credential is not allowed dataset ${JSON.stringify(name.slice(0, 256))}`);
+    }
+  }
+}
