@@ -81,7 +81,7 @@ describe('fuse client over a real master, worker and S3 server', { timeout: 110_
     await rpc.refresh({ dataset: 'models' }, { timeoutMs: 30_000 });
     worker = await startWorkerProcess();
     mount = await mountDataset({
-      masterAddress: master.address, dataset: 'models', mountpoint: mnt, token: TOKEN, logger: silentLogger(),
+      masterAddress: master.address, dataset: 'models', mountpoint: mnt, token: TOKEN, directUfs: true, logger: silentLogger(),
       hostId: 'client-host', fuseOptions: ['attr_timeout=2,entry_timeout=2,negative_timeout=2'],
     });
   });
@@ -126,7 +126,7 @@ describe('fuse client over a real master, worker and S3 server', { timeout: 110_
   test('a client on the worker\'s host reads its block files directly (short-circuit)', async () => {
     const mnt2 = join(root, 'mnt-local');
     const local = await mountDataset({
-      masterAddress: master!.address, dataset: 'models', mountpoint: mnt2, token: TOKEN, logger: silentLogger(), hostId: 'worker-host',
+      masterAddress: master!.address, dataset: 'models', mountpoint: mnt2, token: TOKEN, directUfs: true, logger: silentLogger(), hostId: 'worker-host',
     });
     try {
       for (const key of ['ow.bin', 'edge/bs-plus-1.bin']) assert.equal(await sha256Of(join(mnt2, key)), sha256(objects.get(key)!));

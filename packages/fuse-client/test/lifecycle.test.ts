@@ -46,7 +46,7 @@ describe('eddy mount lifecycle', () => {
     writeFileSync(join(bucket, 'f.bin'), data);
     master = await startFakeMaster({ dataset: 'demo', url: `file://${bucket}`, blockSize: 1 << 20 });
     writeFileSync(tokenFile, `${master.token}\n`);
-    args = ['--master', master.address, '--dataset', 'demo', '--token-file', tokenFile, '-o', 'attr_timeout=5', mnt];
+    args = ['--master', master.address, '--dataset', 'demo', '--token-file', tokenFile, '--direct-ufs', '-o', 'attr_timeout=5', mnt];
   });
   after(async () => {
     await forceUnmount(mnt);

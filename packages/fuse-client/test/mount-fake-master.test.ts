@@ -42,7 +42,7 @@ describe('fuse mount over a file:// bucket (no workers: every read falls back to
       dataset: 'demo', url: `file://${bucket}`, blockSize: BS, fuseArgs: SEED_ARGS,
       tiers: [{ medium: 'MEM', path: '/dev/shm/x', quotaBytes: 8 * 1024 * MiB, usedBytes: 1024 * MiB }],
     });
-    handle = await mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, logger: silentLogger(), listPageSize: 1000 });
+    handle = await mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, directUfs: true, logger: silentLogger(), listPageSize: 1000 });
   });
 
   after(async () => {
@@ -150,7 +150,7 @@ describe('mount options, caches and versions', () => {
 
   test('an unknown -o option is a ValidationError naming it, and nothing is mounted', async () => {
     await assert.rejects(
-      mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, fuseOptions: ['attr_timeout=5,bogus_opt'] }),
+      mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, directUfs: true, fuseOptions: ['attr_timeout=5,bogus_opt'] }),
       (e: unknown) => e instanceof ValidationError && /bogus_opt/.test(e.message),
     );
     assert.ok(!isMounted(mnt));
@@ -158,7 +158,7 @@ describe('mount options, caches and versions', () => {
 
   test('aborting the mount signal unmounts and releases everything; close() after it is a no-op; no listener is left', async () => {
     const ac = new AbortController();
-    const h = await mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, signal: ac.signal });
+    const h = await mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, directUfs: true, signal: ac.signal });
     assert.ok(isMounted(mnt));
     assert.equal(getEventListeners(ac.signal, 'abort').length, 1);
     ac.abort();
@@ -168,7 +168,7 @@ describe('mount options, caches and versions', () => {
 
     // close() first: the listener goes with it, and a later abort does nothing.
     const ac2 = new AbortController();
-    const h2 = await mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, signal: ac2.signal });
+    const h2 = await mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, directUfs: true, signal: ac2.signal });
     await h2.close();
     assert.ok(!isMounted(mnt));
     assert.equal(getEventListeners(ac2.signal, 'abort').length, 0);
@@ -177,7 +177,7 @@ describe('mount options, caches and versions', () => {
 
   test('a signal aborted before mounting: AbortedError, nothing mounted', async () => {
     await assert.rejects(
-      mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, signal: AbortSignal.abort() }),
+      mountDataset({ masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, directUfs: true, signal: AbortSignal.abort() }),
       (e: unknown) => e instanceof AbortedError,
     );
     assert.ok(!isMounted(mnt));
@@ -190,7 +190,7 @@ describe('mount options, caches and versions', () => {
 
   test('overrides: max_read reaches the kernel; metadata and bytes change only after the timeouts; pinned handles never mix versions', async (t) => {
     const h = await mountDataset({
-      masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token,
+      masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, directUfs: true,
       fuseOptions: ['-oattr_timeout=3,entry_timeout=3', 'negative_timeout=3', 'max_read=1048576'],
     });
     try {

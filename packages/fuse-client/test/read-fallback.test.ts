@@ -86,7 +86,7 @@ describe('read path failover', () => {
       })),
     });
     handle = await mountDataset({
-      masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, logger: process.env['DBG'] ? createLogger('t', { level: 'debug' }) : silentLogger(),
+      masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, directUfs: true, logger: process.env['DBG'] ? createLogger('t', { level: 'debug' }) : silentLogger(),
       hostId: 'this-host', dataChannelFactory: fakeChannel,
     });
   });

@@ -88,11 +88,14 @@ test('master: register, heartbeat, placement, status, lost worker, restart, stal
     const again = await cli.apply({ manifests: manifests(ufsDir) });
     assert.ok(again.results.every((r) => r.action === 'unchanged'));
 
-    // Secret values never come back from Get, but GetMounts (token holders) substitutes them.
+    // Secret values never come back from Get; GetMounts substitutes them only when asked (admin here, workers always).
     const secret = (await cli.get({ kind: 'secret', name: 'creds' })).resources;
     assert.ok(!JSON.stringify(secret).includes(SECRET_VALUE));
     assert.ok(secret[0]?.secret?.keys.includes('fs.s3.accessKeySecret'));
-    const mounts = await cli.getMounts({ dataset: 'demo' });
+    const plain = await cli.getMounts({ dataset: 'demo' });
+    assert.equal(plain.mounts[0]?.options['fs.s3.accessKeySecret'], undefined);
+    assert.equal(plain.credentialsWithheld, true);
+    const mounts = await cli.getMounts({ dataset: 'demo', withCredentials: true });
     assert.equal(mounts.mounts[0]?.options['fs.s3.accessKeySecret'], SECRET_VALUE);
     assert.equal(mounts.blockSize, MiB);
     assert.equal(mounts.accessMode, 'ReadOnlyMany');

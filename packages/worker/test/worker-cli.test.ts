@@ -97,7 +97,7 @@ test('eddy worker heartbeating for a while prints no MaxListenersExceededWarning
 });
 
 test('eddy worker stops on SIGINT while it still waits for a master nobody listens on', async () => {
-  const w = run(['worker', '--master', `127.0.0.1:${await freePort()}`, '--runtime', 'demo', '--listen', '127.0.0.1:0']);
+  const w = run(['worker', '--master', `127.0.0.1:${await freePort()}`, '--runtime', 'demo', '--listen', '127.0.0.1:0', '--insecure']);
   // Without --tier it waits for the master's Runtime; the first failed attempt is logged.
   await waitFor(() => /waiting for the master/.test(w.err()), { timeoutMs: 60_000, what: 'the first attempt' });
   w.proc.kill('SIGINT');

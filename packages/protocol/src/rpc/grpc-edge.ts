@@ -85,7 +85,7 @@ export function wrapService<T extends Record<string, UnaryHandler<any, any>>>(
       const principal = guard.authenticator.authenticate(typeof presented === 'string' ? presented : undefined);
       if (!principal) {
         logger.warn({ method: name, peer: call.getPeer(), tokenPresent: presented !== undefined }, 'rejected call: missing or unknown credential');
-        callback(toGrpcError(new UnauthenticatedError('missing or unknown credential')));
+        callback(toGrpcError(new UnauthenticatedError('missing or unknown token')));
         return;
       }
       try {

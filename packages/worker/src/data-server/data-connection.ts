@@ -156,7 +156,7 @@ export class DataConnection {
     if (!principal) {
       const peer = this.#socket.remoteAddress;
       this.#ctx.logger.warn({ peer, tokenPresent: hello.token !== undefined }, 'rejected data channel connection: missing or unknown credential');
-      throw new UnauthenticatedError('missing or unknown credential');
+      throw new UnauthenticatedError('missing or unknown token');
     }
     this.#principal = principal;
     clearTimeout(this.#helloTimer);
