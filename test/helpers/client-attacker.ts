@@ -30,7 +30,7 @@ async function attempt(attack: string, fn: () => Promise<number | undefined>): P
   }
 }
 
-const manifest = `apiVersion: data.fluid.io/v1alpha1\nkind: Dataset\nmetadata: {name: takeover}\nspec:\n  mounts:\n    - mountPoint: file:///etc\n`;
+const manifest = 'apiVersion: data.fluid.io/v1alpha1\nkind: Dataset\nmetadata: {name: takeover}\nspec:\n  mounts:\n    - mountPoint: file:///etc\n';
 await attempt('apply', async () => { await rpc.apply({ manifests: manifest }); return undefined; });
 await attempt('delete', async () => { await rpc.delete({ kind: 'dataset', name: spec.own.dataset }); return undefined; });
 await attempt('registerWorker', async () => {
