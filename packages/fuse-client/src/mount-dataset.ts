@@ -132,7 +132,9 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   resources.add(() => reporter.close());
   const meter = clientReadMeter(client, o.dataset);
   const tierRoots = new WorkerTierRoots({ master, runtime: spec.runtime, timeoutMs: o.masterTimeoutMs, logger: o.logger });
-  const source = new DatasetBlockSource({ ...o, channels, ufs, meter, tierRoots, budget: new ReadaheadBudget(o.readaheadTotalBytes) });
+  const source = new DatasetBlockSource({
+    ...o, channels, ufs, meter, tierRoots, budget: new ReadaheadBudget(o.readaheadTotalBytes), liveWorkers: () => tierRoots.liveAddresses(),
+  });
   resources.add(() => source.close());
   const cache = new MetadataCache({
     attrTimeoutSec: fuseOptions.attrTimeout, entryTimeoutSec: fuseOptions.entryTimeout, negativeTimeoutSec: fuseOptions.negativeTimeout,

@@ -39,6 +39,8 @@ export type DatasetBlockSourceOptions = Omit<ShortCircuitOptions, 'view' | 'stat
   workerTimeoutMs: number;
   budget: ReadaheadBudget;
   readahead: ReadaheadOptions;
+  /** The runtime's live workers (data addresses): the last read-through sources before the bucket. */
+  liveWorkers?: () => Promise<readonly string[]>;
 };
 
 export class DatasetBlockSource implements BlockSource {
@@ -61,6 +63,7 @@ export class DatasetBlockSource implements BlockSource {
     this.#local = new ShortCircuit({ ...options, view: this.#view, stats: this.stats, workerFailed });
     this.#remote = new RemoteSources({
       channels, ufs: options.ufs, stats: this.stats, meter: options.meter, logger, workerFailed, workerTimeoutMs: options.workerTimeoutMs,
+      ...(options.liveWorkers ? { liveWorkers: options.liveWorkers } : {}),
     });
   }
 

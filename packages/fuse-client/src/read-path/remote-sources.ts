@@ -1,6 +1,7 @@
 // The sources behind the short-circuit, tried in order for one block slice: the holders' data
-// channels, the block's preferred worker (which reads through from the bucket and caches), and
-// finally the bucket itself with If-Match on the pinned version. A failing source is skipped and
+// channels, the block's preferred worker (which reads through from the bucket and caches), any
+// other live worker of the runtime (which reads through the same way), and finally the bucket
+// itself with If-Match on the pinned version (only a mount with --direct-ufs holds credentials for it). A failing source is skipped and
 // the next one tried; only when none can serve the bytes does the read fail.
 import { NotFoundError, VersionMismatchError, type BlockSlice, type Logger } from '@eddy/core';
 import type { proto } from '@eddy/protocol';
@@ -18,6 +19,8 @@ export interface RemoteSourcesOptions {
   /** Takes a worker out of rotation (ChannelPool.markFailed, forget its pins, count it). */
   workerFailed(dataAddress: string): void;
   workerTimeoutMs: number;
+  /** Data addresses of the runtime's live workers, tried when the holders and the preferred worker fail. */
+  liveWorkers?: () => Promise<readonly string[]>;
 }
 
 type Attempt = { ok: true; buf: Buffer } | { ok: false; err: unknown };
@@ -47,8 +50,22 @@ export class RemoteSources {
       lastErr = r.err;
     }
     const preferred = place.preferred?.dataAddress;
-    if (preferred && !tried.has(preferred) && !this.#o.channels.isSuspect(preferred)) {
-      const r = await this.#readWorker(pinned, preferred, place.ref, slice, signal);
+    // Then the preferred worker and, if it fails too, any other live one: each reads a miss through.
+    const others = async (): Promise<readonly string[]> => (this.#o.liveWorkers ? await this.#o.liveWorkers().catch(() => []) : []);
+    for (const address of preferred ? [preferred] : []) {
+      if (tried.has(address) || this.#o.channels.isSuspect(address)) continue;
+      tried.add(address);
+      const r = await this.#readWorker(pinned, address, place.ref, slice, signal);
+      if (r.ok) {
+        this.#o.stats.preferred++;
+        return r.buf;
+      }
+      lastErr = r.err;
+    }
+    for (const address of await others()) {
+      if (tried.has(address) || this.#o.channels.isSuspect(address)) continue;
+      tried.add(address);
+      const r = await this.#readWorker(pinned, address, place.ref, slice, signal);
       if (r.ok) {
         this.#o.stats.preferred++;
         return r.buf;

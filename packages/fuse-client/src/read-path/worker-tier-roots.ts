@@ -1,7 +1,8 @@
 // The tier directories each worker registered with the master (ListWorkers), by data address: the
 // only places a short-circuit read may open a block file. Asked again when a worker is not known
 // yet (at most once per `minRefreshMs`) and after `ttlMs`; while the master cannot say, a worker
-// has no roots and its blocks are read through the data channel.
+// has no roots and its blocks are read through the data channel. The same answer names the live
+// workers the read path falls back to (each reads a miss through) before giving up.
 import type { Logger } from '@eddy/core';
 import type { MasterRpc, proto } from '@eddy/protocol';
 
@@ -25,11 +26,18 @@ export interface WorkerTierRootsOptions {
 export class WorkerTierRoots implements TierRoots {
   readonly #o: WorkerTierRootsOptions;
   #roots = new Map<string, string[]>();
+  #live: string[] = [];
   #at = -Infinity;
   #pending: Promise<void> | undefined;
 
   constructor(options: WorkerTierRootsOptions) {
     this.#o = options;
+  }
+
+  /** Data addresses of the runtime's live workers (the read path's last read-through sources), as of the last answer. */
+  async liveAddresses(): Promise<readonly string[]> {
+    if (Date.now() - this.#at > (this.#o.minRefreshMs ?? 2_000)) await this.#refresh();
+    return this.#live;
   }
 
   async rootsOf(dataAddress: string): Promise<readonly string[]> {
@@ -44,12 +52,15 @@ export class WorkerTierRoots implements TierRoots {
       try {
         const res = await this.#o.master.listWorkers({ runtime: this.#o.runtime }, { timeoutMs: this.#o.timeoutMs });
         const roots = new Map<string, string[]>();
+        const live: string[] = [];
         for (const w of res.workers as proto.WorkerStatus__Output[]) {
           const address = w.address?.dataAddress;
           if (!address) continue;
           roots.set(address, w.tiers.map((t) => t.path).filter((p) => p.startsWith('/')));
+          if (w.live) live.push(address);
         }
         this.#roots = roots;
+        this.#live = live;
       } catch (err) {
         this.#o.logger.debug({ err }, 'cannot learn the workers\' tier directories; local blocks go through the data channel');
       } finally {
