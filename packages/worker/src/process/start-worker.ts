@@ -82,12 +82,12 @@ async function tiersFromMaster(master: MasterRpc, o: ResolvedWorkerOptions, auth
 }
 
 /** Starts the Worker gRPC service; the cleanup shuts it down (forced after the grace period). */
-async function startRpc(o: ResolvedWorkerOptions, service: BlockService, logger: Logger): Promise<{ port: number; stop: Cleanup }> {
+async function startRpc(o: ResolvedWorkerOptions, service: BlockService, auth: Authenticator, logger: Logger): Promise<{ port: number; stop: Cleanup }> {
   const rpc = createRpcServer();
   const { worker } = loadEddyProto();
   const handlers = createWorkerService(service, { loadConcurrency: o.loadConcurrency });
-  // gRPC callers are the master (and tools) holding the worker credential; client verifiers do not apply here.
-  const guard = { authenticator: workerAuthenticator(o.security.token), roles: WORKER_RPC_ROLES };
+  // The data channel's authenticator: the master (worker credential) and admins pass, clients are refused by the table.
+  const guard = { authenticator: auth, roles: WORKER_RPC_ROLES };
   rpc.addService(worker.eddy.v1.Worker.service, wrapService(handlers, guard, logger.child({ component: 'rpc' })));
   const stop = (): Promise<void> => new Promise<void>((resolve) => {
     const t = setTimeout(() => { rpc.forceShutdown(); resolve(); }, o.closeGraceMs);
@@ -136,7 +136,7 @@ async function startParts(
     logger: logger.child({ component: 'data-server' }),
   });
   cleanups.push(() => dataServer.close(o.closeGraceMs));
-  const rpc = await startRpc(o, blocks, logger);
+  const rpc = await startRpc(o, blocks, auth, logger);
   cleanups.push(rpc.stop);
 
   const grpcAddress = advertise(o.listenHost, rpc.port, o.advertiseHost);
