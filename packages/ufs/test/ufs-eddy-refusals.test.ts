@@ -9,7 +9,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { crc32c } from '@node-rs/crc32';
 import { blockKey, CorruptBlockError, ProtocolError, silentLogger, VersionMismatchError } from '@eddy/core';
 import {
-  bindServer, createRpcServer, encodeFrame, encodeMessage, FrameDecoder, FrameType, CLIENT_FRAME_TYPES, loadEddyProto, parseMessage, wrapService,
+  Authenticator, bindServer, createRpcServer, encodeFrame, encodeMessage, FrameDecoder, FrameType, CLIENT_FRAME_TYPES, loadEddyProto,
+  MASTER_RPC_ROLES, parseMessage, wrapService,
   type proto,
 } from '@eddy/protocol';
 import { EddyUfs } from '../src/eddy/eddy-ufs.js';
@@ -67,7 +68,7 @@ before(async () => {
       }
       return { info: info(version), blockSize: BS, blocks };
     },
-  }, security, silentLogger()));
+  }, { authenticator: Authenticator.fromCredentials({ admin: [{ token: security.token }] }), roles: MASTER_RPC_ROLES }, silentLogger()));
   masterAddress = `127.0.0.1:${await bindServer(master, '127.0.0.1:0', security)}`;
 });
 

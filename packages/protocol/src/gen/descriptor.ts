@@ -228,6 +228,11 @@ export const EDDY_V1_DESCRIPTOR = {
                 "runtime": {
                   "type": "RuntimeSpec",
                   "id": 3
+                },
+                "verifiers": {
+                  "rule": "repeated",
+                  "type": "CredentialVerifier",
+                  "id": 4
                 }
               },
               "reserved": [
@@ -236,6 +241,27 @@ export const EDDY_V1_DESCRIPTOR = {
                   2
                 ]
               ]
+            },
+            "CredentialVerifier": {
+              "fields": {
+                "sha256": {
+                  "type": "bytes",
+                  "id": 1
+                },
+                "role": {
+                  "type": "string",
+                  "id": 2
+                },
+                "scoped": {
+                  "type": "bool",
+                  "id": 3
+                },
+                "datasets": {
+                  "rule": "repeated",
+                  "type": "string",
+                  "id": 4
+                }
+              }
             },
             "RuntimeSpec": {
               "fields": {
@@ -297,6 +323,11 @@ export const EDDY_V1_DESCRIPTOR = {
                   "rule": "repeated",
                   "type": "string",
                   "id": 5
+                },
+                "verifiers": {
+                  "rule": "repeated",
+                  "type": "CredentialVerifier",
+                  "id": 6
                 }
               },
               "reserved": [
@@ -485,6 +516,10 @@ export const EDDY_V1_DESCRIPTOR = {
                 "dataset": {
                   "type": "string",
                   "id": 1
+                },
+                "withCredentials": {
+                  "type": "bool",
+                  "id": 2
                 }
               }
             },
@@ -528,6 +563,10 @@ export const EDDY_V1_DESCRIPTOR = {
                   "rule": "repeated",
                   "type": "string",
                   "id": 5
+                },
+                "credentialsWithheld": {
+                  "type": "bool",
+                  "id": 6
                 }
               }
             },
