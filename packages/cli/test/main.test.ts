@@ -190,3 +190,30 @@ test('ls lists a file:// bucket through the UFS layer', async () => {
   assert.equal(badOpt.code, 2);
   assert.match(badOpt.err, /^eddy: .*--option must be KEY=VALUE/);
 });
+
+test('ls refuses a credential on the command line without echoing it, and reads one from --option-file', async () => {
+  const onArgv = await run(['ls', `file://${dir}`, '--option', 'fs.s3.accessKeySecret=hunter2']);
+  assert.equal(onArgv.code, 2);
+  assert.match(onArgv.err, /--option fs\.s3\.accessKeySecret: a credential is not taken from the command line.*--option-file/);
+  assert.doesNotMatch(onArgv.err + onArgv.out, /hunter2/);
+  await writeFile(join(dir, 'bad-options'), '# comment\nfs.s3.accessKeySecret hunter2\n');
+  const badFile = await run(['ls', `file://${dir}`, '--option-file', 'bad-options']);
+  assert.equal(badFile.code, 2);
+  assert.match(badFile.err, /bad-options, line 2: expected KEY=VALUE/);
+  assert.doesNotMatch(badFile.err, /hunter2/);
+  const missing = await run(['ls', `file://${dir}`, '--option-file', 'no-such-file']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /no-such-file: cannot be read \(ENOENT\)/);
+});
+
+test('ls options: argv, then EDDY_UFS_OPTIONS, then the option file (or $EDDY_UFS_OPTION_FILE), later ones win', async () => {
+  const { resolveLsOptions } = await import('../src/actions/ls-options.js');
+  await writeFile(join(dir, 'opts'), 'fs.s3.endpoint=http://file\nfs.s3.accessKeySecret=s3cret=with=equals\n');
+  const io = { env: { EDDY_UFS_OPTIONS: 'fs.s3.region=env\nfs.s3.endpoint=http://env' }, cwd: dir } as const;
+  const got = await resolveLsOptions({ ...io, stdout: process.stdout, stderr: process.stderr, stdin: Readable.from([]) },
+    { option: { 'fs.s3.region': 'argv', 'fs.s3.pathStyle': 'true' }, optionFile: 'opts' });
+  assert.deepEqual(got, { 'fs.s3.region': 'env', 'fs.s3.pathStyle': 'true', 'fs.s3.endpoint': 'http://file', 'fs.s3.accessKeySecret': 's3cret=with=equals' });
+  const viaEnvFile = await resolveLsOptions({ ...io, env: { EDDY_UFS_OPTION_FILE: join(dir, 'opts') }, stdout: process.stdout, stderr: process.stderr, stdin: Readable.from([]) },
+    { option: {} });
+  assert.equal(viaEnvFile['fs.s3.accessKeySecret'], 's3cret=with=equals');
+});

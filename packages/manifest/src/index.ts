@@ -1,5 +1,6 @@
 // The public surface of @eddy/manifest: what other packages use, nothing more.
 export { parseSchedule } from './cron-schedule.js';
+export { isCredentialOption } from './credential-option.js';
 export type { CronSchedule } from './cron-schedule.js';
 export { parseFuseArgs } from './fuse-options.js';
 export type { AccessMode, FuseOptions } from './fuse-options.js';

@@ -13,6 +13,7 @@ import {
 import { parseQuantity, quoteValue } from './quantity.js';
 import { hasControlCharacter } from './text-checks.js';
 import { parseWatermark } from './watermark.js';
+import { isCredentialOption } from './credential-option.js';
 
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -187,16 +188,6 @@ const encryptOption = z.strictObject({
     secretKeyRef: z.strictObject({ name: parsed(dnsName), key: parsed(secretKeyName) }),
   }),
 });
-
-/**
- * Option names that carry a secret (`fs.s3.accessKeySecret`, `fs.oss.securityToken`, ...). Plain
- * `options` are shown by `get` and handed around; a secret belongs in a Secret via encryptOptions.
- */
-const CREDENTIAL_OPTION = /(secret|password|passwd|token|credential|private[._-]?key)$/i;
-
-function isCredentialOption(name: string): boolean {
-  return CREDENTIAL_OPTION.test(name.replace(/[._-]+$/, ''));
-}
 
 const mountSchema = z.strictObject({
   mountPoint: parsed(parseMountPoint),

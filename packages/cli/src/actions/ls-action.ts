@@ -4,9 +4,11 @@ import { createUfs } from '@eddy/ufs';
 import type { CommandContext } from '../command-context.js';
 import type { LsFlags } from '../commands/ls-command.js';
 import { renderTable } from '../output/render-table.js';
+import { resolveLsOptions } from './ls-options.js';
 
 export async function runLs(ctx: CommandContext, url: string, flags: LsFlags): Promise<void> {
-  const ufs = createUfs({ url, options: flags.option }, { logger: silentLogger() });
+  const options = await resolveLsOptions(ctx.io, flags);
+  const ufs = createUfs({ url, options }, { logger: silentLogger() });
   try {
     const rows: string[][] = [];
     let total = 0;
