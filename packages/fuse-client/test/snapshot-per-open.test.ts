@@ -58,7 +58,7 @@ describe('a snapshot per open (versioned bucket, no workers)', () => {
       fuseArgs: ['-okernel_cache', '-oro', ...['attr', 'entry', 'negative'].map((t) => `-o${t}_timeout=${TIMEOUT_S}`)],
     });
     mount = await mountDataset({
-      masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, logger: silentLogger(),
+      masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, directUfs: true, logger: silentLogger(),
     });
   });
 
