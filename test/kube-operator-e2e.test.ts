@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startS3Server, type KubeTestCluster, type S3Endpoint } from '@eddy/testkit';
-import { CleanupStack, REPO_ROOT, eventually, forceUnmount } from '@eddy/test-cluster';
+import { CleanupStack, REPO_ROOT, eventually, forceUnmount, runEddy } from '@eddy/test-cluster';
 import { OPERATOR_NAMESPACE, startOperatorCluster, startOperatorProcess, table, waitForLog } from './helpers/kube-operator-cluster.js';
 import { PodRunner, type PodTemplate, type RunningPod } from './helpers/kube-pod-runner.js';
 import { seedDataLoadEvery, seedDatasetForS3, seedSecretForS3 } from './helpers/seed-manifests.js';
@@ -187,28 +187,68 @@ test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'
   const wide = table(cluster.kubectl(['get', 'dataset', '-o', 'wide']).stdout);
   assert.equal(wide[1]![wide[0]!.indexOf('CACHE HIT RATIO')], '100.0%');
 
+  // Least privilege (issue 15): each Pod holds only its role's Secret. The FUSE Pod's token (what any
+  // application node has) is a client credential scoped to "demo": it read the file above, it can
+  // look (get), and the master refuses it an apply.
+  const secretsOf = (t: PodTemplate): string[] => (t.spec.volumes ?? []).flatMap((v) => (v.secret ? [v.secret.secretName] : [])).sort();
+  const templates = {
+    master: json<Workload>(['get', 'statefulset', 'demo-eddy-master']).spec.template,
+    worker: json<Workload>(['get', 'statefulset', 'demo-eddy-worker']).spec.template,
+    fuse: json<Workload>(['get', 'daemonset', 'demo-eddy-fuse']).spec.template,
+  };
+  assert.deepEqual(secretsOf(templates.master), ['demo-eddy-admin-token', 'demo-eddy-client-token', 'demo-eddy-metrics', 'demo-eddy-worker-token']);
+  assert.deepEqual(secretsOf(templates.worker), ['demo-eddy-metrics', 'demo-eddy-worker-token']);
+  assert.deepEqual(secretsOf(templates.fuse), ['demo-eddy-client-token', 'demo-eddy-metrics']);
+  const masterArgs = templates.master.spec.containers[0]!.args!;
+  for (const role of ['admin', 'worker', 'client']) {
+    assert.equal(masterArgs[masterArgs.indexOf(`--${role}-token-file`) + 1], `/etc/eddy/credentials/${role}/token`, masterArgs.join(' '));
+  }
+  assert.ok(!masterArgs.includes('--token-file'), 'the master is given the deprecated all-roles token');
+  const tokenFileOf = (t: PodTemplate): string => { const a = t.spec.containers[0]!.args!; return a[a.indexOf('--token-file') + 1]!; };
+  assert.equal(tokenFileOf(templates.worker), '/etc/eddy/credentials/worker/token');
+  assert.equal(tokenFileOf(templates.fuse), '/etc/eddy/credentials/client/token');
+  const secretText = (name: string): string => Buffer.from(json<{ data: { token: string } }>(['get', 'secret', name]).data.token, 'base64').toString();
+  const tokens = Object.fromEntries(['admin', 'worker', 'client'].map((r) => [r, secretText(`demo-eddy-${r}-token`).split(/\s+/)[0]!]));
+  assert.equal(secretText('demo-eddy-client-token'), `${tokens['client']!} datasets=demo\n`, 'scoped to its dataset, no ufs=direct');
+  assert.equal(new Set(Object.values(tokens)).size, 3, 'one token per role');
+  // The FUSE Pod's own token file, as the runner wrote it from its Secret volume.
+  const fuseTokenFile = join(runner.podVolume('demo-eddy-fuse-node1', 'client-credentials'), 'token');
+  assert.equal(await readFile(fuseTokenFile, 'utf8'), secretText('demo-eddy-client-token'));
+  const fuseEnv = { EDDY_MASTER: `127.0.0.1:${masterPort}`, EDDY_TOKEN_FILE: fuseTokenFile };
+  const takeover = join(dir, 'takeover.yaml');
+  await writeFile(takeover, 'apiVersion: data.fluid.io/v1alpha1\nkind: Dataset\nmetadata: {name: takeover}\nspec:\n  mounts:\n    - mountPoint: file:///etc\n');
+  const applied = await runEddy(['apply', '-f', takeover], { env: fuseEnv });
+  assert.notEqual(applied.code, 0, applied.stdout);
+  assert.match(applied.stderr, /PermissionDenied|PERMISSION_DENIED|needs the admin role/, applied.stderr);
+  assert.ok(!applied.stderr.includes(tokens['client']!), 'the refusal echoes the token');
+  const got = await runEddy(['get', 'dataset'], { env: fuseEnv });
+  assert.equal(got.code, 0, got.stderr);
+  assert.match(got.stdout, /demo/);
+  assert.ok(!got.stdout.includes('takeover'));
+  assert.ok((await readFile(mounted)).equals(original), 'reads through the mount still work');
+
   // Every Pod serves /metrics on its `metrics` port, off loopback only to the scrape token.
   const scrapeToken = (await readFile(scrapeTokenFile, 'utf8')).trim();
-  const clusterToken = Buffer.from(json<{ data: { token: string } }>(['get', 'secret', 'demo-eddy-cluster-token']).data.token, 'base64').toString();
   for (const pod of ['master', 'worker', 'fuse']) {
     assert.equal((await scrape(pod, undefined)).status, 401, `${pod} /metrics without a token`);
-    assert.equal((await scrape(pod, clusterToken)).status, 401, `${pod} /metrics with the cluster token instead of the scrape token`);
+    for (const [role, token] of Object.entries(tokens)) {
+      assert.equal((await scrape(pod, token)).status, 401, `${pod} /metrics with the ${role} token instead of the scrape token`);
+    }
     const ok = await scrape(pod, scrapeToken);
     assert.equal(ok.status, 200, pod);
     assert.match(ok.body, /^eddy_/m, pod);
-    assert.ok(!ok.body.includes(scrapeToken) && !ok.body.includes(clusterToken), `${pod} /metrics shows a token`);
+    assert.ok(!ok.body.includes(scrapeToken) && !Object.values(tokens).some((tk) => ok.body.includes(tk)), `${pod} /metrics shows a token`);
   }
   assert.match((await scrape('master', scrapeToken)).body, /^eddy_master_read_bytes_total\{[^}]*dataset="demo"/m);
   assert.match((await scrape('fuse', scrapeToken)).body, /^eddy_fuse_operation_duration_seconds_count/m);
 
   // Credentials only in Secrets: not in any workload, ConfigMap or status.
-  const token = Buffer.from(json<{ data: { token: string } }>(['get', 'secret', 'demo-eddy-cluster-token']).data.token, 'base64').toString();
   const visible = cluster.kubectl(['get', 'statefulsets,daemonsets,services,configmaps,pvc,datasets,dataloads,jindoruntimes', '-A', '-o', 'json']).stdout;
-  assert.ok(!visible.includes(token), 'the cluster token appears outside its Secret');
+  for (const [role, token] of Object.entries(tokens)) assert.ok(!visible.includes(token), `the ${role} token appears outside its Secret`);
   assert.ok(!visible.includes(scrapeToken), 'the scrape token appears outside its Secrets');
   assert.ok(!visible.includes(s3.secretKey), 'the bucket secret appears outside its Secret');
   const events = cluster.kubectl(['get', 'events', '-A', '-o', 'json']).stdout;
-  assert.ok(!events.includes(token) && !events.includes(s3.secretKey), 'a credential appears in an Event');
+  assert.ok(!Object.values(tokens).some((tk) => events.includes(tk)) && !events.includes(s3.secretKey), 'a credential appears in an Event');
   await operator.stop('SIGTERM');
 });
 
@@ -221,8 +261,8 @@ test('a restarted operator resumes without recreating anything', { timeout: 120_
       ['PersistentVolume/default-demo', `${pvs.metadata.uid}@${pvs.metadata.resourceVersion}`]]);
   };
   const before = snapshot();
-  // Credentials, scrape token, master and metrics Services, two StatefulSets, the DaemonSet, the PVC.
-  assert.equal(before.size, 9, [...before.keys()].join(', '));
+  // Three role credentials, scrape token, master and metrics Services, two StatefulSets, the DaemonSet, the PVC.
+  assert.equal(before.size, 11, [...before.keys()].join(', '));
   const operator = startOperatorProcess(cluster, 'e2e-2', operatorArgs());
   t.after(() => operator.stop('SIGTERM'));
   await waitForLog(operator, /"msg":"became leader"/, 30_000);

@@ -80,6 +80,11 @@ export class PodRunner {
     return join(this.o.root, 'node', path);
   }
 
+  /** Where Pod `podName`'s volume `volume` (a Secret, an emptyDir) is written here. */
+  podVolume(podName: string, volume: string): string {
+    return join(this.o.root, 'pods', podName, 'volumes', volume);
+  }
+
   /**
    * Starts `template`'s container as Pod `podName`. `listen` maps the container's `0.0.0.0:PORT`
    * listen addresses to the loopback addresses this Pod gets.
@@ -115,7 +120,7 @@ export class PodRunner {
     const vol = (template.spec.volumes ?? []).find((v) => v.name === m.name);
     let dir: string;
     if (vol?.secret) {
-      dir = join(this.o.root, 'pods', podName, 'volumes', m.name);
+      dir = this.podVolume(podName, m.name);
       mkdirSync(dir, { recursive: true });
       const secret = JSON.parse(this.o.cluster.kubectl(['get', 'secret', '-n', this.o.namespace, vol.secret.secretName, '-o', 'json']).stdout) as { data?: Record<string, string> };
       for (const [key, value] of Object.entries(secret.data ?? {})) {
@@ -125,7 +130,7 @@ export class PodRunner {
       if (vol.hostPath.path === '/dev/fuse') return '/dev/fuse';
       dir = this.nodePath(vol.hostPath.path);
     } else if (vol?.emptyDir) {
-      dir = join(this.o.root, 'pods', podName, 'volumes', m.name);
+      dir = this.podVolume(podName, m.name);
     } else if (vol?.persistentVolumeClaim || claimTemplates.includes(m.name)) {
       dir = join(this.o.root, 'pvc', `${m.name}-${podName}`);
     } else {

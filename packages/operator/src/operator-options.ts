@@ -25,7 +25,7 @@ export interface OperatorOptions {
   /**
    * File holding the token Prometheus presents to every component's /metrics (the chart's scrape
    * Secret). Copied into each Dataset's namespace; read again at each reconcile, so a new token
-   * reaches the Secrets (the Pods read it when they start). Unset: /metrics asks for the cluster token.
+   * reaches the Secrets (the Pods read it when they start). Unset: /metrics asks for each Pod's own role token.
    */
   metricsTokenFile?: string | undefined;
   /** Leader election through a Lease (on by default; off only for a single replica in tests). */

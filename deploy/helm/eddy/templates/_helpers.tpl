@@ -36,7 +36,7 @@ app.kubernetes.io/component: operator
 - apiGroups: [data.eddy.dev]
   resources: [eddyruntimes/finalizers]
   verbs: [update]
-# Secrets: read the ones Datasets name in encryptOptions, write the generated cluster credentials.
+# Secrets: read the ones Datasets name in encryptOptions, write the generated per-role credentials.
 - apiGroups: [""]
   resources: [secrets, services, persistentvolumeclaims]
   verbs: [get, list, watch, create, patch, delete]

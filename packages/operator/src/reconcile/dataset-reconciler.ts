@@ -9,12 +9,12 @@ import type { KubeApi, KubeObject } from '../kube/kube-api.js';
 import { MasterLink } from '../master/master-link.js';
 import { DATASET_FINALIZER, DatasetNames } from '../resources/dataset-names.js';
 import { DATALOAD, DATASET, OWNED_TYPES, PERSISTENT_VOLUME, RUNTIME_TYPES, type RuntimeKind } from '../resources/resource-types.js';
-import { credentialSecret, CREDENTIAL_ROLES, newToken, tokenOf } from '../render/cluster-credentials.js';
+import { credentialSecret, newToken, tokenOf } from '../render/cluster-credentials.js';
 import { datasetClaim, datasetVolume } from '../render/dataset-volume.js';
 import { fuseDaemonSet } from '../render/fuse-workload.js';
 import { masterService, masterStatefulSet } from '../render/master-workload.js';
 import { metricsService, scrapeTokenSecret } from '../render/metrics-scrape.js';
-import { RenderContext, type RenderOptions } from '../render/render-context.js';
+import { CREDENTIAL_ROLES, RenderContext, type CredentialRole, type RenderOptions } from '../render/render-context.js';
 import { workerStatefulSet } from '../render/worker-workload.js';
 import { desiredSpec, masterDocuments, SpecError, type DesiredSpec } from '../spec/desired-spec.js';
 import { applyStatusIfChanged, syncMaster, type MasterFacts } from './master-sync.js';
@@ -131,10 +131,10 @@ export class DatasetReconciler {
     await this.#api.mergePatch(dataset, { metadata: { finalizers: [...finalizers, DATASET_FINALIZER], resourceVersion: dataset.metadata.resourceVersion } });
   }
 
-  /** Applies credentials, workloads and the volume; returns the cluster token. */
+  /** Applies credentials, workloads and the volume; returns the admin token (the operator's, to the master). */
   async #applyWorkloads(ctx: RenderContext, spec: DesiredSpec, kind: RuntimeKind): Promise<string> {
     const names = ctx.names;
-    const tokens = new Map<string, string>();
+    const tokens = new Map<CredentialRole, string>();
     const objects: KubeObject[] = [];
     for (const role of CREDENTIAL_ROLES) {
       const existing = await this.#api.get('v1', 'Secret', names.credentialSecret(role), names.namespace);
@@ -157,7 +157,7 @@ export class DatasetReconciler {
       this.#applied.set(names.key, fingerprint);
       this.#logger.info({ dataset: names.key, runtime: `${kind}/${ctx.runtime.metadata.name}` }, 'applied master, workers, FUSE and volume');
     }
-    return tokens.get(CREDENTIAL_ROLES[0]!)!;
+    return tokens.get('admin')!;
   }
 
   async #syncMaster(names: DatasetNames, spec: DesiredSpec, token: string, signal?: AbortSignal): Promise<MasterFacts | undefined> {

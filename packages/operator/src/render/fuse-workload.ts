@@ -1,7 +1,8 @@
 // The FUSE client of one Dataset on every eligible node: a privileged DaemonSet (it needs /dev/fuse
 // and mount(2)) that mounts the dataset under a per-dataset host directory with Bidirectional mount
 // propagation, so the mount made inside the container is visible on the node, where the Dataset's
-// hostPath PV (and so every application Pod's `claimName: <dataset>`) finds it.
+// hostPath PV (and so every application Pod's `claimName: <dataset>`) finds it. It holds only the
+// client credential scoped to this dataset: every application node has it.
 import type { KubeObject } from '../kube/kube-api.js';
 import { METRICS_PORTS } from '../resources/dataset-names.js';
 import { RenderContext } from './render-context.js';
@@ -16,14 +17,14 @@ export function fuseDaemonSet(ctx: RenderContext, fuseArgs: readonly string[], n
   const mountPath = n.hostMountPath;
   // Application Pods run as any user: let them through the mount (the client still serves reads only).
   const options = [...fuseArgs.map(fuseOption), 'allow_other'];
-  const args = ['mount', '--master', n.masterAddress, '--dataset', n.name, '--token-file', ctx.tokenFile(),
+  const args = ['mount', '--master', n.masterAddress, '--dataset', n.name, '--token-file', ctx.tokenFile('client'),
     ...ctx.metricsArgs(METRICS_PORTS.fuse), ...options.flatMap((o) => ['-o', o]), mountPath];
   const container = ctx.container('fuse', args, {
     ports: [ctx.metricsPort(METRICS_PORTS.fuse)],
     volumeMounts: [
       { name: 'dev-fuse', mountPath: '/dev/fuse' },
       { name: 'mount-root', mountPath: n.hostMountRoot, mountPropagation: 'Bidirectional' },
-      ctx.credentialMount(),
+      ctx.credentialMount('client'),
       ...ctx.scrapeTokenMounts(),
     ],
     lifecycle: {
@@ -51,7 +52,7 @@ export function fuseDaemonSet(ctx: RenderContext, fuseArgs: readonly string[], n
           volumes: [
             { name: 'dev-fuse', hostPath: { path: '/dev/fuse', type: 'CharDevice' } },
             { name: 'mount-root', hostPath: { path: n.hostMountRoot, type: 'DirectoryOrCreate' } },
-            ctx.credentialVolume(),
+            ctx.credentialVolume('client'),
             ...ctx.scrapeTokenVolumes(),
           ],
         },

@@ -3,7 +3,7 @@
 // operator reach it through. DataLoads (Once and Cron) run in here, not as Jobs.
 import type { KubeObject } from '../kube/kube-api.js';
 import { MASTER_PORT, METRICS_PORTS } from '../resources/dataset-names.js';
-import { EDDY_UID, RenderContext } from './render-context.js';
+import { CREDENTIAL_ROLES, EDDY_UID, RenderContext } from './render-context.js';
 
 export const JOURNAL_DIR = '/var/lib/eddy/journal';
 
@@ -16,11 +16,12 @@ export function masterService(ctx: RenderContext): KubeObject {
 
 export function masterStatefulSet(ctx: RenderContext): KubeObject {
   const n = ctx.names;
-  const args = ['master', '--listen', `0.0.0.0:${MASTER_PORT}`, '--data-dir', JOURNAL_DIR, '--token-file', ctx.tokenFile(),
-    ...ctx.metricsArgs(METRICS_PORTS.master)];
+  // The master checks every role, so it alone holds all three credentials.
+  const args = ['master', '--listen', `0.0.0.0:${MASTER_PORT}`, '--data-dir', JOURNAL_DIR,
+    ...CREDENTIAL_ROLES.flatMap((role) => [`--${role}-token-file`, ctx.tokenFile(role)]), ...ctx.metricsArgs(METRICS_PORTS.master)];
   const container = ctx.container('master', args, {
     ports: [{ name: 'grpc', containerPort: MASTER_PORT, protocol: 'TCP' }, ctx.metricsPort(METRICS_PORTS.master)],
-    volumeMounts: [{ name: 'journal', mountPath: JOURNAL_DIR }, ctx.credentialMount(), ...ctx.scrapeTokenMounts()],
+    volumeMounts: [{ name: 'journal', mountPath: JOURNAL_DIR }, ...CREDENTIAL_ROLES.map((r) => ctx.credentialMount(r)), ...ctx.scrapeTokenMounts()],
     readinessProbe: { tcpSocket: { port: 'grpc' }, periodSeconds: 5 },
     livenessProbe: { tcpSocket: { port: 'grpc' }, periodSeconds: 10, failureThreshold: 6 },
     resources: { requests: { cpu: '100m', memory: '256Mi' } },
@@ -41,7 +42,7 @@ export function masterStatefulSet(ctx: RenderContext): KubeObject {
           enableServiceLinks: false,
           securityContext: { fsGroup: EDDY_UID },
           containers: [container],
-          volumes: [ctx.credentialVolume(), ...ctx.scrapeTokenVolumes()],
+          volumes: [...CREDENTIAL_ROLES.map((r) => ctx.credentialVolume(r)), ...ctx.scrapeTokenVolumes()],
         },
       },
       volumeClaimTemplates: [{

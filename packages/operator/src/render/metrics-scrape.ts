@@ -3,7 +3,7 @@
 // the chart's ServiceMonitor selects by label, and, when the operator was given a scrape token
 // (--metrics-token-file), a copy of it in the Dataset's namespace for the Pods to mount. One token
 // for every Dataset lets one ServiceMonitor authenticate everywhere, and it grants reading metrics
-// only: Prometheus never holds a cluster token that could mount a dataset or apply a manifest.
+// only: Prometheus never holds a role token that could mount a dataset or apply a manifest.
 import type { KubeObject } from '../kube/kube-api.js';
 import { METRICS_PORTS } from '../resources/dataset-names.js';
 import { RenderContext, TOKEN_KEY } from './render-context.js';

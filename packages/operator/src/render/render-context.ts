@@ -1,6 +1,6 @@
 // What every rendered object shares: the Dataset's names, the image, the ownerReferences, and the
-// pieces of Pod spec the three workloads have in common (credentials mounted from a Secret, the
-// non-root security context of master and workers).
+// pieces of Pod spec the three workloads have in common (role credentials mounted from their Secrets,
+// the non-root security context of master and workers).
 import type { KubeObject } from '../kube/kube-api.js';
 import { DatasetNames, type Component } from '../resources/dataset-names.js';
 
@@ -8,8 +8,9 @@ export const EDDY_UID = 65532;
 export const CREDENTIALS_DIR = '/etc/eddy/credentials';
 /** Where the scrape token Secret is mounted (when the operator has one: --metrics-token-file). */
 export const SCRAPE_TOKEN_DIR = '/etc/eddy/metrics';
-/** The one cluster credential today; issue 15 splits it into admin, worker and client roles. */
-export const CLUSTER_ROLE = 'cluster';
+/** One credential (and Secret) per role: admin (the master's, the operator's), worker, client (FUSE). */
+export const CREDENTIAL_ROLES = ['admin', 'worker', 'client'] as const;
+export type CredentialRole = typeof CREDENTIAL_ROLES[number];
 export const TOKEN_KEY = 'token';
 
 export interface RenderOptions {
@@ -24,7 +25,7 @@ export interface RenderOptions {
   logLevel: string;
   /**
    * Whether every component's /metrics asks for the shared scrape token (the operator's
-   * --metrics-token-file, copied into each Dataset's namespace) instead of the cluster token.
+   * --metrics-token-file, copied into each Dataset's namespace) instead of the Pod's own role token.
    */
   scrapeToken: boolean;
 }
@@ -70,22 +71,23 @@ export class RenderContext {
     return { name, namespace: this.namespace, labels: this.names.labels(component), ownerReferences: owners, ...(annotations ? { annotations } : {}) };
   }
 
-  /** The credential Secret mounted read-only; the files are readable by the eddy user only (fsGroup). */
-  credentialVolume(role = CLUSTER_ROLE): Record<string, unknown> {
-    return { name: 'credentials', secret: { secretName: this.names.credentialSecret(role), defaultMode: 0o440 } };
+  /** The Secret of `role` mounted read-only; the files are readable by the eddy user only (fsGroup). */
+  credentialVolume(role: CredentialRole): Record<string, unknown> {
+    return { name: `${role}-credentials`, secret: { secretName: this.names.credentialSecret(role), defaultMode: 0o440 } };
   }
 
-  credentialMount(): Record<string, unknown> {
-    return { name: 'credentials', mountPath: CREDENTIALS_DIR, readOnly: true };
+  credentialMount(role: CredentialRole): Record<string, unknown> {
+    return { name: `${role}-credentials`, mountPath: `${CREDENTIALS_DIR}/${role}`, readOnly: true };
   }
 
-  tokenFile(): string {
-    return `${CREDENTIALS_DIR}/${TOKEN_KEY}`;
+  tokenFile(role: CredentialRole): string {
+    return `${CREDENTIALS_DIR}/${role}/${TOKEN_KEY}`;
   }
 
   /**
    * `--metrics-listen` on every interface, the Pod's `metrics` port. Off loopback the listener asks
-   * for a bearer token: the scrape token when there is one, else the component's own token file.
+   * for a bearer token: the scrape token when there is one, else the component's own token
+   * (the master's: its admin token).
    */
   metricsArgs(port: number): string[] {
     return ['--metrics-listen', `0.0.0.0:${port}`, ...(this.options.scrapeToken ? ['--metrics-token-file', `${SCRAPE_TOKEN_DIR}/${TOKEN_KEY}`] : [])];

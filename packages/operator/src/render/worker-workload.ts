@@ -51,7 +51,7 @@ export function workerStatefulSet(ctx: RenderContext, tiers: readonly TierPlan[]
     'worker', '--master', n.masterAddress, '--runtime', n.name,
     '--listen', `0.0.0.0:${WORKER_PORT}`, '--data-listen', `0.0.0.0:${WORKER_DATA_PORT}`,
     '--advertise-host', '$(POD_IP)', '--worker-id', '$(POD_NAME)', '--host-id', '$(POD_NAME)',
-    '--token-file', ctx.tokenFile(), ...ctx.metricsArgs(METRICS_PORTS.worker),
+    '--token-file', ctx.tokenFile('worker'), ...ctx.metricsArgs(METRICS_PORTS.worker),
     ...tiers.flatMap((t) => ['--tier', tierFlag(t)]),
   ];
   const hostTiers = tiers.filter((t) => t.medium !== 'MEM' && t.volumeType === 'hostPath');
@@ -61,7 +61,7 @@ export function workerStatefulSet(ctx: RenderContext, tiers: readonly TierPlan[]
       { name: 'data', containerPort: WORKER_DATA_PORT, protocol: 'TCP' },
       ctx.metricsPort(METRICS_PORTS.worker),
     ],
-    volumeMounts: [...tiers.map(tierMount), ctx.credentialMount(), ...ctx.scrapeTokenMounts()],
+    volumeMounts: [...tiers.map(tierMount), ctx.credentialMount('worker'), ...ctx.scrapeTokenMounts()],
     readinessProbe: { tcpSocket: { port: 'data' }, periodSeconds: 5 },
     resources: { requests: { cpu: '100m', memory: '256Mi' } },
     securityContext: RenderContext.restricted(),
@@ -92,7 +92,7 @@ export function workerStatefulSet(ctx: RenderContext, tiers: readonly TierPlan[]
           securityContext: { fsGroup: EDDY_UID },
           initContainers,
           containers: [container],
-          volumes: [...tiers.map((t) => tierVolume(ctx, t)).filter((v) => v !== undefined), ctx.credentialVolume(), ...ctx.scrapeTokenVolumes()],
+          volumes: [...tiers.map((t) => tierVolume(ctx, t)).filter((v) => v !== undefined), ctx.credentialVolume('worker'), ...ctx.scrapeTokenVolumes()],
         },
       },
       volumeClaimTemplates: claims,

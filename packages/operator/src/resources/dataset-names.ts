@@ -34,7 +34,7 @@ export class DatasetNames {
   /** The PVC application Pods mount, named after the Dataset (`claimName: demo`). */
   get claim(): string { return this.name; }
   get volume(): string { return `${this.namespace}-${this.name}`; }
-  /** The cluster credential Secret; one per role once issue 15's roles land (see render/cluster-credentials.ts). */
+  /** The credential Secret of one role: admin, worker or client (see render/cluster-credentials.ts). */
   credentialSecret(role: string): string { return `${this.name}-eddy-${role}-token`; }
 
   /** The master's address inside the cluster: its headless Service, which resolves to the one master Pod. */
