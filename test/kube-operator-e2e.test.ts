@@ -196,9 +196,9 @@ test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'
     worker: json<Workload>(['get', 'statefulset', 'demo-eddy-worker']).spec.template,
     fuse: json<Workload>(['get', 'daemonset', 'demo-eddy-fuse']).spec.template,
   };
-  assert.deepEqual(secretsOf(templates.master), ['demo-eddy-admin-token', 'demo-eddy-client-token', 'demo-eddy-metrics', 'demo-eddy-worker-token']);
-  assert.deepEqual(secretsOf(templates.worker), ['demo-eddy-metrics', 'demo-eddy-worker-token']);
-  assert.deepEqual(secretsOf(templates.fuse), ['demo-eddy-client-token', 'demo-eddy-metrics']);
+  assert.deepEqual(secretsOf(templates.master), ['demo-eddy-admin-token', 'demo-eddy-client-token', 'demo-eddy-metrics-token', 'demo-eddy-worker-token']);
+  assert.deepEqual(secretsOf(templates.worker), ['demo-eddy-metrics-token', 'demo-eddy-worker-token']);
+  assert.deepEqual(secretsOf(templates.fuse), ['demo-eddy-client-token', 'demo-eddy-metrics-token']);
   const masterArgs = templates.master.spec.containers[0]!.args!;
   for (const role of ['admin', 'worker', 'client']) {
     assert.equal(masterArgs[masterArgs.indexOf(`--${role}-token-file`) + 1], `/etc/eddy/credentials/${role}/token`, masterArgs.join(' '));

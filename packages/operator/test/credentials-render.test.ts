@@ -36,7 +36,7 @@ function tokenFlags(c: Container): Record<string, string> {
 for (const scrapeToken of [false, true]) {
   test(`each Pod mounts and names only its role's credential Secret (scrape token: ${scrapeToken})`, () => {
     const ctx = new RenderContext(dataset, runtime, { ...DEFAULT_RENDER_OPTIONS, scrapeToken });
-    const scrape = scrapeToken ? ['demo-eddy-metrics'] : [];
+    const scrape = scrapeToken ? ['demo-eddy-metrics-token'] : [];
     const master = podOf(masterStatefulSet(ctx));
     assert.deepEqual(secretsOf(master), ['demo-eddy-admin-token', 'demo-eddy-client-token', 'demo-eddy-worker-token', ...scrape].sort());
     assert.deepEqual(tokenFlags(master.containers[0]!), {
