@@ -38,41 +38,29 @@ export class RemoteSources {
   ): Promise<Buffer> {
     const tried = new Set<string>();
     let lastErr: unknown;
-    for (const h of holders) {
+    for await (const [address, counter] of this.#candidates(place, holders)) {
       // Checked again: an earlier attempt of this or another read may have failed it meanwhile.
-      if (tried.has(h.dataAddress) || this.#o.channels.isSuspect(h.dataAddress)) continue;
-      tried.add(h.dataAddress);
-      const r = await this.#readWorker(pinned, h.dataAddress, place.ref, slice, signal);
-      if (r.ok) {
-        this.#o.stats.worker++;
-        return r.buf;
-      }
-      lastErr = r.err;
-    }
-    const preferred = place.preferred?.dataAddress;
-    // Then the preferred worker and, if it fails too, any other live one: each reads a miss through.
-    const others = async (): Promise<readonly string[]> => (this.#o.liveWorkers ? await this.#o.liveWorkers().catch(() => []) : []);
-    for (const address of preferred ? [preferred] : []) {
       if (tried.has(address) || this.#o.channels.isSuspect(address)) continue;
       tried.add(address);
       const r = await this.#readWorker(pinned, address, place.ref, slice, signal);
       if (r.ok) {
-        this.#o.stats.preferred++;
-        return r.buf;
-      }
-      lastErr = r.err;
-    }
-    for (const address of await others()) {
-      if (tried.has(address) || this.#o.channels.isSuspect(address)) continue;
-      tried.add(address);
-      const r = await this.#readWorker(pinned, address, place.ref, slice, signal);
-      if (r.ok) {
-        this.#o.stats.preferred++;
+        this.#o.stats[counter]++;
         return r.buf;
       }
       lastErr = r.err;
     }
     return await this.#readBucket(pinned, slice, lastErr, signal);
+  }
+
+  /**
+   * Workers to try, in order: the holders, the preferred worker, then any other live one (each
+   * reads a miss through). The live list is asked for only once the others have failed.
+   */
+  async *#candidates(place: BlockPlace, holders: readonly WorkerAddress[]): AsyncIterable<[string, 'worker' | 'preferred']> {
+    for (const h of holders) yield [h.dataAddress, 'worker'];
+    if (place.preferred) yield [place.preferred.dataAddress, 'preferred'];
+    const live = this.#o.liveWorkers ? await this.#o.liveWorkers().catch(() => []) : [];
+    for (const address of live) yield [address, 'preferred'];
   }
 
   async #readWorker(
