@@ -410,5 +410,8 @@ function toWireRef(ref: proto.BlockRef | proto.BlockRef__Output): WireBlockRef {
   return {
     key: ref.key ?? '', dataset: ref.dataset ?? '', path: ref.path ?? '', version: ref.version ?? '',
     index: ref.index ?? 0, blockSize: n(ref.blockSize), fileSize: n(ref.fileSize),
+    // A held old version is fetched by its id where the bucket keeps versions; without it the
+    // worker's read-through asks for the current object and If-Match refuses it.
+    ...(ref.versionId ? { versionId: ref.versionId } : {}),
   };
 }
