@@ -1,8 +1,9 @@
 // The FUSE ceiling: a read-only fuse-native filesystem that serves a given tree of file sizes
 // from one in-memory buffer and does nothing else. Whatever Eddy's FUSE client adds on top of
 // this (metadata lookups, block location, data channel) is its overhead; nothing served through
-// fuse-native can be faster than this on the same machine.
-//   node bench/lib/null-fs.js --mount DIR --spec tree.json    (tree.json: [{"path","size"}])
+// fuse-native can be faster than this on the same machine. A file whose bytes a reader parses (the
+// safetensors checkpoint) names a local `source`: it is loaded into memory and served as it is.
+//   node bench/lib/null-fs.js --mount DIR --spec tree.json    (tree.json: [{"path","size","source"?}])
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -24,10 +25,12 @@ if (!values.mount || !values.spec) {
 }
 const mnt = values.mount;
 const files = new Map<string, number>();
+const sources = new Map<string, Buffer>();
 const dirs = new Map<string, Set<string>>([['/', new Set()]]);
-for (const { path, size } of JSON.parse(readFileSync(values.spec, 'utf8')) as { path: string; size: number }[]) {
+for (const { path, size, source } of JSON.parse(readFileSync(values.spec, 'utf8')) as { path: string; size: number; source?: string }[]) {
   const full = `/${path.replace(/^\/+/, '')}`;
   files.set(full, size);
+  if (source) sources.set(full, readFileSync(source));
   const parts = full.split('/').filter(Boolean);
   let parent = '/';
   for (let i = 0; i < parts.length; i++) {
@@ -62,6 +65,8 @@ const ops = {
   read(path: string, _fd: number, buf: Buffer, len: number, pos: number, cb: (n: number) => void) {
     const size = files.get(path) ?? 0;
     const n = Math.max(0, Math.min(len, size - pos));
+    const src = sources.get(path);
+    if (src) { cb(src.copy(buf, 0, pos, pos + n)); return; }
     let done = 0;
     while (done < n) {
       const off = (pos + done) % DATA.length;

@@ -20,6 +20,9 @@ import type { RunResults, WorkloadResult } from './src/results.js';
 import { modelLoad } from './src/workloads/model-load.js';
 import { bigFile } from './src/workloads/big-file.js';
 import { randomRead } from './src/workloads/random-read.js';
+import { safetensors } from './src/workloads/safetensors.js';
+import { sharedFile } from './src/workloads/shared-file.js';
+import { pageCache } from './src/workloads/page-cache.js';
 import { smallFiles } from './src/workloads/small-files.js';
 import { preload } from './src/workloads/preload.js';
 import { update } from './src/workloads/update.js';
@@ -103,7 +106,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     const localWorkloads = o.workloads.filter((w) => w !== 'wan');
     // Each worker's MEM tier could hold the whole data set: placement need not be even.
-    const dataBytes = Math.max(o.modelFiles * o.modelSize + o.smallFiles * o.smallSize, o.modelFiles * o.wanModelSize);
+    // (+ one model size for the safetensors checkpoint.)
+    const dataBytes = Math.max((o.modelFiles + 1) * o.modelSize + o.smallFiles * o.smallSize, o.modelFiles * o.wanModelSize);
     const eddyOptions = {
       quotaBytes: Math.ceil((dataBytes * 1.3) / 1024 ** 2) * 1024 ** 2,
       workers: 2,
@@ -121,11 +125,14 @@ async function main(argv: string[]): Promise<number> {
       const access: S3Access = { endpoint: s3.endpoint, host: s3.host, port: s3.port, accessKey: s3.accessKey, secretKey: s3.secretKey,
         region: s3.region, bucket };
       log(`uploading the data set to ${bucket}`);
-      const fixture = await createFixture(s3.client, bucket, { ...o, withSmall: localWorkloads.includes('small-files') }, log);
+      const fixture = await createFixture(s3.client, bucket, { ...o, withSmall: localWorkloads.includes('small-files'),
+        safetensorsDir: localWorkloads.includes('safetensors') ? workDir : undefined }, log);
       targetInfo['direct'] = 'MinIO JS client (as Eddy\'s s3:// driver): one GET per object in parallel';
       targetInfo['direct-ranged'] = 'MinIO JS client: 16 MiB ranged GETs, 8 in flight';
       const candidates: FsTarget[] = [];
-      if (o.targets.includes('ceiling')) candidates.push(new CeilingTarget([...fixture.modelFiles, ...fixture.smallFiles], workDir));
+      const st = fixture.safetensors;
+      const ceilingTree = [...fixture.modelFiles, ...fixture.smallFiles, ...(st ? [{ path: st.path, size: st.size, source: st.localPath }] : [])];
+      if (o.targets.includes('ceiling')) candidates.push(new CeilingTarget(ceilingTree, workDir));
       if (o.targets.includes('s3fs')) candidates.push(new S3fsTarget(access, workDir, peerCacheRoot));
       if (o.targets.includes('rclone')) candidates.push(new RcloneTarget(access, workDir, peerCacheRoot));
       if (makeEddy && o.targets.includes('eddy')) candidates.push(makeEddy(access, 'local', MEM_TIER));
@@ -148,7 +155,8 @@ async function main(argv: string[]): Promise<number> {
         opts: o, targets, direct: o.targets.includes('direct'), client: s3.client, access, fixture, workDir, cleanup, log,
         error: (where, err) => { const msg = `${where}: ${(err as Error)?.message ?? String(err)}`; errors.push(msg); log(`ERROR ${msg}`); },
       };
-      const table = { 'model-load': modelLoad, 'big-file': bigFile, 'random-read': randomRead, 'small-files': smallFiles, preload, update } as const;
+      const table = { 'model-load': modelLoad, 'big-file': bigFile, 'random-read': randomRead, safetensors, 'shared-file': sharedFile,
+        'page-cache': pageCache, 'small-files': smallFiles, preload, update } as const;
       for (const w of localWorkloads) {
         log(`workload ${w} (load average ${loadavg()[0]!.toFixed(2)})`);
         const start = loadavg()[0]!;
@@ -195,7 +203,8 @@ async function main(argv: string[]): Promise<number> {
     errors,
   };
   await mkdir(o.outDir, { recursive: true });
-  const base = join(o.outDir, `${date}-${host}`);
+  const name = o.name ?? `${date}-${host}`;
+  const base = join(o.outDir, name);
   await writeFile(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
   const ml = workloads.find((w) => w.name === 'model-load');
   let chartRel: string | undefined;
@@ -204,11 +213,12 @@ async function main(argv: string[]): Promise<number> {
     await writeFile(svg, renderChart(ml, `${ml.description.split('(')[0]!.trim()} — ${host}, ${date}`));
     chartRel = relative('bench', svg);
   }
-  await writeFile(`${base}.md`, renderMarkdown(results, ml ? `${date}-${host}-model-load.svg` : undefined, `${date}-${host}.json`));
+  await writeFile(`${base}.md`, renderMarkdown(results, ml ? `${name}-model-load.svg` : undefined, `${name}.json`));
   log(`wrote ${base}.json, ${base}.md${ml ? ` and ${base}-model-load.svg` : ''}`);
   // bench/RESULTS.md follows a run written into bench/results only, and keeps its hand-written
   // analysis only when that names this run's commit (src/analysis.ts); otherwise it is left alone.
-  if (resolve(o.outDir) === resolve('bench', 'results')) {
+  // A named run (--name) is one of several result files kept side by side: it leaves RESULTS.md alone.
+  if (resolve(o.outDir) === resolve('bench', 'results') && o.name === undefined) {
     const resultsMd = join('bench', 'RESULTS.md');
     try {
       const previous = await readFile(resultsMd, 'utf8').catch(() => '');

@@ -3,11 +3,23 @@
 // bytes of every shard version are kept so readers can tell an old version from a new one.
 import { Readable } from 'node:stream';
 import { randomBytes, createHash, type Hash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type * as Minio from 'minio';
 import pLimit from 'p-limit';
 import { CksumStream, type CksumValue } from './cksum.js';
+import { buildSafetensors } from './safetensors-file.js';
 
 export interface FixtureFile { path: string; size: number }
+
+/** The safetensors-shaped checkpoint (issue 17): in the bucket, and on local disk for the ceiling to serve. */
+export interface SafetensorsFixture extends FixtureFile {
+  /** zlib CRC-32 of the whole file. */
+  crc32: number;
+  tensors: number;
+  /** The same bytes in the work dir. */
+  localPath: string;
+}
 
 export interface Fixture {
   bucket: string;
@@ -17,6 +29,8 @@ export interface Fixture {
   versions: Map<string, ObjectVersion>;
   /** cksum of every small file (they share one body). */
   smallCksum: CksumValue | undefined;
+  /** Present when a workload that needs it was selected. */
+  safetensors: SafetensorsFixture | undefined;
 }
 
 export interface ObjectVersion { prefix: Buffer; sha256: string; cksum: CksumValue }
@@ -72,7 +86,9 @@ export function smallPaths(count: number, dirs: number, size: number): FixtureFi
 }
 
 export async function createFixture(client: Minio.Client, bucket: string,
-  o: { modelFiles: number; modelSize: number; smallFiles: number; smallDirs: number; smallSize: number; withSmall: boolean },
+  o: { modelFiles: number; modelSize: number; smallFiles: number; smallDirs: number; smallSize: number; withSmall: boolean;
+    /** Where to keep a local copy of the safetensors file; no such file when undefined. */
+    safetensorsDir?: string | undefined },
   log: (m: string) => void): Promise<Fixture> {
   const modelFiles = modelPaths(o.modelFiles, o.modelSize);
   const smallFiles = o.withSmall ? smallPaths(o.smallFiles, o.smallDirs, o.smallSize) : [];
@@ -90,5 +106,16 @@ export async function createFixture(client: Minio.Client, bucket: string,
   const smallCksum = await bodySum.digest();
   await Promise.all(smallFiles.map((f) => small(async () => { await client.putObject(bucket, f.path, body, f.size); })));
   if (smallFiles.length) log(`uploaded ${smallFiles.length} small files in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
-  return { bucket, modelFiles, smallFiles, versions, smallCksum: smallFiles.length ? smallCksum : undefined };
+  const safetensors = o.safetensorsDir === undefined ? undefined : await putSafetensors(client, bucket, o.modelSize, o.safetensorsDir);
+  if (safetensors) log(`uploaded ${safetensors.path} (${safetensors.tensors} tensors, ${(safetensors.size / 1024 ** 2).toFixed(1)} MiB)`);
+  return { bucket, modelFiles, smallFiles, versions, smallCksum: smallFiles.length ? smallCksum : undefined, safetensors };
+}
+
+async function putSafetensors(client: Minio.Client, bucket: string, size: number, dir: string): Promise<SafetensorsFixture> {
+  const st = buildSafetensors(size);
+  const path = 'model/model.safetensors';
+  const localPath = join(dir, 'model.safetensors');
+  await writeFile(localPath, st.bytes);
+  await client.putObject(bucket, path, st.bytes, st.bytes.length, { 'Content-Type': 'application/octet-stream' });
+  return { path, size: st.bytes.length, crc32: st.crc32, tensors: st.tensors.length, localPath };
 }

@@ -88,6 +88,26 @@ function modelGoals(ws: WorkloadResult[]): Goal[] {
   return out;
 }
 
+/** Issue 17 items 4 and 5: the safetensors mmap load, N readers of one file, the page-cache re-read. */
+function mmapAndSharedGoals(ws: WorkloadResult[]): Goal[] {
+  const out: Goal[] = [];
+  const st = find(ws, 'safetensors', 'warm, mmap load');
+  out.push(goal('17', 'safetensors-style mmap load, warm, ≥ 0.8 × FUSE ceiling', 0.8, ratioOf(v(st, 'eddy'), v(st, 'ceiling')),
+    `Eddy ${f(v(st, 'eddy'))} MiB/s, ceiling ${f(v(st, 'ceiling'))} MiB/s, s3fs ${f(v(st, 's3fs'))} MiB/s`,
+    workloadMissing(ws, 'safetensors', ['eddy', 'ceiling'])));
+  for (const n of [4, 8]) {
+    const m = find(ws, 'shared-file', `warm, ${n} readers of one file`);
+    out.push(goal('17', `N readers of one large file (N = ${n}) ≥ 0.8 × FUSE ceiling`, 0.8, ratioOf(v(m, 'eddy'), v(m, 'ceiling')),
+      `Eddy ${f(v(m, 'eddy'))} MiB/s, ceiling ${f(v(m, 'ceiling'))} MiB/s, s3fs ${f(v(m, 's3fs'))} MiB/s`,
+      workloadMissing(ws, 'shared-file', ['eddy', 'ceiling'])));
+  }
+  const pc = find(ws, 'page-cache', 're-read, page cache kept');
+  out.push(goal('17', 're-reading a cached model with kernel_cache ≥ 0.8 × a tmpfs read of the same bytes', 0.8,
+    ratioOf(v(pc, 'eddy'), v(pc, 'tmpfs')), `Eddy ${f(v(pc, 'eddy'))} MiB/s, tmpfs ${f(v(pc, 'tmpfs'))} MiB/s`,
+    workloadMissing(ws, 'page-cache', ['eddy', 'tmpfs'])));
+  return out;
+}
+
 function wanGoals(ws: WorkloadResult[]): Goal[] {
   const out: Goal[] = [];
   const miss = workloadMissing(ws, 'wan', ['eddy', 'direct']);
@@ -114,10 +134,7 @@ export function computeGoals(ws: WorkloadResult[]): Goal[] {
   return [
     ...smallFileGoals(ws),
     ...modelGoals(ws),
-    notYet('17', 'safetensors-style mmap load, warm, ≥ 0.8 × FUSE ceiling', 0.8, 'no such workload in the bench yet (issue 17 item 4)'),
-    notYet('17', 'N readers of one large file ≥ 0.8 × FUSE ceiling', 0.8, 'no such workload in the bench yet (issue 17 item 4)'),
-    notYet('17', 're-reading a cached model with kernel_cache ≥ 0.8 × a tmpfs read of the same bytes', 0.8,
-      'no such row in the bench yet (issue 17 item 5)'),
+    ...mmapAndSharedGoals(ws),
     notYet('17', 'remote workers (mount in its own network namespace): warm ≥ 0.8 × raw TCP over the veth', 0.8,
       'no such scenario in the bench yet (issue 17 item 6)'),
     ...wanGoals(ws),

@@ -2,7 +2,8 @@
 // resolved BenchOptions with sizes in bytes.
 import { parseArgs } from 'node:util';
 
-export const ALL_WORKLOADS = ['model-load', 'big-file', 'random-read', 'small-files', 'preload', 'update', 'wan'] as const;
+export const ALL_WORKLOADS = ['model-load', 'big-file', 'random-read', 'safetensors', 'shared-file', 'page-cache', 'small-files', 'preload', 'update',
+  'wan'] as const;
 export type Workload = (typeof ALL_WORKLOADS)[number];
 export const ALL_TARGETS = ['direct', 'ceiling', 's3fs', 'rclone', 'eddy', 'eddy-ssd'] as const;
 export const PEER_CACHES = ['tmpfs', 'disk'] as const;
@@ -30,12 +31,14 @@ export interface BenchOptions {
   /** Size of each model shard in the emulated-WAN scenario. */
   wanModelSize: number;
   outDir: string;
+  /** Base name of the result files in outDir (default <date>-<host>). */
+  name: string | undefined;
   note: string;
   argv: string[];
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--workloads a,b,c] [--targets a,b,c] [--size 1G] [--files 10000] [--wan-size 1G]
-    [--fio-runtime 20] [--passes 3] [--peer-cache tmpfs|disk] [--out bench/results] [--note text]
+    [--fio-runtime 20] [--passes 3] [--peer-cache tmpfs|disk] [--out bench/results] [--name 2026-12-01-x] [--note text]
   workloads: ${ALL_WORKLOADS.join(', ')}
   targets:   ${ALL_TARGETS.join(', ')} (eddy-ssd: the same cluster with an SSD tier on the work dir's disk)`;
 
@@ -70,6 +73,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       passes: { type: 'string' },
       'peer-cache': { type: 'string' },
       out: { type: 'string' },
+      name: { type: 'string' },
       note: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -86,6 +90,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (!Number.isInteger(passes) || passes < 1) throw new Error('--passes must be a positive integer');
   const peerCache = values['peer-cache'] ?? 'tmpfs';
   if (!PEER_CACHES.includes(peerCache as PeerCache)) throw new Error(`--peer-cache must be one of ${PEER_CACHES.join(', ')}`);
+  if (values.name !== undefined && !/^[\w.-]+$/.test(values.name)) throw new Error('--name must be a file name (letters, digits, . _ -)');
   return {
     quick,
     workloads: values.workloads ? parseList(values.workloads, ALL_WORKLOADS, '--workloads') : [...ALL_WORKLOADS],
@@ -101,6 +106,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     updateTimeoutMs: quick ? 45_000 : 90_000,
     wanModelSize: values['wan-size'] ? parseSize(values['wan-size'], '--wan-size') : modelSize,
     outDir: values.out ?? 'bench/results',
+    name: values.name,
     note: values.note ?? '',
     argv,
   };

@@ -3,7 +3,7 @@
 // No timing is asserted anywhere: the bench reports figures, tests check behaviour.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { randomBytes, createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,9 @@ import { metric, recordPasses, speedup, type RunResults, type WorkloadResult } f
 import { AnalysisMismatchError, analysisOf, composeResultsMd } from '../src/analysis.js';
 import { parseCksum } from '../src/cksum.js';
 import { CeilingTarget } from '../src/targets/ceiling-target.js';
+import { buildSafetensors } from '../src/safetensors-file.js';
+import { safetensorsLoad } from '../src/workloads/safetensors.js';
+import { WrongBytesError } from '../src/read.js';
 import { Daemon, isMounted } from '../src/exec.js';
 
 const dirs: string[] = [];
@@ -48,6 +51,28 @@ test('options: --quick sizes, explicit sizes, unknown workload rejected', () => 
   assert.throws(() => parseOptions(['--workloads', 'model-load,nope']), /unknown "nope"/);
   assert.throws(() => parseSize('lots', '--size'), /--size must be a size/);
   assert.equal(parseOptions(['--help']), 'help');
+  const named = parseOptions(['--name', '2026-12-01-random-mmap-warm', '--workloads', 'safetensors,shared-file,page-cache']);
+  if (named === 'help') throw new Error('unexpected help');
+  assert.equal(named.name, '2026-12-01-random-mmap-warm');
+  assert.deepEqual(named.workloads, ['safetensors', 'shared-file', 'page-cache']);
+  assert.throws(() => parseOptions(['--name', '../x']), /--name must be a file name/);
+});
+
+test('safetensors file: header length, JSON header with contiguous data_offsets, tensors of a few MiB', () => {
+  const st = buildSafetensors(40 * 1024 * 1024);
+  assert.ok(st.bytes.length <= 40 * 1024 * 1024);
+  const n = Number(st.bytes.readBigUInt64LE(0));
+  assert.equal(st.dataStart, 8 + n);
+  assert.equal(st.dataStart % 8, 0);
+  const header = JSON.parse(st.bytes.subarray(8, 8 + n).toString()) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  assert.deepEqual(header['__metadata__'], { format: 'pt' });
+  let at = 0;
+  for (const t of st.tensors) {
+    assert.deepEqual(header[t.name]?.data_offsets, [at, t.end]);
+    at = t.end;
+  }
+  assert.equal(st.dataStart + at, st.bytes.length);
+  assert.ok(st.tensors.some((t) => t.end - t.begin >= 2 * 1024 * 1024));
 });
 
 function sampleWorkloads(): WorkloadResult[] {
@@ -63,8 +88,13 @@ function sampleWorkloads(): WorkloadResult[] {
   Object.assign(wanLoad.values, { direct: 50, eddy: 600 });
   const upd3 = metric('update, 3 regions: MiB crossing the WAN', 'MiB', 'lower');
   Object.assign(upd3.values, { eddy: 800, ideal: 768 });
+  const shared8 = metric('warm, 8 readers of one file', 'MiB/s', 'higher');
+  Object.assign(shared8.values, { ceiling: 800, eddy: 600 });
+  const reread = metric('re-read, page cache kept (no drop)', 'MiB/s', 'higher');
+  Object.assign(reread.values, { tmpfs: 2000, eddy: 1600 });
   const mk = (name: string, metrics: ReturnType<typeof metric>[]): WorkloadResult => ({ name, title: name, description: `${name} workload`, metrics, notes: [] });
-  return [mk('model-load', [cold, warm]), mk('small-files', [findAll, read1]), mk('wan', [wanLoad, upd3])];
+  return [mk('model-load', [cold, warm]), mk('small-files', [findAll, read1]), mk('wan', [wanLoad, upd3]), mk('shared-file', [shared8]),
+    mk('page-cache', [reread])];
 }
 
 test('goals: ratios computed from the run, met and not met, and every goal says why', () => {
@@ -83,7 +113,12 @@ test('goals: ratios computed from the run, met and not met, and every goal says 
   assert.equal(byStart('cold model load').met, true);
   assert.equal(byStart('through the WAN').ratio, 12);
   assert.match(byStart('DataLoad').why, /^not measured: workload preload not in this run/);
-  assert.match(byStart('safetensors').why, /^not measured: no such workload/);
+  assert.match(byStart('safetensors').why, /^not measured: workload safetensors not in this run/);
+  assert.equal(byStart('N readers of one large file (N = 8)').ratio, 0.75); // 600 / 800
+  assert.equal(byStart('N readers of one large file (N = 8)').met, false);
+  assert.match(byStart('N readers of one large file (N = 4)').why, /^not measured: a figure is missing/);
+  assert.equal(byStart('re-reading a cached model').ratio, 0.8); // 1600 / 2000
+  assert.equal(byStart('re-reading a cached model').met, true);
   const one = goals.find((g) => g.goal.includes('(1 region)'))!;
   assert.equal(one.met, null);
   const three = goals.find((g) => g.goal.includes('(3 regions)'))!;
@@ -139,10 +174,13 @@ test('report: tables carry Eddy/peer and Eddy/ceiling ratios; the chart has a ba
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-test('null-fs (FUSE ceiling) serves the given tree with the given sizes', { timeout: 60_000 }, async () => {
+test('null-fs (FUSE ceiling) serves the given tree with the given sizes, and a source file\'s own bytes', { timeout: 60_000 }, async () => {
   const work = await mkdtemp(join(tmpdir(), 'eddy-bench-test-'));
   dirs.push(work);
-  const files = [{ path: 'model/a.bin', size: 3 * 1024 * 1024 + 5 }, { path: 'small/d0/f1.bin', size: 65536 }, { path: 'small/d1/f2.bin', size: 0 }];
+  const st = buildSafetensors(12 * 1024 * 1024);
+  await writeFile(join(work, 'st.bin'), st.bytes);
+  const files = [{ path: 'model/a.bin', size: 3 * 1024 * 1024 + 5 }, { path: 'small/d0/f1.bin', size: 65536 }, { path: 'small/d1/f2.bin', size: 0 },
+    { path: 'model/m.safetensors', size: st.bytes.length, source: join(work, 'st.bin') }];
   const t = new CeilingTarget(files, work);
   await t.start();
   try {
@@ -154,6 +192,11 @@ test('null-fs (FUSE ceiling) serves the given tree with the given sizes', { time
       assert.equal((await readFile(join(t.root, f.path))).length, f.size);
     }
     await assert.rejects(stat(join(t.root, 'model', 'missing.bin')), { code: 'ENOENT' });
+    // The mmap loader parses the header and reads every tensor; its CRC check passes on the same bytes only.
+    const load = await safetensorsLoad(join(t.root, 'model/m.safetensors'), st.crc32);
+    assert.equal(load.bytes, st.bytes.length);
+    assert.equal(load.tensors, st.tensors.length);
+    await assert.rejects(safetensorsLoad(join(t.root, 'model/m.safetensors'), st.crc32 ^ 1), WrongBytesError);
   } finally {
     await t.close();
   }

@@ -15,12 +15,13 @@ export class CeilingTarget implements FsTarget {
   readonly root: string;
   private daemon: Daemon | undefined;
 
-  constructor(private readonly files: FixtureFile[], private readonly workDir: string) {
+  /** `source`: a local file whose bytes the ceiling serves for that path (else random bytes). */
+  constructor(private readonly files: (FixtureFile & { source?: string })[], private readonly workDir: string) {
     this.root = join(workDir, 'mnt', 'ceiling');
   }
 
   describe(): string {
-    return 'bench/null-fs.ts: fuse-native, files served from one in-memory buffer, entry/attr timeout 60 s';
+    return 'bench/null-fs.ts: fuse-native, files served from one in-memory buffer (the safetensors checkpoint: its own bytes, in memory), entry/attr timeout 60 s';
   }
 
   async start(): Promise<void> {
