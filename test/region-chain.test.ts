@@ -1,5 +1,5 @@
-// Region chains: cluster B reads its Dataset through cluster A (`eddy://A/models`), A reads the
-// bucket. Each is a real master + workers + FUSE mount (processes) on loopback; the bucket is a
+// Region chains: cluster B reads its Dataset through cluster A (`eddy://A/models`, with A's client
+// credential scoped to `models`), A reads the bucket. Each is a real master + workers + FUSE mount (processes) on loopback; the bucket is a
 // versitygw whose access log says what was fetched from it (one ranged GET per 1 MiB block: an
 // object fetched once is one GET per block). Checked: B's mount reads the exact bytes; every
 // object's bytes leave the bucket once across both regions (B's two workers load every block at
@@ -32,7 +32,10 @@ const objects = new Map<string, Buffer>([
 
 const sha = (d: Buffer): string => createHash('sha256').update(d).digest('hex');
 
-/** Region B's manifests: the Dataset's one mount is A's dataset; `fallback` adds the bucket behind it. */
+/**
+ * Region B's manifests: the Dataset's one mount is A's dataset, read with A's client credential
+ * scoped to that dataset; `fallback` adds the bucket behind it.
+ */
 function regionManifests(name: string, fallback: boolean): string {
   const s3 = a.s3;
   const fb = fallback
@@ -47,7 +50,7 @@ function regionManifests(name: string, fallback: boolean): string {
   return `apiVersion: v1
 kind: Secret
 metadata: {name: upstream-${name}}
-stringData: {token: ${JSON.stringify(a.token)}}
+stringData: {token: ${JSON.stringify(a.credentials.scopedClient.token)}}
 ---
 apiVersion: v1
 kind: Secret

@@ -61,7 +61,9 @@ export function createMasterService(core: MasterCore, authenticator: Authenticat
     },
     getMounts: async (req: proto.GetMountsRequest__Output, _call: unknown, p: Principal): Promise<proto.GetMountsResponse> =>
       core.datasets.getMounts(need(req.dataset, 'dataset'), handsOverCredentials(p, req)),
-    refresh: async (req: proto.RefreshRequest__Output): Promise<proto.RefreshResponse> => core.datasets.refreshCounts(need(req.dataset, 'dataset')),
+    // A client (a downstream region's master) may not force listings of the bucket back to back.
+    refresh: async (req: proto.RefreshRequest__Output, _call: unknown, p: Principal): Promise<proto.RefreshResponse> =>
+      core.datasets.refreshCounts(need(req.dataset, 'dataset'), { reuseRecent: p.role !== 'admin' }),
     reportReads: async (req: proto.ReportReadsRequest__Output): Promise<proto.ReportReadsResponse> => {
       core.reportReads(req);
       return {};

@@ -63,3 +63,22 @@ test('dataset namespace: mounts at sub-paths, page size clamp, tokens stable acr
   assert.equal(second.nextPageToken, 'f10999');
   assert.equal(ns.list('/one', second.nextPageToken, 5000).nextPageToken, '');
 });
+
+test("namespace manager: a client's refresh reuses a listing younger than the on-demand interval; an admin's always lists", async () => {
+  let listings = 0;
+  const objects = ['a.bin'];
+  const createUfs = (): UnderFileSystem => ufsOf(() => { listings++; return objects; });
+  const mgr = new NamespaceManager({ createUfs, logger: silentLogger(), minOnDemandRefreshMs: 60_000 });
+  try {
+    mgr.ensure('ds', [{ url: 'memory://x', path: '/', options: {} }]);
+    assert.deepEqual(await mgr.refreshUnlessRecent('ds'), { files: 1, bytes: 'a.bin'.length }, 'never listed: lists');
+    assert.equal(listings, 1);
+    objects.push('b.bin');
+    assert.deepEqual(await mgr.refreshUnlessRecent('ds'), { files: 1, bytes: 'a.bin'.length }, 'listed just now: answered from it');
+    assert.equal(listings, 1);
+    assert.equal((await mgr.refresh('ds')).files, 2, 'a forced refresh lists');
+    assert.equal(listings, 2);
+  } finally {
+    mgr.close();
+  }
+});

@@ -34,7 +34,7 @@ test('role table: admin everything; worker and client only their calls', () => {
   const expect: Record<string, Array<'admin' | 'worker' | 'client'>> = {
     registerWorker: ['admin', 'worker'], heartbeat: ['admin', 'worker'], listWorkers: ['admin', 'worker', 'client'],
     stat: ['admin', 'client'], list: ['admin', 'client'], getBlockLocations: ['admin', 'client'], getMounts: ['admin', 'worker', 'client'],
-    holdVersions: ['admin', 'client'], refresh: ['admin'], reportReads: ['admin', 'client'], apply: ['admin'], get: ['admin', 'client'], delete: ['admin'],
+    holdVersions: ['admin', 'client'], refresh: ['admin', 'client'], reportReads: ['admin', 'client'], apply: ['admin'], get: ['admin', 'client'], delete: ['admin'],
   };
   for (const [method, roles] of Object.entries(expect)) {
     for (const p of [admin, worker, client]) {

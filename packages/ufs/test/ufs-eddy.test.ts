@@ -2,6 +2,7 @@
 // each its own process, over a real S3 server) standing in for the bucket. Objects put behind
 // the driver's back land in the upstream's bucket and the upstream master is told to list again
 // (a downstream sees what its upstream lists, as a downstream of a bucket sees what the bucket lists).
+// The driver holds what a downstream region holds: a client credential of the upstream scoped to the dataset.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AccessDeniedError, ValidationError } from '@eddy/core';
@@ -22,6 +23,9 @@ before(async () => {
 });
 after(async () => { await upstream?.close(); });
 
+/** The upstream's client credential scoped to `models`, the dataset the mounts read. */
+const scopedToken = (): string => upstream.credentials.scopedClient.token;
+
 function eddyUrl(address = upstream.masterAddress): string {
   return `eddy://${address}/models/${PREFIX}`;
 }
@@ -37,7 +41,7 @@ async function refreshAfterPut(): Promise<void> {
 }
 
 runUfsConformance('eddy', async () => {
-  const ufs = createUfs({ url: eddyUrl(), options: { 'fs.eddy.token': upstream.token } });
+  const ufs = createUfs({ url: eddyUrl(), options: { 'fs.eddy.token': scopedToken() } });
   return {
     ufs,
     async put(key, data) {
@@ -49,7 +53,7 @@ runUfsConformance('eddy', async () => {
       return { ufs: createUfs({ url: eddyUrl(), options: { 'fs.eddy.token': secret } }), secret };
     },
     async unreachable() {
-      return createUfs({ url: eddyUrl(`127.0.0.1:${await freePort()}`), options: { 'fs.eddy.token': upstream.token } });
+      return createUfs({ url: eddyUrl(`127.0.0.1:${await freePort()}`), options: { 'fs.eddy.token': scopedToken() } });
     },
     async close() { await ufs.close(); },
   };
@@ -86,7 +90,7 @@ test('eddy:// URLs and options are checked up front, naming the field and the fi
 test('a wrong token is AccessDenied naming fs.eddy.token; a version the upstream does not have is refused', async () => {
   await upstream.s3.client.putObject(upstream.bucket, `${PREFIX}/checked.bin`, Buffer.from('checked bytes'), 13);
   await upstream.refresh();
-  const ufs = createUfs({ url: eddyUrl(), options: { 'fs.eddy.token': upstream.token } });
+  const ufs = createUfs({ url: eddyUrl(), options: { 'fs.eddy.token': scopedToken() } });
   try {
     const st = await ufs.stat('checked.bin');
     assert.equal(st.version, (await upstream.s3.client.statObject(upstream.bucket, `${PREFIX}/checked.bin`)).etag, "the bucket's ETag");

@@ -156,13 +156,16 @@ export class DatasetService implements DataLoadDatasets {
     };
   }
 
-  /** The Refresh RPC: lists the dataset now; a mount that cannot be resolved is NotFound. */
-  async refreshCounts(dataset: string): Promise<{ files: number; bytes: number }> {
+  /**
+   * The Refresh RPC: lists the dataset now (with `reuseRecent`, a listing younger than the on-demand
+   * interval answers instead); a mount that cannot be resolved is NotFound.
+   */
+  async refreshCounts(dataset: string, options: { reuseRecent?: boolean } = {}): Promise<{ files: number; bytes: number }> {
     const ds = this.#require(dataset);
     if (this.#mountErrors.has(dataset)) await this.sync(ds, false);
     const err = this.#mountErrors.get(dataset);
     if (err) throw new NotFoundError(err);
-    return await this.#p.namespaces.refresh(dataset);
+    return options.reuseRecent ? await this.#p.namespaces.refreshUnlessRecent(dataset) : await this.#p.namespaces.refresh(dataset);
   }
 
   // ---- DataLoadDatasets ----

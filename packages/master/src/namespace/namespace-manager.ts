@@ -85,6 +85,17 @@ export class NamespaceManager {
     return r;
   }
 
+  /**
+   * A refresh asked for by a caller that may not force listings (a client): a listing younger than
+   * minOnDemandRefreshMs answers instead, so such callers cost at most one listing per interval.
+   */
+  async refreshUnlessRecent(dataset: string): Promise<{ files: number; bytes: number }> {
+    const ns = this.require(dataset);
+    const min = this.#options.minOnDemandRefreshMs ?? MASTER_DEFAULTS.onDemandRefreshMinIntervalMs;
+    if (ns.loaded && Date.now() - ns.lastRefreshMs < min) return { files: ns.fileCount, bytes: ns.totalBytes };
+    return await this.refresh(dataset);
+  }
+
   /** Makes sure the dataset has been listed at least once. */
   async loaded(dataset: string): Promise<DatasetNamespace> {
     const ns = this.require(dataset);

@@ -8,7 +8,9 @@
 //           worker credential), data-channel reads
 //   client  mount and read: stat, list, block locations, mounts (cloud credentials withheld unless
 //           granted ufs=direct), version holds of its open files, read reports, get and the worker
-//           list (read-only), data-channel reads
+//           list (read-only), data-channel reads, and a refresh of its datasets' listing (a downstream
+//           region's metadata sync; the master answers a listing younger than its on-demand
+//           interval instead of listing again, as for a lookup of an unknown path)
 //
 // A credential scoped to datasets (credential-file.ts) may only name those datasets; a method
 // whose request names none is allowed, and handlers that answer lists filter them (visibleTo).
@@ -46,7 +48,7 @@ export const MASTER_RPC_ROLES = Object.freeze({
   getBlockLocations: { roles: ['client'], datasets: (r: Named) => one(r.dataset) },
   getMounts: { roles: ['client', 'worker'], datasets: (r: Named) => one(r.dataset) },
   holdVersions: { roles: ['client'], datasets: (r: Named) => one(r.dataset) },
-  refresh: { roles: [] },
+  refresh: { roles: ['client'], datasets: (r: Named) => one(r.dataset) },
   reportReads: { roles: ['client'], datasets: (r: { reads?: Named[] }) => (r.reads ?? []).flatMap((x) => one(x.dataset)) },
   apply: { roles: [] },
   get: { roles: ['client'] },

@@ -198,7 +198,10 @@ export class EddyUfs implements ProbedUfs {
     await this.#call('probe', options.signal, async (o) => await this.#master.stat({ dataset: this.settings.dataset, path }, o));
   }
 
-  /** Asks the upstream master to list its bucket now; an upstream that refuses (no right to) keeps its listing. */
+  /**
+   * Asks the upstream master to list its bucket now (a client credential may; the upstream answers
+   * a listing younger than its on-demand interval instead). One that refuses keeps its listing.
+   */
   async #refreshUpstream(signal: AbortSignal | undefined): Promise<void> {
     try {
       await this.#call('refresh', signal, async (o) => await this.#master.refresh({ dataset: this.settings.dataset }, o));

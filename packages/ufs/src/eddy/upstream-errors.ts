@@ -1,6 +1,6 @@
 // Errors from an upstream Eddy cluster, renamed for the downstream: the mount is named (never the
-// token), a refused credential is AccessDenied naming the option to fix, and a connection that
-// cannot be made is Unreachable, as for the other network drivers.
+// token), a refused credential (unknown, or not allowed this dataset) is AccessDenied naming the
+// option to fix, and a connection that cannot be made is Unreachable, as for the other network drivers.
 import { AbortedError, AccessDeniedError, EddyError, errorFromCode, UnavailableError, UnreachableError } from '@eddy/core';
 import { EDDY_OPTIONS } from './eddy-mount-settings.js';
 
@@ -23,6 +23,11 @@ export function upstreamError(err: unknown, description: string, what: string, s
     case 'ACCESS_DENIED':
       return new AccessDeniedError(`${description}: the upstream refused the credential in ${EDDY_OPTIONS.token}` +
         ' (give a client credential of the upstream cluster that may read this dataset)', { cause: err });
+    // A known credential without the right (another role, or scoped to other datasets): the
+    // upstream's message says which (it names the call and the dataset, never the token).
+    case 'PERMISSION_DENIED':
+      return new AccessDeniedError(`${description}: ${what}: the upstream does not allow the credential in ${EDDY_OPTIONS.token}: ${err.message}` +
+        ' (give a client credential of the upstream cluster scoped to this dataset)', { cause: err });
     // grpc-js reports a refused connection as UNAVAILABLE: for a mount that is an unreachable endpoint.
     case 'UNAVAILABLE':
       return /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|No connection established|connect/i.test(err.message)
