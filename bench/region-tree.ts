@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     if (topologies.includes('tree')) {
       // A listens on its end of B's link; C reaches that address through its default route via the host.
       const a = await start(new RegionCluster(workDir, { ...common, name: 'tree-a', host: linkB.o.hostIp, manifests: bucketManifests }));
-      const upstreamManifests = (): string => regionManifests(a.masterAddress, a.token, quotaBytes);
+      const upstreamManifests = (): string => regionManifests(a.masterAddress, a.scopedClientToken, quotaBytes);
       for (const [name, l] of [['tree-b', linkB], ['tree-c', linkC]] as const) {
         await start(new RegionCluster(workDir, { ...common, name, netns: l.o.namespace, host: '127.0.0.1', manifests: upstreamManifests }));
       }
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   await report(startedAt, loadStart, results, errors);
 }
 
-/** Region B/C: the seed-shaped Dataset with one mount on A's dataset, A's token in a Secret. */
+/** Region B/C: the seed-shaped Dataset with one mount on A's dataset, A's client credential scoped to it in a Secret. */
 function regionManifests(upstream: string, token: string, quotaBytes: number): string {
   return `apiVersion: v1
 kind: Secret

@@ -136,8 +136,22 @@ export function computeGoals(ws: WorkloadResult[]): Goal[] {
     ...modelGoals(ws),
     ...mmapAndSharedGoals(ws),
     notYet('17', 'remote workers (mount in its own network namespace): warm ≥ 0.8 × raw TCP over the veth', 0.8,
-      'no such scenario in the bench yet (issue 17 item 6)'),
+      'a separate run with network namespaces: bench/remote-workers.ts (computeRemoteWorkerGoals; its result file has the figures)'),
     ...wanGoals(ws),
+  ];
+}
+
+/** The remote-workers bench's medians, MiB/s (bench/remote-workers.ts): all shards read in parallel. */
+export interface RemoteWorkerFigures { eddy: number | null; rawTcp: number | null; ceiling: number | null }
+
+/** Issue 17 item 6: the mount in its own network namespace, the workers in another, one veth between. */
+export function computeRemoteWorkerGoals(fig: RemoteWorkerFigures): Goal[] {
+  const miss = 'a figure is missing (see the run\'s errors)';
+  return [
+    goal('17', 'remote workers (mount in its own network namespace): warm model load ≥ 0.8 × raw TCP over the same veth', 0.8,
+      ratioOf(fig.eddy, fig.rawTcp), `Eddy ${f(fig.eddy)} MiB/s, raw TCP ${f(fig.rawTcp)} MiB/s`, miss),
+    goal('17', 'remote workers: warm model load ≥ 0.6 × FUSE ceiling', 0.6,
+      ratioOf(fig.eddy, fig.ceiling), `Eddy ${f(fig.eddy)} MiB/s, ceiling ${f(fig.ceiling)} MiB/s`, miss),
   ];
 }
 

@@ -1,8 +1,10 @@
-// One region of the region-tree bench: an Eddy cluster (master, workers with a MEM tier, FUSE
-// mount), each a child process of the `eddy` CLI, optionally inside a network namespace. The
-// processes enter only the namespace's network (`nsenter --net`), not a mount namespace, so the
-// region's FUSE mount is visible on the host while its traffic stays on the region's side of
-// its emulated link.
+// One region of the region-tree bench (and the cluster of the remote-workers bench): an Eddy
+// cluster (master, workers with a MEM tier, FUSE mount), each a child process of the `eddy` CLI,
+// optionally inside a network namespace (the mount optionally in another one). The processes
+// enter only the namespace's network (`nsenter --net`), not a mount namespace, so the region's
+// FUSE mount is visible on the host while its traffic stays on the region's side of its link.
+// Credentials by role, as a deployment has them: the CLI uses the admin token, workers the worker
+// token, the mount a client token, and another region a client token scoped to `bench`.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -14,18 +16,28 @@ export interface RegionOptions {
   name: string;
   /** Network namespace to run in; undefined = the host's. */
   netns?: string;
+  /** Network namespace of the FUSE mount when it differs from the cluster's (another host). */
+  mountNetns?: string;
+  /** --host-id of the workers and of the mount (equal ids let the mount read block files directly). */
+  workerHostId?: string;
+  mountHostId?: string;
   /** Address the master and workers listen on (others regions reach them there). */
   host: string;
   workers: number;
   quotaBytes: number;
-  /** The region's manifests (Secret(s), Dataset `bench`, JindoRuntime `bench`), given the region's token. */
-  manifests: (token: string) => string;
+  /** The region's manifests (Secret(s), Dataset `bench`, JindoRuntime `bench`). */
+  manifests: () => string;
   dataLoadTimeoutMs: number;
 }
 
 export class RegionCluster {
   readonly root: string;
+  /** The admin token (the CLI's). */
   readonly token = randomBytes(24).toString('hex');
+  /** A client credential scoped to the Dataset `bench`: what a downstream region's `fs.eddy.token` holds. */
+  readonly scopedClientToken = randomBytes(24).toString('hex');
+  readonly #workerToken = randomBytes(24).toString('hex');
+  readonly #clientToken = randomBytes(24).toString('hex');
   masterAddress = '';
   readonly #o: RegionOptions;
   readonly #dir: string;
@@ -41,12 +53,12 @@ export class RegionCluster {
 
   get name(): string { return this.#o.name; }
 
-  #prefix(): string[] {
-    return this.#o.netns ? ['nsenter', `--net=/run/netns/${this.#o.netns}`] : [];
+  #prefix(netns = this.#o.netns): string[] {
+    return netns ? ['nsenter', `--net=/run/netns/${netns}`] : [];
   }
 
-  #spawn(name: string, args: string[]): Daemon {
-    const [cmd, ...rest] = [...this.#prefix(), process.execPath, EDDY_BIN, ...args];
+  #spawn(name: string, args: string[], netns = this.#o.netns): Daemon {
+    const [cmd, ...rest] = [...this.#prefix(netns), process.execPath, EDDY_BIN, ...args];
     const d = new Daemon(`${name} (${this.#o.name})`, cmd!, rest, { env: { ...process.env, EDDY_LOG_LEVEL: 'warn' } });
     this.#daemons.push(d);
     return d;
@@ -54,7 +66,7 @@ export class RegionCluster {
 
   /** Runs an eddy CLI command against this region's master (from inside its namespace). */
   async eddy(args: string[], timeoutMs = 60_000): Promise<string> {
-    const [cmd, ...rest] = [...this.#prefix(), process.execPath, EDDY_BIN, '--master', this.masterAddress, '--token-file', join(this.#dir, 'token'), ...args];
+    const [cmd, ...rest] = [...this.#prefix(), process.execPath, EDDY_BIN, '--master', this.masterAddress, '--token-file', join(this.#dir, 'admin-token'), ...args];
     return (await run(cmd!, rest, { timeoutMs, env: { ...process.env, EDDY_LOG_LEVEL: 'warn' } })).stdout;
   }
 
@@ -79,28 +91,36 @@ export class RegionCluster {
   async start(): Promise<void> {
     const o = this.#o;
     await mkdir(this.#dir, { recursive: true });
-    const tokenFile = join(this.#dir, 'token');
-    await writeFile(tokenFile, `${this.token}\n`, { mode: 0o600 });
+    const file = async (name: string, text: string): Promise<string> => {
+      await writeFile(join(this.#dir, name), `${text}\n`, { mode: 0o600 });
+      return join(this.#dir, name);
+    };
+    const adminFile = await file('admin-token', this.token);
+    const workerFile = await file('worker-token', this.#workerToken);
+    const clientFile = await file('client-token', this.#clientToken);
+    const clientsFile = await file('master-client-tokens', `${this.#clientToken}\n${this.scopedClientToken} datasets=bench`);
     // Ports in a fresh namespace are free; freePort() checks the host's, which is harmless.
     this.masterAddress = `${o.host}:${await freePort()}`;
-    this.#spawn('eddy master', ['master', '--listen', this.masterAddress, '--data-dir', join(this.#dir, 'master'), '--token-file', tokenFile]);
+    this.#spawn('eddy master', ['master', '--listen', this.masterAddress, '--data-dir', join(this.#dir, 'master'),
+      '--admin-token-file', adminFile, '--worker-token-file', workerFile, '--client-token-file', clientsFile]);
     // Generous deadlines: on the shared 2-core machine a node process can take a minute to start.
     await this.#until('the master', 300_000, async () => { await this.eddy(['get', 'dataset'], 30_000); return true; });
     const manifests = join(this.#dir, 'cluster.yaml');
-    await writeFile(manifests, o.manifests(this.token), { mode: 0o600 });
+    await writeFile(manifests, o.manifests(), { mode: 0o600 });
     await this.eddy(['apply', '-f', manifests]);
     for (let i = 0; i < o.workers; i++) {
       const tier = this.#tier(i);
       await mkdir(tier, { recursive: true });
       this.#spawn(`eddy worker ${i}`, ['worker', '--master', this.masterAddress, '--runtime', 'bench', '--listen', `${o.host}:${await freePort()}`,
-        '--token-file', tokenFile, '--tier', `MEM:${tier}:${o.quotaBytes}:0.99:0.8`]);
+        '--token-file', workerFile, '--tier', `MEM:${tier}:${o.quotaBytes}:0.99:0.8`, ...(o.workerHostId ? ['--host-id', o.workerHostId] : [])]);
     }
     await this.#until(`${o.workers} live workers`, 300_000, async () => {
       const items = (JSON.parse(await this.eddy(['get', 'worker', '-o', 'json'], 30_000)) as { items?: { live?: boolean }[] }).items ?? [];
       return items.filter((w) => w.live).length >= o.workers ? true : undefined;
     });
     await mkdir(this.root, { recursive: true });
-    this.#mount = this.#spawn('eddy mount', ['mount', '--master', this.masterAddress, '--dataset', 'bench', '--token-file', tokenFile, this.root]);
+    this.#mount = this.#spawn('eddy mount', ['mount', '--master', this.masterAddress, '--dataset', 'bench', '--token-file', clientFile,
+      ...(o.mountHostId ? ['--host-id', o.mountHostId] : []), this.root], o.mountNetns ?? o.netns);
     await waitMounted(this.root, this.#mount, 300_000);
   }
 

@@ -1,7 +1,8 @@
 // The emulated WAN: a network namespace joined to the root namespace by a veth pair on a private
 // /30 that exists only on this machine, with the link shaped by tc. netem (delay + rate) is used
 // when the kernel has it; otherwise tbf limits the rate and the bench adds the delay with its
-// delay proxy. Byte counters of the host-side veth tell how much crossed the "WAN".
+// delay proxy. Byte counters of the host-side veth tell how much crossed the "WAN". With rate 0
+// the veth is left unshaped: two hosts on a fast LAN (the remote-workers bench).
 import { run } from '../exec.js';
 
 export interface WanLinkOptions { namespace: string; hostIf: string; nsIf: string; hostIp: string; nsIp: string; rateMbit: number; rttMs: number }
@@ -28,6 +29,7 @@ export class WanLink {
     await this.ip(['netns', 'exec', ns, 'ip', 'addr', 'add', `${nsIp}/30`, 'dev', nsIf]);
     await this.ip(['netns', 'exec', ns, 'ip', 'link', 'set', nsIf, 'up']);
     await this.ip(['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
+    if (this.o.rateMbit <= 0) return;
     // Half the round trip each way, the full rate each way.
     const half = `${this.o.rttMs / 2}ms`;
     const rate = `${this.o.rateMbit}mbit`;
@@ -65,6 +67,7 @@ export class WanLink {
   }
 
   describe(): string {
+    if (this.o.rateMbit <= 0) return `netns ${this.o.namespace}, veth ${this.o.hostIp}/30 ↔ ${this.o.nsIp}/30, unshaped (no tc qdisc)`;
     return this.netem
       ? `netns ${this.o.namespace}, veth ${this.o.hostIp}/30 ↔ ${this.o.nsIp}/30, netem delay ${this.o.rttMs / 2} ms each way (RTT ${this.o.rttMs} ms) rate ${this.o.rateMbit} Mbit/s`
       : `netns ${this.o.namespace}, veth ${this.o.hostIp}/30 ↔ ${this.o.nsIp}/30, tbf rate ${this.o.rateMbit} Mbit/s each way; this kernel has no sch_netem, so bench/delay-proxy.ts (inside the namespace, in front of the S3 server) adds ${this.o.rttMs / 2} ms each way (RTT +${this.o.rttMs} ms)`;

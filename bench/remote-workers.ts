@@ -1,0 +1,203 @@
+// Issue 17 item 6, remote workers: on Kubernetes the FUSE client often runs on a node without the
+// block's worker, so the bytes cross the network. Here the master, two workers and the S3 server
+// run in the host's network namespace and the FUSE mount in its own (a second host), joined by
+// one unshaped veth pair. The mount's host id differs from the workers', so no read is
+// short-circuited: every byte comes over the data channel across the veth (its byte counter is
+// recorded per pass). Measured, each the median of --passes passes, interleaved so a change of the
+// machine's load moves all alike:
+//   eddy     warm model load: the shards read whole in parallel (dd | cksum, checked against the
+//            uploaded bytes) after a DataLoad, page cache dropped before each pass;
+//   raw-tcp  the same bytes as plain TCP streams (one per shard) from the host's namespace to the
+//            mount's, over the same veth (bench/src/remote/tcp-stream.ts);
+//   ceiling  bench/null-fs.ts serving the same sizes from memory, read the same way (no network).
+// Goals (bench/src/goals.ts, computeRemoteWorkerGoals): eddy ≥ 0.8 × raw-tcp, ≥ 0.6 × ceiling.
+//   npx tsc -b bench && node bench/lib/remote-workers.js [--quick] [--size MiB] [--passes 3] [--out bench/results] [--note t]
+// As root (network namespaces, FUSE, drop_caches). Writes <out>/<date>-remote-workers[-quick].json and .md.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, hostname, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as Minio from 'minio';
+import { freePort, s3DatasetManifests, TEST_ACCESS_KEY, TEST_SECRET_KEY, versitygwPath, waitFor } from '@eddy/testkit';
+import { Daemon, dropCaches, run } from './src/exec.js';
+import { createFixture, expected, type Fixture, type FixtureFile } from './src/fixture.js';
+import { computeRemoteWorkerGoals } from './src/goals.js';
+import { readParallel, type ReadResult } from './src/read.js';
+import { RegionCluster } from './src/region/region-cluster.js';
+import { startTcpSender, TCP_STREAM_SCRIPT, type SinkResult } from './src/remote/tcp-stream.js';
+import { goalTable, renderWorkload } from './src/report.js';
+import { metric, recordPasses, type Goal, type Metric, type WorkloadResult } from './src/results.js';
+import { CeilingTarget } from './src/targets/ceiling-target.js';
+import { WanLink } from './src/wan/wan-link.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const MiB = 1024 ** 2;
+const SHARDS = 4;
+const FUSE_ARGS = ['-okernel_cache', '-oro', '-oattr_timeout=10', '-oentry_timeout=10', '-onegative_timeout=10'];
+
+const { values } = parseArgs({ options: {
+  quick: { type: 'boolean', default: false }, size: { type: 'string' }, passes: { type: 'string', default: '3' },
+  out: { type: 'string', default: join(here, '..', 'results') }, note: { type: 'string', default: '' },
+} });
+const shardBytes = (values.size ? Number(values.size) : values.quick ? 256 : 1024) * MiB;
+const passes = Number(values.passes);
+if (!Number.isInteger(passes) || passes < 1) throw new Error('--passes must be a positive integer');
+const log = (m: string): void => { console.error(`[remote-workers ${new Date().toISOString().slice(11, 19)}] ${m}`); };
+/** The mount's host: its own network namespace; the host end of the veth is the workers' host. */
+const link = new WanLink({ namespace: 'eddybench-remote', hostIf: 'ebrm0', nsIf: 'ebrm1', hostIp: '10.231.0.1', nsIp: '10.231.0.2', rateMbit: 0, rttMs: 0 });
+
+const mbps = (bytes: number, ms: number): number => Math.round((bytes / MiB / (ms / 1000)) * 10) / 10;
+
+/** `streams` raw TCP streams of `bytesPerStream` each, from the host's namespace into the mount's. */
+async function rawTcp(sender: string, streams: number, bytesPerStream: number): Promise<number> {
+  const r = await run('nsenter', [`--net=/run/netns/${link.o.namespace}`, process.execPath, TCP_STREAM_SCRIPT,
+    '--connect', sender, '--streams', String(streams), '--bytes', String(bytesPerStream)], { timeoutMs: 600_000 });
+  const out = JSON.parse(r.stdout) as SinkResult;
+  return mbps(out.bytes, out.ms);
+}
+
+interface Rows { all: Metric; one: Metric; veth: number[] }
+
+/** One pass of each, interleaved: Eddy (all shards, then one), raw TCP, the ceiling. */
+async function pass(i: number, cluster: RegionCluster, ceiling: CeilingTarget, sender: string, fixture: Fixture,
+  acc: Record<string, { all: number[]; one: number[] }>, veth: number[]): Promise<void> {
+  const files = fixture.modelFiles;
+  const first: FixtureFile[] = files.slice(0, 1);
+  const check = expected(fixture);
+  const read = async (root: string, fs: FixtureFile[], withCheck: boolean): Promise<ReadResult> => {
+    await dropCaches();
+    return await readParallel(root, fs, withCheck ? check : undefined);
+  };
+  const tx0 = await link.txBytes();
+  const eAll = await read(cluster.root, files, true);
+  veth.push(Math.round(((await link.txBytes()) - tx0) / MiB));
+  const eOne = await read(cluster.root, first, true);
+  const tAll = await rawTcp(sender, files.length, shardBytes);
+  const tOne = await rawTcp(sender, 1, shardBytes);
+  const cAll = await read(ceiling.root, files, false);
+  const cOne = await read(ceiling.root, first, false);
+  for (const [k, all, one] of [['eddy', eAll.mbps, eOne.mbps], ['raw-tcp', tAll, tOne], ['ceiling', cAll.mbps, cOne.mbps]] as const) {
+    (acc[k] ??= { all: [], one: [] }).all.push(all);
+    acc[k].one.push(one);
+  }
+  log(`pass ${i}: eddy ${eAll.mbps} / ${eOne.mbps}, raw TCP ${tAll} / ${tOne}, ceiling ${cAll.mbps} / ${cOne.mbps} MiB/s (all shards / one); `
+    + `${veth.at(-1)} MiB crossed the veth during Eddy's pass`);
+}
+
+async function measure(fixture: Fixture, workDir: string, access: Parameters<typeof s3DatasetManifests>[1], errors: string[]): Promise<Rows> {
+  const files = fixture.modelFiles;
+  const total = files.reduce((s, f) => s + f.size, 0);
+  const quotaBytes = Math.ceil((total * 1.1) / MiB) * MiB;
+  const cluster = new RegionCluster(workDir, {
+    name: 'remote', host: link.o.hostIp, mountNetns: link.o.namespace, workerHostId: 'worker-host', mountHostId: 'mount-host',
+    workers: 2, quotaBytes, dataLoadTimeoutMs: 30 * 60_000,
+    manifests: () => s3DatasetManifests(fixture.bucket, access, { dataset: 'bench', replicas: 1, blockSize: '16Mi', quota: String(quotaBytes), fuseArgs: FUSE_ARGS }),
+  });
+  const ceiling = new CeilingTarget(files, workDir);
+  const acc: Record<string, { all: number[]; one: number[] }> = {};
+  const veth: number[] = [];
+  let sender: Awaited<ReturnType<typeof startTcpSender>> | undefined;
+  try {
+    log('starting master and 2 workers (host namespace), the mount in its own namespace');
+    await cluster.start();
+    const ms = await cluster.dataLoad(files.map((f) => `/${f.path}`), log);
+    log(`DataLoad of ${total / MiB} MiB: ${(ms / 1000).toFixed(1)} s`);
+    await ceiling.start();
+    sender = await startTcpSender(link.o.hostIp, shardBytes);
+    for (let i = 1; i <= passes; i++) await pass(i, cluster, ceiling, sender.address, fixture, acc, veth);
+  } catch (err) {
+    errors.push(String((err as Error).stack ?? err));
+    log(`ERROR ${(err as Error).message}`);
+  } finally {
+    await sender?.close();
+    await ceiling.close().catch((err: unknown) => errors.push(`close ceiling: ${String(err)}`));
+    await cluster.close().catch((err: unknown) => errors.push(`close cluster: ${String(err)}`));
+  }
+  const all = metric(`warm model load, ${files.length} shards in parallel`, 'MiB/s', 'higher');
+  const one = metric('warm, one shard alone (one reader, one stream)', 'MiB/s', 'higher');
+  for (const [k, v] of Object.entries(acc)) {
+    recordPasses(all, k, v.all);
+    recordPasses(one, k, v.one);
+  }
+  return { all, one, veth };
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const loadStart = loadavg();
+  const workDir = await mkdtemp(join(tmpdir(), 'eddy-bench-remote-'));
+  const dataDir = await mkdtemp(join(tmpdir(), 'eddy-bench-remote-s3-'));
+  const errors: string[] = [];
+  let vgw: Daemon | undefined;
+  let rows: Rows | undefined;
+  try {
+    await link.setup();
+    const port = await freePort();
+    vgw = new Daemon('versitygw', versitygwPath(), ['--access', TEST_ACCESS_KEY, '--secret', TEST_SECRET_KEY, '--region', 'us-east-1',
+      '--port', `127.0.0.1:${port}`, '--quiet', 'posix', dataDir]);
+    const client = new Minio.Client({ endPoint: '127.0.0.1', port, useSSL: false, accessKey: TEST_ACCESS_KEY, secretKey: TEST_SECRET_KEY,
+      region: 'us-east-1', pathStyle: true });
+    await waitFor(async () => { if (vgw?.exited) throw new Error(`versitygw exited: ${vgw.output()}`); await client.listBuckets(); return true; },
+      { timeoutMs: 30_000, what: 'the S3 server' });
+    const bucket = 'eddy-bench-remote';
+    await client.makeBucket(bucket, 'us-east-1');
+    const fixture = await createFixture(client, bucket,
+      { modelFiles: SHARDS, modelSize: shardBytes, smallFiles: 0, smallDirs: 1, smallSize: 1, withSmall: false }, log);
+    const access = { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKey: TEST_ACCESS_KEY, secretKey: TEST_SECRET_KEY };
+    rows = await measure(fixture, workDir, access, errors);
+  } catch (err) {
+    errors.push(String((err as Error).stack ?? err));
+    log(`ERROR ${(err as Error).message}`);
+  } finally {
+    await vgw?.stop();
+    await link.teardown();
+    await rm(workDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  await report(startedAt, loadStart, rows, errors);
+}
+
+async function report(startedAt: Date, loadStart: number[], rows: Rows | undefined, errors: string[]): Promise<void> {
+  const date = startedAt.toISOString().slice(0, 10);
+  const base = `${date}-remote-workers${values.quick ? '-quick' : ''}`;
+  const commit = (await run('git', ['log', '-1', '--format=%h', 'HEAD'], { check: false })).stdout.trim();
+  const all = rows?.all;
+  const goals: Goal[] = computeRemoteWorkerGoals({ eddy: all?.values['eddy'] ?? null, rawTcp: all?.values['raw-tcp'] ?? null, ceiling: all?.values['ceiling'] ?? null });
+  const workload: WorkloadResult = {
+    name: 'remote-workers',
+    title: 'Remote workers: the mount on another host (network namespace), warm',
+    description: `${SHARDS} files × ${shardBytes / MiB} MiB of random bytes, cached on 2 workers in the host's network namespace; the FUSE mount in `
+      + `namespace ${link.o.namespace}, reached over one unshaped veth; median of ${passes} passes (min–max beside it).`,
+    metrics: rows ? [rows.all, rows.one] : [],
+    notes: [
+      'eddy: read whole in parallel through the mount (`dd bs=1M | cksum`, every CRC checked), page cache dropped before each pass; '
+        + 'the mount\'s --host-id differs from the workers\', so no block file is read directly (short-circuit): bytes come over the data channel.',
+      'raw-tcp: the same bytes as plain TCP streams (one per shard) from a node process in the host\'s namespace to one in the mount\'s, over the same veth, discarded.',
+      'ceiling: bench/null-fs.ts (fuse-native, bytes from memory, no network) read the same way; its bytes are counted, not checked.',
+      `MiB that crossed the veth (host → mount) during each of Eddy's all-shards passes: ${rows?.veth.join(', ') ?? '—'} (the shards are ${SHARDS * shardBytes / MiB} MiB).`,
+    ],
+    data: { vethMiBPerEddyPass: rows?.veth ?? [] },
+  };
+  const meta = {
+    date: startedAt.toISOString(), host: hostname(), commit, note: values.note,
+    command: `node bench/lib/remote-workers.js ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '' }, link: link.describe(),
+    loadAverage: { start: loadStart, end: loadavg() },
+  };
+  const out = values.out;
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, `${base}.json`), `${JSON.stringify({ meta, workloads: [workload], goals, errors }, null, 2)}\n`);
+  const md = [
+    `# Remote workers (${date}, ${hostname()}, commit ${commit})`, '',
+    `Command: \`${meta.command}\`; ${meta.machine.cpus} CPUs; load average ${loadStart.map((x) => x.toFixed(1)).join(' / ')} at the start, `
+      + `${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end. Link: ${meta.link}.${values.note ? ` Note: ${values.note}` : ''}`, '',
+    '## Goals', '', goalTable(goals), '',
+    renderWorkload(workload),
+    ...(errors.length ? ['## Errors', '', ...errors.map((e) => `- ${e.split('\n')[0]}`), ''] : []),
+  ].join('\n');
+  await writeFile(join(out, `${base}.md`), md);
+  console.log(md);
+}
+
+await main();
