@@ -74,7 +74,9 @@ export async function startProcCluster(options: ProcClusterOptions): Promise<Pro
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await eventually('master answering', 20_000, async () => { await rpc.listWorkers({}, { timeoutMs: 1_000 }); return true; }, 200);
+    // 60 s: a fresh node process on a loaded 2-core machine can take 15 s to listen, and grpc-js
+    // backs off its reconnects after each refusal meanwhile.
+    await eventually('master answering', 60_000, async () => { await rpc.listWorkers({}, { timeoutMs: 1_000 }); return true; }, 200);
     const manifests = `apiVersion: data.fluid.io/v1alpha1
 kind: Dataset
 metadata: {name: demo}
