@@ -1,9 +1,12 @@
 // CLI start-up benchmark (issue 12): wall time of `node -e ''` (the floor), `eddy --help` and
 // `eddy get dataset` against a master this script starts in-process (one file:// Dataset), each
-// run --runs times one after another (after one unmeasured warm-up run), as fresh processes.
+// run --runs times as fresh processes, in rounds of every command in turn (after one unmeasured
+// warm-up run each).
 // Writes bench/results/cli-startup.json and .md: median, min and max per command, and the goals.
 // Where GNU time is installed (/usr/bin/time) each run's CPU time (user + system) is recorded
 // too: on a busy machine wall time mostly measures the neighbours, CPU time what the CLI costs.
+// The two `(modules)` rows run the same commands from the compiled modules instead of the bundle
+// `npm run build` makes (EDDY_CLI_BUNDLE=0, see packages/cli/bin/eddy.js), in the same run.
 //
 // --baseline DIR adds the same two eddy commands run from another built checkout (e.g. the
 // commit before the start-up work), measured in the same run: on a shared machine only
@@ -21,6 +24,7 @@ import { startMaster } from '@eddy/master';
 import { createMasterClient } from '@eddy/protocol';
 
 const EDDY = fileURLToPath(new URL('../../packages/cli/bin/eddy.js', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../../packages/cli/lib/bundle/main.js', import.meta.url));
 const TOKEN = 'bench-cli-token';
 const GNU_TIME = '/usr/bin/time';
 const CPU_MARK = 'eddy-bench-cpu';
@@ -33,7 +37,7 @@ function arg(name: string, dflt: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
 }
 
-interface Case { name: string; args: string[] }
+interface Case { name: string; args: string[]; env?: NodeJS.ProcessEnv }
 interface Row {
   name: string;
   runs: number[];
@@ -73,11 +77,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-async function measure(c: Case, runs: number, env: NodeJS.ProcessEnv): Promise<Row> {
-  const withCpu = existsSync(GNU_TIME);
-  await timeOnce(c.args, env, withCpu);
-  const samples: Sample[] = [];
-  for (let i = 0; i < runs; i++) samples.push(await timeOnce(c.args, env, withCpu));
+function rowOf(c: Case, samples: Sample[]): Row {
   const times = samples.map((s) => s.wallS);
   const row: Row = { name: c.name, runs: times, medianS: median(times), minS: Math.min(...times), maxS: Math.max(...times) };
   const cpu = samples.map((s) => s.cpuS).filter((s): s is number => s !== undefined);
@@ -85,6 +85,21 @@ async function measure(c: Case, runs: number, env: NodeJS.ProcessEnv): Promise<R
   const goal = GOALS[c.name];
   if (goal !== undefined) Object.assign(row, { goalS: goal, met: row.medianS <= goal });
   return row;
+}
+
+/**
+ * One unmeasured warm-up of each case, then `runs` rounds of every case in turn: the neighbours'
+ * load, which comes and goes, falls on every row alike.
+ */
+async function measure(cases: Case[], runs: number, env: NodeJS.ProcessEnv): Promise<Row[]> {
+  const withCpu = existsSync(GNU_TIME);
+  const envOf = (c: Case): NodeJS.ProcessEnv => ({ ...env, ...c.env });
+  for (const c of cases) await timeOnce(c.args, envOf(c), withCpu);
+  const samples: Sample[][] = cases.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [j, c] of cases.entries()) samples[j]!.push(await timeOnce(c.args, envOf(c), withCpu));
+  }
+  return cases.map((c, j) => rowOf(c, samples[j]!));
 }
 
 function commitOf(dir: string): string {
@@ -101,7 +116,7 @@ function markdown(rows: Row[], meta: Record<string, unknown>): string {
     '# CLI start-up (issue 12)',
     '',
     `${String(meta.date)} on ${String(meta.host)} (${String(meta.cpus)} cores, node ${String(meta.node)}), ` +
-      `${String(meta.runs)} runs each after one warm-up;`,
+      `${String(meta.runs)} rounds of every command in turn after one warm-up each;`,
     `load average before/after: ${String(meta.loadBefore)} / ${String(meta.loadAfter)}. Wall time of a fresh process, seconds.`,
     ...(meta.baseline ? [`Baseline rows: the same commands from the checkout at ${String(meta.baseline)}, in the same run.`] : []),
     '',
@@ -117,6 +132,7 @@ function markdown(rows: Row[], meta: Record<string, unknown>): string {
 }
 
 async function main(): Promise<void> {
+  if (!existsSync(BUNDLE)) throw new Error(`no CLI bundle at ${BUNDLE}: run npm run build`);
   const runs = Number(arg('runs', '10'));
   const outDir = resolve(arg('out', 'bench/results'));
   const dir = await mkdtemp(join(tmpdir(), 'eddy-cli-bench-'));
@@ -131,11 +147,13 @@ async function main(): Promise<void> {
     const dataset = `apiVersion: data.fluid.io/v1alpha1\nkind: Dataset\nmetadata: {name: demo}\nspec:\n  mounts: [{mountPoint: "file://${data}"}]\n`;
     await rpc.apply({ manifests: dataset });
     rpc.close();
-    const env = { ...process.env, EDDY_MASTER: master.address, EDDY_TOKEN_FILE: tokenFile, EDDY_TLS_CA: '' };
+    const env = { ...process.env, EDDY_MASTER: master.address, EDDY_TOKEN_FILE: tokenFile, EDDY_TLS_CA: '', EDDY_CLI_BUNDLE: '' };
     const cases: Case[] = [
       { name: "node -e ''", args: ['-e', ''] },
       { name: 'eddy --help', args: [EDDY, '--help'] },
       { name: 'eddy get dataset', args: [EDDY, 'get', 'dataset'] },
+      { name: 'eddy --help (modules)', args: [EDDY, '--help'], env: { EDDY_CLI_BUNDLE: '0' } },
+      { name: 'eddy get dataset (modules)', args: [EDDY, 'get', 'dataset'], env: { EDDY_CLI_BUNDLE: '0' } },
     ];
     const baseline = arg('baseline', '');
     if (baseline) {
@@ -146,8 +164,7 @@ async function main(): Promise<void> {
       );
     }
     const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
-    const rows: Row[] = [];
-    for (const c of cases) rows.push(await measure(c, runs, env));
+    const rows = await measure(cases, runs, env);
     const meta = {
       date: new Date().toISOString(), host: hostname(), cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version,
       runs, baseline: baseline ? `${baseline} (${commitOf(baseline)})` : undefined,

@@ -1,11 +1,12 @@
 // What a command loads: `eddy --help` only commander and the CLI's own small modules; a client
 // command (`eddy get`) the gRPC client but none of the master, worker, FUSE or UFS packages, zod
 // or yaml. Checked by recording every module URL the process loads (no timing asserted here:
-// bench/cli-startup.ts measures the time).
+// bench/cli-startup.ts measures the time), for the compiled modules (EDDY_CLI_BUNDLE=0) and for
+// the bundle `npm run build` makes (scripts/bundle-cli.mjs), which bin/eddy.js runs by default.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,10 @@ import { MASTER_DEFAULTS } from '@eddy/master';
 import { CLI_DEFAULTS } from '../src/connection/cli-defaults.js';
 
 const EDDY = fileURLToPath(new URL('../../bin/eddy.js', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../../lib/bundle/', import.meta.url));
+const CORE = fileURLToPath(new URL('../../../core/lib/src/', import.meta.url));
+/** The compiled modules, not the bundle: the tests below check what each command imports. */
+const MODULES = { EDDY_CLI_BUNDLE: '0' };
 
 // A module hook that appends each loaded URL to the file named by EDDY_LOAD_LOG, and the same for
 // every file CommonJS code requires (pino, grpc-js and protobufjs load their parts with require).
@@ -52,19 +57,45 @@ const COMPONENTS = [
 const HEAVY = ['@grpc/', 'protobufjs', 'pino', ...COMPONENTS];
 
 test('eddy --help loads commander and the CLI only', async () => {
-  const { urls, stdout } = await loadedBy(['--help'], {});
+  const { urls, stdout } = await loadedBy(['--help'], MODULES);
   assert.match(stdout, /Usage: eddy/);
   const heavy = urls.filter((u) => HEAVY.some((h) => u.includes(h)));
   assert.deepEqual(heavy, []);
 });
 
+/** Port 1 refuses at once: the command fails after loading everything a real `get` loads. */
+const REFUSED = { EDDY_MASTER: '127.0.0.1:1', EDDY_TOKEN_FILE: '', XDG_STATE_HOME: tmpdir() };
+
 test('eddy get loads the gRPC client, but no component package, zod, yaml, logger or .proto parser', async () => {
-  // Port 1 refuses at once: the command fails after loading everything a real `get` loads.
-  const { urls } = await loadedBy(['get', 'dataset'], { EDDY_MASTER: '127.0.0.1:1', EDDY_TOKEN_FILE: '', XDG_STATE_HOME: tmpdir() });
+  const { urls } = await loadedBy(['get', 'dataset'], { ...MODULES, ...REFUSED });
   assert.ok(urls.some((u) => u.includes('@grpc/grpc-js')), 'the gRPC client is loaded');
   // The messages come from the generated JSON descriptor (protobufjs/light): no proto-loader, no parser.
   const heavy = urls.filter((u) => [...COMPONENTS, 'pino', '@grpc/proto-loader', 'protobufjs/src/parse.js', '.proto'].some((h) => u.includes(h)));
   assert.deepEqual(heavy, []);
+});
+
+/** Files a process loaded other than Node's built-ins and bin/eddy.js. */
+function files(urls: string[]): string[] {
+  const paths = urls.filter((u) => !u.startsWith('node:') && u.includes('/')).map((u) => (u.startsWith('file:') ? fileURLToPath(u) : u));
+  return [...new Set(paths)].filter((f) => f !== EDDY);
+}
+
+test('from the bundle, eddy --help loads bundle files only, not the gRPC client', async () => {
+  const { urls, stdout } = await loadedBy(['--help'], {});
+  assert.match(stdout, /Usage: eddy/);
+  const loaded = files(urls);
+  assert.ok(loaded.includes(join(BUNDLE, 'main.js')), `the bundle runs (did \`npm run build\` bundle the CLI?): ${loaded.join(', ')}`);
+  assert.deepEqual(loaded.filter((f) => !f.startsWith(BUNDLE)), []);
+  // The gRPC client stack is one chunk of ~800 KiB; what --help loads besides main.js is small.
+  const sizes = await Promise.all(loaded.filter((f) => f !== join(BUNDLE, 'main.js')).map(async (f) => (await stat(f)).size));
+  assert.ok(sizes.every((n) => n < 64 * 1024), `chunk sizes ${sizes.join(', ')}`);
+});
+
+test('from the bundle, eddy get loads bundle files and @eddy/core only', async () => {
+  const { urls } = await loadedBy(['get', 'dataset'], REFUSED);
+  const loaded = files(urls);
+  assert.ok(loaded.includes(join(BUNDLE, 'main.js')), 'the bundle runs');
+  assert.deepEqual(loaded.filter((f) => !f.startsWith(BUNDLE) && !f.startsWith(CORE)), []);
 });
 
 test('eddy master --help shows the master\'s own defaults; up listens where clients look', async () => {
