@@ -27,7 +27,8 @@ function mtimeMs(rel) {
 function bundleIsFresh() {
   const bundle = mtimeMs('../lib/bundle/main.js');
   if (bundle === undefined) return false;
-  return ['../lib/.tsbuildinfo', '../../protocol/lib/.tsbuildinfo'].every((f) => (mtimeMs(f) ?? 0) <= bundle);
+  // No build record (after `tsc -b --clean`): nothing says what the bundle was made from.
+  return ['../lib/.tsbuildinfo', '../../protocol/lib/.tsbuildinfo'].every((f) => (mtimeMs(f) ?? Infinity) <= bundle);
 }
 
 const argv = process.argv.slice(2);
