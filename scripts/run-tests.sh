@@ -17,5 +17,6 @@ if [ $# -gt 0 ]; then
   files=("${filtered[@]}")
 fi
 if [ ${#files[@]} -eq 0 ]; then echo "no test files found (did the build run?)" >&2; exit 1; fi
-# FUSE and multi-process tests are heavy on a 2-core machine: run files one at a time.
-exec node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=spec "${files[@]}"
+# FUSE and multi-process tests are heavy on a 2-core machine: run files one at a time. A file may take
+# 600 s: at load 30 the three update-while-open tests alone took 280 s (25 s + 18 s + 7 s when quiet).
+exec node --test --test-concurrency=1 --test-timeout=600000 --test-reporter=spec "${files[@]}"
