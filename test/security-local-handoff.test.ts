@@ -3,8 +3,9 @@
 // its registered tier directory (a secret of exactly the block's length) or with a symlink
 // planted in that directory leading to the secret. A real `eddy mount` on that "host" must refuse
 // both (LocalBlockRefusedError, logged), read the right bytes elsewhere, and never the secret.
-// The lying worker holds the cluster token: with separate roles it needs a worker credential, and
-// this is the test of what the client does when a worker it trusts to be local lies.
+// The lying worker holds a worker credential (registering needs one: a client credential is refused,
+// test/security-roles.test.ts), the mount only a client credential scoped to the dataset: this is
+// the test of what the client does when a worker it trusts to be local lies.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -38,14 +39,14 @@ before(async () => {
   await writeFile(secret, Buffer.alloc(MiB, 'S'));
   const liarTier = join(c.dir, 'liar-tier');
   await mkdir(liarTier, { mode: 0o700 });
-  liar = spawn(process.execPath, [LYING, c.masterAddress, c.tokenFile, 'demo', 'demo', '/f.bin', String(MiB), HOST, liarTier, secret],
+  liar = spawn(process.execPath, [LYING, c.masterAddress, c.credentials.worker.file, 'demo', 'demo', '/f.bin', String(MiB), HOST, liarTier, secret],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   liar.stdout!.setEncoding('utf8').on('data', (s: string) => { liarOut += s; });
   cleanup.add('lying worker', () => { liar.kill('SIGKILL'); });
   await eventually('the lying worker registered', 30_000, async () => (liarOut.includes('ready') ? true : undefined), 100);
   mnt = join(c.dir, 'mnt');
   await mkdir(mnt);
-  mount = new EddyProcess(['mount', '--master', c.masterAddress, '--dataset', 'demo', '--token-file', c.tokenFile, '--host-id', HOST, mnt],
+  mount = new EddyProcess(['mount', '--master', c.masterAddress, '--dataset', 'demo', '--token-file', c.credentials.scopedClient.file, '--host-id', HOST, mnt],
     { env: { EDDY_LOG_LEVEL: 'warn' } });
   cleanup.add('mount', async () => { await mount.stop('SIGINT', 15_000).catch(() => mount.stop('SIGKILL')); forceUnmount(mnt); });
   await mount.waitForOutput(/^mounted dataset/m, 60_000);

@@ -3,8 +3,9 @@
 // user's) stops `eddy worker` with an error naming the path and the fix; a ref with a 1 GiB block
 // is INVALID_ARGUMENT; HELLOs sent a byte at a time are cut at the HELLO deadline with bounded
 // CPU; a pin flood stops at maxPinsPerConnection (UNAVAILABLE). After each, a legitimate read
-// returns the right bytes. The hostile client holds the cluster token: separate client
-// credentials (roles) are another part of issue 15; once they land, it gets a client credential.
+// returns the right bytes. The hostile client is a separate process holding only a client
+// credential scoped to the dataset (HELLOs a byte at a time need none: they never authenticate);
+// the refused workers hold the worker credential, the legitimate reader the client one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -54,7 +55,7 @@ async function hostile(args: string[]): Promise<Record<string, unknown>> {
 /** The worker still serves a legitimate client: the right bytes of every block. */
 async function assertStillServing(): Promise<void> {
   assert.ok(c.master.running && c.worker.running, 'master and worker are alive');
-  const client = new DataChannelClient(c.workerDataAddress, { token: TOKEN });
+  const client = new DataChannelClient(c.workerDataAddress, { token: c.credentials.client.token });
   try {
     for (const r of refs) {
       const start = Number(r.index) * MiB;
@@ -85,7 +86,7 @@ test('a planted tier directory (symlink, 0777, another user\'s) stops eddy worke
     cases.push([foreign, /owned by uid 4242.*fix: chown/]);
   }
   for (const [dir, why] of cases) {
-    const w = new EddyProcess(['worker', '--master', c.masterAddress, '--runtime', 'demo', '--listen', '127.0.0.1:0', '--token-file', c.tokenFile,
+    const w = new EddyProcess(['worker', '--master', c.masterAddress, '--runtime', 'demo', '--listen', '127.0.0.1:0', '--token-file', c.credentials.worker.file,
       '--tier', `MEM:${dir}:64Mi`, '--allow-file-root', c.ufsDir]);
     const res = await w.wait(60_000);
     assert.notEqual(res.code, 0, `${dir}: eddy worker must not start`);
@@ -96,7 +97,7 @@ test('a planted tier directory (symlink, 0777, another user\'s) stops eddy worke
 });
 
 test('a ref with a 1 GiB block is refused (INVALID_ARGUMENT), READ and FETCH alike', async () => {
-  const res = await hostile(['big-block', c.workerDataAddress, c.tokenFile, JSON.stringify(refs[0])]);
+  const res = await hostile(['big-block', c.workerDataAddress, c.credentials.scopedClient.file, JSON.stringify(refs[0])]);
   for (const k of ['read', 'fetch']) {
     const r = res[k] as { code: string; message: string };
     assert.equal(r.code, 'INVALID_ARGUMENT', `${k}: ${r.message}`);
@@ -120,7 +121,7 @@ test('HELLOs sent a byte at a time are cut at the HELLO deadline, with bounded C
 });
 
 test('a pin flood stops at maxPinsPerConnection with a typed UNAVAILABLE', async () => {
-  const res = await hostile(['pin-flood', c.workerDataAddress, c.tokenFile, JSON.stringify(refs[1]), '300']);
+  const res = await hostile(['pin-flood', c.workerDataAddress, c.credentials.scopedClient.file, JSON.stringify(refs[1]), '300']);
   assert.equal(res['pinned'], 128, 'the default cap');
   const refused = res['refused'] as { code: string; message: string };
   assert.equal(refused.code, 'UNAVAILABLE');

@@ -1,6 +1,7 @@
 // Issue 15, roles: against real `eddy master` and `eddy worker` processes started with one
 // credential per role, a separate process holding only a client credential (scoped to dataset
-// `demo`) tries to apply, delete, register and heartbeat as a worker, read another dataset's
+// `demo`) tries to apply (a Dataset over file:///etc, one with an internal S3 endpoint), delete,
+// register and heartbeat as a worker, read another dataset's
 // mounts, namespace and blocks, and get cloud credentials; each is refused with a typed error
 // (PERMISSION_DENIED), and its own reads keep working afterwards. A worker credential cannot
 // apply, an `eddy worker` holding a client credential never registers, and a worker without a
@@ -55,7 +56,7 @@ test('a process holding a scoped client credential: every out-of-role call is PE
   const child = await run(process.execPath, [ATTACKER, spec], { timeout: 60_000 });
   const results = new Map(child.stdout.trim().split('\n').map((l) => JSON.parse(l) as { attack: string; ok: boolean; code?: string; name?: string; bytes?: number })
     .map((r) => [r.attack, r]));
-  for (const attack of ['apply', 'delete', 'registerWorker', 'heartbeat', 'getMountsOther', 'getMountsCredentials', 'statOther', 'readOther', 'fetchOther']) {
+  for (const attack of ['apply', 'applyInternalEndpoint', 'delete', 'registerWorker', 'heartbeat', 'getMountsOther', 'getMountsCredentials', 'statOther', 'readOther', 'fetchOther']) {
     const r = results.get(attack);
     assert.ok(r && !r.ok && r.code === 'PERMISSION_DENIED' && r.name === 'PermissionDeniedError', `${attack}: ${JSON.stringify(r)}`);
   }

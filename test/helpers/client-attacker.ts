@@ -32,6 +32,8 @@ async function attempt(attack: string, fn: () => Promise<number | undefined>): P
 
 const manifest = 'apiVersion: data.fluid.io/v1alpha1\nkind: Dataset\nmetadata: {name: takeover}\nspec:\n  mounts:\n    - mountPoint: file:///etc\n';
 await attempt('apply', async () => { await rpc.apply({ manifests: manifest }); return undefined; });
+const internal = `${manifest.replace('takeover', 'probe').replace('file:///etc', 's3://b/p')}      options: {fs.s3.endpoint: "http://169.254.169.254"}\n`;
+await attempt('applyInternalEndpoint', async () => { await rpc.apply({ manifests: internal }); return undefined; });
 await attempt('delete', async () => { await rpc.delete({ kind: 'dataset', name: spec.own.dataset }); return undefined; });
 await attempt('registerWorker', async () => {
   await rpc.registerWorker({

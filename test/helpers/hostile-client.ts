@@ -1,6 +1,6 @@
 // A hostile data channel client, run as its own process by the attack tests (issue 15): one
-// attack per run, the outcome as one JSON line on stdout. It holds the cluster token (the client
-// credential once roles land) where the attack needs one.
+// attack per run, the outcome as one JSON line on stdout. Where the attack needs a credential it
+// reads TOKEN_FILE, a client credential in the tests (test/security-resources.test.ts).
 //
 //   big-block  ADDRESS TOKEN_FILE REF_JSON         a READ and a FETCH of a ref with a 1 GiB block
 //   slow-hello ADDRESS CONNECTIONS INTERVAL_MS      HELLOs sent a byte at a time, no token needed

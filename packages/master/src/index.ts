@@ -3,6 +3,7 @@
 // (namespace, placement, journal, the DataLoad scheduler's parts) are imported by path in tests.
 export { startMaster, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MASTER_LISTEN, DEFAULT_WORKER_TIMEOUT_MS } from './start-master.js';
 export type { MasterHandle } from './start-master.js';
+export type { CredentialInput } from './auth/master-credentials.js';
 export { MASTER_DEFAULTS, resolveMasterOptions } from './master-options.js';
 export type { MasterOptions, ResolvedMasterOptions } from './master-options.js';
 export type { MasterCore } from './master-core.js';

@@ -100,7 +100,7 @@ export class MasterCore {
       heartbeatIntervalMs: options.heartbeatIntervalMs, logger: options.logger,
     });
     this.#workerClients = new WorkerClients({
-      registry: this.registry, security: options.security, workerToken: options.workerToken,
+      registry: this.registry, security: options.security, workerToken: (runtime, id) => options.credentials.workerToken(runtime, id),
       loadBlocksTimeoutMs: options.loadBlocksTimeoutMs, freeBlocksTimeoutMs: options.freeBlocksTimeoutMs,
     });
     this.metrics = options.metrics;
@@ -239,6 +239,16 @@ export class MasterCore {
    * neither freed nor evicted until the mount releases them or stops renewing; a released version
    * that nothing else retains is freed now.
    */
+  /**
+   * RegisterWorker: the registration, and the worker token it was made with, which the master
+   * presents when it calls that worker (LoadBlocks, FreeBlocks).
+   */
+  registerWorker(req: proto.RegisterWorkerRequest__Output, token: string): proto.RegisterWorkerResponse {
+    const res = this.workers.register(req);
+    this.#workerClients.registeredWith(req.workerId, token);
+    return res;
+  }
+
   holdVersions(req: proto.HoldVersionsRequest__Output): proto.HoldVersionsResponse {
     if (!req.dataset) throw new ValidationError('dataset is required', 'dataset');
     if (!req.clientId) throw new ValidationError('client_id is required', 'client_id');

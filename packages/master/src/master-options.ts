@@ -4,8 +4,9 @@
 import type { Logger } from 'pino';
 import { parseHostPort, ValidationError } from '@eddy/core';
 import { ProcessMetrics } from '@eddy/metrics';
-import { Authenticator, type Credential, type RoleCredentials, type RpcSecurity } from '@eddy/protocol';
+import type { RoleCredentials, RpcSecurity } from '@eddy/protocol';
 import type { UfsAllowlist } from '@eddy/ufs';
+import { MasterCredentials } from './auth/master-credentials.js';
 import type { UfsFactory } from './namespace/dataset-namespace.js';
 
 export interface MasterOptions {
@@ -119,10 +120,8 @@ export interface ResolvedMasterOptions extends Tunables {
   signal: AbortSignal | undefined;
   /** TLS of the server and of calls to workers; `token` is the first admin token (status page), '' if none. */
   security: RpcSecurity;
-  /** Who may call: the credentials by role, as digests. */
-  authenticator: Authenticator;
-  /** The token presented to a worker of `runtime` (a worker credential whose scope includes it); '' if none. */
-  workerToken: (runtime: string) => string;
+  /** Who may call (the credentials by role, as digests), and the worker tokens presented to workers; replaceable. */
+  credentials: MasterCredentials;
   createUfs: UfsFactory | undefined;
   ufsAllow: UfsAllowlist | undefined;
   httpListen: string | undefined;
@@ -154,20 +153,6 @@ function positiveInt(value: number | undefined, fallback: number, field: string)
   return n;
 }
 
-/** The role credentials; the deprecated single token, when given, holds every role. */
-function resolveCredentials(o: MasterOptions): RoleCredentials {
-  const legacy: Credential[] = o.token ? [{ token: o.token }] : [];
-  const c = o.credentials ?? {};
-  const out: RoleCredentials = {
-    admin: [...(c.admin ?? []), ...legacy], worker: [...(c.worker ?? []), ...legacy], client: [...(c.client ?? []), ...legacy],
-  };
-  for (const [role, list] of Object.entries(out)) {
-    if (role !== 'client' && list.some((x) => x.directUfs)) throw new ValidationError(`ufs=direct applies to client credentials only (${role})`, role);
-    if (role === 'admin' && list.some((x) => x.datasets)) throw new ValidationError('an admin credential cannot be scoped to datasets', role);
-  }
-  return out;
-}
-
 /** Applies MASTER_DEFAULTS and validates; throws ValidationError naming the option. */
 export function resolveMasterOptions(o: MasterOptions): ResolvedMasterOptions {
   const D = MASTER_DEFAULTS;
@@ -182,7 +167,7 @@ export function resolveMasterOptions(o: MasterOptions): ResolvedMasterOptions {
     throw new ValidationError(message, 'workerTimeoutMs');
   }
   if (o.httpListen !== undefined) parseHostPort(o.httpListen, 'httpListen');
-  const credentials = resolveCredentials(o);
+  const credentials = new MasterCredentials(o);
   return {
     listen,
     httpListen: o.httpListen,
@@ -190,9 +175,8 @@ export function resolveMasterOptions(o: MasterOptions): ResolvedMasterOptions {
     dataDir: o.dataDir,
     logger: o.logger,
     signal: o.signal,
-    security: { token: credentials.admin?.[0]?.token ?? '', ...(o.tls ? { tls: o.tls } : {}) },
-    authenticator: Authenticator.fromCredentials(credentials),
-    workerToken: (runtime) => (credentials.worker ?? []).find((c) => !c.datasets || c.datasets.includes(runtime))?.token ?? '',
+    security: { token: credentials.adminToken, ...(o.tls ? { tls: o.tls } : {}) },
+    credentials,
     createUfs: o.createUfs,
     ufsAllow: o.ufsAllow,
     heartbeatIntervalMs,

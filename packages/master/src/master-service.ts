@@ -3,7 +3,7 @@
 // rpc-roles.ts) before the handler runs; handlers that answer lists filter them by the caller's scope.
 import type { Logger } from 'pino';
 import { PermissionDeniedError, ValidationError } from '@eddy/core';
-import { MASTER_RPC_ROLES, visibleTo, wrapService, type Authenticator, type Principal, type proto } from '@eddy/protocol';
+import { MASTER_RPC_ROLES, TOKEN_METADATA_KEY, visibleTo, wrapService, type Authenticator, type Principal, type proto } from '@eddy/protocol';
 import type * as grpc from '@grpc/grpc-js';
 import type { MasterCore } from './master-core.js';
 import { getResources } from './rpc/get-resources.js';
@@ -37,17 +37,35 @@ function handsOverCredentials(p: Principal, req: proto.GetMountsRequest__Output)
     + 'without it the client reads through the workers');
 }
 
+/**
+ * A worker credential scoped to runtimes heartbeats only workers of those runtimes (the role table
+ * checks RegisterWorker's runtime; a heartbeat names only the worker id).
+ */
+function checkHeartbeatScope(core: MasterCore, p: Principal, workerId: string): void {
+  const runtime = core.registry.get(workerId)?.runtime;
+  if (p.role !== 'worker' || runtime === undefined || visibleTo(p, runtime)) return;
+  throw new PermissionDeniedError(`heartbeat: this worker credential is not allowed runtime ${JSON.stringify(runtime)}`);
+}
+
+/** The token a call presented (already authenticated); '' if none. */
+function presentedToken(call: grpc.ServerUnaryCall<unknown, unknown>): string {
+  const v = call.metadata.get(TOKEN_METADATA_KEY)[0];
+  return typeof v === 'string' ? v : '';
+}
+
 export function createMasterService(core: MasterCore, authenticator: Authenticator, logger: Logger): grpc.UntypedServiceImplementation {
-  // What workers need to check data-channel HELLOs: digests of the admin and client credentials.
-  const verifiers: proto.CredentialVerifier[] = authenticator.verifiers(['admin', 'client']).map((v) => ({
+  // What workers need to check data-channel HELLOs: digests of the admin and client credentials,
+  // taken at each reply, so a rotation reaches the workers with their next heartbeat.
+  const verifiers = (): proto.CredentialVerifier[] => authenticator.verifiers(['admin', 'client']).map((v) => ({
     sha256: v.sha256, role: v.role, scoped: v.datasets !== undefined, datasets: [...(v.datasets ?? [])],
   }));
   return wrapService({
-    registerWorker: async (req: proto.RegisterWorkerRequest__Output): Promise<proto.RegisterWorkerResponse> =>
-      ({ ...core.workers.register(req), verifiers }),
-    heartbeat: async (req: proto.HeartbeatRequest__Output): Promise<proto.HeartbeatResponse> => {
+    registerWorker: async (req: proto.RegisterWorkerRequest__Output, call: grpc.ServerUnaryCall<unknown, unknown>): Promise<proto.RegisterWorkerResponse> =>
+      ({ ...core.registerWorker(req, presentedToken(call)), verifiers: verifiers() }),
+    heartbeat: async (req: proto.HeartbeatRequest__Output, _call: unknown, p: Principal): Promise<proto.HeartbeatResponse> => {
       need(req.workerId, 'worker_id');
-      return { ...core.workers.heartbeat(req), verifiers };
+      checkHeartbeatScope(core, p, req.workerId);
+      return { ...core.workers.heartbeat(req), verifiers: verifiers() };
     },
     listWorkers: async (req: proto.ListWorkersRequest__Output, _call: unknown, p: Principal): Promise<proto.ListWorkersResponse> =>
       ({ workers: core.workers.list(req.runtime).filter((w) => visibleTo(p, w.runtime ?? '')) }),

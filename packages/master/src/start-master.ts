@@ -6,6 +6,7 @@ import { HttpEndpoint } from '@eddy/metrics';
 import { statusPageRoutes } from '@eddy/status-page';
 import { bindServer, createRpcServer, loadEddyProto } from '@eddy/protocol';
 import type * as grpc from '@grpc/grpc-js';
+import type { CredentialInput } from './auth/master-credentials.js';
 import { MasterCore } from './master-core.js';
 import { MASTER_DEFAULTS, resolveMasterOptions, type MasterOptions } from './master-options.js';
 import { createMasterService } from './master-service.js';
@@ -23,6 +24,12 @@ export interface MasterHandle {
   core: MasterCore;
   /** host:port of the status page, when httpListen was given. */
   httpAddress: string | undefined;
+  /**
+   * Replaces every credential at once (rotation without a restart): a removed token is refused
+   * from the next call on, an added one accepted; workers learn the new admin and client digests
+   * with their next heartbeat. Throws ValidationError, keeping the current ones, if `c` is invalid.
+   */
+  setCredentials(c: CredentialInput): void;
   /** Stops the server (in-flight calls get a grace period), then the core. Idempotent. */
   close(): Promise<void>;
 }
@@ -45,7 +52,7 @@ export async function startMaster(options: MasterOptions): Promise<MasterHandle>
   if (signal?.aborted) throw aborted(signal);
   const core = await MasterCore.open(o);
   const server = createRpcServer();
-  const service = createMasterService(core, o.authenticator, logger.child({ component: 'rpc' }));
+  const service = createMasterService(core, o.credentials.authenticator, logger.child({ component: 'rpc' }));
   server.addService(loadEddyProto().master.eddy.v1.Master.service, service);
   let port: number;
   let page: HttpEndpoint | undefined;
@@ -72,6 +79,10 @@ export async function startMaster(options: MasterOptions): Promise<MasterHandle>
   const onAbort = (): void => { void handle.close(); };
   const handle: MasterHandle = {
     address, port, core, httpAddress: page?.address,
+    setCredentials(c: CredentialInput): void {
+      o.credentials.replace(c);
+      logger.info({ credentials: o.credentials.counts }, 'credentials replaced');
+    },
     close(): Promise<void> {
       closing ??= (async () => {
         signal?.removeEventListener('abort', onAbort);

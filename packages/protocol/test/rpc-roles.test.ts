@@ -92,3 +92,31 @@ test('credential files: one per line, attributes, comments; errors name the line
   assert.throws(() => parseCredentials('secret-tok role=admin\n', 'f', '--x'), /line 1: unknown attribute "role"/);
   assert.throws(() => parseCredentials('secret-tok datasets=Bad_Name\n', 'f', '--x'), /datasets=/);
 });
+
+test('worker binding: a credential with workers= registers and heartbeats only as those ids', () => {
+  const [bound] = parseCredentials('w-tok datasets=rt workers=w-1,host.a:2\n', 'f', '--worker-token-file');
+  assert.deepEqual(bound, { token: 'w-tok', datasets: ['rt'], workers: ['w-1', 'host.a:2'] });
+  assert.throws(() => parseCredentials('w-tok workers=\n', 'f', '--x'), /workers= takes comma-separated worker ids/);
+  const p = Authenticator.fromCredentials({ worker: [bound!] }).authenticate('w-tok')!;
+  assert.deepEqual([...p.workers!], ['w-1', 'host.a:2']);
+  assert.ok(allowed(MASTER_RPC_ROLES, 'registerWorker', p, { workerId: 'w-1', runtime: 'rt' }));
+  assert.ok(allowed(MASTER_RPC_ROLES, 'heartbeat', p, { workerId: 'host.a:2' }));
+  assert.ok(!allowed(MASTER_RPC_ROLES, 'registerWorker', p, { workerId: 'w-2', runtime: 'rt' }), 'another worker id');
+  assert.ok(!allowed(MASTER_RPC_ROLES, 'registerWorker', p, { workerId: 'w-1', runtime: 'other' }), 'another runtime');
+  assert.ok(!allowed(MASTER_RPC_ROLES, 'heartbeat', p, { workerId: 'w-2' }));
+  assert.ok(!allowed(MASTER_RPC_ROLES, 'heartbeat', p, {}), 'no worker id is not one of its ids');
+  // Unbound: any id, as before.
+  assert.ok(allowed(MASTER_RPC_ROLES, 'registerWorker', worker, { workerId: 'anything', runtime: 'rt' }));
+});
+
+test('authenticator.replace: the new set applies at once, the old tokens are refused; an empty set is refused', () => {
+  const auth = Authenticator.fromCredentials({ admin: [{ token: 'admin-old-0123456789' }], client: [{ token: 'client-old-0123456789' }] });
+  auth.replace({ admin: [{ token: 'admin-new-0123456789' }], client: [{ token: 'client-old-0123456789' }, { token: 'client-new-0123456789' }] });
+  assert.equal(auth.authenticate('admin-old-0123456789'), undefined);
+  assert.equal(auth.authenticate('admin-new-0123456789')?.role, 'admin');
+  assert.equal(auth.authenticate('client-old-0123456789')?.role, 'client');
+  assert.equal(auth.authenticate('client-new-0123456789')?.role, 'client');
+  assert.deepEqual(auth.verifiers(['client']).length, 2, 'what workers learn follows');
+  assert.throws(() => auth.replace({}), ValidationError);
+  assert.equal(auth.authenticate('admin-new-0123456789')?.role, 'admin', 'kept after a refused replace');
+});

@@ -1,5 +1,6 @@
 // `eddy master`: validates the flags, runs the master until the process's stop signal, then
-// closes it. Only flags the user gave are passed: the master fills in its own defaults.
+// closes it. Only flags the user gave are passed: the master fills in its own defaults. SIGHUP
+// re-reads the token files and replaces the credentials (rotation without a restart).
 import { createLogger, parseHostPort, ValidationError } from '@eddy/core';
 import { startMaster } from '@eddy/master';
 import { ProcessMetrics } from '@eddy/metrics';
@@ -51,10 +52,20 @@ export async function runMaster(ctx: CommandContext, flags: MasterFlags, globalT
     await endpoint?.close();
     throw err;
   });
+  const reload = (): void => {
+    try {
+      const { adminToken: _unchanged, ...next } = masterCredentials(flags, globalTokenFile, ctx.io.env, logger);
+      handle.setCredentials(next);
+    } catch (err) {
+      logger.error({ err }, 'SIGHUP: the token files were not reloaded; the current credentials stay');
+    }
+  };
+  process.on('SIGHUP', reload);
   try {
     await untilAborted(ctx.signal);
     logger.info({ signal: ctx.signal.reason }, 'shutting down');
   } finally {
+    process.off('SIGHUP', reload);
     await handle.close();
     await endpoint?.close();
   }

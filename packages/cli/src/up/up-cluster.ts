@@ -58,6 +58,11 @@ export function workerTiers(runtime: RuntimeManifest, index: number, instanceId:
   return runtime.spec.tieredstore.levels.map((l) => ({ ...l, path: join(l.path, `eddy-up-${instanceId}`, `${runtime.metadata.name}-worker-${index}`) }));
 }
 
+/** The worker id of worker `index` of `runtime`. */
+function upWorkerId(runtime: RuntimeManifest, index: number): string {
+  return `${runtime.metadata.name}-worker-${index}`;
+}
+
 function checkAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new AbortedError('interrupted while starting');
 }
@@ -79,7 +84,7 @@ async function startWorkers(
       checkAborted(signal);
       const tiers = workerTiers(runtime, i, instanceId);
       const w = await startRuntimeWorker({
-        masterAddress, token, runtime: runtime.metadata.name, workerId: `${runtime.metadata.name}-worker-${i}`,
+        masterAddress, token, runtime: runtime.metadata.name, workerId: upWorkerId(runtime, i),
         tiers, logger: logger.child({ component: 'worker', worker: i }), signal, fileRoots: options.manifests.fileRoots, metrics,
       });
       closers.push({
@@ -115,7 +120,11 @@ export async function startUpCluster(options: UpOptions): Promise<UpCluster> {
   const { logger, signal, manifests } = options;
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const creds = await ensureUpCredentials(dataDir, manifests.dataset.metadata.name, options.tokenFile);
+  const scope = {
+    runtimes: manifests.runtimes.map((r) => r.metadata.name),
+    workerIds: manifests.runtimes.flatMap((r) => Array.from({ length: r.spec.replicas }, (_, i) => upWorkerId(r, i))),
+  };
+  const creds = await ensureUpCredentials(dataDir, manifests.dataset.metadata.name, scope, options.tokenFile);
   const token = creds.admin.token;
   // Stable per data directory (a restart finds its blocks again), distinct between instances.
   const instanceId = createHash('sha256').update(dataDir).digest('hex').slice(0, 8);

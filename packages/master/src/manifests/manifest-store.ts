@@ -100,8 +100,27 @@ export class ManifestStore {
     return await this.#journal.delete(keyOf(cat, name));
   }
 
+  /**
+   * Objects are stored by kind and name: an object of another namespace with the same name would
+   * replace this one (a Secret of namespace Y would silently take the place of X's), so it is refused.
+   */
+  #checkNamespaces(docs: Manifest[]): void {
+    const seen = new Map<string, string>();
+    for (const m of docs) {
+      const cat = categoryOf(m.kind);
+      const key = keyOf(cat, m.metadata.name);
+      const other = seen.get(key) ?? this.get(cat, m.metadata.name)?.manifest.metadata.namespace;
+      if (other !== undefined && other !== m.metadata.namespace) {
+        throw new ValidationError(`${cat} "${m.metadata.name}" of namespace "${m.metadata.namespace}": a ${cat} of that name exists in namespace `
+          + `"${other}", and this master keeps one ${cat} per name; give it another name`, 'metadata.namespace');
+      }
+      seen.set(key, m.metadata.namespace);
+    }
+  }
+
   /** Cross-document checks against the Secrets already stored: every secretKeyRef must resolve. */
   #crossValidate(docs: Manifest[]): void {
+    this.#checkNamespaces(docs);
     const batch = new Set(docs.filter((m) => m.kind === 'Secret').map((m) => m.metadata.name));
     const existing = this.list<SecretManifest>('Secret').map((s) => s.manifest).filter((s) => !batch.has(s.metadata.name));
     validateManifestSet(docs, existing);

@@ -1,6 +1,8 @@
 // The master's calls to workers (Worker.LoadBlocks / FreeBlocks): one gRPC client per live
 // worker, reopened when its address changes and closed when it is lost. Each answer is recorded
-// in the placement map at once, so holders are right before the worker's next heartbeat.
+// in the placement map at once, so holders are right before the worker's next heartbeat. Each
+// worker is called with the worker token it registered with (it knows only its own): with
+// per-worker tokens (`workers=`) and while a token is rotated, that is the one it accepts.
 import { NotFoundError } from '@eddy/core';
 import { createWorkerClient, type RpcSecurity, type WorkerRpc, type proto } from '@eddy/protocol';
 import type { DataLoadWorkerRpc } from '../dataload/dataload-context.js';
@@ -10,15 +12,17 @@ export interface WorkerClientsOptions {
   registry: WorkerRegistry;
   /** TLS of calls to workers. */
   security: RpcSecurity;
-  /** The worker credential presented to a worker of `runtime`. */
-  workerToken: (runtime: string) => string;
+  /** The worker credential presented to a worker whose registration token is not known. */
+  workerToken: (runtime: string, workerId: string) => string;
   loadBlocksTimeoutMs: number;
   freeBlocksTimeoutMs: number;
 }
 
 export class WorkerClients implements DataLoadWorkerRpc {
   readonly #options: WorkerClientsOptions;
-  readonly #clients = new Map<string, { address: string; client: WorkerRpc }>();
+  readonly #clients = new Map<string, { address: string; token: string; client: WorkerRpc }>();
+  /** The token each worker registered with (memory only, like the credential files' tokens). */
+  readonly #tokens = new Map<string, string>();
 
   constructor(options: WorkerClientsOptions) {
     this.#options = options;
@@ -39,10 +43,16 @@ export class WorkerClients implements DataLoadWorkerRpc {
     return res.freed;
   }
 
+  /** Remembers the token worker `workerId` registered with: the master presents it when it calls the worker. */
+  registeredWith(workerId: string, token: string): void {
+    if (token) this.#tokens.set(workerId, token);
+  }
+
   /** Closes the client of a worker (it was lost); the next call opens a new one. */
   drop(workerId: string): void {
     this.#clients.get(workerId)?.client.close();
     this.#clients.delete(workerId);
+    this.#tokens.delete(workerId);
   }
 
   close(): void {
@@ -54,11 +64,12 @@ export class WorkerClients implements DataLoadWorkerRpc {
     if (!w?.live) throw new NotFoundError(`worker ${workerId} is not live`);
     const address = w.address.grpcAddress;
     if (!address) throw new NotFoundError(`worker ${workerId} registered no gRPC address`);
+    const token = this.#tokens.get(workerId) ?? this.#options.workerToken(w.runtime, workerId);
     const have = this.#clients.get(workerId);
-    if (have && have.address === address) return have.client;
+    if (have && have.address === address && have.token === token) return have.client;
     have?.client.close();
-    const client = createWorkerClient(address, { ...this.#options.security, token: this.#options.workerToken(w.runtime) });
-    this.#clients.set(workerId, { address, client });
+    const client = createWorkerClient(address, { ...this.#options.security, token });
+    this.#clients.set(workerId, { address, token, client });
     return client;
   }
 }

@@ -4,6 +4,7 @@
 // one from its role files; a worker from its own token plus the verifiers the master hands it
 // (digests of the admin and client credentials), which it uses for data-channel HELLOs.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { ValidationError } from '@eddy/core';
 import type { Credential } from './credential-file.js';
 import type { Principal, Role } from './rpc-roles.js';
 
@@ -14,6 +15,8 @@ export interface Verifier {
   /** undefined = every dataset. */
   datasets: readonly string[] | undefined;
   directUfs: boolean;
+  /** A worker credential's worker ids (`workers=`); undefined = any. */
+  workers?: readonly string[] | undefined;
 }
 
 export type RoleCredentials = Partial<Record<Role, readonly Credential[]>>;
@@ -23,11 +26,21 @@ function digest(token: string): Buffer {
 }
 
 function verifierOf(role: Role, c: Credential): Verifier {
-  return { sha256: digest(c.token), role, datasets: c.datasets, directUfs: c.directUfs === true };
+  return { sha256: digest(c.token), role, datasets: c.datasets, directUfs: c.directUfs === true, workers: c.workers };
 }
 
 function principalOf(v: Verifier): Principal {
-  return { role: v.role, datasets: v.datasets === undefined ? undefined : new Set(v.datasets), directUfs: v.directUfs };
+  return {
+    role: v.role, datasets: v.datasets === undefined ? undefined : new Set(v.datasets), directUfs: v.directUfs,
+    workers: v.workers === undefined ? undefined : new Set(v.workers),
+  };
+}
+
+function verifiersOf(byRole: RoleCredentials): Verifier[] {
+  const own: Verifier[] = [];
+  // Admin first: a token listed under several roles (the deprecated one-token setup) acts as admin.
+  for (const role of ['admin', 'worker', 'client'] as const) for (const c of byRole[role] ?? []) own.push(verifierOf(role, c));
+  return own;
 }
 
 const OPEN: Principal = Object.freeze({ role: 'admin', datasets: undefined, directUfs: true });
@@ -42,10 +55,17 @@ export class Authenticator {
 
   /** From credentials by role (the master's role files). With none at all, every caller is admin (local tests only). */
   static fromCredentials(byRole: RoleCredentials): Authenticator {
-    const own: Verifier[] = [];
-    // Admin first: a token listed under several roles (the deprecated one-token setup) acts as admin.
-    for (const role of ['admin', 'worker', 'client'] as const) for (const c of byRole[role] ?? []) own.push(verifierOf(role, c));
-    return new Authenticator(own);
+    return new Authenticator(verifiersOf(byRole));
+  }
+
+  /**
+   * Replaces the own credentials (the master's token files were re-read): calls authenticated from
+   * now on use the new set. Emptying a set that was not empty would open every call, so it is refused.
+   */
+  replace(byRole: RoleCredentials): void {
+    const next = verifiersOf(byRole);
+    if (next.length === 0 && this.#own.length > 0) throw new ValidationError('the new credentials are empty; keeping the current ones', 'credentials');
+    this.#own = next;
   }
 
   /** True when no credential is configured: every call is accepted as admin. */

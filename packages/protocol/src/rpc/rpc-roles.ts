@@ -14,6 +14,8 @@
 //
 // A credential scoped to datasets (credential-file.ts) may only name those datasets; a method
 // whose request names none is allowed, and handlers that answer lists filter them (visibleTo).
+// A worker credential bound to worker ids (`workers=`) may only name those in RegisterWorker and
+// Heartbeat.
 import { PermissionDeniedError } from '@eddy/core';
 
 export type Role = 'admin' | 'worker' | 'client';
@@ -26,22 +28,29 @@ export interface Principal {
   datasets: ReadonlySet<string> | undefined;
   /** A client credential that may receive cloud credentials (direct bucket reads). */
   directUfs: boolean;
+  /** The only worker ids a worker credential may act as; undefined = any. */
+  workers?: ReadonlySet<string> | undefined;
 }
 
-/** Roles a method allows, and the datasets a request names (checked against the principal's scope). */
+/**
+ * Roles a method allows, the datasets a request names (checked against the principal's scope) and
+ * the worker ids it acts as (checked against a worker credential's binding).
+ */
 export interface MethodRule {
   roles: readonly Role[];
   datasets?: (request: never) => readonly string[];
+  workers?: (request: never) => readonly string[];
 }
 
 export type RoleTable = Readonly<Record<string, MethodRule>>;
 
 const one = (name: string | undefined): string[] => (name ? [name] : []);
 type Named = { dataset?: string };
+type WorkerNamed = { workerId?: string };
 
 export const MASTER_RPC_ROLES = Object.freeze({
-  registerWorker: { roles: ['worker'], datasets: (r: { runtime?: string }) => one(r.runtime) },
-  heartbeat: { roles: ['worker'] },
+  registerWorker: { roles: ['worker'], datasets: (r: { runtime?: string }) => one(r.runtime), workers: (r: WorkerNamed) => [r.workerId ?? ''] },
+  heartbeat: { roles: ['worker'], workers: (r: WorkerNamed) => [r.workerId ?? ''] },
   listWorkers: { roles: ['client', 'worker'], datasets: (r: { runtime?: string }) => one(r.runtime) },
   stat: { roles: ['client'], datasets: (r: Named) => one(r.dataset) },
   list: { roles: ['client'], datasets: (r: Named) => one(r.dataset) },
@@ -87,6 +96,13 @@ export function authorize(table: RoleTable, method: string, principal: Principal
   if (!rule.roles.includes(principal.role)) {
     const allowed = ['admin', ...rule.roles].join(' or ');
     throw new PermissionDeniedError(`${method} needs the ${allowed} role; this credential has the ${principal.role} role`);
+  }
+  if (principal.workers !== undefined && rule.workers) {
+    for (const id of rule.workers((request ?? {}) as never)) {
+      if (!principal.workers.has(id)) {
+        throw new PermissionDeniedError(`${method}: this ${principal.role} credential is bound to other worker ids, not ${JSON.stringify(id.slice(0, 256))}`);
+      }
+    }
   }
   if (principal.datasets === undefined || !rule.datasets) return;
   for (const name of rule.datasets((request ?? {}) as never)) {
