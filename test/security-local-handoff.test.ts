@@ -39,8 +39,9 @@ before(async () => {
   await writeFile(secret, Buffer.alloc(MiB, 'S'));
   const liarTier = join(c.dir, 'liar-tier');
   await mkdir(liarTier, { mode: 0o700 });
-  liar = spawn(process.execPath, [LYING, c.masterAddress, c.credentials.worker.file, 'demo', 'demo', '/f.bin', String(MiB), HOST, liarTier, secret],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const info = (await rpc.stat({ dataset: 'demo', path: '/f.bin' })).info!;
+  const liarArgs = [LYING, c.masterAddress, c.credentials.worker.file, 'demo', 'demo', '/f.bin', String(MiB), HOST, liarTier, secret, info.version, String(info.size)];
+  liar = spawn(process.execPath, liarArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   liar.stdout!.setEncoding('utf8').on('data', (s: string) => { liarOut += s; });
   cleanup.add('lying worker', () => { liar.kill('SIGKILL'); });
   await eventually('the lying worker registered', 30_000, async () => (liarOut.includes('ready') ? true : undefined), 100);

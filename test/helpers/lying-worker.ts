@@ -5,7 +5,9 @@
 // that directory leading to the secret (odd blocks). READ and FETCH get ERROR, so the client has
 // to find the bytes elsewhere. It prints `ready` once registered and `LOCAL_OK <path>` per answer.
 //
-// argv: masterAddress tokenFile runtime dataset path blockSize hostId tierRoot secretPath
+// It holds only a worker credential (it cannot Stat), so the test hands it the file's version and size.
+//
+// argv: masterAddress tokenFile runtime dataset path blockSize hostId tierRoot secretPath version size
 import { readFileSync } from 'node:fs';
 import { symlink } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
@@ -13,14 +15,12 @@ import { join } from 'node:path';
 import { blockCount, blockKey, blockLength } from '@eddy/core';
 import { CLIENT_FRAME_TYPES, FrameDecoder, FrameType, createMasterClient, encodeMessage, parseMessage } from '@eddy/protocol';
 
-const [masterAddress, tokenFile, runtime, dataset, path, blockSizeText, hostId, tierRoot, secretPath] = process.argv.slice(2) as string[];
+const [masterAddress, tokenFile, runtime, dataset, path, blockSizeText, hostId, tierRoot, secretPath, version, sizeText] = process.argv.slice(2) as string[];
 const token = readFileSync(tokenFile!, 'utf8').trim();
 const blockSize = Number(blockSizeText);
 const master = createMasterClient(masterAddress!, { token });
-const stat = await master.stat({ dataset: dataset!, path: path! });
-const size = Number(stat.info!.size);
-const version = stat.info!.version;
-const keys = Array.from({ length: blockCount(size, blockSize) }, (_, i) => blockKey(dataset!, path!, version, i, blockSize));
+const size = Number(sizeText);
+const keys = Array.from({ length: blockCount(size, blockSize) }, (_, i) => blockKey(dataset!, path!, version!, i, blockSize));
 
 function serve(socket: Socket): void {
   const decoder = new FrameDecoder({ accept: CLIENT_FRAME_TYPES });

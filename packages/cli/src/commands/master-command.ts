@@ -1,5 +1,5 @@
 // `eddy master --listen HOST:PORT --data-dir DIR --admin-token-file F --worker-token-file F --client-token-file F
-// [--allow-file-root DIR ...]`: flags here; the master runs
+// [--allow-file-root DIR ...]`: flags here (SIGHUP re-reads the token files); the master runs
 // in actions/master-action.ts until the process's stop signal, then closes (journal flushed,
 // server stopped) and the command exits 0. Flags left out take the master's own defaults
 // (MASTER_DEFAULTS in @eddy/master). This module does not load that package, so `eddy --help`
@@ -34,11 +34,11 @@ export interface MasterFlags {
 export function registerMasterCommand(program: Command, ctx: CommandContext): void {
   program
     .command('master')
-    .description('run the master: manifests, dataset namespaces, worker registry, block placement, DataLoads')
+    .description('run the master: manifests, dataset namespaces, worker registry, block placement, DataLoads; SIGHUP re-reads the token files')
     .option('--listen <host:port>', 'address to serve the control plane on (default: 127.0.0.1:19998)')
     .requiredOption('--data-dir <dir>', 'directory for the journal (manifests, secrets, DataLoad history); created 0700')
     .option('--admin-token-file <file>', 'admin credentials (apply, delete, get, everything): one token per line')
-    .option('--worker-token-file <file>', 'worker credentials (register, heartbeat, mounts with cloud credentials); line: TOKEN [datasets=A,B]')
+    .option('--worker-token-file <file>', 'worker credentials (register, heartbeat, mounts with cloud credentials); line: TOKEN [datasets=A,B] [workers=ID,ID]')
     .option('--client-token-file <file>', 'client credentials (mount and read); line: TOKEN [datasets=A,B] [ufs=direct]')
     .option('--token-file <file>', `deprecated: one token that holds every role (env ${CLI_ENV.tokenFile})`)
     .option('--heartbeat-interval <ms>', 'heartbeat interval workers are told to use (default: 1000)')
