@@ -6,7 +6,7 @@
 //      and asks `read` for it, which serves each block slice from a local file if one can
 //      (short-circuit again, FETCH for sequential readers), else from the remote sources
 //      (remote-sources.ts: holders, the preferred worker, the bucket).
-import { blockSlices, type BlockSlice, type Logger } from '@eddy/core';
+import { AbortedError, blockSlices, type BlockSlice, type Logger } from '@eddy/core';
 import type { ReadaheadOptions } from '../mount-options.js';
 import type { ChannelPool } from './channel-pool.js';
 import { FileHandle } from './file-handle.js';
@@ -77,8 +77,8 @@ export class DatasetBlockSource implements BlockSource {
     if (offset >= pinned.size || length <= 0) return 0;
     const end = Math.min(pinned.size, offset + length);
     const sequential = readahead.isSequential(offset);
-    const n = await handle.run(async (signal) =>
-      await this.#local.readInto(pinned, handle.cursor, target, offset, end - offset, { sequential, signal }));
+    if (handle.closed) throw new AbortedError(`${pinned.path}: file handle closed`);
+    const n = await this.#local.readInto(pinned, handle.cursor, target, offset, end - offset, { sequential, signal: handle.signal });
     if (n !== null) {
       readahead.advance(end);
       return n;

@@ -21,6 +21,8 @@ export class FileHandle {
   readonly readahead: Readahead;
   readonly cursor: LocalCursor = newLocalCursor();
   readonly #inFlight = new Set<AbortController>();
+  /** Aborted at close(), like every controller in #inFlight; see `signal`. */
+  readonly #closer = new AbortController();
   #closed = false;
 
   constructor(pinned: PinnedVersion, budget: ReadaheadBudget, readahead: ReadaheadOptions, fetch: PinnedRangeFetch) {
@@ -30,6 +32,14 @@ export class FileHandle {
   }
 
   get closed(): boolean { return this.#closed; }
+
+  /**
+   * Aborted at close(). For the short-circuit's kernel reads, which mostly finish without waiting:
+   * an AbortController of their own per kernel read was the mount's costliest JS frame after the pread
+   * (docs/performance.md). The few that wait on an RPC (a location batch, shared by the block's
+   * reads) listen on this signal only while it lasts.
+   */
+  get signal(): AbortSignal { return this.#closer.signal; }
 
   /** Runs `op` with a signal that close() aborts. */
   async run<T>(op: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -47,7 +57,9 @@ export class FileHandle {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const c of this.#inFlight) c.abort(new AbortedError(`${this.pinned.path}: file handle closed`));
+    const reason = new AbortedError(`${this.pinned.path}: file handle closed`);
+    this.#closer.abort(reason);
+    for (const c of this.#inFlight) c.abort(reason);
     this.#inFlight.clear();
     this.readahead.close();
   }

@@ -115,10 +115,12 @@ export class ShortCircuit {
     }
     cursor.missBlock = -1;
     if (index !== cursor.block) {
-      // Entering a block: pin the next ones now so their checks overlap this block's reads (and
-      // have uncached ones fetched, if this reader is sequential).
+      // Entering a block: a sequential reader pins the next ones now so their checks overlap this
+      // block's reads (and has uncached ones fetched). A random reader does not: nearly each of its
+      // reads enters another block, and pinning 4 blocks per 4 KiB read cost more than the read
+      // (docs/performance.md); the blocks it does visit are pinned by their first read.
       cursor.block = index;
-      this.#pinAhead(pinned, index, o.sequential);
+      if (o.sequential) this.#pinAhead(pinned, index, true);
     }
     return n;
   }
