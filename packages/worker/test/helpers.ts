@@ -102,8 +102,8 @@ export async function makeNode(options: {
   mount: { url: string; options?: Record<string, string> };
   wrap?: (ufs: UnderFileSystem) => CountingUfs;
   blockSize?: number;
-  /** Read-through caps (maxConcurrentFetches, fetchWindowBytes). */
-  readThrough?: Pick<ReadThroughOptions, 'maxConcurrentFetches' | 'fetchWindowBytes'>;
+  /** Read-through caps and how a block is split into ranged GETs. */
+  readThrough?: Pick<ReadThroughOptions, 'maxConcurrentFetches' | 'fetchWindowBytes' | 'fetchPartBytes' | 'fetchPartsInFlight'>;
 }): Promise<TestNode> {
   const store = await BlockStore.open({ runtime: 'rt', tiers: options.tiers, fsync: false });
   let ufs: CountingUfs | undefined;

@@ -41,8 +41,12 @@ export const WORKER_DEFAULTS = {
   fetchTimeoutMs: 120_000,
   /** Block fetches from the UFS in flight at once (read-through, FETCH, loads); more wait for a slot. */
   maxConcurrentFetches: 16,
-  /** Bytes a fetch holds in memory ahead of its slowest consumer (the block file, or a reader when none). */
+  /** Bytes a fetch that cannot cache its block holds in memory ahead of its slowest reader. */
   fetchWindowBytes: 4 * MiB,
+  /** A block is fetched as ranged GETs of this many bytes, each written straight into the block file. */
+  fetchPartBytes: 4 * MiB,
+  /** Ranged GETs of one block in flight at once (so up to maxConcurrentFetches × this GETs per worker). */
+  fetchPartsInFlight: 4,
   /** How long a dataset's mounts are reused before asking the master again. */
   mountTtlMs: 30_000,
   // ---- Worker gRPC service ----

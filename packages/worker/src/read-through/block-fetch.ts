@@ -1,39 +1,38 @@
-// One in-flight fetch of one block from its UFS, shared by every reader of that block and by the
-// writer of its block file. Memory is bounded: the fetch keeps only a window of the bytes it
-// received (at most `windowBytes` ahead of the slowest consumer that needs them in memory), and
-// pauses the UFS stream while the window is full. Bytes that left the window and are already in
-// the block file are read back from it by readers that fell behind; the writer and live readers
-// get the received chunks themselves (no copy).
+// One in-flight fetch of one block from its UFS, shared by every reader of that block. Two modes:
+// - file: the fetch writes the block file (its ranges in parallel, straight from the UFS streams)
+//   and readers read what is written from that file, as the written prefix grows. Nothing of the
+//   block is held in memory here: the tier file is the buffer.
+// - memory (no tier had room for the block): the bytes pass through a window of received chunks
+//   (at most `windowBytes` ahead of the slowest reader) to the readers, without a copy; the UFS
+//   stream pauses while the window is full. Nothing is stored.
 import type { FileHandle } from 'node:fs/promises';
 import { AbortedError, UnavailableError, type EddyError } from '@eddy/core';
 import type { ValidBlockRef } from '../blocks/block-ref.js';
 
-/** Where one consumer is: the block offset of its next byte. */
+/** Where one reader is: the block offset of its next byte. */
 interface Cursor {
   pos: number;
-  /** The block file's writer: it never reads back from the file, so it holds the window. */
-  writer: boolean;
 }
 
-/** What the fetch's producer (the UFS pump, the block writer) drives. */
+/** What the fetch's producer (the UFS streams, writing the block file or not) drives. */
 export interface BlockFetchControl {
-  /** Appends UFS bytes; resolves once the window has room for more (the pump's backpressure). */
+  /** Memory mode: appends UFS bytes; resolves once the window has room for more (backpressure). */
   push(chunk: Buffer, signal: AbortSignal): Promise<void>;
-  /** A handle to the block file being written, for readers that fall behind the window. */
+  /** File mode: a handle to the block file being written, through which readers get its bytes. */
   attachFile(file: FileHandle): void;
-  /** Bytes [0, end) are in the block file (and readable through the attached handle). */
+  /** File mode: bytes [0, end) are in the block file (readable through the attached handle). */
   fileWritten(end: number): void;
   /** The block file will get no more bytes (committed, or its write failed). */
   fileClosed(): void;
 }
 
-/** Bytes read back from the block file per step, by a reader behind the window. */
+/** Bytes read from the block file per step, by a reader of a fetch in file mode. */
 const READ_BACK_BYTES = 256 * 1024;
 
 export class BlockFetch {
   readonly ref: ValidBlockRef;
   readonly #windowBytes: number;
-  /** The window: the chunks received and still held, the first at block offset #base. */
+  /** Memory mode's window: the chunks received and still held, the first at block offset #base. */
   readonly #chunks: Buffer[] = [];
   #base = 0;
   #received = 0;
@@ -55,7 +54,7 @@ export class BlockFetch {
     const control: BlockFetchControl = {
       push: async (chunk, signal) => await this.#push(chunk, signal),
       attachFile: (file) => { this.#file = file; this.#fileOpen = true; },
-      fileWritten: (end) => { this.#fileEnd = end; this.#trim(); },
+      fileWritten: (end) => this.#fileWritten(end),
       fileClosed: () => { this.#fileOpen = false; this.#trim(); },
     };
     this.done = run(this, control).then(
@@ -73,7 +72,7 @@ export class BlockFetch {
   /** Bytes held in memory (tests, the RSS bound). */
   get heldBytes(): number { return this.#received - this.#base; }
 
-  /** Whether a reader of [offset, …) can still join: the bytes before the window are all in the block file. */
+  /** Whether a reader of [offset, …) can still join: the bytes before the window (if any) are all in the block file. */
   canServe(offset: number): boolean {
     return !this.#finished && (offset >= this.#base || (this.#file !== undefined && this.#base <= this.#fileEnd));
   }
@@ -83,12 +82,7 @@ export class BlockFetch {
    * is taken now (not at the first `next()`), so the window keeps its bytes from this call on.
    */
   range(offset: number, length: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
-    return this.#consume({ pos: offset, writer: false }, offset + length, signal);
-  }
-
-  /** The block file writer's view: every byte, from memory. */
-  writerRange(signal: AbortSignal): AsyncGenerator<Buffer> {
-    return this.#consume({ pos: 0, writer: true }, this.ref.length, signal);
+    return this.#consume({ pos: offset }, offset + length, signal);
   }
 
   #consume(cursor: Cursor, end: number, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
@@ -140,7 +134,7 @@ export class BlockFetch {
     return undefined;
   }
 
-  /** A reader behind the window reads its next bytes from the block file (they are all there). */
+  /** A reader behind the window (in file mode: every reader) reads its next bytes from the block file. */
   async #readBack(cursor: Cursor, until: number): Promise<Buffer> {
     const file = this.#file;
     if (!file || cursor.pos + 1 > this.#fileEnd) throw new UnavailableError(`block ${this.ref.key}: the reader fell behind a fetch that has no block file`);
@@ -163,19 +157,28 @@ export class BlockFetch {
     }
   }
 
+  /** File mode: nothing is held in memory; the window is empty and ends where the file does. */
+  #fileWritten(end: number): void {
+    if (end <= this.#fileEnd) return;
+    this.#fileEnd = end;
+    this.#received = end;
+    this.#base = end;
+    this.#notify();
+  }
+
   /**
-   * Drops chunks nobody needs in memory any more: below every consumer (the writer counts the bytes
-   * it has written, not those it is writing). While the window is over its budget it drops further,
-   * up to what is in the block file: readers behind read those bytes back from the file; only the
-   * writer, and readers of a fetch without a file, hold the window (and so pause the UFS stream).
+   * Drops chunks nobody needs in memory any more: below every reader. While the window is over its
+   * budget it drops further, up to what is in the block file, if there is one: readers behind read
+   * those bytes back from the file; readers of a fetch without a file hold the window (and so
+   * pause the UFS stream).
    */
   #trim(): void {
     let soft = this.#received;
     let hard = this.#received;
     const inFile = this.#file ? this.#fileEnd : 0;
     for (const c of this.#cursors) {
-      soft = Math.min(soft, c.writer ? this.#fileEnd : c.pos);
-      hard = Math.min(hard, c.writer ? this.#fileEnd : Math.max(c.pos, inFile));
+      soft = Math.min(soft, c.pos);
+      hard = Math.min(hard, Math.max(c.pos, inFile));
     }
     let freed = false;
     while (this.#chunks.length > 0) {

@@ -1,14 +1,17 @@
 // Read-through: fetches a missing block from its UFS once, hands the bytes to every waiting
 // reader as they arrive, and stores the block. Concurrent misses of one key share one fetch;
-// a failed fetch leaves no block behind and every reader gets the typed error. Bounded: a ref
-// must carry its dataset's block size, at most `maxConcurrentFetches` fetches run at once, and
-// each holds at most `fetchWindowBytes` in memory (block-fetch.ts).
-import type { FileHandle } from 'node:fs/promises';
+// a failed fetch leaves no block behind and every reader gets the typed error. A block is fetched
+// as several ranged GETs at once, each written straight into its place in the block file, which
+// readers read as it fills (block-fetch.ts): no copy of the block is held in memory. Bounded: a
+// ref must carry its dataset's block size, at most `maxConcurrentFetches` fetches run at once, and
+// a fetch that cannot cache its block holds at most `fetchWindowBytes` in memory.
+import { finished } from 'node:stream/promises';
 import { EddyError, UnavailableError, TimeoutError, AbortedError, ValidationError, silentLogger, type Logger } from '@eddy/core';
 import type { BlockStore, BlockWriter } from '../store/block-store.js';
+import type { BlockPart } from '../store/block-writer.js';
 import type { ValidBlockRef } from '../blocks/block-ref.js';
 import type { FetchReason } from '@eddy/metrics';
-import type { UfsLocator } from './ufs-locator.js';
+import type { UfsLocation, UfsLocator } from './ufs-locator.js';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 import { BlockFetch, type BlockFetchControl } from './block-fetch.js';
 import { FetchSlots } from './fetch-slots.js';
@@ -22,14 +25,28 @@ export interface ReadThroughOptions {
   fetchTimeoutMs?: number;
   /** Fetches from the UFS at once; more wait for a slot. Default 16. */
   maxConcurrentFetches?: number;
-  /** Bytes one fetch holds in memory ahead of its slowest consumer. Default 4 MiB. */
+  /** Bytes a fetch that cannot cache its block holds in memory ahead of its slowest reader. Default 4 MiB. */
   fetchWindowBytes?: number;
+  /** A block is fetched as ranges of this many bytes, each its own GET. Default 4 MiB. */
+  fetchPartBytes?: number;
+  /** Ranges of one block fetched at once. Default 4. */
+  fetchPartsInFlight?: number;
   /** Called with the byte count of every completed UFS fetch. */
   onFetched?: (bytes: number) => void;
   /** One request to the UFS for `dataset` ended: `bytes` read, or `err` (not for aborts by close). */
   onUfsRequest?: (dataset: string, bytes: number, err?: unknown) => void;
   /** A fetch of a whole block ended (once per fetch, however many readers joined it); `ok`: stored. */
   onBlockFetched?: (dataset: string, reason: FetchReason, ok: boolean) => void;
+}
+
+/** One fetch of one block, as its UFS requests see it. */
+interface FetchRun {
+  ref: ValidBlockRef;
+  location: UfsLocation;
+  /** Aborts on close, timeout, or `stop`. */
+  signal: AbortSignal;
+  /** Stops every request of the fetch (the first failure does it). */
+  stop: AbortController;
 }
 
 function asEddyError(err: unknown, what: string): EddyError {
@@ -46,12 +63,20 @@ export class ReadThrough {
   readonly #controller = new AbortController();
   readonly #slots: FetchSlots;
   readonly #windowBytes: number;
+  readonly #partBytes: number;
+  readonly #partsInFlight: number;
 
   constructor(options: ReadThroughOptions) {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger();
     this.#slots = new FetchSlots(options.maxConcurrentFetches ?? WORKER_DEFAULTS.maxConcurrentFetches);
     this.#windowBytes = options.fetchWindowBytes ?? WORKER_DEFAULTS.fetchWindowBytes;
+    this.#partBytes = options.fetchPartBytes ?? WORKER_DEFAULTS.fetchPartBytes;
+    this.#partsInFlight = options.fetchPartsInFlight ?? WORKER_DEFAULTS.fetchPartsInFlight;
+    if (!Number.isSafeInteger(this.#partBytes) || this.#partBytes < 1) throw new ValidationError('fetchPartBytes must be a positive integer', 'fetchPartBytes');
+    if (!Number.isSafeInteger(this.#partsInFlight) || this.#partsInFlight < 1) {
+      throw new ValidationError('fetchPartsInFlight must be a positive integer', 'fetchPartsInFlight');
+    }
   }
 
   get inflightCount(): number { return this.#inflight.size; }
@@ -100,81 +125,141 @@ export class ReadThrough {
     return f;
   }
 
-  /**
-   * The block file is written by a consumer of the fetch like any reader, so neither the
-   * reservation (which may have to demote blocks first) nor disk writes delay the readers until
-   * the window is full. A full cache still serves the readers, uncached. Resolves to whether the
-   * block was stored. `bytes` was registered before the first byte arrived.
-   */
-  async #store(f: BlockFetch, control: BlockFetchControl, bytes: AsyncGenerator<Buffer>, stop: AbortController): Promise<boolean> {
-    const { ref } = f;
-    let writer: BlockWriter;
+  /** A writer for the block, or undefined when no tier has room (the block is then served uncached). */
+  async #openWriter(ref: ValidBlockRef): Promise<BlockWriter | undefined> {
     try {
-      writer = await this.#options.store.createWriter(ref.key, ref.length);
+      return await this.#options.store.createWriter(ref.key, ref.length);
     } catch (err) {
       this.#logger.warn({ key: ref.key, err }, 'cannot cache block; serving it uncached');
-      stop.abort();
-      return false;
-    }
-    let file: FileHandle | undefined;
-    try {
-      file = await writer.openReader();
-      control.attachFile(file);
-      let written = 0;
-      for await (const chunk of bytes) {
-        await writer.write(chunk);
-        written += chunk.length;
-        control.fileWritten(written);
-      }
-      await writer.commit();
-      return true;
-    } catch (err) {
-      if (!stop.signal.aborted) this.#logger.warn({ key: ref.key, err }, 'cannot write block file; served uncached');
-      stop.abort();
-      await writer.abort();
-      return false;
-    } finally {
-      control.fileClosed();
+      return undefined;
     }
   }
 
   async #run(f: BlockFetch, control: BlockFetchControl): Promise<boolean> {
     const { ref } = f;
     const timeoutMs = this.#options.fetchTimeoutMs ?? WORKER_DEFAULTS.fetchTimeoutMs;
-    const signal = AbortSignal.any([this.#controller.signal, AbortSignal.timeout(timeoutMs)]);
-    // Taken before the first byte can arrive: the window keeps every byte for the writer.
-    const stopWriter = new AbortController();
-    const bytes = f.writerRange(stopWriter.signal);
+    // The parts of a block stop together: the first failure aborts the others.
+    const stop = new AbortController();
+    const signal = AbortSignal.any([this.#controller.signal, AbortSignal.timeout(timeoutMs), stop.signal]);
     let release: (() => void) | undefined;
-    let storeTask: Promise<boolean> | undefined;
+    let writer: BlockWriter | undefined;
     try {
       release = await this.#slots.acquire(signal);
-      storeTask = this.#store(f, control, bytes, stopWriter);
-      const { ufs, ufsPath } = await this.#options.locator.locate(ref.dataset, ref.path, { signal });
-      // Exactly the ref's version: by its versionId where the bucket keeps versions, and If-Match on its ETag.
-      const byId = ref.versionId === '' ? {} : { versionId: ref.versionId };
-      const range = { offset: ref.index * ref.blockSize, length: ref.length };
-      const stream = await ufs.read(ufsPath, { ...range, ifMatch: ref.version, ...byId, signal });
-      let got = 0;
-      for await (const chunk of stream) {
-        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-        if (got + buf.length > ref.length) throw new UnavailableError(`UFS returned more than the ${ref.length} bytes of block ${ref.index} of ${ref.path}`);
-        got += buf.length;
-        await control.push(buf, signal);
+      // The reservation (which may have to demote blocks first) overlaps finding the UFS.
+      const opening = this.#openWriter(ref);
+      const location = await this.#options.locator.locate(ref.dataset, ref.path, { signal }).catch(async (err: unknown) => {
+        writer = await opening;
+        throw err;
+      });
+      writer = await opening;
+      if (writer === undefined) {
+        const run: FetchRun = { ref, location, signal, stop };
+        await this.#streamRange(run, 0, ref.length, (buf) => control.push(buf, signal));
+        this.#options.onFetched?.(ref.length);
+        return false;
       }
-      if (got !== ref.length) throw new UnavailableError(`UFS returned ${got} of the ${ref.length} bytes of block ${ref.index} of ${ref.path}`);
-      this.#options.onFetched?.(got);
-      this.#options.onUfsRequest?.(ref.dataset, got);
+      control.attachFile(await writer.openReader());
+      await this.#fetchParts({ ref, location, signal, stop }, writer, control);
+      this.#options.onFetched?.(ref.length);
+      await writer.commit();
+      return true;
     } catch (err) {
-      if (!this.#controller.signal.aborted && release) this.#options.onUfsRequest?.(ref.dataset, 0, err);
-      // Stop the block writer and let it remove its temp file before any reader hears of the
-      // failure: once a reader has the error, nothing of the block is left on disk.
-      stopWriter.abort();
-      await storeTask;
+      stop.abort();
+      // Remove the temp file before any reader hears of the failure: once a reader has the error,
+      // nothing of the block is left on disk.
+      await writer?.abort();
       throw err;
     } finally {
+      control.fileClosed();
       release?.();
     }
-    return await storeTask;
+  }
+
+  /**
+   * File mode: the block's parts (`fetchPartBytes` each, `fetchPartsInFlight` at once, in order)
+   * are each read by a ranged GET straight into their place in the block file; readers follow the
+   * written prefix. A store gives one stream less than a whole object's bandwidth; several ranges
+   * at once fill the link where one would not.
+   */
+  async #fetchParts(run: FetchRun, writer: BlockWriter, control: BlockFetchControl): Promise<void> {
+    const { ref, signal, stop } = run;
+    const parts: BlockPart[] = [];
+    for (let at = 0; at < ref.length || parts.length === 0; at += this.#partBytes) {
+      parts.push(writer.part(at, Math.min(this.#partBytes, ref.length - at)));
+    }
+    const prefix = (): number => {
+      let end = 0;
+      for (const p of parts) {
+        end += p.written;
+        if (p.written < p.length) break;
+      }
+      return end;
+    };
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < parts.length && !signal.aborted) {
+        const part = parts[next++]!;
+        await this.#streamRange(run, part.offset, part.length, (buf) => {
+          const writing = part.write(buf);
+          if (writing === undefined) {
+            control.fileWritten(prefix());
+            return undefined;
+          }
+          return writing.then(() => control.fileWritten(prefix()));
+        });
+      }
+    };
+    // The first failure is the cause; the others are aborts it caused.
+    let cause: { err: unknown } | undefined;
+    await Promise.all(Array.from({ length: Math.min(this.#partsInFlight, parts.length) }, async () => {
+      try {
+        await lane();
+      } catch (err) {
+        cause ??= { err };
+        stop.abort();
+      }
+    }));
+    if (cause) throw cause.err;
+    signal.throwIfAborted();
+  }
+
+  /**
+   * Reads bytes [offset, offset+length) of the ref's block (offsets within the block) from the UFS
+   * and hands each chunk to `sink` in order. One UFS request, counted for the metrics. Chunks are
+   * taken from 'data' events, not an async iterator: a sink that finishes at once (a MEM-tier
+   * write) costs no promise per chunk; one that returns a promise pauses the stream until it settles.
+   */
+  async #streamRange(run: FetchRun, offset: number, length: number, sink: (buf: Buffer) => Promise<void> | undefined): Promise<void> {
+    const { ref, signal, location: { ufs, ufsPath } } = run;
+    // Exactly the ref's version: by its versionId where the bucket keeps versions, and If-Match on its ETag.
+    const byId = ref.versionId === '' ? {} : { versionId: ref.versionId };
+    const what = `${length} bytes at ${offset} of block ${ref.index} of ${ref.path}`;
+    let got = 0;
+    try {
+      const stream = await ufs.read(ufsPath, { offset: ref.index * ref.blockSize + offset, length, ifMatch: ref.version, ...byId, signal });
+      let writing: Promise<void> | undefined;
+      const fail = (err: unknown): void => { stream.destroy(err instanceof Error ? err : new Error(String(err))); };
+      stream.on('data', (chunk: Buffer | Uint8Array) => {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        try {
+          if (got + buf.length > length) throw new UnavailableError(`UFS returned more than the ${what}`);
+          got += buf.length;
+          const w = sink(buf);
+          if (w === undefined) return;
+          stream.pause();
+          writing = w.then(() => { writing = undefined; stream.resume(); }, fail);
+        } catch (err) {
+          fail(err);
+        }
+      });
+      await finished(stream);
+      await writing;
+      if (got !== length) throw new UnavailableError(`UFS returned ${got} of the ${what}`);
+      this.#options.onUfsRequest?.(ref.dataset, got);
+    } catch (err) {
+      // Not a request error when this fetch stopped it (another part failed) or the worker is closing.
+      if (!run.stop.signal.aborted && !this.#controller.signal.aborted) this.#options.onUfsRequest?.(ref.dataset, got, err);
+      throw err;
+    }
   }
 }
