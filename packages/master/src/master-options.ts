@@ -101,9 +101,13 @@ export const MASTER_DEFAULTS: Readonly<Tunables> = Object.freeze({
   negativeCacheTtlMs: 5000,
   loadBlocksTimeoutMs: 600_000,
   freeBlocksTimeoutMs: 60_000,
-  dataLoadConcurrency: 8,
-  dataLoadPerWorkerConcurrency: 2,
-  dataLoadBatchBlocks: 8,
+  // A worker fetches the blocks of one call 4 at once (its loadConcurrency) and answers when the
+  // last is in: batches of 4 leave no call waiting on its own tail, and 3 calls per worker keep 12
+  // blocks in flight there (each as parallel ranged GETs), below its 16 fetch slots, so reads
+  // that miss during a load still find a slot. The cap across workers lets 5 workers run at that.
+  dataLoadConcurrency: 16,
+  dataLoadPerWorkerConcurrency: 3,
+  dataLoadBatchBlocks: 4,
   dataLoadProgressPersistMs: 1000,
   journalCompactAfterRecords: 2000,
   shutdownGraceMs: 2000,
