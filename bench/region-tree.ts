@@ -3,8 +3,8 @@
 // reads the bucket; B and C read A through `eddy://`, each over its own emulated link in its own
 // network namespace). Measures the MiB crossing each link and the time until every region's
 // mount serves the new bytes (sha256 checked).
-//   npx tsc -b bench && node bench/lib/region-tree.js [--quick] [--size 1024] [--topologies star,tree] [--out bench/results]
-// As root (network namespaces, tc, FUSE, drop_caches). Writes <out>/<date>-region-tree.json and .md.
+//   npx tsc -b bench && node bench/lib/region-tree.js [--quick] [--size 1024] [--topologies star,tree] [--out bench/results] [--name N]
+// As root (network namespaces, tc, FUSE, drop_caches). Writes <out>/<date>-region-tree[-quick].json and .md (or <date>-N.*).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,6 +28,7 @@ const FILE = 'model/shard-0.bin';
 const { values } = parseArgs({ options: {
   quick: { type: 'boolean', default: false }, size: { type: 'string' }, out: { type: 'string', default: join(here, '..', 'results') },
   topologies: { type: 'string', default: 'star,tree' }, rate: { type: 'string', default: '500' }, rtt: { type: 'string', default: '30' },
+  name: { type: 'string' },
 } });
 const size = (values.size ? Number(values.size) : values.quick ? 256 : 1024) * MiB;
 const rateMbit = Number(values.rate);
@@ -179,7 +180,7 @@ function regionLink(l: WanLink): string {
 
 async function report(startedAt: Date, loadStart: number[], results: Record<string, UpdateResult>, errors: string[]): Promise<void> {
   const date = startedAt.toISOString().slice(0, 10);
-  const base = `${date}-region-tree${values.quick ? '-quick' : ''}`;
+  const base = `${date}-${values.name ?? `region-tree${values.quick ? '-quick' : ''}`}`;
   const git = (await run('git', ['log', '-1', '--format=%h %s'], { check: false })).stdout.trim().slice(0, 72);
   const json = {
     meta: {
