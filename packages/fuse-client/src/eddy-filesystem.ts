@@ -13,6 +13,7 @@ import type { FileAttr, DirListing } from './metadata-cache.js';
 import { OpenHandles, type OpenHandle } from './open-handles.js';
 import { PageCachePolicy, type OpenMode } from './page-cache-policy.js';
 import type { BlockSource } from './read-path/block-source.js';
+import type { ListedLocator } from './read-path/sources.js';
 import { PinnedVersion, rememberedLocations, type PinnedVersionOptions, type RememberedLocations } from './read-path/pinned-version.js';
 import type { VersionLeases } from './version-leases.js';
 
@@ -21,6 +22,10 @@ export interface EddyFilesystemOptions {
   source: BlockSource;
   /** GetBlockLocations for the handles' pinned versions. */
   locator: PinnedVersionOptions['locator'];
+  /** Locations that came with directory listings: opens of small files there ask the master nothing. */
+  listed?: ListedLocator;
+  /** Blocks shorter than this are streamed, so listed locations serve them (MountTunables). */
+  shortCircuitMinBytes: number;
   dataset: string;
   blockSize: number;
   readOnly: boolean;
@@ -99,7 +104,10 @@ export class EddyFilesystem {
         dataset: o.dataset, path: pinnedAttr.path, size: pinnedAttr.size, version: pinnedAttr.version,
         versionId: pinnedAttr.versionId, mtimeMs: pinnedAttr.mtimeMs, blockSize: o.blockSize,
       },
-      { locator: o.locator, timeoutMs: o.masterTimeoutMs, batchBlocks: o.locationBatchBlocks, remembered: this.#locations },
+      {
+        locator: o.locator, timeoutMs: o.masterTimeoutMs, batchBlocks: o.locationBatchBlocks, remembered: this.#locations,
+        ...(o.listed ? { listed: o.listed } : {}), smallBlockBytes: o.shortCircuitMinBytes,
+      },
     );
     o.leases.acquire(pinnedAttr);
     const fd = this.#handles.add({ file: o.source.open(pinned), attr: pinnedAttr });

@@ -1,11 +1,18 @@
 // The dataset's namespace as the master serves it, through the user-space caches: attributes,
 // directory listings (paged), and the workers' capacity for statfs. Concurrent asks for the same
 // path share one master call.
+//
+// Metadata comes per directory where it can: an attribute that expired in a directory this mount
+// has listed (one page at most) is refreshed by listing that directory again, one call for all its
+// files, instead of a Stat per file; the listing also carries the files' block locations
+// (ListedLocations), so opening the small files of a listed directory asks the master nothing.
 import { posix } from 'node:path';
+import { LRUCache } from 'lru-cache';
 import pLimit from 'p-limit';
 import { NotFoundError } from '@eddy/core';
 import type { MasterRpc, proto } from '@eddy/protocol';
 import { NotADirectoryError } from './fuse-errors.js';
+import type { ListedLocations } from './listed-locations.js';
 import type { DirListing, FileAttr, MetadataCache } from './metadata-cache.js';
 
 export interface MasterMetadataOptions {
@@ -18,16 +25,23 @@ export interface MasterMetadataOptions {
   statfsCacheMs: number;
   prefetchSubdirs: number;
   prefetchSubdirConcurrency: number;
+  /** Keeps the block locations listings carry (and says how many blocks per file to ask). */
+  located?: ListedLocations;
 }
 
 /** Cache capacity and usage of the dataset's live workers, in bytes. */
 export interface Capacity { quotaBytes: number; usedBytes: number }
+
+/** Directories whose sizes are remembered (a number each). */
+const LISTED_DIRS = 10_000;
 
 export class MasterMetadata {
   readonly #o: MasterMetadataOptions;
   readonly #inflightStat = new Map<string, Promise<FileAttr>>();
   readonly #inflightList = new Map<string, Promise<DirListing>>();
   readonly #prefetchLimit: ReturnType<typeof pLimit>;
+  /** Directories listed from the master, with their entry count: those of one page are listed again rather than stat'ed file by file. */
+  readonly #listedSizes: LRUCache<string, number>;
   readonly #mountedAt = Date.now();
   #capacity: { at: number; value: Capacity } | undefined;
   /** Master calls made, for tests and diagnostics. */
@@ -36,6 +50,7 @@ export class MasterMetadata {
   constructor(options: MasterMetadataOptions) {
     this.#o = options;
     this.#prefetchLimit = pLimit(options.prefetchSubdirConcurrency);
+    this.#listedSizes = new LRUCache<string, number>({ max: LISTED_DIRS });
   }
 
   async lookup(path: string): Promise<FileAttr> {
@@ -50,6 +65,8 @@ export class MasterMetadata {
       cache.setNegative(path);
       throw new NotFoundError(path);
     }
+    const dir = posix.dirname(path);
+    if (this.#relistable(dir)) return await this.#fromListing(dir, path);
     let p = this.#inflightStat.get(path);
     if (!p) {
       p = this.#statFromMaster(path).finally(() => this.#inflightStat.delete(path));
@@ -61,8 +78,26 @@ export class MasterMetadata {
   async listDir(path: string): Promise<DirListing> {
     const dir = await this.lookup(path);
     if (!dir.isDir) throw new NotADirectoryError(path);
-    const hit = this.#o.cache.getListing(path);
-    if (hit) return hit;
+    return this.#o.cache.getListing(path) ?? await this.#listShared(path);
+  }
+
+  /** Whether `dir` was listed before and fits one page, so that listing it again is one call. */
+  #relistable(dir: string): boolean {
+    const { cache, listPageSize } = this.#o;
+    const n = this.#listedSizes.get(dir);
+    return cache.cachesAttrs && cache.cachesListings && n !== undefined && n <= listPageSize;
+  }
+
+  /** `path`'s attributes from a new listing of its directory `dir` (shared with other lookups there). */
+  async #fromListing(dir: string, path: string): Promise<FileAttr> {
+    const listing = await this.#listShared(dir);
+    const i = listing.names.indexOf(posix.basename(path));
+    if (i >= 0) return listing.attrs[i]!;
+    this.#o.cache.setNegative(path);
+    throw new NotFoundError(path);
+  }
+
+  async #listShared(path: string): Promise<DirListing> {
     let p = this.#inflightList.get(path);
     if (!p) {
       p = this.#listFromMaster(path).finally(() => this.#inflightList.delete(path));
@@ -121,7 +156,8 @@ export class MasterMetadata {
   }
 
   async #listFromMaster(path: string): Promise<DirListing> {
-    const { master, dataset, cache } = this.#o;
+    const { master, dataset, cache, located } = this.#o;
+    const locateBlocks = located?.locateBlocks ?? 0;
     const names: string[] = [];
     const attrs: FileAttr[] = [];
     const seen = new Set<string>();
@@ -129,7 +165,9 @@ export class MasterMetadata {
     // Large directories arrive in pages; one giant reply could exceed the RPC message limit.
     do {
       this.calls.list++;
-      const res = await master.list({ dataset, path, pageToken, pageSize: this.#o.listPageSize }, { timeoutMs: this.#o.masterTimeoutMs });
+      const at = Date.now();
+      const res = await master.list({ dataset, path, pageToken, pageSize: this.#o.listPageSize, locateBlocks }, { timeoutMs: this.#o.masterTimeoutMs });
+      located?.remember(res, at);
       for (const e of res.entries) {
         const name = posix.basename(e.path.replace(/\/+$/, ''));
         if (name === '' || seen.has(name)) continue;
@@ -141,6 +179,7 @@ export class MasterMetadata {
     } while (pageToken !== '');
     const listing = { names, nameSet: seen, attrs };
     cache.setListing(path, listing);
+    this.#listedSizes.set(path, names.length);
     return listing;
   }
 }

@@ -52,6 +52,8 @@ export class MetadataCache {
   getAttr(path: string): FileAttr | undefined { return this.#attr?.get(path); }
   /** Whether directory listings are kept at all (entry timeout > 0). */
   get cachesListings(): boolean { return this.#entry !== undefined; }
+  /** Whether attributes are kept at all (attr timeout > 0). */
+  get cachesAttrs(): boolean { return this.#attr !== undefined; }
   setAttr(attr: FileAttr): void {
     this.#negative?.delete(attr.path);
     this.#attr?.set(attr.path, attr);

@@ -12,6 +12,7 @@ import { createDataChannelFactory } from './data-channel-factory.js';
 import { EddyFilesystem } from './eddy-filesystem.js';
 import { fuseOps } from './fuse-ops.js';
 import { instrumentFuseOps } from './instrument-fuse-ops.js';
+import { ListedLocations } from './listed-locations.js';
 import { EddyFuse, libfuseOptionList } from './libfuse-options.js';
 import { MasterMetadata } from './master-metadata.js';
 import { MetadataCache } from './metadata-cache.js';
@@ -140,15 +141,22 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
     attrTimeoutSec: fuseOptions.attrTimeout, entryTimeoutSec: fuseOptions.entryTimeout, negativeTimeoutSec: fuseOptions.negativeTimeout,
     maxEntries: o.metadataCacheEntries,
   });
-  const metadata = new MasterMetadata({ ...o, master, runtime: spec.runtime, cache });
+  // Block locations ride on the listings, so opening a small file of a listed directory asks the master nothing.
+  const located = o.listLocateBlocks > 0 && o.listedLocationsMs > 0
+    ? new ListedLocations({
+        master, dataset: o.dataset, locateBlocks: o.listLocateBlocks, maxAgeMs: o.listedLocationsMs, maxEntries: o.rememberedLocations,
+        listPageSize: o.listPageSize, masterTimeoutMs: o.masterTimeoutMs, dirSize: (dir) => cache.getListing(dir)?.names.length,
+      })
+    : undefined;
+  const metadata = new MasterMetadata({ ...o, master, runtime: spec.runtime, cache, ...(located ? { located } : {}) });
   const leases = new VersionLeases({
     hold: async (req, opts) => await master.holdVersions(req, opts),
     dataset: o.dataset, clientId: `${o.hostId}:${process.pid}:${randomBytes(6).toString('hex')}`, timeoutMs: o.masterTimeoutMs,
-    initialRenewMs: o.versionLeaseRenewMs, retryMs: o.versionLeaseRetryMs, logger: o.logger,
+    initialRenewMs: o.versionLeaseRenewMs, retryMs: o.versionLeaseRetryMs, batchMs: o.versionLeaseBatchMs, logger: o.logger,
   });
   resources.add(() => leases.close());
   const fs = new EddyFilesystem({
-    ...o, metadata, source, locator: master, blockSize, readOnly: fuseOptions.readOnly,
+    ...o, metadata, source, locator: master, ...(located ? { listed: located } : {}), blockSize, readOnly: fuseOptions.readOnly,
     keepCacheAcrossOpens: fuseOptions.kernelCache || fuseOptions.autoCache, leases,
   });
   resources.add(() => fs.closeAll());

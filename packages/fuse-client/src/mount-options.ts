@@ -42,6 +42,11 @@ export interface MountTunables {
   pinAheadBlocks: number;
   /** Blocks smaller than this are streamed even to a sequential reader (a FETCH, pin and open cost more than the copy). */
   fetchLocalMinBytes: number;
+  /**
+   * Blocks shorter than this are streamed in one data-channel READ even from a worker on this host:
+   * for them the pin, the file checks and the open of a short-circuit read cost more than the copy.
+   */
+  shortCircuitMinBytes: number;
   /** How long a failed FETCH is remembered (the block is streamed meanwhile). */
   fetchFailureMs: number;
   /** FETCHes remembered (by worker and block), and for how long once done. */
@@ -61,6 +66,10 @@ export interface MountTunables {
   metadataCacheEntries: number;
   /** Entries per List call to the master. */
   listPageSize: number;
+  /** Blocks per file whose locations a directory listing asks for (0: none; every open asks GetBlockLocations). */
+  listLocateBlocks: number;
+  /** How long locations from a listing serve opens of small files; older ones are asked again for the whole directory. */
+  listedLocationsMs: number;
   /** How long statfs reuses the workers' capacity figures. */
   statfsCacheMs: number;
   /** Subdirectories listed ahead when a directory is read, and how many listings run at once for that. */
@@ -74,6 +83,8 @@ export interface MountTunables {
   versionLeaseRenewMs: number;
   /** Wait after a failed HoldVersions call before the next try. */
   versionLeaseRetryMs: number;
+  /** Least time between two HoldVersions calls sent for opens and closes (they are batched; 0: one per change). */
+  versionLeaseBatchMs: number;
 }
 
 export const MOUNT_DEFAULTS: Readonly<MountTunables> = Object.freeze({
@@ -90,6 +101,7 @@ export const MOUNT_DEFAULTS: Readonly<MountTunables> = Object.freeze({
   // 4 blocks of 16 MiB match the 64 MiB window of streamed readahead, so a cold read keeps that many GETs going.
   pinAheadBlocks: 4,
   fetchLocalMinBytes: 1 * MiB,
+  shortCircuitMinBytes: 1 * MiB,
   fetchFailureMs: 5_000,
   fetchMemoryEntries: 4096,
   fetchMemoryMs: 60_000,
@@ -101,6 +113,10 @@ export const MOUNT_DEFAULTS: Readonly<MountTunables> = Object.freeze({
   rememberedLocations: 65_536,
   metadataCacheEntries: 100_000,
   listPageSize: 1000,
+  listLocateBlocks: 1,
+  // Long enough for a reader that lists a directory and then reads its files; a holder that lost
+  // a block meanwhile answers NOT_FOUND and the block is read through (ListedLocations).
+  listedLocationsMs: 30_000,
   statfsCacheMs: 2_000,
   prefetchSubdirs: 256,
   prefetchSubdirConcurrency: 8,
@@ -108,6 +124,7 @@ export const MOUNT_DEFAULTS: Readonly<MountTunables> = Object.freeze({
   readReportIntervalMs: 1_000,
   versionLeaseRenewMs: 10_000,
   versionLeaseRetryMs: 1_000,
+  versionLeaseBatchMs: 100,
 });
 
 export interface MountDatasetOptions extends Partial<Omit<MountTunables, 'readahead'>> {
@@ -157,8 +174,8 @@ export interface ResolvedMountOptions extends MountTunables {
 type NumberKey = { [K in keyof MountTunables]: MountTunables[K] extends number ? K : never }[keyof MountTunables];
 
 /** Tunables that may be 0 (the rest must be at least 1). */
-const ZERO_ALLOWED = new Set<string>(['pinAheadBlocks', 'fetchLocalMinBytes', 'fetchFailureMs', 'notLocalMemoryMs', 'prefetchSubdirs',
-  'readaheadTotalBytes', 'initialWindowBytes', 'maxWindowBytes', 'statfsCacheMs']);
+const ZERO_ALLOWED = new Set<string>(['pinAheadBlocks', 'fetchLocalMinBytes', 'shortCircuitMinBytes', 'listLocateBlocks', 'listedLocationsMs',
+  'versionLeaseBatchMs', 'fetchFailureMs', 'notLocalMemoryMs', 'prefetchSubdirs', 'readaheadTotalBytes', 'initialWindowBytes', 'maxWindowBytes', 'statfsCacheMs']);
 
 function checkCount(field: string, value: unknown): number {
   const min = ZERO_ALLOWED.has(field) ? 0 : 1;

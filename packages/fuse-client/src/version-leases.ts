@@ -1,8 +1,15 @@
 // Tells the master which versions this mount has open (HoldVersions), so that the blocks of a
 // version replaced in the bucket stay cached, pinned on their workers, while a handle reads it.
-// The whole set is sent each time (level-triggered): at once when it changes, and as a renewal
-// every third of the lease the master grants; a mount that dies stops renewing and its lease
-// expires. At most one call is in flight; changes made meanwhile go in the next one.
+// The whole set is sent each time (level-triggered): when it changes, and as a renewal every third
+// of the lease the master grants; a mount that dies stops renewing and its lease expires. At most
+// one call is in flight; changes made meanwhile go in the next one.
+//
+// A change after a quiet spell is sent at once; changes that follow within `batchMs` of a call wait
+// for one call at the end of that window, so a reader opening many small files costs the master a
+// few calls a second, not two per file, and a file opened and closed inside the window costs none.
+// Never on an open's path: the master keeps a replaced version's blocks for a grace period longer
+// than the window anyway (replaced-version-grace.ts); the lease is what keeps them past it.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@eddy/core';
 
 export interface LeasedFile {
@@ -29,6 +36,8 @@ export interface VersionLeasesOptions {
   initialRenewMs: number;
   /** Wait after a failed call before the next try. */
   retryMs: number;
+  /** Least time between the starts of two calls sent for changes (0: each change as soon as none is in flight). */
+  batchMs: number;
   logger: Logger;
 }
 
@@ -43,6 +52,9 @@ export class VersionLeases {
   /** Whether the master's last view of this mount is non-empty (an empty set needs no renewal). */
   #masterHolds = false;
   #failures = 0;
+  /** When the last call started, and the set it sent (so a change that came back to it sends nothing). */
+  #lastCallAt = -Infinity;
+  #lastSent = '';
   #closed = false;
   readonly #abort = new AbortController();
 
@@ -99,41 +111,54 @@ export class VersionLeases {
   #changed(): void {
     if (this.#closed) return;
     this.#dirty = true;
-    this.#flush();
+    this.#flush(false);
   }
 
-  #flush(): void {
+  /** Sends the set: for a change (`renewal` false) not before batchMs after the last call, and only if it differs from it. */
+  #flush(renewal: boolean): void {
     if (this.#inFlight || this.#closed) return;
-    this.#dirty = false;
-    const files = [...this.#held.values()].map((h) => ({ ...h.file, isDir: false }));
-    const { dataset, clientId, timeoutMs } = this.#o;
-    this.#inFlight = this.#o.hold({ dataset, clientId, files }, { timeoutMs, signal: this.#abort.signal }).then(
-      (res) => {
-        this.#failures = 0;
-        this.#masterHolds = files.length > 0;
-        if (res.leaseMs > 0) this.#renewMs = Math.max(100, Math.floor(res.leaseMs / 3));
-      },
-      (err: unknown) => {
-        // The master keeps the previous set until its lease runs out; try again soon.
-        this.#dirty = true;
-        if (this.#failures++ === 0) this.#o.logger.warn({ err }, 'could not tell the master which versions are open; retrying');
-      },
-    ).finally(() => {
+    const wait = renewal ? 0 : this.#lastCallAt + this.#o.batchMs - Date.now();
+    // The wait counts as in flight: settled() waits for it, and changes meanwhile join the call.
+    const call = wait > 0
+      ? sleep(wait, undefined, { signal: this.#abort.signal }).then(async () => await this.#send(renewal))
+      : this.#send(renewal);
+    this.#inFlight = call.catch(() => undefined).finally(() => {
       this.#inFlight = undefined;
       this.#schedule();
     });
+  }
+
+  async #send(renewal: boolean): Promise<void> {
+    this.#dirty = false;
+    const files = [...this.#held.values()].map((h) => ({ ...h.file, isDir: false }));
+    const sent = [...this.#held.keys()].sort().join('\n');
+    // Opened and closed again since the last call: the master already has this set.
+    if (!renewal && sent === this.#lastSent && this.#failures === 0) return;
+    const { dataset, clientId, timeoutMs } = this.#o;
+    this.#lastCallAt = Date.now();
+    try {
+      const res = await this.#o.hold({ dataset, clientId, files }, { timeoutMs, signal: this.#abort.signal });
+      this.#failures = 0;
+      this.#masterHolds = files.length > 0;
+      this.#lastSent = sent;
+      if (res.leaseMs > 0) this.#renewMs = Math.max(100, Math.floor(res.leaseMs / 3));
+    } catch (err) {
+      // The master keeps the previous set until its lease runs out; try again soon.
+      this.#dirty = true;
+      if (this.#failures++ === 0 && !this.#closed) this.#o.logger.warn({ err }, 'could not tell the master which versions are open; retrying');
+    }
   }
 
   #schedule(): void {
     clearTimeout(this.#timer);
     if (this.#closed) return;
     if (this.#dirty && this.#failures === 0) {
-      this.#flush();
+      this.#flush(false);
       return;
     }
     if (!this.#dirty && this.#held.size === 0 && !this.#masterHolds) return;
     const wait = this.#failures > 0 ? this.#o.retryMs : this.#renewMs;
-    this.#timer = setTimeout(() => this.#flush(), wait);
+    this.#timer = setTimeout(() => this.#flush(true), wait);
     this.#timer.unref();
   }
 }

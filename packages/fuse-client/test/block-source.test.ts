@@ -15,7 +15,7 @@ import { ChannelPool } from '../src/read-path/channel-pool.js';
 import { selectHolders } from '../src/read-path/holders.js';
 import { PinnedVersion, type BlockPlace } from '../src/read-path/pinned-version.js';
 import { ReadaheadBudget } from '../src/read-path/readahead-budget.js';
-import type { BlockLocator, DataChannel, ReadMeter, UfsSource } from '../src/read-path/sources.js';
+import type { BlockLocator, DataChannel, ListedLocator, ReadMeter, UfsSource } from '../src/read-path/sources.js';
 
 const MiB = 1 << 20;
 const BS = 4 * MiB;
@@ -75,8 +75,12 @@ function fakeChannel(address: string, s: Shared): DataChannel {
   };
 }
 
-/** A little cluster in memory: files, where the master says their blocks are, what workers do. */
-function world() {
+/**
+ * A little cluster in memory: files, where the master says their blocks are, what workers do.
+ * `shortCircuitMinBytes`: 0 makes every block eligible for short-circuit reads (the tests of that
+ * mechanism), the default streams small blocks as a mount does.
+ */
+function world(o: { shortCircuitMinBytes?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'eddy-block-source-'));
   const files = new Map<string, Buffer>();
   const where = new Map<string, Where>();
@@ -120,7 +124,7 @@ function world() {
   };
   const channels = new ChannelPool((address) => fakeChannel(address, shared), MOUNT_DEFAULTS.workerCooldownMs);
   const source = new DatasetBlockSource({
-    ...MOUNT_DEFAULTS, channels, ufs, meter, hostId: HOST, logger: silentLogger(), budget: new ReadaheadBudget(64 * MiB),
+    ...MOUNT_DEFAULTS, ...o, channels, ufs, meter, hostId: HOST, logger: silentLogger(), budget: new ReadaheadBudget(64 * MiB),
     tierRoots: { rootsOf: async () => [realpathSync(dir)] },
     readahead: { chunkBytes: MiB, initialWindowBytes: MiB, maxWindowBytes: 32 * MiB },
   });
@@ -131,13 +135,13 @@ function world() {
     where.set(path, w);
     return data;
   };
-  const open = (path: string) => source.open(new PinnedVersion(
+  const open = (path: string, listed?: ListedLocator) => source.open(new PinnedVersion(
     { dataset: 'd', path, size: files.get(path)!.length, version: 'v1', versionId: '', mtimeMs: 0, blockSize: BS },
-    { locator, timeoutMs: 1000, batchBlocks: 64 },
+    { locator, timeoutMs: 1000, batchBlocks: 64, ...(listed ? { listed, smallBlockBytes: MOUNT_DEFAULTS.shortCircuitMinBytes } : {}) },
   ));
   /** Reads the whole file as the kernel would: 128 KiB at a time, in order. */
-  const readAll = async (path: string): Promise<Buffer> => {
-    const h = open(path);
+  const readAll = async (path: string, listed?: ListedLocator): Promise<Buffer> => {
+    const h = open(path, listed);
     const size = files.get(path)!.length;
     const out = Buffer.alloc(size);
     for (let off = 0; off < size; off += 128 * 1024) {
@@ -156,7 +160,7 @@ function world() {
 }
 
 describe('DatasetBlockSource', () => {
-  const w = world();
+  const w = world({ shortCircuitMinBytes: 0 });
   after(async () => await w.close());
 
   test('a block held on this host is read from its file: no data-channel read, no FETCH, one pin per block', async () => {
@@ -230,6 +234,46 @@ describe('DatasetBlockSource', () => {
       process.off('warning', onWarning);
     }
     assert.deepEqual(warnings.filter((n) => n === 'MaxListenersExceededWarning'), []);
+  });
+});
+
+describe('small blocks (under shortCircuitMinBytes)', () => {
+  const w = world();
+  after(async () => await w.close());
+
+  test('a small block held on this host is streamed in one READ, never pinned, and metered as a local hit', async () => {
+    const data = w.add('/small.bin', 64 * 1024, { holders: [worker('near', HOST)] });
+    const before = { ...w.metered };
+    assert.ok((await w.readAll('/small.bin')).equals(data));
+    assert.equal(w.calls.openLocal.length, 0, 'no pin');
+    assert.deepEqual(w.calls.readBlock, ['near:7000'], 'one READ of the whole block');
+    assert.equal(w.metered.local - before.local, data.length);
+    assert.equal(w.metered.remote - before.remote, 0);
+  });
+
+  test('a file of small blocks takes its locations from the listing (no GetBlockLocations); other versions\' are not used', async () => {
+    const data = w.add('/listed.bin', 100_000, { holders: [] });
+    const asked: string[] = [];
+    const listed = (version: string): ListedLocator => ({
+      locate: async (path) => {
+        asked.push(path);
+        return [{ index: 0, key: blockKey('d', path, version, 0, BS), length: 100_000, holders: [worker('far', 'other')], preferred: null }];
+      },
+    });
+    const locates = w.calls.locate;
+    w.calls.readBlock.length = 0;
+    assert.ok((await w.readAll('/listed.bin', listed('v1'))).equals(data));
+    assert.equal(w.calls.locate, locates, 'no GetBlockLocations');
+    assert.deepEqual(w.calls.readBlock, ['far:7000'], 'read from the holder the listing named');
+    assert.ok((await w.readAll('/listed.bin', listed('v0'))).equals(data));
+    assert.equal(w.calls.locate, locates + 1, 'a listing of another version: asked the master');
+    assert.deepEqual(asked, ['/listed.bin', '/listed.bin']);
+
+    // Blocks of a short-circuit size are always located by the master (a listing may predate their caching).
+    const big = w.add('/big.bin', MOUNT_DEFAULTS.shortCircuitMinBytes + 1, { holders: [] });
+    assert.ok((await w.readAll('/big.bin', listed('v1'))).equals(big));
+    assert.deepEqual(asked, ['/listed.bin', '/listed.bin'], 'the listing is not consulted');
+    assert.equal(w.calls.locate, locates + 2);
   });
 });
 

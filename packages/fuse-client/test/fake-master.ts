@@ -17,6 +17,8 @@ export interface FakeMasterOptions {
   /** Holders/preferred worker per block; default none (reads fall back to the UFS). */
   locate?: (path: string, index: number, key: string) => { holders: proto.WorkerAddress[]; preferred?: proto.WorkerAddress };
   tiers?: proto.TierInfo[];
+  /** Answer a List that asks for block locations (locate_blocks) as the master does; default false (an older master: none). */
+  locateInList?: boolean;
   /** What ListWorkers answers (the workers' tier directories bound short-circuit reads); default one worker with `tiers`. */
   workers?: proto.WorkerStatus[];
 }
@@ -85,6 +87,7 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
     },
     stat: async (req: proto.StatRequest__Output): Promise<proto.StatResponse> => {
       count('stat');
+      count(`stat ${req.path}`);
       checkDataset(req.dataset);
       const info = await statPath(req.path);
       seen.set(req.path, info);
@@ -98,7 +101,20 @@ export async function startFakeMaster(o: FakeMasterOptions): Promise<FakeMaster>
       const start = req.pageToken ? Number(req.pageToken) : 0;
       const size = req.pageSize || 1000;
       const end = Math.min(all.length, start + size);
-      return { entries: all.slice(start, end), nextPageToken: end < all.length ? String(end) : '' };
+      const entries = all.slice(start, end);
+      const res: proto.ListResponse = { entries, nextPageToken: end < all.length ? String(end) : '' };
+      if (!o.locateInList || req.locateBlocks === 0) return res;
+      res.blockSize = o.blockSize;
+      res.located = entries.filter((e) => !e.isDir).map((e) => ({
+        path: e.path!,
+        blocks: Array.from({ length: Math.min(req.locateBlocks, blockCount(Number(e.size), o.blockSize)) }, (_, i) => {
+          const key = blockKey(req.dataset, e.path!, e.version!, i, o.blockSize);
+          const where = o.locate?.(e.path!, i, key) ?? { holders: [] };
+          const length = blockLength(Number(e.size), o.blockSize, i);
+          return { index: i, key, length, holders: where.holders, ...(where.preferred ? { preferred: where.preferred } : {}) };
+        }),
+      }));
+      return res;
     },
     getBlockLocations: async (req: proto.GetBlockLocationsRequest__Output): Promise<proto.GetBlockLocationsResponse> => {
       count('getBlockLocations');

@@ -25,10 +25,10 @@ function recorder(leaseMs = 30_000): { calls: string[][]; hold: HoldVersionsCall
   return { calls, hold, fail, gate };
 }
 
-function leases(hold: HoldVersionsCall, o: { initialRenewMs?: number; retryMs?: number } = {}): VersionLeases {
+function leases(hold: HoldVersionsCall, o: { initialRenewMs?: number; retryMs?: number; batchMs?: number } = {}): VersionLeases {
   return new VersionLeases({
     hold, dataset: 'models', clientId: 'mount-1', timeoutMs: 1000,
-    initialRenewMs: o.initialRenewMs ?? 60_000, retryMs: o.retryMs ?? 20, logger: silentLogger(),
+    initialRenewMs: o.initialRenewMs ?? 60_000, retryMs: o.retryMs ?? 20, batchMs: o.batchMs ?? 0, logger: silentLogger(),
   });
 }
 
@@ -65,6 +65,25 @@ describe('VersionLeases', () => {
     await l.settled();
     assert.deepEqual(r.calls, [['/a@v1'], ['/a@v1', '/b@v1', '/c@v1']]);
     await l.close();
+  });
+
+  test('batched: a change after a quiet spell goes at once, later ones wait for one call; a file opened and closed meanwhile costs none', async () => {
+    const r = recorder();
+    const l = leases(r.hold, { batchMs: 200 });
+    l.acquire(file('/a', 'v1'));
+    assert.equal(r.calls.length, 1, 'the first change is sent at once');
+    l.acquire(file('/b', 'v1'));
+    l.acquire(file('/c', 'v1'));
+    l.release(file('/c', 'v1'));
+    assert.equal(r.calls.length, 1, 'the next changes wait for the window');
+    await l.settled();
+    assert.deepEqual(r.calls, [['/a@v1'], ['/a@v1', '/b@v1']], 'one call for the window, without /c');
+    l.acquire(file('/d', 'v1'));
+    l.release(file('/d', 'v1'));
+    await l.settled();
+    assert.equal(r.calls.length, 2, 'a set that came back to what the master has is not sent again');
+    await l.close();
+    assert.deepEqual(r.calls.at(-1), [], 'close releases everything');
   });
 
   test('renewed every third of the lease while something is held; a failed call is retried', async () => {

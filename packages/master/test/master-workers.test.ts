@@ -151,6 +151,16 @@ test('master: register, heartbeat, placement, status, lost worker, restart, stal
     assert.equal(locs2.blocks.length, 1);
     assert.equal(locs2.blocks[0]?.preferred?.workerId, locs.blocks[1]?.preferred?.workerId);
     await assert.rejects(cli.getBlockLocations({ dataset: 'demo', path: '/sub/b.bin', version: 'old-etag', offset: 0, length: 0 }), VersionMismatchError);
+    // A listing that asks for locations carries the first blocks of each file, as GetBlockLocations gives them.
+    const plainList = await cli.list({ dataset: 'demo', path: '/', pageToken: '', pageSize: 0 });
+    assert.deepEqual(plainList.located, [], 'not asked, not located');
+    const located = await cli.list({ dataset: 'demo', path: '/sub', pageToken: '', pageSize: 0, locateBlocks: 2 });
+    assert.equal(located.blockSize, MiB);
+    assert.deepEqual(located.located.map((f) => f.path), ['/sub/b.bin']);
+    assert.deepEqual(located.located[0]?.blocks, locs.blocks.slice(0, 2));
+    const rootLocated = await cli.list({ dataset: 'demo', path: '/', pageToken: '', pageSize: 0, locateBlocks: 8 });
+    assert.deepEqual(rootLocated.located.map((f) => [f.path, f.blocks.length, f.blocks[0]?.holders.map((h) => h.workerId)]), [['/a.txt', 1, ['w2']]],
+      'directories carry none; a file as many blocks as it has');
 
     ds = await datasetStatus();
     assert.equal(ds.phase, 'Bound');

@@ -62,7 +62,7 @@ export class DatasetBlockSource implements BlockSource {
     };
     this.#local = new ShortCircuit({ ...options, view: this.#view, stats: this.stats, workerFailed });
     this.#remote = new RemoteSources({
-      channels, ufs: options.ufs, stats: this.stats, meter: options.meter, logger, workerFailed, workerTimeoutMs: options.workerTimeoutMs,
+      channels, view: this.#view, ufs: options.ufs, stats: this.stats, meter: options.meter, logger, workerFailed, workerTimeoutMs: options.workerTimeoutMs,
       ...(options.liveWorkers ? { liveWorkers: options.liveWorkers } : {}),
     });
   }

@@ -6,11 +6,13 @@
 // Locations are fetched from the master in batches and kept for the life of the handle; an entry
 // is dropped (and refetched on next use) when a holder failed to serve it. They are also
 // remembered mount-wide, so a handle opened while the master is down still reads cached blocks
-// from the workers that held them instead of going to the bucket.
+// from the workers that held them instead of going to the bucket. A file whose blocks are all
+// small (always streamed) takes them from its directory's listing when it has them (ListedLocator):
+// opening it then costs no master round trip.
 import { blockKey } from '@eddy/core';
 import type { proto } from '@eddy/protocol';
 import { LRUCache } from 'lru-cache';
-import type { BlockLocator, PinnedFile } from './sources.js';
+import type { BlockLocator, ListedLocator, PinnedFile } from './sources.js';
 
 export type BlockLocation = proto.BlockLocation__Output;
 export type WorkerAddress = proto.WorkerAddress__Output;
@@ -41,6 +43,10 @@ export interface PinnedVersionOptions {
   /** Blocks asked for per call. */
   batchBlocks: number;
   remembered?: RememberedLocations;
+  /** Locations from directory listings, used for files whose blocks are all shorter than `smallBlockBytes`. */
+  listed?: ListedLocator;
+  /** Blocks shorter than this are streamed (MountTunables.shortCircuitMinBytes): any recent location serves them. */
+  smallBlockBytes?: number;
 }
 
 export class PinnedVersion implements PinnedFile {
@@ -121,6 +127,7 @@ export class PinnedVersion implements PinnedFile {
   async #fetch(batchStart: number, signal?: AbortSignal): Promise<void> {
     const offset = batchStart * this.blockSize;
     if (offset >= this.size) return;
+    if (batchStart === 0 && this.#o.listed && this.#allBlocksSmall() && this.#seed(await this.#o.listed.locate(this.path))) return;
     const res = await this.#o.locator.getBlockLocations(
       {
         dataset: this.dataset, path: this.path, version: this.version, offset,
@@ -130,9 +137,25 @@ export class PinnedVersion implements PinnedFile {
       },
       { signal, timeoutMs: this.#o.timeoutMs },
     );
-    for (const b of res.blocks) {
-      this.#places.set(b.index, this.#toPlace(b.index, b));
-      this.#o.remembered?.set(this.#memoKey(b.index), b);
-    }
+    for (const b of res.blocks) this.#learn(b);
+  }
+
+  #learn(b: BlockLocation): void {
+    this.#places.set(b.index, this.#toPlace(b.index, b));
+    this.#o.remembered?.set(this.#memoKey(b.index), b);
+  }
+
+  #allBlocksSmall(): boolean {
+    const longest = this.blockCount > 1 ? this.blockSize : this.size;
+    return longest < (this.#o.smallBlockBytes ?? 0);
+  }
+
+  /** Takes listed locations when they cover every block of this version (their keys are ours); false otherwise. */
+  #seed(listed: readonly BlockLocation[] | undefined): boolean {
+    if (!listed) return false;
+    const byIndex = new Map(listed.map((b) => [b.index, b]));
+    for (let i = 0; i < this.blockCount; i++) if (byIndex.get(i)?.key !== this.ref(i).key) return false;
+    for (let i = 0; i < this.blockCount; i++) this.#learn(byIndex.get(i)!);
+    return true;
   }
 }

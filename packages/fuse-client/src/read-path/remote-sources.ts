@@ -6,12 +6,15 @@
 import { NotFoundError, VersionMismatchError, type BlockSlice, type Logger } from '@eddy/core';
 import type { proto } from '@eddy/protocol';
 import type { ChannelPool } from './channel-pool.js';
+import { onThisHost, type HolderView } from './holders.js';
 import type { BlockPlace, PinnedVersion, WorkerAddress } from './pinned-version.js';
 import { ReadFailedError } from './read-failed-error.js';
 import type { ReadMeter, ReadStats, UfsSource } from './sources.js';
 
 export interface RemoteSourcesOptions {
   channels: ChannelPool;
+  /** Which workers share our host: bytes they serve from a tier are metered as local hits. */
+  view: HolderView;
   ufs: UfsSource;
   stats: ReadStats;
   meter: ReadMeter;
@@ -38,11 +41,11 @@ export class RemoteSources {
   ): Promise<Buffer> {
     const tried = new Set<string>();
     let lastErr: unknown;
-    for await (const [address, counter] of this.#candidates(place, holders)) {
+    for await (const [address, counter, onHost] of this.#candidates(place, holders)) {
       // Checked again: an earlier attempt of this or another read may have failed it meanwhile.
       if (tried.has(address) || this.#o.channels.isSuspect(address)) continue;
       tried.add(address);
-      const r = await this.#readWorker(pinned, address, place.ref, slice, signal);
+      const r = await this.#readWorker(pinned, address, onHost, place.ref, slice, signal);
       if (r.ok) {
         this.#o.stats[counter]++;
         return r.buf;
@@ -56,15 +59,16 @@ export class RemoteSources {
    * Workers to try, in order: the holders, the preferred worker, then any other live one (each
    * reads a miss through). The live list is asked for only once the others have failed.
    */
-  async *#candidates(place: BlockPlace, holders: readonly WorkerAddress[]): AsyncIterable<[string, 'worker' | 'preferred']> {
-    for (const h of holders) yield [h.dataAddress, 'worker'];
-    if (place.preferred) yield [place.preferred.dataAddress, 'preferred'];
+  async *#candidates(place: BlockPlace, holders: readonly WorkerAddress[]): AsyncIterable<[string, 'worker' | 'preferred', boolean]> {
+    const { view } = this.#o;
+    for (const h of holders) yield [h.dataAddress, 'worker', onThisHost(h, view)];
+    if (place.preferred) yield [place.preferred.dataAddress, 'preferred', onThisHost(place.preferred, view)];
     const live = this.#o.liveWorkers ? await this.#o.liveWorkers().catch(() => []) : [];
-    for (const address of live) yield [address, 'preferred'];
+    for (const address of live) yield [address, 'preferred', false];
   }
 
   async #readWorker(
-    pinned: PinnedVersion, address: string, ref: proto.BlockRef, slice: BlockSlice, signal?: AbortSignal,
+    pinned: PinnedVersion, address: string, onHost: boolean, ref: proto.BlockRef, slice: BlockSlice, signal?: AbortSignal,
   ): Promise<Attempt> {
     try {
       let source: 'cache' | 'ufs' = 'cache';
@@ -74,8 +78,9 @@ export class RemoteSources {
       if (buf.length !== slice.length) {
         throw new ReadFailedError(`short block read from ${address}: ${buf.length} of ${slice.length} bytes`, false);
       }
-      // A worker reading the block through for us is a miss, whoever streams it.
-      this.#o.meter.read(source === 'cache' ? 'remote' : 'ufs', buf.length);
+      // A worker reading the block through for us is a miss, whoever streams it; a block held on
+      // this host is a local hit however it is read (small blocks are streamed, not pinned).
+      this.#o.meter.read(source !== 'cache' ? 'ufs' : onHost ? 'local' : 'remote', buf.length);
       return { ok: true, buf };
     } catch (err) {
       if (signal?.aborted) throw err;

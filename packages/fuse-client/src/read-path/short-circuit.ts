@@ -13,6 +13,7 @@
 // tier directory the worker registered, opened without following links); a refused one is read
 // through the data channel, counted (ReadStats.localRefused) and logged once per worker.
 //
+// Small blocks (under shortCircuitMinBytes) are never read here: one READ costs less than a pin.
 // Pins: the worker verifies a block each time it pins it for a local reader (a checksum on disk
 // tiers), so pinning once per kernel read would verify a 16 MiB block 128 times. Pinned files are
 // kept open in a small LRU shared by all handles and released when evicted, after a short idle
@@ -32,7 +33,7 @@ import type { BlockPlace, PinnedVersion, WorkerAddress } from './pinned-version.
 import type { DataChannel, ReadMeter, ReadStats } from './sources.js';
 
 /** The tunables of the short-circuit (documented in MountTunables). */
-type ShortCircuitTunables = Pick<MountTunables, 'pinAheadBlocks' | 'fetchLocalMinBytes' | 'fetchTimeoutMs' | 'fetchFailureMs'
+type ShortCircuitTunables = Pick<MountTunables, 'pinAheadBlocks' | 'fetchLocalMinBytes' | 'shortCircuitMinBytes' | 'fetchTimeoutMs' | 'fetchFailureMs'
   | 'fetchMemoryEntries' | 'fetchMemoryMs' | 'openBlockFiles' | 'blockFileIdleMs' | 'notLocalMemoryMs'>;
 
 export interface ShortCircuitOptions extends ShortCircuitTunables {
@@ -105,6 +106,7 @@ export class ShortCircuit {
     if (this.#o.view.hostId === '' || length <= 0) return null;
     const index = Math.floor(offset / pinned.blockSize);
     if (Math.floor((offset + length - 1) / pinned.blockSize) !== index || index === cursor.missBlock) return null;
+    if (this.#streamed(pinned.size, pinned.blockSize, index)) return null;
     const place = await pinned.place(index, o.signal);
     // Before waiting for a FETCH of this block, start the blocks after it too.
     const n = await this.#readLocal(place, offset - index * pinned.blockSize, target, length, o, () => this.#pinAhead(pinned, index, true));
@@ -156,7 +158,7 @@ export class ShortCircuit {
   async #readLocal(
     place: BlockPlace, at: number, target: Buffer, length: number, o: ReadOptions, beforeFetch?: () => void,
   ): Promise<number | null> {
-    if (!place.current) return null;
+    if (!place.current || this.#streamed(Number(place.ref.fileSize), Number(place.ref.blockSize), place.index)) return null;
     for (const h of selectHolders(place, this.#o.view)) {
       if (!onThisHost(h, this.#o.view)) break;
       const n = await this.#tryFile(h.dataAddress, place.ref, at, target, length, false);
@@ -216,6 +218,7 @@ export class ShortCircuit {
   }
 
   async #pinBlock(pinned: PinnedVersion, index: number, fetch: boolean): Promise<void> {
+    if (this.#streamed(pinned.size, pinned.blockSize, index)) return;
     const place = await pinned.place(index);
     if (!place.current) return;
     const h = selectHolders(place, this.#o.view)[0];
@@ -225,6 +228,11 @@ export class ShortCircuit {
     }
     const from = fetch ? this.#fetchTarget(place) : undefined;
     if (from && await this.#fetchOnce(from, place.ref)) await this.#files.pin(this.#o.channels.get(from), from, place.ref, true);
+  }
+
+  /** A small block is streamed in one READ, never pinned: the pin, the file checks and the open cost more than the copy. */
+  #streamed(fileSize: number, blockSize: number, index: number): boolean {
+    return blockLength(fileSize, blockSize, index) < this.#o.shortCircuitMinBytes;
   }
 
   /** The local preferred worker to FETCH an uncached block from, if that is the way to read it. */

@@ -13,8 +13,8 @@ export interface ReadBlockOptions {
 /** What the read path counts for the mount's metrics and its reports to the master (the dataset's hit ratios). */
 export interface ReadMeter {
   /**
-   * Each byte a read returns, once, under the source that had it: `local` = a block file already
-   * held on this host, `remote` = a worker's tier, `ufs` = the bucket (read directly, read through
+   * Each byte a read returns, once, under the source that had it: `local` = a block already held
+   * by a worker on this host (read from its file, or streamed when small), `remote` = another worker's tier, `ufs` = the bucket (read directly, read through
    * by a worker, or fetched whole by a local worker for this read).
    */
   read(source: 'local' | 'remote' | 'ufs', bytes: number): void;
@@ -41,6 +41,11 @@ export type DataChannelFactory = (dataAddress: string) => DataChannel;
 
 /** Where the master says blocks are (the master client's GetBlockLocations). */
 export type BlockLocator = Pick<MasterRpc, 'getBlockLocations'>;
+
+/** Locations that came with the directory listing (ListedLocations): the first blocks of a file, if known and recent. */
+export interface ListedLocator {
+  locate(path: string): Promise<readonly proto.BlockLocation__Output[] | undefined>;
+}
 
 /** The facts of the object version an open handle pinned: every byte served for it belongs to this version. */
 export interface PinnedFile {

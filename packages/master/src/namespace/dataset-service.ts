@@ -18,6 +18,9 @@ export interface DatasetServiceParts {
   currentBlocks: CurrentBlocks;
 }
 
+/** Blocks per file a List locates at most: a page of 1000 files stays a small reply. */
+const MAX_LISTED_BLOCKS = 4;
+
 function fileInfo(e: DirEntryInfo): proto.FileInfo {
   return { path: e.path, size: e.size, version: e.version, mtimeMs: e.mtimeMs, isDir: e.isDir, versionId: e.versionId ?? '' };
 }
@@ -86,16 +89,30 @@ export class DatasetService implements DataLoadDatasets {
     return fileInfo(await this.#p.namespaces.lookup(dataset, path || '/'));
   }
 
-  async list(dataset: string, path: string, pageToken: string, pageSize: number): Promise<proto.ListResponse> {
+  /**
+   * One page of directory `path`; with `locateBlocks` > 0 also where the first that many blocks of
+   * each file are (capped at MAX_LISTED_BLOCKS), so a client opens the files of a directory it
+   * listed without a GetBlockLocations per file.
+   */
+  async list(dataset: string, path: string, pageToken: string, pageSize: number, locateBlocks = 0): Promise<proto.ListResponse> {
     this.#require(dataset);
     const info = await this.#p.namespaces.lookup(dataset, path || '/');
     if (!info.isDir) throw new ValidationError(`${info.path} is a file, not a directory`, 'path');
     const page = this.#p.namespaces.require(dataset).list(info.path, pageToken, pageSize);
-    return { entries: page.entries.map(fileInfo), nextPageToken: page.nextPageToken };
+    const res: proto.ListResponse = { entries: page.entries.map(fileInfo), nextPageToken: page.nextPageToken };
+    if (locateBlocks <= 0) return res;
+    const bs = this.blockSize(dataset);
+    const live = this.#p.registry.liveWorkers(dataset);
+    const n = Math.min(locateBlocks, MAX_LISTED_BLOCKS);
+    res.blockSize = bs;
+    res.located = page.entries.filter((e) => !e.isDir).map((e) => {
+      const count = Math.min(n, Math.ceil(e.size / bs));
+      return { path: e.path, blocks: this.#locate(dataset, e, bs, Array.from({ length: count }, (_, i) => i), live) };
+    });
+    return res;
   }
 
   async getBlockLocations(req: proto.GetBlockLocationsRequest__Output): Promise<proto.GetBlockLocationsResponse> {
-    const { registry } = this.#p;
     this.#require(req.dataset);
     const info = await this.#pinnedVersion(req);
     const bs = this.blockSize(req.dataset);
@@ -103,19 +120,26 @@ export class DatasetService implements DataLoadDatasets {
     const length = Number(req.length) === 0 ? Math.max(0, info.size - offset) : Number(req.length);
     const indexes = new Set(blockSlices(offset, length, info.size, bs).map((s) => s.index));
     // Live workers once per request, not once per block (sorting them is most of a block's cost).
-    const live = registry.liveWorkers(req.dataset);
-    const anyLive = live.length > 0;
+    const live = this.#p.registry.liveWorkers(req.dataset);
+    return { info: fileInfo(info), blockSize: bs, blocks: this.#locate(req.dataset, info, bs, indexes, live) };
+  }
+
+  /** Holders and preferred worker of blocks `indexes` of version `info` (`live`: the dataset's live workers). */
+  #locate(
+    dataset: string, info: DirEntryInfo, bs: number, indexes: Iterable<number>, live: ReturnType<WorkerRegistry['liveWorkers']>,
+  ): proto.BlockLocation[] {
+    const { registry } = this.#p;
     const blocks: proto.BlockLocation[] = [];
     for (const index of indexes) {
-      const key = blockKey(req.dataset, info.path, info.version, index, bs);
-      const preferred = registry.preferredAmong(key, live);
+      const key = blockKey(dataset, info.path, info.version, index, bs);
+      const preferred = live.length > 0 ? registry.preferredAmong(key, live) : undefined;
       blocks.push({
         index, key, length: blockLength(info.size, bs, index),
         holders: registry.holders(key).map(wireAddress),
-        ...(preferred && anyLive ? { preferred: wireAddress(preferred) } : {}),
+        ...(preferred ? { preferred: wireAddress(preferred) } : {}),
       });
     }
-    return { info: fileInfo(info), blockSize: bs, blocks };
+    return blocks;
   }
 
   /**

@@ -425,6 +425,23 @@ export const EDDY_V1_DESCRIPTOR = {
                 "pageSize": {
                   "type": "uint32",
                   "id": 4
+                },
+                "locateBlocks": {
+                  "type": "uint32",
+                  "id": 5
+                }
+              }
+            },
+            "ListedBlocks": {
+              "fields": {
+                "path": {
+                  "type": "string",
+                  "id": 1
+                },
+                "blocks": {
+                  "rule": "repeated",
+                  "type": "BlockLocation",
+                  "id": 2
                 }
               }
             },
@@ -438,6 +455,15 @@ export const EDDY_V1_DESCRIPTOR = {
                 "nextPageToken": {
                   "type": "string",
                   "id": 2
+                },
+                "located": {
+                  "rule": "repeated",
+                  "type": "ListedBlocks",
+                  "id": 3
+                },
+                "blockSize": {
+                  "type": "uint64",
+                  "id": 4
                 }
               }
             },

@@ -6,6 +6,7 @@ export interface ListRequest {
   'path'?: (string);
   'pageToken'?: (string);
   'pageSize'?: (number);
+  'locateBlocks'?: (number);
 }
 
 export interface ListRequest__Output {
@@ -13,4 +14,5 @@ export interface ListRequest__Output {
   'path': (string);
   'pageToken': (string);
   'pageSize': (number);
+  'locateBlocks': (number);
 }

@@ -1,13 +1,19 @@
 // Original file: proto/eddy/v1/master.proto
 
 import type { FileInfo as _eddy_v1_FileInfo, FileInfo__Output as _eddy_v1_FileInfo__Output } from '../../eddy/v1/FileInfo.js';
+import type { ListedBlocks as _eddy_v1_ListedBlocks, ListedBlocks__Output as _eddy_v1_ListedBlocks__Output } from '../../eddy/v1/ListedBlocks.js';
+import type { Long } from '@grpc/proto-loader';
 
 export interface ListResponse {
   'entries'?: (_eddy_v1_FileInfo)[];
   'nextPageToken'?: (string);
+  'located'?: (_eddy_v1_ListedBlocks)[];
+  'blockSize'?: (number | string | Long);
 }
 
 export interface ListResponse__Output {
   'entries': (_eddy_v1_FileInfo__Output)[];
   'nextPageToken': (string);
+  'located': (_eddy_v1_ListedBlocks__Output)[];
+  'blockSize': (number);
 }
