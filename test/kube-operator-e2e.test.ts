@@ -88,7 +88,7 @@ test('the seed on Kubernetes: Bound, DataLoad Complete, CACHED 100.0%, the PVC\'
   const worker = json<Workload & { spec: { template: { spec: { volumes: Array<Record<string, unknown>> } } } }>(['get', 'statefulset', 'demo-eddy-worker']);
   const container = worker.spec.template.spec.containers[0]!;
   assert.deepEqual(worker.spec.template.spec.volumes.find((v) => v['name'] === 'tier-mem'), { name: 'tier-mem', emptyDir: { medium: 'Memory', sizeLimit: '2147483648' } });
-  assert.ok(container.args!.includes('MEM:/dev/shm:2147483648:0.99:0.8'), container.args!.join(' '));
+  assert.ok(container.args!.includes('MEM:/dev/shm/blocks:2147483648:0.99:0.8'), container.args!.join(' '));
   interface FuseContainer {
     securityContext: { privileged: boolean };
     volumeMounts: Array<{ mountPropagation?: string }>;

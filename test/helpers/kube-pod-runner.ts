@@ -5,7 +5,7 @@
 // hostPath under one "node" root, /dev/fuse itself), and addresses rewritten as DNS + kube-proxy
 // would route them (a Service name or a 0.0.0.0 listen port → a free loopback port). The command,
 // args and env are otherwise the template's own.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeTestCluster } from '@eddy/testkit';
 import { EddyProcess } from '@eddy/test-cluster';
@@ -138,6 +138,9 @@ export class PodRunner {
     }
     if (m.subPathExpr) dir = join(dir, expand(m.subPathExpr));
     mkdirSync(dir, { recursive: true });
+    // As the kubelet leaves them: an emptyDir is 0777, and fsGroup makes a volume group-writable
+    // with setgid. A worker must not take such a directory as its tier as it is.
+    if (vol?.emptyDir || vol?.persistentVolumeClaim || claimTemplates.includes(m.name)) chmodSync(dir, 0o2777);
     return dir;
   }
 }

@@ -71,7 +71,7 @@ test('the worker and FUSE templates carry the tiers, the fuse args and no creden
   const ctx = new RenderContext(dataset, runtime('2Gi'), DEFAULT_RENDER_OPTIONS);
   const sts = JSON.stringify(workerStatefulSet(ctx, spec.tiers, 3));
   assert.ok(sts.includes('"emptyDir":{"medium":"Memory","sizeLimit":"2147483648"}'));
-  assert.ok(sts.includes('"MEM:/dev/shm:2147483648:0.99:0.8"'));
+  assert.ok(sts.includes('"MEM:/dev/shm/blocks:2147483648:0.99:0.8"'));
   assert.ok(sts.includes('"replicas":3'));
   const ds = JSON.stringify(fuseDaemonSet(ctx, spec.runtime.spec.fuse.args, spec.fuseNodeSelector));
   assert.ok(ds.includes('"-o","kernel_cache","-o","ro","-o","attr_timeout=60"'));

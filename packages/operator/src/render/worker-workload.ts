@@ -12,9 +12,22 @@ function volumeName(tier: TierPlan): string {
   return `tier-${tier.medium.toLowerCase()}`;
 }
 
+/**
+ * Where the worker keeps the tier's blocks. A hostPath tier is the volume itself (the tier-owner
+ * init container hands it to the eddy user, 0755). An emptyDir or a PVC is set up by the kubelet
+ * world- or group-writable (emptyDir 0777; fsGroup adds group rwx and setgid), which the worker's
+ * tier-directory check rightly refuses, so the worker keeps its blocks in `<volume>/blocks`, a
+ * directory it creates 0700 itself (fsGroupChangePolicy OnRootMismatch keeps the kubelet from
+ * opening it up again at the next mount of a PVC).
+ */
+export function tierBlocksPath(tier: TierPlan): string {
+  const path = tier.path.replace(/\/+$/, '');
+  return tier.medium !== 'MEM' && tier.volumeType === 'hostPath' ? path : `${path}/blocks`;
+}
+
 /** `MEDIUM:PATH:QUOTA:HIGH:LOW`, as `eddy worker --tier` parses it. */
 export function tierFlag(tier: TierPlan): string {
-  return `${tier.medium}:${tier.path}:${tier.quotaBytes}:${tier.high}:${tier.low}`;
+  return `${tier.medium}:${tierBlocksPath(tier)}:${tier.quotaBytes}:${tier.high}:${tier.low}`;
 }
 
 function hostTierPath(ctx: RenderContext, tier: TierPlan): string {
@@ -89,7 +102,7 @@ export function workerStatefulSet(ctx: RenderContext, tiers: readonly TierPlan[]
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          securityContext: { fsGroup: EDDY_UID },
+          securityContext: { fsGroup: EDDY_UID, fsGroupChangePolicy: 'OnRootMismatch' },
           initContainers,
           containers: [container],
           volumes: [...tiers.map((t) => tierVolume(ctx, t)).filter((v) => v !== undefined), ctx.credentialVolume('worker'), ...ctx.scrapeTokenVolumes()],
