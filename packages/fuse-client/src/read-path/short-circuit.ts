@@ -6,7 +6,7 @@
 // FETCH: a sequential reader of an uncached block whose preferred worker shares our host asks that
 // worker to fetch the whole block and then reads its file like a cached one: the bytes go bucket →
 // worker → tier file → us, and never through the data channel, which cost more CPU than everything
-// else on the cold path (one GET per block, as before). Random readers and small blocks are
+// else on the cold path (the worker still reads the block from the bucket once). Random readers and small blocks are
 // streamed instead: waiting for a whole block costs them more than it saves.
 //
 // Which files: only what local-block-opener.ts accepts (a regular file of the block's length in a
