@@ -27,6 +27,10 @@ export interface RemoteSourcesOptions {
 }
 
 type Attempt = { ok: true; buf: Buffer } | { ok: false; err: unknown };
+/** A worker to try: its data address, the ReadStats counter a success adds to, and whether it shares our host. */
+type Candidate = [address: string, counter: 'worker' | 'preferred', onHost: boolean];
+/** What the attempts of one slice read have learnt: whom they tried, and the last failure. */
+interface Attempts { tried: Set<string>; lastErr: unknown }
 
 export class RemoteSources {
   readonly #o: RemoteSourcesOptions;
@@ -39,32 +43,37 @@ export class RemoteSources {
   async readSlice(
     pinned: PinnedVersion, place: BlockPlace, slice: BlockSlice, holders: readonly WorkerAddress[], signal?: AbortSignal,
   ): Promise<Buffer> {
-    const tried = new Set<string>();
-    let lastErr: unknown;
-    for await (const [address, counter, onHost] of this.#candidates(place, holders)) {
+    const attempts: Attempts = { tried: new Set<string>(), lastErr: undefined };
+    const { view, liveWorkers } = this.#o;
+    const known: Candidate[] = holders.map((h) => [h.dataAddress, 'worker', onThisHost(h, view)]);
+    if (place.preferred) known.push([place.preferred.dataAddress, 'preferred', onThisHost(place.preferred, view)]);
+    const buf = await this.#firstOf(known, pinned, place, slice, attempts, signal);
+    if (buf) return buf;
+    // Any other live worker reads a miss through; its list is asked for only once the others failed.
+    if (liveWorkers) {
+      const live = (await liveWorkers().catch(() => [])).map((address): Candidate => [address, 'preferred', false]);
+      const viaLive = await this.#firstOf(live, pinned, place, slice, attempts, signal);
+      if (viaLive) return viaLive;
+    }
+    return await this.#readBucket(pinned, slice, attempts.lastErr, signal);
+  }
+
+  /** The slice from the first of `candidates` that serves it (plain loops: this runs for every remote read). */
+  async #firstOf(
+    candidates: readonly Candidate[], pinned: PinnedVersion, place: BlockPlace, slice: BlockSlice, attempts: Attempts, signal?: AbortSignal,
+  ): Promise<Buffer | undefined> {
+    for (const [address, counter, onHost] of candidates) {
       // Checked again: an earlier attempt of this or another read may have failed it meanwhile.
-      if (tried.has(address) || this.#o.channels.isSuspect(address)) continue;
-      tried.add(address);
+      if (attempts.tried.has(address) || this.#o.channels.isSuspect(address)) continue;
+      attempts.tried.add(address);
       const r = await this.#readWorker(pinned, address, onHost, place.ref, slice, signal);
       if (r.ok) {
         this.#o.stats[counter]++;
         return r.buf;
       }
-      lastErr = r.err;
+      attempts.lastErr = r.err;
     }
-    return await this.#readBucket(pinned, slice, lastErr, signal);
-  }
-
-  /**
-   * Workers to try, in order: the holders, the preferred worker, then any other live one (each
-   * reads a miss through). The live list is asked for only once the others have failed.
-   */
-  async *#candidates(place: BlockPlace, holders: readonly WorkerAddress[]): AsyncIterable<[string, 'worker' | 'preferred', boolean]> {
-    const { view } = this.#o;
-    for (const h of holders) yield [h.dataAddress, 'worker', onThisHost(h, view)];
-    if (place.preferred) yield [place.preferred.dataAddress, 'preferred', onThisHost(place.preferred, view)];
-    const live = this.#o.liveWorkers ? await this.#o.liveWorkers().catch(() => []) : [];
-    for (const address of live) yield [address, 'preferred', false];
+    return undefined;
   }
 
   async #readWorker(
