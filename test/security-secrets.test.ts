@@ -267,6 +267,10 @@ spec:
     const r = await cli(['describe', 'dataset', 'models']);
     return r.code === 0 ? true : undefined;
   }, 1_000);
+  // A restarted master knows no worker until its next heartbeat; the mount then falls back to the
+  // workers it knew (worker-tier-roots), but that list may still hold the address killed above, so
+  // the read waits for w1 to register again (the CI failure of 90bbdca: EIO in that window).
+  await eventually('worker re-registered with the new master', 30_000, async () => (await rpc.listWorkers({})).workers.find((w) => w.live && w.address?.workerId === 'w1'));
   assert.ok((await readFile(join(mnt, 'a', 'x.bin'))).equals(objects['a/x.bin']!));
 
   // File modes, checked while everything still exists.

@@ -2,7 +2,8 @@
 // only places a short-circuit read may open a block file. Asked again when a worker is not known
 // yet (at most once per `minRefreshMs`) and after `ttlMs`; while the master cannot say, a worker
 // has no roots and its blocks are read through the data channel. The same answer names the live
-// workers the read path falls back to (each reads a miss through) before giving up.
+// workers the read path falls back to (each reads a miss through) before giving up; an answer
+// naming none (a master that just restarted) keeps the last list.
 import type { Logger } from '@eddy/core';
 import type { MasterRpc, proto } from '@eddy/protocol';
 
@@ -60,7 +61,11 @@ export class WorkerTierRoots implements TierRoots {
           if (w.live) live.push(address);
         }
         this.#roots = roots;
-        this.#live = live;
+        // A master that names no live worker has usually just restarted and heard no heartbeat
+        // yet: the workers it knew before still serve their caches (and authenticate us), so the
+        // last list stays the fallback rather than failing every uncached read until they
+        // re-register. A dead one among them costs one refused connect and is marked suspect.
+        if (live.length > 0 || this.#live.length === 0) this.#live = live;
       } catch (err) {
         this.#o.logger.debug({ err }, 'cannot learn the workers\' tier directories; local blocks go through the data channel');
       } finally {
