@@ -1,8 +1,10 @@
 // Eddy as a bench target: a master, 2 workers with one tier (MEM under /dev/shm, or SSD on the
 // disk the peers' caches used to sit on: the `eddy-ssd` variant) and a FUSE mount, each a child
 // process of `node packages/cli/bin/eddy.js`, configured with the Fluid manifests a user applies
-// (Secret, Dataset on the bench bucket, JindoRuntime) and warmed/refreshed with DataLoads through
-// `eddy apply`. Cold = the whole cluster restarted with empty tiers and an empty journal.
+// (Secret, Dataset on the bench bucket, JindoRuntime) and warmed/refreshed with DataLoads applied
+// and followed from this process (run-dataload.ts: the requests `eddy apply` and `eddy get` send,
+// without a CLI process per poll). Cold = the whole cluster restarted with empty tiers and an
+// empty journal.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, dirname } from 'node:path';
@@ -10,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, onceDataLoadManifest, s3DatasetManifests } from '@eddy/testkit';
 import { Daemon, run, sleep, unmount, waitMounted } from '../exec.js';
 import type { FixtureFile } from '../fixture.js';
+import { runDataLoad } from '../run-dataload.js';
 import type { FsTarget, S3Access } from './target.js';
 
 export const EDDY_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'packages', 'cli', 'bin', 'eddy.js');
@@ -65,6 +68,8 @@ export class EddyTarget implements FsTarget {
   private workers: Daemon[] = [];
   private mount: Daemon | undefined;
   private masterAddress = '';
+  /** The master's one token (every role), in `tokenFile` for the CLI and used by the bench's own calls. */
+  private token = '';
   private loads = 0;
   private generation = 0;
   private refreshes: RegExpExecArray[] = [];
@@ -114,13 +119,18 @@ export class EddyTarget implements FsTarget {
     return new Daemon(`${name} (${this.region})`, process.execPath, [...prof, EDDY_BIN, ...args], { env: { ...process.env, EDDY_LOG_LEVEL: 'warn' } });
   }
 
+  /** Throws if a process of the cluster has exited. */
+  private checkAlive(what: string): void {
+    for (const d of [this.master, ...this.workers, this.mount]) {
+      if (d?.exited) throw new Error(`${d.name} exited while waiting for ${what}: ${d.output().slice(-1500)}`);
+    }
+  }
+
   private async waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
     for (;;) {
-      for (const d of [this.master, ...this.workers, this.mount]) {
-        if (d?.exited) throw new Error(`${d.name} exited while waiting for ${what}: ${d.output().slice(-1500)}`);
-      }
+      this.checkAlive(what);
       try {
         const v = await fn();
         if (v !== undefined) return v;
@@ -136,7 +146,8 @@ export class EddyTarget implements FsTarget {
   async start(): Promise<void> {
     this.generation++;
     await mkdir(this.dir, { recursive: true });
-    await writeFile(this.tokenFile, `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
+    this.token = randomBytes(24).toString('hex');
+    await writeFile(this.tokenFile, `${this.token}\n`, { mode: 0o600 });
     const masterPort = await freePort();
     this.masterAddress = `127.0.0.1:${masterPort}`;
     const dataDir = join(this.dir, `master-g${this.generation}`);
@@ -168,20 +179,17 @@ export class EddyTarget implements FsTarget {
     await this.waitFor('the first listing', 60_000, async () => (this.listingMs === undefined ? undefined : true));
   }
 
-  /** Runs a Once DataLoad and waits for it to finish; returns ms from apply to Complete. */
+  /**
+   * Runs a Once DataLoad and waits for it to finish; returns the run's duration as the DataLoad's
+   * status gives it (the master's clock, from the apply to Complete), polled in-process.
+   */
   async dataLoad(targets: string[]): Promise<number> {
     const name = `bench-load-${++this.loads}`;
-    const file = join(this.dir, `${name}.yaml`);
-    await writeFile(file, dataLoadManifest(name, targets));
-    const t0 = performance.now();
-    await this.eddy(['apply', '-f', file]);
-    await this.waitFor(`DataLoad ${name}`, this.o.dataLoadTimeoutMs, async () => {
-      const obj = JSON.parse(await this.eddy(['get', 'dataload', name, '-o', 'json'], 30_000)) as { status?: { phase?: string; conditions?: { message?: string }[] } };
-      const phase = obj.status?.phase;
-      if (phase === 'Failed') throw Object.assign(new Error(`DataLoad ${name} failed: ${obj.status?.conditions?.map((c) => c.message).join('; ')}`), { fatal: true });
-      return phase === 'Complete' ? true : undefined;
+    const outcome = await runDataLoad({
+      masterAddress: this.masterAddress, token: this.token, name, manifest: dataLoadManifest(name, targets),
+      timeoutMs: this.o.dataLoadTimeoutMs, check: () => this.checkAlive(`DataLoad ${name}`),
     });
-    return performance.now() - t0;
+    return outcome.durationMs;
   }
 
   async warm(files: FixtureFile[]): Promise<number> {

@@ -39,7 +39,7 @@ export async function preload(ctx: BenchContext): Promise<WorkloadResult> {
   return {
     name: 'preload',
     title: 'Preload (DataLoad throughput)',
-    description: `Eddy: \`eddy apply\` of a Once DataLoad for the ${files.length} shards into a fresh cluster (2 workers, MEM tier), timed until the DataLoad is Complete (bytes = the shards' sizes: a DataLoad reads no bytes to this process). Median of ${ctx.opts.passes} passes. Direct: the same bytes fetched with the MinIO client.`,
+    description: `Eddy: a Once DataLoad for the ${files.length} shards applied to a fresh cluster (2 workers, MEM tier), timed by the DataLoad's own status (durationMs: the master's clock from the apply to Complete; the bench polls the master in-process every 100 ms) (bytes = the shards' sizes: a DataLoad reads no bytes to this process). Median of ${ctx.opts.passes} passes. Direct: the same bytes fetched with the MinIO client.`,
     metrics: [tput, secs],
     notes: [],
   };
