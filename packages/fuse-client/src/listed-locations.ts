@@ -79,6 +79,11 @@ export class ListedLocations {
     return this.#fresh(path);
   }
 
+  /** Recent locations of `path` if this mount has them, without asking the master. */
+  peek(path: string): readonly BlockLocation[] | undefined {
+    return this.#fresh(path);
+  }
+
   #fresh(path: string): readonly BlockLocation[] | undefined {
     const hit = this.#byPath.get(path);
     return hit && Date.now() - hit.at <= this.#o.maxAgeMs ? hit.blocks : undefined;

@@ -19,8 +19,10 @@ import { MetadataCache } from './metadata-cache.js';
 import { resolveMountOptions, type MountDatasetOptions, type ResolvedMountOptions } from './mount-options.js';
 import { DatasetBlockSource } from './read-path/block-source.js';
 import { ChannelPool } from './read-path/channel-pool.js';
+import { DirReadAhead, type DirReadAheadStats } from './read-path/dir-read-ahead.js';
+import { onThisHost } from './read-path/holders.js';
 import { ReadaheadBudget } from './read-path/readahead-budget.js';
-import type { ReadStats } from './read-path/sources.js';
+import type { ReadMeter, ReadStats } from './read-path/sources.js';
 import { MountedUfs } from './read-path/ufs-source.js';
 import { WorkerTierRoots } from './read-path/worker-tier-roots.js';
 import { NoDirectUfs } from './read-path/no-direct-ufs.js';
@@ -37,6 +39,8 @@ export interface MountHandle {
   readonly libfuseOptions: string[];
   readonly readStats: ReadStats;
   readonly calls: { stat: number; list: number; listWorkers: number };
+  /** What directory read-ahead did (all 0 when it is off). */
+  readonly readAhead: DirReadAheadStats;
   /** Unmounts and releases everything; safe to call more than once (aborting the mount's signal does the same). */
   close(): Promise<void>;
 }
@@ -89,7 +93,7 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
     closing ??= (async () => {
       signal?.removeEventListener('abort', onAbort);
       await resources.release();
-      logger.info({ mountpoint, reads: served.source.stats }, 'dataset unmounted');
+      logger.info({ mountpoint, reads: served.source.stats, readAhead: served.dirReadAhead?.stats }, 'dataset unmounted');
     })();
     await closing;
   };
@@ -97,11 +101,13 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
   return {
     mountpoint, dataset: o.dataset, fuseOptions: served.fuseOptions, libfuseOptions: served.libfuseOptions,
     readStats: served.source.stats, calls: served.metadata.calls, close,
+    readAhead: served.dirReadAhead?.stats ?? { triggers: 0, fetched: 0, hits: 0, failed: 0 },
   };
 }
 
 interface Served {
   fs: EddyFilesystem;
+  dirReadAhead?: DirReadAhead;
   source: DatasetBlockSource;
   metadata: MasterMetadata;
   fuseOptions: FuseOptions;
@@ -132,11 +138,6 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   });
   resources.add(() => reporter.close());
   const meter = clientReadMeter(client, o.dataset);
-  const tierRoots = new WorkerTierRoots({ master, runtime: spec.runtime, timeoutMs: o.masterTimeoutMs, logger: o.logger });
-  const source = new DatasetBlockSource({
-    ...o, channels, ufs, meter, tierRoots, budget: new ReadaheadBudget(o.readaheadTotalBytes), liveWorkers: () => tierRoots.liveAddresses(),
-  });
-  resources.add(() => source.close());
   const cache = new MetadataCache({
     attrTimeoutSec: fuseOptions.attrTimeout, entryTimeoutSec: fuseOptions.entryTimeout, negativeTimeoutSec: fuseOptions.negativeTimeout,
     maxEntries: o.metadataCacheEntries,
@@ -148,6 +149,13 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
         listPageSize: o.listPageSize, masterTimeoutMs: o.masterTimeoutMs, dirSize: (dir) => cache.getListing(dir)?.names.length,
       })
     : undefined;
+  const dirReadAhead = located && o.dirReadAheadFiles > 0 ? readAheadOf(o, blockSize, channels, cache, located, meter) : undefined;
+  const tierRoots = new WorkerTierRoots({ master, runtime: spec.runtime, timeoutMs: o.masterTimeoutMs, logger: o.logger });
+  const source = new DatasetBlockSource({
+    ...o, channels, ufs, meter, tierRoots, budget: new ReadaheadBudget(o.readaheadTotalBytes), liveWorkers: () => tierRoots.liveAddresses(),
+    ...(dirReadAhead ? { dirReadAhead } : {}),
+  });
+  resources.add(() => source.close());
   const metadata = new MasterMetadata({ ...o, master, runtime: spec.runtime, cache, ...(located ? { located } : {}) });
   const leases = new VersionLeases({
     hold: async (req, opts) => await master.holdVersions(req, opts),
@@ -160,7 +168,20 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
     keepCacheAcrossOpens: fuseOptions.kernelCache || fuseOptions.autoCache, leases,
   });
   resources.add(() => fs.closeAll());
-  return { fs, source, metadata, fuseOptions, libfuseOptions, blockSize };
+  return { fs, source, metadata, fuseOptions, libfuseOptions, blockSize, ...(dirReadAhead ? { dirReadAhead } : {}) };
+}
+
+/** The mount's directory read-ahead: siblings from the cached listings, workers from the listed locations. */
+function readAheadOf(
+  o: ResolvedMountOptions, blockSize: number, channels: ChannelPool, cache: MetadataCache, located: ListedLocations, meter: ReadMeter,
+): DirReadAhead {
+  const view = { hostId: o.hostId, isSuspect: (address: string) => channels.isSuspect(address) };
+  return new DirReadAhead({
+    channels, listing: (dir) => cache.getListing(dir)?.attrs, located: (path) => located.peek(path), onHost: (w) => onThisHost(w, view),
+    meter, logger: o.logger, dataset: o.dataset, blockSize, maxFileBytes: Math.min(o.dirReadAheadMaxFileBytes, o.shortCircuitMinBytes),
+    files: o.dirReadAheadFiles, concurrency: o.dirReadAheadConcurrency, maxBytes: o.dirReadAheadBytes, holdMs: o.dirReadAheadHoldMs,
+    workerTimeoutMs: o.workerTimeoutMs,
+  });
 }
 
 /**

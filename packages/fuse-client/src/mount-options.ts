@@ -77,6 +77,16 @@ export interface MountTunables {
   prefetchSubdirConcurrency: number;
   /** Connections per worker data channel. */
   dataChannelConnections: number;
+  /**
+   * Directory read-ahead (DirReadAhead): files of a directory read ahead when one of its small files
+   * is read cold (0: off), how many run at once mount-wide, the bytes they may hold, the largest file
+   * read ahead, and how long unread bytes are kept.
+   */
+  dirReadAheadFiles: number;
+  dirReadAheadConcurrency: number;
+  dirReadAheadBytes: number;
+  dirReadAheadMaxFileBytes: number;
+  dirReadAheadHoldMs: number;
   /** How often the mount reports its bytes read by source to the master (the dataset's hit ratios). */
   readReportIntervalMs: number;
   /** How often the versions this mount has open are re-sent to the master, until it states its lease (a third of it). */
@@ -121,6 +131,12 @@ export const MOUNT_DEFAULTS: Readonly<MountTunables> = Object.freeze({
   prefetchSubdirs: 256,
   prefetchSubdirConcurrency: 8,
   dataChannelConnections: 8,
+  // A directory's worth of small files, 8 GETs at a time beside the readers' own (a worker has 16 fetch slots).
+  dirReadAheadFiles: 64,
+  dirReadAheadConcurrency: 8,
+  dirReadAheadBytes: 64 * MiB,
+  dirReadAheadMaxFileBytes: 1 * MiB,
+  dirReadAheadHoldMs: 10_000,
   readReportIntervalMs: 1_000,
   versionLeaseRenewMs: 10_000,
   versionLeaseRetryMs: 1_000,
@@ -175,7 +191,8 @@ type NumberKey = { [K in keyof MountTunables]: MountTunables[K] extends number ?
 
 /** Tunables that may be 0 (the rest must be at least 1). */
 const ZERO_ALLOWED = new Set<string>(['pinAheadBlocks', 'fetchLocalMinBytes', 'shortCircuitMinBytes', 'listLocateBlocks', 'listedLocationsMs',
-  'versionLeaseBatchMs', 'fetchFailureMs', 'notLocalMemoryMs', 'prefetchSubdirs', 'readaheadTotalBytes', 'initialWindowBytes', 'maxWindowBytes', 'statfsCacheMs']);
+  'versionLeaseBatchMs', 'fetchFailureMs', 'notLocalMemoryMs', 'prefetchSubdirs', 'readaheadTotalBytes', 'initialWindowBytes', 'maxWindowBytes', 'statfsCacheMs',
+  'dirReadAheadFiles']);
 
 function checkCount(field: string, value: unknown): number {
   const min = ZERO_ALLOWED.has(field) ? 0 : 1;

@@ -5,10 +5,12 @@
 //   2. otherwise the handle's readahead (readahead.ts) decides what to read, ahead or exactly,
 //      and asks `read` for it, which serves each block slice from a local file if one can
 //      (short-circuit again, FETCH for sequential readers), else from the remote sources
-//      (remote-sources.ts: holders, the preferred worker, the bucket).
+//      (remote-sources.ts: holders, the preferred worker, the bucket); a small file another
+//      read of its directory read ahead (dir-read-ahead.ts) is taken from memory first.
 import { AbortedError, blockSlices, type BlockSlice, type Logger } from '@eddy/core';
 import type { ReadaheadOptions } from '../mount-options.js';
 import type { ChannelPool } from './channel-pool.js';
+import type { DirReadAhead } from './dir-read-ahead.js';
 import { FileHandle } from './file-handle.js';
 import { selectHolders, type HolderView } from './holders.js';
 import type { PinnedVersion } from './pinned-version.js';
@@ -41,6 +43,8 @@ export type DatasetBlockSourceOptions = Omit<ShortCircuitOptions, 'view' | 'stat
   readahead: ReadaheadOptions;
   /** The runtime's live workers (data addresses): the last read-through sources before the bucket. */
   liveWorkers?: () => Promise<readonly string[]>;
+  /** Reads the other small files of a directory ahead when one is read cold. */
+  dirReadAhead?: DirReadAhead;
 };
 
 export class DatasetBlockSource implements BlockSource {
@@ -96,14 +100,20 @@ export class DatasetBlockSource implements BlockSource {
   }
 
   async #readSlice(pinned: PinnedVersion, slice: BlockSlice, o: RangeReadOptions): Promise<Buffer> {
+    const ahead = this.#o.dirReadAhead;
+    const early = ahead ? await ahead.take(pinned, slice, o.signal) : undefined;
+    if (early) return early;
     const place = await pinned.place(slice.index, o.signal);
     const local = await this.#local.readSlice(place, slice.offsetInBlock, slice.length, o);
     if (local) return local;
+    // No worker holds it: its directory's other small files are probably cold and read next.
+    if (ahead && place.holders.length === 0 && slice.index === 0) ahead.coldOpen(pinned);
     const holders = place.current ? selectHolders(place, this.#view, this.#local.fetchedHolder(place)) : [];
     return await this.#remote.readSlice(pinned, place, slice, holders, o.signal);
   }
 
   close(): void {
     this.#local.close();
+    this.#o.dirReadAhead?.close();
   }
 }
