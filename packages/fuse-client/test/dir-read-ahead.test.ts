@@ -93,7 +93,8 @@ describe('DirReadAhead', () => {
       const got = await f.ahead.take(p, whole(p));
       assert.deepEqual(got, f.files.get(`/d/f${i}`), `f${i}`);
     }
-    assert.deepEqual(f.reads.sort(), ['/d/f1', '/d/f2', '/d/f3', '/d/f4', '/d/f5'], 'the opened file and the subdirectory are not read ahead');
+    assert.deepEqual(f.reads.sort(), ['/d/f1', '/d/f2', '/d/f3', '/d/f4', '/d/f5'],
+      'the opened file and the subdirectory are not read ahead');
     assert.equal(f.ahead.stats.hits, 5);
     assert.deepEqual(f.metered.map(([s]) => s), Array(5).fill('ufs'));
     const again = f.pinned('/d/f1');

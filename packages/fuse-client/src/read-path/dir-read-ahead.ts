@@ -192,7 +192,9 @@ export class DirReadAhead {
       const buf = await this.#o.channels.get(address).readBlock(p.ref, 0, p.bytes, {
         signal: this.#closer.signal, timeoutMs: this.#o.workerTimeoutMs, onSource: (s) => { source = s; },
       });
-      if (buf.length !== p.bytes || this.#closer.signal.aborted) throw new AbortedError(`read-ahead of ${p.key}: ${buf.length} of ${p.bytes} bytes`);
+      if (buf.length !== p.bytes || this.#closer.signal.aborted) {
+        throw new AbortedError(`read-ahead of ${p.key}: ${buf.length} of ${p.bytes} bytes`);
+      }
       const held: Held = { buf, source, onHost: this.#o.onHost(p.worker) };
       this.stats.fetched++;
       // The reservation passes to the held entry (released by its dispose).
