@@ -10,11 +10,19 @@
 // Everything else stays an ordinary import resolved from node_modules at run time, most of all
 // @eddy/core (one copy of the error classes: `instanceof EddyError` must hold for errors thrown
 // by the master, worker or mount that `eddy up` runs in-process) and the component packages.
+//
+// The CommonJS part of the client stack (grpc-js, protobufjs) is a separate file,
+// lib/bundle/client-stack.cjs, which the ESM bundle runs through V8's code cache
+// (src/startup/cached-script.ts): Node 20 caches no compiled code itself, and compiling that
+// ~900 KiB, then every function `eddy get` calls in it, was one of the largest costs left. The
+// cache (client-stack.cjs.cache) is made here, after a call through the stack to a local gRPC
+// server, so the functions a client call runs are in it too.
 // Runs after `tsc -b` (it bundles the compiled JavaScript) as part of `npm run build`.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'packages/cli');
@@ -23,6 +31,10 @@ const outdir = join(cli, 'lib/bundle');
 /** Packages compiled into the bundle; every other bare import stays external. */
 const BUNDLED = new Set(['@eddy/protocol', 'commander', '@grpc/grpc-js', 'protobufjs', 'long', '@js-sdsl/ordered-map']);
 const BUNDLED_SCOPES = ['@protobufjs/'];
+/** The CommonJS packages of the client stack: in client-stack.cjs, run from the code cache. */
+const CLIENT_STACK = { '@grpc/grpc-js': 'grpc', 'protobufjs/light.js': 'protobuf' };
+const STACK_FILE = join(outdir, 'client-stack.cjs');
+const CACHED_SCRIPT = join(cli, 'lib/src/startup/cached-script.js');
 
 function packageName(specifier) {
   const parts = specifier.split('/');
@@ -42,7 +54,84 @@ const externalsPlugin = {
   },
 };
 
+/**
+ * In the ESM bundle, `import * as grpc from '@grpc/grpc-js'` and `import protobuf from
+ * 'protobufjs/light.js'` become modules that re-export client-stack.cjs's parts, by name (the
+ * names each package exports, read here).
+ */
+const clientStackPlugin = {
+  name: 'eddy-client-stack',
+  setup(b) {
+    const ns = 'eddy-client-stack';
+    b.onResolve({ filter: /^(@grpc\/grpc-js|protobufjs\/light\.js|eddy-client-stack)$/ }, (args) => ({ path: args.path, namespace: ns }));
+    b.onLoad({ filter: /.*/, namespace: ns }, (args) => {
+      if (args.path === 'eddy-client-stack') {
+        // The loader lands in main.js or in a chunk (chunks/): client-stack.cjs is in the bundle's top folder.
+        const contents = `import { runCachedScript } from ${JSON.stringify(CACHED_SCRIPT)};
+import { fileURLToPath } from 'node:url';
+let stack;
+export function clientStack() {
+  if (stack === undefined) {
+    const dir = fileURLToPath(new URL('.', import.meta.url)).replace(/\\/chunks\\/$/, '/');
+    stack = runCachedScript(dir + 'client-stack.cjs', dir + 'client-stack.cjs.cache').exports;
+  }
+  return stack;
+}`;
+        return { contents, resolveDir: cli, loader: 'js' };
+      }
+      const names = Object.keys(createRequire(join(cli, 'package.json'))(args.path)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
+      const contents = `import { clientStack } from 'eddy-client-stack';
+const m = clientStack().${CLIENT_STACK[args.path]};
+export default m;
+export const { ${names.join(', ')} } = m;`;
+      return { contents, resolveDir: cli, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * Built-in modules that a bundled package requires when it loads but uses only on paths the CLI
+ * does not take: commander's node:child_process (subcommands that are separate executables; the
+ * CLI has none), which pulls in net and dgram; grpc-js's zlib (compressed messages; the master
+ * sends none). For those importers, a stand-in that requires the module on first use.
+ */
+const LAZY_BUILTINS = [
+  { module: 'node:child_process', importer: /[/\\]node_modules[/\\]commander[/\\]/ },
+  { module: 'zlib', importer: /[/\\]node_modules[/\\]@grpc[/\\]grpc-js[/\\]/ },
+];
+const lazyBuiltinsPlugin = {
+  name: 'eddy-lazy-builtins',
+  setup(b) {
+    const ns = 'eddy-lazy-builtin';
+    b.onResolve({ filter: /^(node:child_process|zlib)$/ }, (args) => {
+      const lazy = LAZY_BUILTINS.some((l) => l.module === args.path && l.importer.test(args.importer));
+      return lazy ? { path: args.path, namespace: ns } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: ns }, (args) => ({
+      contents: `let m;
+module.exports = new Proxy({}, { get: (_t, name) => (m ??= require(${JSON.stringify(args.path)}))[name] });`,
+      loader: 'js',
+    }));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
+const stack = await build({
+  stdin: {
+    contents: `module.exports = { ${Object.entries(CLIENT_STACK).map(([pkg, key]) => `${key}: require(${JSON.stringify(pkg)})`).join(', ')} };`,
+    resolveDir: cli,
+    sourcefile: 'client-stack-entry.cjs',
+    loader: 'js',
+  },
+  outfile: STACK_FILE,
+  plugins: [lazyBuiltinsPlugin],
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  metafile: true,
+  logLevel: 'warning',
+});
 const result = await build({
   entryPoints: { main: join(cli, 'lib/src/main.js') },
   outdir,
@@ -55,9 +144,57 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   // CommonJS packages in the bundle (grpc-js, protobufjs) call require() for Node's built-ins.
   banner: { js: "import { createRequire as __eddyCreateRequire } from 'node:module'; const require = __eddyCreateRequire(import.meta.url);" },
-  plugins: [externalsPlugin],
+  plugins: [lazyBuiltinsPlugin, clientStackPlugin, externalsPlugin],
   metafile: true,
   logLevel: 'warning',
 });
-const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-console.log(`bundle-cli: ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB in packages/cli/lib/bundle/`);
+
+/**
+ * Runs client-stack.cjs as `eddy get` does (a client of a Master-like service, one unary call to
+ * a server on 127.0.0.1, messages built from the eddy.v1 descriptor), then writes V8's code cache
+ * of everything compiled so far, stamped with what it was made from.
+ */
+async function writeCodeCache() {
+  const { runCachedScript, cacheStamp } = await import(pathToFileURL(CACHED_SCRIPT).href);
+  const { script, exports } = runCachedScript(STACK_FILE, `${STACK_FILE}.none`);
+  const { grpc, protobuf } = exports;
+  const { EDDY_V1_DESCRIPTOR } = await import(pathToFileURL(join(root, 'packages/protocol/lib/src/gen/descriptor.js')).href);
+  const root_ = protobuf.Root.fromJSON(EDDY_V1_DESCRIPTOR);
+  const get = root_.lookupService('eddy.v1.Master').methods.Get;
+  get.resolve();
+  const [req, res] = [get.resolvedRequestType, get.resolvedResponseType];
+  const toObject = { longs: Number, enums: String, defaults: true, oneofs: true };
+  const method = {
+    path: '/eddy.v1.Master/Get', requestStream: false, responseStream: false, originalName: 'get',
+    requestSerialize: (v) => Buffer.from(req.encode(req.fromObject(v)).finish()),
+    requestDeserialize: (b) => req.toObject(req.decode(b), toObject),
+    responseSerialize: (v) => Buffer.from(res.encode(res.fromObject(v)).finish()),
+    responseDeserialize: (b) => res.toObject(res.decode(b), toObject),
+  };
+  const server = new grpc.Server();
+  server.addService({ Get: method }, { Get: (_call, done) => done(null, {}) });
+  const port = await new Promise((ok, fail) => {
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? fail(err) : ok(p)));
+  });
+  const Client = grpc.makeGenericClientConstructor({ Get: method }, 'Master');
+  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  try {
+    await new Promise((ok, fail) => {
+      const meta = new grpc.Metadata();
+      meta.set('authorization', 'Bearer x');
+      client.Get({ kind: 'dataset' }, meta, { deadline: Date.now() + 10_000 }, (err) => (err ? fail(err) : ok()));
+    });
+  } finally {
+    client.close();
+    server.forceShutdown();
+  }
+  const data = script.createCachedData();
+  writeFileSync(`${STACK_FILE}.cache`, Buffer.concat([Buffer.from(cacheStamp(STACK_FILE)), data]));
+  return data.length;
+}
+
+const cacheBytes = await writeCodeCache();
+const outputs = { ...stack.metafile.outputs, ...result.metafile.outputs };
+const bytes = Object.values(outputs).reduce((n, o) => n + o.bytes, 0);
+console.log(`bundle-cli: ${Object.keys(outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB in packages/cli/lib/bundle/, ` +
+  `code cache ${(cacheBytes / 1024).toFixed(0)} KiB`);
