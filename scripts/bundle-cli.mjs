@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Bundles the `eddy` CLI (issue 12: a CLI that starts fast) with esbuild into
 // packages/cli/lib/bundle/: main.js (commander, the commands' flags) and one lazily imported file
-// per command action, with the gRPC client stack (@eddy/protocol's client side, @grpc/grpc-js,
-// protobufjs) in a shared chunk. Node then reads and compiles a handful of files instead of ~170,
+// per command action, with @eddy/protocol's client side in a shared chunk and grpc-js and the
+// messages' codecs in client-stack.cjs (below). Node then reads and compiles a handful of files instead of ~170,
 // which is most of what `eddy get` spent before its first RPC. packages/cli/bin/eddy.js uses the
 // bundle while it is newer than the compiled code it was made from (see there), else lib/src.
 //
@@ -11,15 +11,20 @@
 // @eddy/core (one copy of the error classes: `instanceof EddyError` must hold for errors thrown
 // by the master, worker or mount that `eddy up` runs in-process) and the component packages.
 //
-// The CommonJS part of the client stack (grpc-js, protobufjs) is a separate file,
-// lib/bundle/client-stack.cjs, which the ESM bundle runs through V8's code cache
-// (src/startup/cached-script.ts): Node 20 caches no compiled code itself, and compiling that
-// ~900 KiB, then every function `eddy get` calls in it, was one of the largest costs left. The
-// cache (client-stack.cjs.cache) is made here, after a call through the stack to a local gRPC
-// server, so the functions a client call runs are in it too.
+// The CommonJS part of the client stack is a separate file, lib/bundle/client-stack.cjs: grpc-js,
+// and the eddy.v1 messages as protobufjs static code, which pbjs (protobufjs-cli) generates here
+// from proto/ into lib/proto-static/ with the same code generators protobufjs runs at start-up
+// for reflection types. In the bundle, @eddy/protocol's message-codecs.js is replaced by a module
+// that takes each codec from that static code: the same encoding, without building ~60 types
+// from the JSON descriptor and compiling their codecs every time a command starts.
+// The ESM bundle runs client-stack.cjs through V8's code cache (src/startup/cached-script.ts):
+// Node 20 caches no compiled code itself, and compiling that file, then every function `eddy get`
+// calls in it, was one of the largest costs left. The cache (client-stack.cjs.cache) is made here,
+// after a call through the stack to a local gRPC server, so the functions a client call runs are in it.
 // Runs after `tsc -b` (it bundles the compiled JavaScript) as part of `npm run build`.
 import { build } from 'esbuild';
-import { rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,9 +36,8 @@ const outdir = join(cli, 'lib/bundle');
 /** Packages compiled into the bundle; every other bare import stays external. */
 const BUNDLED = new Set(['@eddy/protocol', 'commander', '@grpc/grpc-js', 'protobufjs', 'long', '@js-sdsl/ordered-map']);
 const BUNDLED_SCOPES = ['@protobufjs/'];
-/** The CommonJS packages of the client stack: in client-stack.cjs, run from the code cache. */
-const CLIENT_STACK = { '@grpc/grpc-js': 'grpc', 'protobufjs/light.js': 'protobuf' };
 const STACK_FILE = join(outdir, 'client-stack.cjs');
+const STATIC_CODECS = join(cli, 'lib/proto-static/eddy-v1.cjs');
 const CACHED_SCRIPT = join(cli, 'lib/src/startup/cached-script.js');
 
 function packageName(specifier) {
@@ -55,15 +59,19 @@ const externalsPlugin = {
 };
 
 /**
- * In the ESM bundle, `import * as grpc from '@grpc/grpc-js'` and `import protobuf from
- * 'protobufjs/light.js'` become modules that re-export client-stack.cjs's parts, by name (the
- * names each package exports, read here).
+ * In the ESM bundle, `import * as grpc from '@grpc/grpc-js'` becomes a module that re-exports
+ * client-stack.cjs's grpc-js, by name (the names grpc-js exports, read here), and @eddy/protocol's
+ * message-codecs.js one that takes the codecs from the stack's static code. Reflection
+ * (protobufjs/light.js) has no place in the bundle: importing it fails the build.
  */
 const clientStackPlugin = {
   name: 'eddy-client-stack',
   setup(b) {
     const ns = 'eddy-client-stack';
-    b.onResolve({ filter: /^(@grpc\/grpc-js|protobufjs\/light\.js|eddy-client-stack)$/ }, (args) => ({ path: args.path, namespace: ns }));
+    b.onResolve({ filter: /^(@grpc\/grpc-js|eddy-client-stack)$/ }, (args) => ({ path: args.path, namespace: ns }));
+    b.onResolve({ filter: /^protobufjs(\/|$)/ }, (args) => ({ errors: [{ text: `${args.path} imported by ${args.importer}: the bundle has static codecs only` }] }));
+    b.onResolve({ filter: /^\.\/message-codecs\.js$/ }, (args) => (
+      /[/\\]protocol[/\\]lib[/\\]src[/\\]rpc$/.test(args.resolveDir) ? { path: 'message-codecs', namespace: ns } : undefined));
     b.onLoad({ filter: /.*/, namespace: ns }, (args) => {
       if (args.path === 'eddy-client-stack') {
         // The loader lands in main.js or in a chunk (chunks/): client-stack.cjs is in the bundle's top folder.
@@ -79,15 +87,38 @@ export function clientStack() {
 }`;
         return { contents, resolveDir: cli, loader: 'js' };
       }
+      if (args.path === 'message-codecs') {
+        const contents = `import { clientStack } from 'eddy-client-stack';
+export function messageCodec(name) {
+  const codec = clientStack().codecs.eddy.v1[name];
+  if (!codec) throw new Error('no message eddy.v1.' + name + ' in the static codecs');
+  return codec;
+}`;
+        return { contents, resolveDir: cli, loader: 'js' };
+      }
       const names = Object.keys(createRequire(join(cli, 'package.json'))(args.path)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
       const contents = `import { clientStack } from 'eddy-client-stack';
-const m = clientStack().${CLIENT_STACK[args.path]};
+const m = clientStack().grpc;
 export default m;
 export const { ${names.join(', ')} } = m;`;
       return { contents, resolveDir: cli, loader: 'js' };
     });
   },
 };
+
+/**
+ * The eddy.v1 messages as protobufjs static code (CommonJS), named as @grpc/proto-loader names
+ * them (camelCase fields: pbjs's default, as keepCase false): encode, decode, fromObject and
+ * toObject, nothing else (no verify, delimited forms or service stubs, which the CLI never calls).
+ */
+function generateStaticCodecs() {
+  mkdirSync(dirname(STATIC_CODECS), { recursive: true });
+  const protos = readdirSync(join(root, 'proto/eddy/v1')).filter((f) => f.endsWith('.proto')).sort().map((f) => join(root, 'proto/eddy/v1', f));
+  execFileSync(join(root, 'node_modules/.bin/pbjs'), [
+    '-t', 'static-module', '-w', 'commonjs', '--no-verify', '--no-delimited', '--no-service', '--no-comments', '--no-beautify',
+    '-p', join(root, 'proto'), '-o', STATIC_CODECS, ...protos,
+  ], { stdio: 'inherit' });
+}
 
 /**
  * Built-in modules that a bundled package requires when it loads but uses only on paths the CLI
@@ -116,9 +147,10 @@ module.exports = new Proxy({}, { get: (_t, name) => (m ??= require(${JSON.string
 };
 
 rmSync(outdir, { recursive: true, force: true });
+generateStaticCodecs();
 const stack = await build({
   stdin: {
-    contents: `module.exports = { ${Object.entries(CLIENT_STACK).map(([pkg, key]) => `${key}: require(${JSON.stringify(pkg)})`).join(', ')} };`,
+    contents: `module.exports = { grpc: require('@grpc/grpc-js'), codecs: require(${JSON.stringify(STATIC_CODECS)}) };`,
     resolveDir: cli,
     sourcefile: 'client-stack-entry.cjs',
     loader: 'js',
@@ -142,7 +174,7 @@ const result = await build({
   target: 'node20',
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',
-  // CommonJS packages in the bundle (grpc-js, protobufjs) call require() for Node's built-ins.
+  // CommonJS packages in the bundle (commander) call require() for Node's built-ins.
   banner: { js: "import { createRequire as __eddyCreateRequire } from 'node:module'; const require = __eddyCreateRequire(import.meta.url);" },
   plugins: [lazyBuiltinsPlugin, clientStackPlugin, externalsPlugin],
   metafile: true,
@@ -157,12 +189,8 @@ const result = await build({
 async function writeCodeCache() {
   const { runCachedScript, cacheStamp } = await import(pathToFileURL(CACHED_SCRIPT).href);
   const { script, exports } = runCachedScript(STACK_FILE, `${STACK_FILE}.none`);
-  const { grpc, protobuf } = exports;
-  const { EDDY_V1_DESCRIPTOR } = await import(pathToFileURL(join(root, 'packages/protocol/lib/src/gen/descriptor.js')).href);
-  const root_ = protobuf.Root.fromJSON(EDDY_V1_DESCRIPTOR);
-  const get = root_.lookupService('eddy.v1.Master').methods.Get;
-  get.resolve();
-  const [req, res] = [get.resolvedRequestType, get.resolvedResponseType];
+  const { grpc, codecs } = exports;
+  const [req, res] = [codecs.eddy.v1.GetRequest, codecs.eddy.v1.GetResponse];
   const toObject = { longs: Number, enums: String, defaults: true, oneofs: true };
   const method = {
     path: '/eddy.v1.Master/Get', requestStream: false, responseStream: false, originalName: 'get',
@@ -171,8 +199,11 @@ async function writeCodeCache() {
     responseSerialize: (v) => Buffer.from(res.encode(res.fromObject(v)).finish()),
     responseDeserialize: (b) => res.toObject(res.decode(b), toObject),
   };
+  const reply = {
+    resources: [{ kind: 'Dataset', metadata: { name: 'demo', labels: { a: 'b' }, creationTimeMs: 1764547200000 }, dataset: { mounts: [{ mountPoint: 'file:///d' }] } }],
+  };
   const server = new grpc.Server();
-  server.addService({ Get: method }, { Get: (_call, done) => done(null, {}) });
+  server.addService({ Get: method }, { Get: (_call, done) => done(null, reply) });
   const port = await new Promise((ok, fail) => {
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? fail(err) : ok(p)));
   });

@@ -57,7 +57,7 @@ test('the built bundle\'s client stack runs from the code cache npm run build wr
   assert.ok(existsSync(STACK), `no ${STACK}: did \`npm run build\` bundle the CLI?`);
   const run = runCachedScript(STACK, `${STACK}.cache`);
   assert.equal(run.fromCache, true, 'the cache matches client-stack.cjs (rebuild with npm run build)');
-  const { grpc, protobuf } = run.exports as { grpc: { makeGenericClientConstructor: unknown }; protobuf: { Root: unknown } };
+  const { grpc, codecs } = run.exports as { grpc: { makeGenericClientConstructor: unknown }; codecs: { eddy: { v1: Record<string, unknown> } } };
   assert.equal(typeof grpc.makeGenericClientConstructor, 'function');
-  assert.equal(typeof protobuf.Root, 'function');
+  assert.equal(typeof codecs.eddy.v1.GetResponse, 'function');
 });

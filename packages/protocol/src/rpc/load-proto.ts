@@ -1,13 +1,14 @@
-// The gRPC service definitions of eddy.v1, built from the JSON descriptor that scripts/gen-proto.mjs
-// generates from proto/ (gen/descriptor.ts), typed by the generated definitions in ../gen. Messages
-// are encoded and decoded exactly as @grpc/proto-loader would (fromObject + encode; decode +
-// toObject with the options below), without its .proto parser at run time: a client command such
-// as `eddy get` starts without parsing text, and builds codecs only for the messages it sends.
+// The gRPC service definitions of eddy.v1: the methods as the JSON descriptor that scripts/gen-proto.mjs
+// generates from proto/ lists them (gen/descriptor.ts), typed by the generated definitions in ../gen,
+// each message's codec from message-codecs.ts. Messages are encoded and decoded exactly as
+// @grpc/proto-loader would (fromObject + encode; decode + toObject with the options below), without
+// its .proto parser at run time: a client command such as `eddy get` starts without parsing text.
 import * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs/light.js';
+import type protobuf from 'protobufjs/light.js';
 import { EDDY_V1_DESCRIPTOR } from '../gen/descriptor.js';
 import type { ProtoGrpcType as MasterProto } from '../gen/master.js';
 import type { ProtoGrpcType as WorkerProto } from '../gen/worker.js';
+import { messageCodec, type MessageCodec } from './message-codecs.js';
 
 /** How messages become objects, as the generated types say (`--longs=Number --enums=String --defaults --oneofs`). */
 const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String, defaults: true, oneofs: true };
@@ -15,23 +16,26 @@ const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String, d
 type MasterService = MasterProto['eddy']['v1']['Master'];
 type WorkerService = WorkerProto['eddy']['v1']['Worker'];
 
-let root: protobuf.Root | undefined;
+interface MethodJson { requestType: string; responseType: string }
+/** eddy.v1's members in the descriptor: services (methods), messages (fields) and enums (values). */
+type MemberJson = { methods?: Record<string, MethodJson>; fields?: unknown; values?: unknown } | undefined;
+const MEMBERS: Readonly<Record<string, MemberJson>> = EDDY_V1_DESCRIPTOR.nested.eddy.nested.v1.nested;
 
-function eddyRoot(): protobuf.Root {
-  // protobufjs's INamespace typing lacks fields its own toJSON() writes (map keyType), hence the assertion.
-  return (root ??= protobuf.Root.fromJSON(EDDY_V1_DESCRIPTOR as protobuf.INamespace));
+/** `GetRequest`, `.eddy.v1.GetRequest` → the message's name in eddy.v1 (every message is there). */
+function messageName(typeName: string): string {
+  return typeName.slice(typeName.lastIndexOf('.') + 1);
 }
 
-function serializer(type: protobuf.Type): (value: object) => Buffer {
+function serializer(fullName: string, type: MessageCodec): (value: object) => Buffer {
   return (value) => {
-    if (Array.isArray(value)) throw new TypeError(`${type.fullName}: expected an object, got an array`);
+    if (Array.isArray(value)) throw new TypeError(`${fullName}: expected an object, got an array`);
     const bytes = type.encode(type.fromObject(value)).finish();
     // Under Node protobufjs writes into a Buffer already: no copy (a view otherwise).
     return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };
 }
 
-function deserializer(type: protobuf.Type): (bytes: Buffer) => object {
+function deserializer(type: MessageCodec): (bytes: Buffer) => object {
   return (bytes) => type.toObject(type.decode(bytes), TO_OBJECT);
 }
 
@@ -42,21 +46,22 @@ function lowerFirst(name: string): string {
 
 /** One service's unary methods, as grpc-js serves and calls them. */
 function serviceDefinition(fullName: string): grpc.ServiceDefinition {
-  const service = eddyRoot().lookupService(fullName);
+  const methods = MEMBERS[fullName.slice(fullName.lastIndexOf('.') + 1)]?.methods;
+  if (!methods) throw new Error(`no service ${fullName} in the eddy.v1 descriptor`);
   const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
-  for (const method of service.methodsArray) {
-    method.resolve();
-    const request = method.resolvedRequestType!;
-    const response = method.resolvedResponseType!;
-    definition[method.name] = {
-      path: `/${fullName}/${method.name}`,
+  for (const [name, method] of Object.entries(methods)) {
+    const [requestName, responseName] = [messageName(method.requestType), messageName(method.responseType)];
+    const request = messageCodec(requestName);
+    const response = messageCodec(responseName);
+    definition[name] = {
+      path: `/${fullName}/${name}`,
       requestStream: false,
       responseStream: false,
-      requestSerialize: serializer(request),
+      requestSerialize: serializer(`.eddy.v1.${requestName}`, request),
       requestDeserialize: deserializer(request),
-      responseSerialize: serializer(response),
+      responseSerialize: serializer(`.eddy.v1.${responseName}`, response),
       responseDeserialize: deserializer(response),
-      originalName: lowerFirst(method.name),
+      originalName: lowerFirst(name),
     };
   }
   return definition;
