@@ -93,6 +93,8 @@ export function renderScaleMarkdown(r: ScaleRun, charts: string[]): string {
     line(`Heartbeat, ${r.points[0]?.heartbeatDeltaKeys ?? 100}-key delta, ms p50 / p99 (CPU)`, (p) => pp(p.cpuMs.heartbeatDelta)),
     line('GetBlockLocations in-process, ms p50 / p99 (CPU)', (p) => pp(p.cpuMs.locationsInProcess)),
     line('GetBlockLocations in-process, ms p50 / p99 (wall)', (p) => pp(p.ms.locationsInProcess)),
+    line('… the lookups a GC overlapped: GCs (major) / samples', (p) => (p.locationsGc ? `${p.locationsGc.gcs} (${p.locationsGc.majorGcs}) / ${p.locationsGc.samplesWithGc} of ${p.ms.locationsInProcess.n}` : '—')),
+    line('… the others, ms p50 / p99 (CPU; wall)', (p) => (p.locationsGc ? `${pp(p.locationsGc.cpuWithoutGc)}; ${pp(p.locationsGc.wallWithoutGc)}` : '—')),
     line('GetBlockLocations over gRPC, ms p50 / p99 (wall)', (p) => pp(p.ms.locationsGrpc)),
     line('List of a 1,000-entry directory in-process, ms p50 / p99 (CPU)', (p) => pp(p.cpuMs.listInProcess)),
     line('List of a 1,000-entry directory over gRPC, ms p50 / p99 (wall)', (p) => pp(p.ms.listGrpc)),
