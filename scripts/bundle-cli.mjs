@@ -24,7 +24,7 @@
 // Runs after `tsc -b` (it bundles the compiled JavaScript) as part of `npm run build`.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -111,10 +111,23 @@ export const { ${names.join(', ')} } = m;`;
  * them (camelCase fields: pbjs's default, as keepCase false): encode, decode, fromObject and
  * toObject, nothing else (no verify, delimited forms or service stubs, which the CLI never calls).
  */
-function generateStaticCodecs() {
+async function generateStaticCodecs() {
   mkdirSync(dirname(STATIC_CODECS), { recursive: true });
+  const pbjs = join(root, 'node_modules/.bin/pbjs');
+  if (!existsSync(pbjs)) {
+    // A checkout installed before protobufjs-cli was added: reflection types in the same shape,
+    // built from the descriptor at start as before, until `npm ci` brings pbjs.
+    console.warn('bundle-cli: no pbjs (protobufjs-cli); run `npm ci`. Bundling reflection codecs instead of static code.');
+    const { EDDY_V1_DESCRIPTOR } = await import(pathToFileURL(join(root, 'packages/protocol/lib/src/gen/descriptor.js')).href);
+    writeFileSync(STATIC_CODECS, `const protobuf = require('protobufjs/light.js');
+const root = protobuf.Root.fromJSON(${JSON.stringify(EDDY_V1_DESCRIPTOR)});
+const type = (name) => { const t = root.lookup('eddy.v1.' + String(name)); return t instanceof protobuf.Type ? t : undefined; };
+module.exports = { eddy: { v1: new Proxy({}, { get: (_t, name) => type(name) }) } };
+`);
+    return;
+  }
   const protos = readdirSync(join(root, 'proto/eddy/v1')).filter((f) => f.endsWith('.proto')).sort().map((f) => join(root, 'proto/eddy/v1', f));
-  execFileSync(join(root, 'node_modules/.bin/pbjs'), [
+  execFileSync(pbjs, [
     '-t', 'static-module', '-w', 'commonjs', '--no-verify', '--no-delimited', '--no-service', '--no-comments', '--no-beautify',
     '-p', join(root, 'proto'), '-o', STATIC_CODECS, ...protos,
   ], { stdio: 'inherit' });
@@ -147,7 +160,7 @@ module.exports = new Proxy({}, { get: (_t, name) => (m ??= require(${JSON.string
 };
 
 rmSync(outdir, { recursive: true, force: true });
-generateStaticCodecs();
+await generateStaticCodecs();
 const stack = await build({
   stdin: {
     contents: `module.exports = { grpc: require('@grpc/grpc-js'), codecs: require(${JSON.stringify(STATIC_CODECS)}) };`,

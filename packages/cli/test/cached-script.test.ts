@@ -57,7 +57,8 @@ test('the built bundle\'s client stack runs from the code cache npm run build wr
   assert.ok(existsSync(STACK), `no ${STACK}: did \`npm run build\` bundle the CLI?`);
   const run = runCachedScript(STACK, `${STACK}.cache`);
   assert.equal(run.fromCache, true, 'the cache matches client-stack.cjs (rebuild with npm run build)');
-  const { grpc, codecs } = run.exports as { grpc: { makeGenericClientConstructor: unknown }; codecs: { eddy: { v1: Record<string, unknown> } } };
+  type Codecs = { eddy: { v1: Record<string, { decode?: unknown } | undefined> } };
+  const { grpc, codecs } = run.exports as { grpc: { makeGenericClientConstructor: unknown }; codecs: Codecs };
   assert.equal(typeof grpc.makeGenericClientConstructor, 'function');
-  assert.equal(typeof codecs.eddy.v1.GetResponse, 'function');
+  assert.equal(typeof codecs.eddy.v1.GetResponse?.decode, 'function');
 });
