@@ -62,11 +62,22 @@ if [ ! -f node_modules/.eddy-lock-hash ] || [ "$(sha256sum package-lock.json | c
   sha256sum package-lock.json | cut -d' ' -f1 > node_modules/.eddy-lock-hash
 fi
 
-# fuse-native's open callback is patched (patches/, applied by patch-package at npm's postinstall) so
-# that a handle can be opened with direct_io / keep_cache; its prebuilt binary predates the patch, so
-# the addon is built from the patched C. node-gyp-build loads build/Release before prebuilds/.
+# fuse-native is patched (patches/, applied by patch-package at npm's postinstall): its open callback
+# so that a handle can be opened with direct_io / keep_cache, and its read callback so that reads of
+# pinned local blocks are answered in libfuse's threads (the fast read path). Its prebuilt binary
+# predates the patch, so the addon is built from the patched C (libfuse 2.9's headers and library
+# come with the fuse-shared-library npm package: no libfuse-dev needed). node-gyp-build loads
+# build/Release before prebuilds/.
 FUSE_NATIVE=node_modules/fuse-native
-if ! grep -q open_flags_supported "$FUSE_NATIVE/fuse-native.c"; then
+if ! grep -q fuse_native_fast_add "$FUSE_NATIVE/fuse-native.c"; then
+  if grep -q open_flags_supported "$FUSE_NATIVE/fuse-native.c"; then
+    # An older version of the patch is applied: put the package's own files back first (npm's cache).
+    log "restoring fuse-native's files before applying the current patch"
+    pristine="$(mktemp -d)"
+    (cd "$pristine" && npm pack fuse-native@2.2.6 --silent >/dev/null && tar -xzf fuse-native-2.2.6.tgz)
+    cp "$pristine/package/fuse-native.c" "$pristine/package/index.js" "$FUSE_NATIVE/"
+    rm -rf "$pristine"
+  fi
   log "applying patches/ (patch-package)"
   node node_modules/patch-package/index.js --error-on-fail >/dev/null
 fi
@@ -85,7 +96,7 @@ if [ ! -f "$FUSE_NATIVE/build/Release/fuse.node" ] || [ "$(cat "$FUSE_NATIVE/bui
   (cd "$FUSE_NATIVE" && node "$node_gyp" rebuild "${nodedir_arg[@]}" --loglevel=error >/dev/null)
   echo "$fuse_stamp" > "$FUSE_NATIVE/build/.eddy-stamp"
 fi
-node -e "if (!require('fuse-native').SUPPORTS_OPEN_FLAGS) { console.error('fuse-native: the patched build did not load'); process.exit(1) }"
+node -e "const F = require('fuse-native'); if (!F.SUPPORTS_OPEN_FLAGS || !F.SUPPORTS_FAST_READ) { console.error('fuse-native: the patched build did not load'); process.exit(1) }"
 
 # EDDY_CLEAN_BUILD=1 (the test command sets it) removes every package's lib/ first, so no output of
 # a deleted or moved source survives into the run.

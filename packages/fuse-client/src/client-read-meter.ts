@@ -4,7 +4,7 @@ import type { ReadMeter } from './read-path/sources.js';
 
 export function clientReadMeter(metrics: ClientMetrics, dataset: string): ReadMeter {
   return {
-    read: (source, bytes) => metrics.read(dataset, source, bytes),
+    read: (source, bytes, reads) => metrics.read(dataset, source, bytes, reads),
     bucketRead: (err) => {
       metrics.ufsRequest(dataset);
       if (err !== undefined) metrics.ufsError(dataset, err);

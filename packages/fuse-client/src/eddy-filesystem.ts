@@ -110,7 +110,7 @@ export class EddyFilesystem {
       },
     );
     o.leases.acquire(pinnedAttr);
-    const fd = this.#handles.add({ file: o.source.open(pinned), attr: pinnedAttr });
+    const fd = this.#handles.add((fd) => ({ file: o.source.open(pinned, fd), attr: pinnedAttr }));
     return { fd, mode: this.#pageCache.open(pinnedAttr.path, fd, pinnedAttr) };
   }
 

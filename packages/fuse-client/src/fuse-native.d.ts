@@ -41,6 +41,16 @@ declare module 'fuse-native' {
     static unmount(mnt: string, cb: (err: Error | null) => void): void;
     /** Patched fuse-native: per-handle open flags, and whether the loaded binary honours them. */
     static OPEN_DIRECT_IO: number; static OPEN_KEEP_CACHE: number; static SUPPORTS_OPEN_FLAGS: boolean;
+    /**
+     * Patched fuse-native: the fast read table (reads answered in the libfuse thread by a pread;
+     * packages/fuse-client/src/read-path/fast-reads.ts). All no-ops before the mount.
+     */
+    static SUPPORTS_FAST_READ: boolean;
+    fastReadAdd(fh: number, index: number, fd: number, fileOffset: number, length: number, blockSize: number): boolean;
+    fastReadRemove(fh: number, index: number, fd: number): void;
+    fastReadRemoveHandle(fh: number): void;
+    /** Writes the reads answered in C since the last call into `out` (16 bytes: operations, bytes as native doubles). */
+    fastReadTake(out: Buffer): void;
     static EPERM: number; static ENOENT: number; static EIO: number; static EBADF: number;
     static EACCES: number; static ENOTDIR: number; static EISDIR: number; static EINVAL: number;
     static EROFS: number; static ENOSYS: number; static ENOTEMPTY: number; static ENAMETOOLONG: number;

@@ -16,11 +16,13 @@ import { ListedLocations } from './listed-locations.js';
 import { EddyFuse, libfuseOptionList } from './libfuse-options.js';
 import { MasterMetadata } from './master-metadata.js';
 import { MetadataCache } from './metadata-cache.js';
+import { NativeFastReads } from './native-fast-reads.js';
 import { resolveMountOptions, type MountDatasetOptions, type ResolvedMountOptions } from './mount-options.js';
 import { DatasetBlockSource } from './read-path/block-source.js';
 import { ChannelPool } from './read-path/channel-pool.js';
 import { DirReadAhead, type DirReadAheadStats } from './read-path/dir-read-ahead.js';
 import { onThisHost } from './read-path/holders.js';
+import { FastReads } from './read-path/fast-reads.js';
 import { ReadaheadBudget } from './read-path/readahead-budget.js';
 import type { ReadMeter, ReadStats } from './read-path/sources.js';
 import { MountedUfs } from './read-path/ufs-source.js';
@@ -77,6 +79,7 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
     if (!(await stat(mountpoint)).isDirectory()) throw new ValidationError(`mountpoint ${mountpoint} is not a directory`, 'mountpoint');
     const ops = instrumentFuseOps(fuseOps(served.fs, logger), (op) => o.metrics.client.startFuseOp(o.dataset, op));
     const fuse = new EddyFuse(mountpoint, ops, served.libfuseOptions, o.fuseOpTimeoutMs);
+    served.fast?.attach(fuse);
     await kernelMount(fuse, o, resources);
   } catch (err) {
     await resources.release();
@@ -100,7 +103,11 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
   signal?.addEventListener('abort', onAbort, { once: true });
   return {
     mountpoint, dataset: o.dataset, fuseOptions: served.fuseOptions, libfuseOptions: served.libfuseOptions,
-    readStats: served.source.stats, calls: served.metadata.calls, close,
+    get readStats() {
+      served.drainFast();
+      return served.source.stats;
+    },
+    calls: served.metadata.calls, close,
     readAhead: served.dirReadAhead?.stats ?? { triggers: 0, fetched: 0, hits: 0, failed: 0 },
   };
 }
@@ -113,6 +120,10 @@ interface Served {
   fuseOptions: FuseOptions;
   libfuseOptions: string[];
   blockSize: number;
+  /** The fast read table, when reads of local blocks are answered in libfuse's threads (NativeFastReads). */
+  fast: NativeFastReads | undefined;
+  /** Books the reads answered there since the last call (stats, read meter, FUSE-op counter). */
+  drainFast(): void;
 }
 
 /** The dataset's mount spec from the master, and the filesystem that serves it (not mounted yet). */
@@ -133,8 +144,17 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   const channels = new ChannelPool(factory, o.workerCooldownMs);
   resources.add(() => channels.close());
   const client = o.metrics.client;
+  // Reads of pinned local blocks answered in C by libfuse's threads (read-path/fast-reads.ts).
+  const fast = o.fastRead && Fuse.SUPPORTS_FAST_READ ? new NativeFastReads() : undefined;
+  const drainFast = (): void => fast?.drain({ stats: source.stats, meter, fuseReads: (n) => client.fuseOpsAnswered(o.dataset, 'read', n) });
+  // The reporter drains them before each report (every readReportIntervalMs, and at close), which
+  // also keeps the mount's Prometheus counters that fresh.
   const reporter = new ReadReporter({
-    master, totals: () => client.readTotals(), intervalMs: o.readReportIntervalMs, timeoutMs: o.masterTimeoutMs, logger: o.logger,
+    master, totals: () => {
+      drainFast();
+      return client.readTotals();
+    },
+    intervalMs: o.readReportIntervalMs, timeoutMs: o.masterTimeoutMs, logger: o.logger,
   });
   resources.add(() => reporter.close());
   const meter = clientReadMeter(client, o.dataset);
@@ -153,7 +173,7 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   const tierRoots = new WorkerTierRoots({ master, runtime: spec.runtime, timeoutMs: o.masterTimeoutMs, logger: o.logger });
   const source = new DatasetBlockSource({
     ...o, channels, ufs, meter, tierRoots, budget: new ReadaheadBudget(o.readaheadTotalBytes), liveWorkers: () => tierRoots.liveAddresses(),
-    ...(dirReadAhead ? { dirReadAhead } : {}),
+    ...(dirReadAhead ? { dirReadAhead } : {}), fast: fast ? new FastReads(fast) : undefined,
   });
   resources.add(() => source.close());
   const metadata = new MasterMetadata({ ...o, master, runtime: spec.runtime, cache, ...(located ? { located } : {}) });
@@ -168,7 +188,7 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
     keepCacheAcrossOpens: fuseOptions.kernelCache || fuseOptions.autoCache, leases,
   });
   resources.add(() => fs.closeAll());
-  return { fs, source, metadata, fuseOptions, libfuseOptions, blockSize, ...(dirReadAhead ? { dirReadAhead } : {}) };
+  return { fs, source, metadata, fuseOptions, libfuseOptions, blockSize, fast, drainFast, ...(dirReadAhead ? { dirReadAhead } : {}) };
 }
 
 /** The mount's directory read-ahead: siblings from the cached listings, workers from the listed locations. */

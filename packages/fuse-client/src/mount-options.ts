@@ -170,6 +170,11 @@ export interface MountDatasetOptions extends Partial<Omit<MountTunables, 'readah
   signal?: AbortSignal;
   /** The process's metrics (served on --metrics-listen by the caller); default: the mount's own, unserved. */
   metrics?: ProcessMetrics;
+  /**
+   * Answer reads of pinned local blocks in libfuse's threads, in C (read-path/fast-reads.ts).
+   * Default true; false (`eddy mount --no-fast-read`) sends every read to JavaScript, for A/B runs.
+   */
+  fastRead?: boolean;
 }
 
 /** The options after resolveMountOptions: every tunable set, the mountpoint absolute. */
@@ -185,6 +190,7 @@ export interface ResolvedMountOptions extends MountTunables {
   dataChannelFactory: DataChannelFactory | undefined;
   signal: AbortSignal | undefined;
   metrics: ProcessMetrics;
+  fastRead: boolean;
 }
 
 type NumberKey = { [K in keyof MountTunables]: MountTunables[K] extends number ? K : never }[keyof MountTunables];
@@ -211,6 +217,7 @@ export function resolveMountOptions(o: MountDatasetOptions): ResolvedMountOption
   }
   if (typeof o.mountpoint !== 'string' || o.mountpoint === '') throw new ValidationError('mountpoint is required', 'mountpoint');
   if (typeof o.token !== 'string') throw new ValidationError('token must be a string', 'token');
+  if (o.fastRead !== undefined && typeof o.fastRead !== 'boolean') throw new ValidationError('fastRead must be a boolean', 'fastRead');
   const tunables = { ...MOUNT_DEFAULTS } as MountTunables;
   for (const key of Object.keys(MOUNT_DEFAULTS) as Array<keyof MountTunables>) {
     if (key === 'readahead') continue;
@@ -238,6 +245,7 @@ export function resolveMountOptions(o: MountDatasetOptions): ResolvedMountOption
     dataChannelFactory: o.dataChannelFactory,
     signal: o.signal,
     metrics: o.metrics ?? new ProcessMetrics(),
+    fastRead: o.fastRead ?? true,
   };
 }
 

@@ -23,10 +23,11 @@ export class OpenHandles {
     return h;
   }
 
-  add(handle: OpenHandle): number {
+  /** A new fd, for the handle `make` builds for it (the read path keys on the fd). */
+  add(make: (fd: number) => OpenHandle): number {
     const fd = this.#nextFd++;
     if (this.#nextFd > MAX_FD) this.#nextFd = 1;
-    this.#handles.set(fd, handle);
+    this.#handles.set(fd, make(fd));
     return fd;
   }
 

@@ -64,11 +64,11 @@ export class ClientMetrics {
     });
   }
 
-  /** One block read of `bytes` served by `source`. */
-  read(dataset: string, source: ReadSource, bytes: number): void {
+  /** One block read of `bytes` served by `source` (or `reads` of them, `bytes` in all). */
+  read(dataset: string, source: ReadSource, bytes: number, reads = 1): void {
     const labels = { dataset: this.#datasets.of(dataset), source };
     this.#readBytes.inc(labels, bytes);
-    this.#reads.inc(labels);
+    this.#reads.inc(labels, reads);
     const t = this.#totals.get(labels.dataset) ?? { local: 0, remote: 0, ufs: 0 };
     t[source] += bytes;
     this.#totals.set(labels.dataset, t);
@@ -83,6 +83,14 @@ export class ClientMetrics {
       this.#fuseSeconds.observe({ dataset: d, op: o }, Number(process.hrtime.bigint() - start) / 1e9);
       this.#fuseOps.inc({ dataset: d, op: o, result: ok ? 'ok' : 'error' });
     };
+  }
+
+  /**
+   * `count` FUSE operations answered, and succeeded, outside the timed JS handlers (reads the
+   * libfuse threads answered in C): counted, not timed, so the histogram covers JS answers only.
+   */
+  fuseOpsAnswered(dataset: string, op: string, count: number): void {
+    this.#fuseOps.inc({ dataset: this.#datasets.of(dataset), op: fuseOpLabel(op), result: 'ok' }, count);
   }
 
   blockFetch(dataset: string, ok: boolean): void {

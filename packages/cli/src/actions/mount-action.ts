@@ -39,7 +39,7 @@ export async function runMount(
   // A failed mount closes the metrics endpoint too.
   const handle = await mountDataset({
     masterAddress: connection.address, dataset: flags.dataset, mountpoint, token: connection.token, logger, fuseOptions: flags.options,
-    signal: ctx.signal, metrics, directUfs: flags.directUfs === true,
+    signal: ctx.signal, metrics, directUfs: flags.directUfs === true, fastRead: flags.fastRead !== false,
     ...(tls ? { tls } : {}), ...(flags.hostId ? { hostId: flags.hostId } : {}), ...(readahead ? { readahead } : {}),
   }).catch(async (err: unknown) => {
     await endpoint?.close();

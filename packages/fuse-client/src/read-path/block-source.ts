@@ -22,8 +22,8 @@ import { newReadStats, type ReadStats, type UfsSource } from './sources.js';
 export interface RangeReadOptions { sequential: boolean; signal?: AbortSignal }
 
 export interface BlockSource {
-  /** A new handle's read state for `pinned`. */
-  open(pinned: PinnedVersion): FileHandle;
+  /** A new handle's read state for `pinned`; `fh`: its FUSE file handle (what the fast read path keys on). */
+  open(pinned: PinnedVersion, fh?: number): FileHandle;
   /** Reads up to `length` bytes at `offset` of the handle's pinned version into `target`; the count (fewer only at EOF). */
   readInto(handle: FileHandle, target: Buffer, offset: number, length: number): Promise<number>;
   /** Bytes [offset, offset+length) of `pinned`, clipped at EOF. `sequential`: the caller reads on (a whole-block FETCH pays off). */
@@ -71,16 +71,17 @@ export class DatasetBlockSource implements BlockSource {
     });
   }
 
-  open(pinned: PinnedVersion): FileHandle {
+  open(pinned: PinnedVersion, fh?: number): FileHandle {
     return new FileHandle(pinned, this.#o.budget, this.#o.readahead,
-      async (p, offset, length, sequential, signal) => await this.read(p, offset, length, { sequential, signal }));
+      async (p, offset, length, sequential, signal) => await this.read(p, offset, length, { sequential, signal }), this.#o.fast, fh);
   }
 
   async readInto(handle: FileHandle, target: Buffer, offset: number, length: number): Promise<number> {
     const { pinned, readahead } = handle;
     if (offset >= pinned.size || length <= 0) return 0;
     const end = Math.min(pinned.size, offset + length);
-    const sequential = readahead.isSequential(offset);
+    // A reader whose last reads libfuse's threads answered (fast-reads.ts) looks random to the readahead.
+    const sequential = readahead.isSequential(offset) || handle.cursor.fast?.follows(offset, pinned.blockSize) === true;
     if (handle.closed) throw new AbortedError(`${pinned.path}: file handle closed`);
     const n = await this.#local.readInto(pinned, handle.cursor, target, offset, end - offset, { sequential, signal: handle.signal });
     if (n !== null) {

@@ -1,5 +1,6 @@
 // What the read path keeps per open file handle: the version it pinned, its readahead, what its
-// short-circuit reads remember, and the operations in flight, which close() aborts.
+// short-circuit reads remember (with the blocks libfuse's threads answer for it, fast-reads.ts),
+// and the operations in flight, which close() aborts.
 //
 // Each operation gets an AbortController of its own, kept in a set until it settles, rather than
 // a listener on one handle-wide signal: a 64 MiB readahead window is 16 chunks in flight, each
@@ -7,6 +8,7 @@
 // only hide it).
 import { AbortedError } from '@eddy/core';
 import type { ReadaheadOptions } from '../mount-options.js';
+import { FastHandle, type FastReads } from './fast-reads.js';
 import type { PinnedVersion } from './pinned-version.js';
 import { Readahead } from './readahead.js';
 import type { ReadaheadBudget } from './readahead-budget.js';
@@ -19,14 +21,20 @@ export type PinnedRangeFetch =
 export class FileHandle {
   readonly pinned: PinnedVersion;
   readonly readahead: Readahead;
-  readonly cursor: LocalCursor = newLocalCursor();
+  readonly cursor: LocalCursor;
+  readonly #fast: FastReads | undefined;
   readonly #inFlight = new Set<AbortController>();
   /** Aborted at close(), like every controller in #inFlight; see `signal`. */
   readonly #closer = new AbortController();
   #closed = false;
 
-  constructor(pinned: PinnedVersion, budget: ReadaheadBudget, readahead: ReadaheadOptions, fetch: PinnedRangeFetch) {
+  /** `fast` and `fh` (the handle's FUSE file handle): its local blocks may be read by libfuse's threads. */
+  constructor(
+    pinned: PinnedVersion, budget: ReadaheadBudget, readahead: ReadaheadOptions, fetch: PinnedRangeFetch, fast?: FastReads, fh?: number,
+  ) {
     this.pinned = pinned;
+    this.#fast = fh === undefined ? undefined : fast;
+    this.cursor = newLocalCursor(this.#fast ? new FastHandle(fh!) : undefined);
     this.readahead = new Readahead(pinned.size, budget, readahead, async (offset, length, sequential) =>
       await this.run(async (signal) => await fetch(pinned, offset, length, sequential, signal)));
   }
@@ -57,6 +65,8 @@ export class FileHandle {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // First: no libfuse thread serves this handle once it is closed.
+    if (this.cursor.fast) this.#fast?.dropHandle(this.cursor.fast);
     const reason = new AbortedError(`${this.pinned.path}: file handle closed`);
     this.#closer.abort(reason);
     for (const c of this.#inFlight) c.abort(reason);

@@ -14,20 +14,17 @@
 // through the data channel, counted (ReadStats.localRefused) and logged once per worker.
 //
 // Small blocks (under shortCircuitMinBytes) are never read here: one READ costs less than a pin.
-// Pins: the worker verifies a block each time it pins it for a local reader (a checksum on disk
-// tiers), so pinning once per kernel read would verify a 16 MiB block 128 times. Pinned files are
-// kept open in a small LRU shared by all handles and released when evicted, after a short idle
-// time, or at close; a block in use is closed only once its last read finished.
-import { readSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+// The pinned, open files: block-files.ts. Once a handle has read a block here as a local hit, its
+// further reads inside that block are answered in C by libfuse's threads (fast-reads.ts).
 import { blockLength, EddyError, type Logger } from '@eddy/core';
 import type { proto } from '@eddy/protocol';
 import { LRUCache } from 'lru-cache';
 import type { MountTunables } from '../mount-options.js';
+import { BlockFiles, blockFileId, type LocalFile } from './block-files.js';
 import type { ChannelPool } from './channel-pool.js';
+import type { FastHandle, FastReads } from './fast-reads.js';
 import { onThisHost, selectHolders, type HolderView } from './holders.js';
 import { LocalBlockOpener } from './local-block-opener.js';
-import { LocalBlockRefusedError } from './local-block-refused-error.js';
 import type { TierRoots } from './worker-tier-roots.js';
 import type { BlockPlace, PinnedVersion, WorkerAddress } from './pinned-version.js';
 import type { DataChannel, ReadMeter, ReadStats } from './sources.js';
@@ -46,6 +43,8 @@ export interface ShortCircuitOptions extends ShortCircuitTunables {
   tierRoots: TierRoots;
   /** Takes a worker out of rotation (ChannelPool.markFailed, forget its pins, count it). */
   workerFailed(dataAddress: string): void;
+  /** Hands blocks read here to libfuse's threads (the patched fuse-native); none: every read comes to JS. */
+  fast?: FastReads | undefined;
 }
 
 /** What one handle's kernel reads remember between calls (kept by the handle, used only here). */
@@ -54,11 +53,16 @@ export interface LocalCursor {
   block: number;
   /** The block found not local: kernel reads in it go straight to streaming. */
   missBlock: number;
+  /** The handle's blocks whose reads libfuse's threads answer; undefined when the handle has no FUSE fh. */
+  fast: FastHandle | undefined;
 }
 
-export function newLocalCursor(): LocalCursor {
-  return { block: -1, missBlock: -1 };
+export function newLocalCursor(fast?: FastHandle): LocalCursor {
+  return { block: -1, missBlock: -1, fast };
 }
+
+/** A local read: the file that served it, and whether its bytes were all hits (a FETCHed block's first bytes are misses). */
+interface LocalRead { file: LocalFile; hit: boolean }
 
 interface ReadOptions { sequential: boolean; signal?: AbortSignal | undefined }
 
@@ -86,11 +90,14 @@ export class ShortCircuit {
   constructor(options: ShortCircuitOptions) {
     this.#o = options;
     const opener = new LocalBlockOpener(options.tierRoots);
-    this.#files = new BlockFiles(options.openBlockFiles, options.blockFileIdleMs, options.notLocalMemoryMs, opener, (address, err) => {
-      this.#o.stats.localRefused++;
-      if (this.#refusedLogged.has(address)) return;
-      this.#refusedLogged.add(address);
-      this.#o.logger.warn({ err, worker: address }, 'refused a local block file; reading such blocks through the data channel');
+    this.#files = new BlockFiles({
+      max: options.openBlockFiles, idleMs: options.blockFileIdleMs, missMs: options.notLocalMemoryMs, opener, fast: options.fast,
+      onRefused: (address, err) => {
+        this.#o.stats.localRefused++;
+        if (this.#refusedLogged.has(address)) return;
+        this.#refusedLogged.add(address);
+        this.#o.logger.warn({ err, worker: address }, 'refused a local block file; reading such blocks through the data channel');
+      },
     });
     this.#fetched = new LRUCache<string, FetchEntry>({ max: options.fetchMemoryEntries, ttl: options.fetchMemoryMs });
   }
@@ -109,8 +116,8 @@ export class ShortCircuit {
     if (this.#streamed(pinned.size, pinned.blockSize, index)) return null;
     const place = await pinned.place(index, o.signal);
     // Before waiting for a FETCH of this block, start the blocks after it too.
-    const n = await this.#readLocal(place, offset - index * pinned.blockSize, target, length, o, () => this.#pinAhead(pinned, index, true));
-    if (n === null) {
+    const local = await this.#readLocal(place, offset - index * pinned.blockSize, target, length, o, () => this.#pinAhead(pinned, index, true));
+    if (local === null) {
       cursor.missBlock = index;
       cursor.block = -1;
       return null;
@@ -124,7 +131,10 @@ export class ShortCircuit {
       cursor.block = index;
       if (o.sequential) this.#pinAhead(pinned, index, true);
     }
-    return n;
+    // The block's next reads by this handle go to libfuse's threads; only blocks whose bytes are
+    // hits, so the C side's counters are all local bytes.
+    if (local.hit && cursor.fast) this.#o.fast?.enter(cursor.fast, index, local.file, blockLength(pinned.size, pinned.blockSize, index), pinned.blockSize);
+    return length;
   }
 
   /** One slice of a streamed read (readahead chunks, reads across blocks) from a local file; null when none serves it. */
@@ -138,7 +148,7 @@ export class ShortCircuit {
   fetchedHolder(place: BlockPlace): WorkerAddress | undefined {
     const p = place.preferred;
     if (!p || p.dataAddress === '') return undefined;
-    return this.#fetched.get(fetchId(p.dataAddress, place.ref))?.ok === true ? p : undefined;
+    return this.#fetched.get(blockFileId(p.dataAddress, place.ref))?.ok === true ? p : undefined;
   }
 
   /** Drops every pinned block of a worker that failed. */
@@ -157,15 +167,15 @@ export class ShortCircuit {
    */
   async #readLocal(
     place: BlockPlace, at: number, target: Buffer, length: number, o: ReadOptions, beforeFetch?: () => void,
-  ): Promise<number | null> {
+  ): Promise<LocalRead | null> {
     if (!place.current || this.#streamed(Number(place.ref.fileSize), Number(place.ref.blockSize), place.index)) return null;
     for (const h of selectHolders(place, this.#o.view)) {
       if (!onThisHost(h, this.#o.view)) break;
-      const n = await this.#tryFile(h.dataAddress, place.ref, at, target, length, false);
-      if (n !== null) {
+      const file = await this.#tryFile(h.dataAddress, place.ref, at, target, length, false);
+      if (file !== null) {
         this.#o.stats.local++;
-        this.#o.meter.read('local', n);
-        return n;
+        this.#o.meter.read('local', length);
+        return { file, hit: true };
       }
     }
     const fetched = this.fetchedHolder(place);
@@ -177,30 +187,33 @@ export class ShortCircuit {
       o.signal?.throwIfAborted();
     }
     // Ask again even if the worker said "not local" a moment ago: it has just stored the block.
-    const n = await this.#tryFile(from, place.ref, at, target, length, true);
-    if (n !== null) {
+    const file = await this.#tryFile(from, place.ref, at, target, length, true);
+    if (file !== null) {
       this.#o.stats.fetchedLocal++;
-      this.#meterFetched(fetchId(from, place.ref), n);
-      return n;
+      return { file, hit: this.#meterFetched(blockFileId(from, place.ref), length) };
     }
     // Stored but not readable as a file here (evicted already, or not a file tier): stream it.
-    if (!fetched) this.#fetched.delete(fetchId(from, place.ref));
+    if (!fetched) this.#fetched.delete(blockFileId(from, place.ref));
     return null;
   }
 
-  /** Bytes read from a block a worker FETCHed for us: misses until the bytes it got from the bucket are all returned once. */
-  #meterFetched(id: string, n: number): void {
+  /**
+   * Bytes read from a block a worker FETCHed for us: misses until the bytes it got from the bucket
+   * are all returned once. True when this read was all hits and the rest will be too.
+   */
+  #meterFetched(id: string, n: number): boolean {
     const entry = this.#fetched.get(id);
     const ufs = Math.min(n, entry?.ufsLeft ?? 0);
     if (entry) entry.ufsLeft -= ufs;
     if (ufs > 0) this.#o.meter.read('ufs', ufs);
     if (n > ufs) this.#o.meter.read('local', n - ufs);
+    return ufs === 0 && (entry?.ufsLeft ?? 0) === 0;
   }
 
-  /** One pread attempt at worker `address`'s file of `ref`; null when it is not ours, suspect, or not local after all. */
+  /** One pread attempt at worker `address`'s file of `ref`: the file, or null when it is not ours, suspect, or not local after all. */
   async #tryFile(
     address: string, ref: proto.BlockRef, at: number, target: Buffer, length: number, retryMiss: boolean,
-  ): Promise<number | null> {
+  ): Promise<LocalFile | null> {
     if (this.#o.channels.isSuspect(address)) return null;
     try {
       return await this.#files.readInto(this.#o.channels.get(address), address, ref, at, target, length, retryMiss);
@@ -247,7 +260,7 @@ export class ShortCircuit {
 
   /** Has `address` cache the whole block (one FETCH per block, shared); false when it could not. */
   async #fetchOnce(address: string, ref: proto.BlockRef): Promise<boolean> {
-    const id = fetchId(address, ref);
+    const id = blockFileId(address, ref);
     let entry = this.#fetched.get(id);
     if (!entry) {
       const e: FetchEntry = { promise: Promise.resolve(false), ok: undefined, ufsLeft: 0 };
@@ -276,130 +289,5 @@ export class ShortCircuit {
       this.#fetched.set(id, e);
     }
     return await entry.promise;
-  }
-}
-
-/** Key of a FETCH or a pin: the worker and the block. */
-function fetchId(address: string, ref: proto.BlockRef): string {
-  return `${address}\u0000${ref.key!}`;
-}
-
-interface LocalFile {
-  fh: FileHandle;
-  /** The file lives in memory (tmpfs, the MEM tier): a pread is a memcpy and is done inline. */
-  inMemory: boolean;
-  release(): void | Promise<void>;
-  users: number;
-  disposed: boolean;
-}
-
-async function closeLocal(f: LocalFile): Promise<void> {
-  await f.fh.close().catch(() => undefined);
-  await Promise.resolve(f.release()).catch(() => undefined);
-}
-
-/** The pinned, open block files (see the top of this file). */
-class BlockFiles {
-  readonly #cache: LRUCache<string, Promise<LocalFile | null>>;
-  readonly #missMs: number;
-  /** Remembered "not local" answers, so `pin(..., retryMiss)` can ask again at once. */
-  readonly #misses = new WeakSet<Promise<LocalFile | null>>();
-  readonly #opener: LocalBlockOpener;
-  readonly #onRefused: (address: string, err: LocalBlockRefusedError) => void;
-
-  constructor(max: number, idleMs: number, missMs: number, opener: LocalBlockOpener, onRefused: (address: string, err: LocalBlockRefusedError) => void) {
-    this.#missMs = missMs;
-    this.#opener = opener;
-    this.#onRefused = onRefused;
-    this.#cache = new LRUCache<string, Promise<LocalFile | null>>({
-      max,
-      ttl: idleMs,
-      updateAgeOnGet: true,
-      dispose: (p) => {
-        void p.then((f) => {
-          if (!f) return;
-          f.disposed = true;
-          if (f.users === 0) void closeLocal(f);
-        }, () => undefined);
-      },
-    });
-  }
-
-  /**
-   * Pins block `ref` and opens its file (or reuses the pin); null when not local. `retryMiss`:
-   * ask again even if the worker said "not local" a moment ago (it has just stored the block).
-   */
-  async pin(channel: DataChannel, address: string, ref: proto.BlockRef, retryMiss: boolean): Promise<LocalFile | null> {
-    const id = fetchId(address, ref);
-    let p = this.#cache.get(id);
-    if (p && retryMiss && this.#misses.has(p)) {
-      this.#cache.delete(id);
-      p = undefined;
-    }
-    if (!p) {
-      const opening = this.#openPinned(channel, address, ref);
-      this.#cache.set(id, opening);
-      opening.then((f) => {
-        if (f) return;
-        this.#misses.add(opening);
-        if (this.#cache.get(id) === opening) this.#cache.set(id, opening, { ttl: this.#missMs });
-      }, () => {
-        if (this.#cache.get(id) === opening) this.#cache.delete(id);
-      });
-      p = opening;
-    }
-    return await p;
-  }
-
-  /** Reads `length` bytes at `offset` of block `ref` into `target` (at 0); null when not local. */
-  async readInto(
-    channel: DataChannel, address: string, ref: proto.BlockRef, offset: number, target: Buffer, length: number, retryMiss: boolean,
-  ): Promise<number | null> {
-    const f = await this.pin(channel, address, ref, retryMiss);
-    if (!f) return null;
-    f.users++;
-    try {
-      let done = 0;
-      while (done < length) {
-        // A tmpfs read cannot block on a device: doing it inline saves a thread-pool round trip
-        // per 128 KiB kernel read, which is what separates this path from the FUSE ceiling.
-        const bytesRead = f.inMemory
-          ? readSync(f.fh.fd, target, done, length - done, offset + done)
-          : (await f.fh.read(target, done, length - done, offset + done)).bytesRead;
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      if (done !== length) {
-        this.#cache.delete(fetchId(address, ref));
-        return null;
-      }
-      return done;
-    } finally {
-      f.users--;
-      if (f.disposed && f.users === 0) void closeLocal(f);
-    }
-  }
-
-  forget(address: string): void {
-    for (const k of [...this.#cache.keys()]) if (k.startsWith(`${address}\u0000`)) this.#cache.delete(k);
-  }
-
-  /** Pins `ref` at the worker and opens the file it names, if that file passes the checks; null when not local or refused. */
-  async #openPinned(channel: DataChannel, address: string, ref: proto.BlockRef): Promise<LocalFile | null> {
-    const local = await channel.openLocal(ref);
-    if (!local) return null;
-    try {
-      const { fh, inMemory } = await this.#opener.open(address, local.path, ref);
-      return { fh, inMemory, release: () => local.release(), users: 0, disposed: false };
-    } catch (err) {
-      await Promise.resolve(local.release()).catch(() => undefined);
-      if (!(err instanceof LocalBlockRefusedError)) throw err;
-      this.#onRefused(address, err);
-      return null;
-    }
-  }
-
-  close(): void {
-    this.#cache.clear();
   }
 }

@@ -15,9 +15,10 @@ export interface ReadMeter {
   /**
    * Each byte a read returns, once, under the source that had it: `local` = a block already held
    * by a worker on this host (read from its file, or streamed when small), `remote` = another worker's tier, `ufs` = the bucket (read directly, read through
-   * by a worker, or fetched whole by a local worker for this read).
+   * by a worker, or fetched whole by a local worker for this read). `reads`: how many reads
+   * returned them (1 unless a batch is booked at once: the fast read path's).
    */
-  read(source: 'local' | 'remote' | 'ufs', bytes: number): void;
+  read(source: 'local' | 'remote' | 'ufs', bytes: number, reads?: number): void;
   /** A ranged GET the mount sent to the bucket itself; `err` when it failed. */
   bucketRead(err?: unknown): void;
   /** A whole-block FETCH asked of a worker on this host. */
@@ -73,6 +74,8 @@ export interface UfsSource {
 export interface ReadStats {
   /** Read from a block file of a holder on this host (short-circuit). */
   local: number;
+  /** Of those, the reads libfuse's threads answered in C (read-path/fast-reads.ts). */
+  fastLocal: number;
   /** Read from a block file that the local preferred worker fetched for us. */
   fetchedLocal: number;
   /** Streamed from a holder's data channel. */
@@ -88,5 +91,5 @@ export interface ReadStats {
 }
 
 export function newReadStats(): ReadStats {
-  return { local: 0, fetchedLocal: 0, worker: 0, preferred: 0, ufs: 0, workerFailures: 0, localRefused: 0 };
+  return { local: 0, fastLocal: 0, fetchedLocal: 0, worker: 0, preferred: 0, ufs: 0, workerFailures: 0, localRefused: 0 };
 }

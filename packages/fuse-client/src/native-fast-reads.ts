@@ -1,0 +1,51 @@
+// The fast read table of one mount over the patched fuse-native (fuse-native.c, "the fast read
+// path"), and the reads its libfuse threads answered there. Those reads never reach JavaScript,
+// so the C side counts them and drain() books them where every other read is booked: the read
+// stats, the read meter (local bytes: the dataset's hit ratio) and the FUSE-operation counter.
+import type Fuse from 'fuse-native';
+import type { FastReadTable } from './read-path/fast-reads.js';
+import type { ReadMeter, ReadStats } from './read-path/sources.js';
+
+/** Where drain() books the reads answered in C. */
+export interface FastReadSink {
+  stats: ReadStats;
+  meter: ReadMeter;
+  /** `ops` FUSE reads answered (all succeeded). */
+  fuseReads(ops: number): void;
+}
+
+export class NativeFastReads implements FastReadTable {
+  #fuse: Fuse | undefined;
+  /** Filled by the C side: operations, bytes (native doubles). */
+  readonly #taken = Buffer.alloc(16);
+  readonly #counts = new Float64Array(this.#taken.buffer, this.#taken.byteOffset, 2);
+
+  /** The mount, once created; until then nothing is added and every read goes to JS. */
+  attach(fuse: Fuse): void {
+    this.#fuse = fuse;
+  }
+
+  add(fh: number, index: number, fd: number, fileOffset: number, length: number, blockSize: number): boolean {
+    return this.#fuse?.fastReadAdd(fh, index, fd, fileOffset, length, blockSize) ?? false;
+  }
+
+  remove(fh: number, index: number, fd: number): void {
+    this.#fuse?.fastReadRemove(fh, index, fd);
+  }
+
+  removeHandle(fh: number): void {
+    this.#fuse?.fastReadRemoveHandle(fh);
+  }
+
+  /** Books the reads answered in C since the last call (see the top of this file). */
+  drain(sink: FastReadSink): void {
+    if (!this.#fuse) return;
+    this.#fuse.fastReadTake(this.#taken);
+    const [ops = 0, bytes = 0] = this.#counts;
+    if (ops === 0) return;
+    sink.stats.local += ops;
+    sink.stats.fastLocal += ops;
+    sink.meter.read('local', bytes, ops);
+    sink.fuseReads(ops);
+  }
+}

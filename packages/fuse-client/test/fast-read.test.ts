@@ -1,0 +1,207 @@
+// The fast read path (read-path/fast-reads.ts, the fuse-native patch): reads of a block this
+// mount has pinned in a local tier file are answered in libfuse's threads, in C. Through a real
+// master, a worker process on "our host" (a MEM tier under /dev/shm) and the S3 test server:
+// several processes doing random preads of a cached file get the source's bytes, and the reads were
+// answered in C (ReadStats.fastLocal, drained from the C counters); a handle held across an
+// update reads its own version to EOF while another process reads the new one (never mixed).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { silentLogger } from '@eddy/core';
+import { createMasterClient, type MasterRpc } from '@eddy/protocol';
+import { onceDataLoadManifest, s3DatasetManifests, startS3Server, waitFor, type S3Endpoint } from '@eddy/testkit';
+import { mountDataset, type MountHandle } from '../src/index.js';
+import { forceUnmount, nodeScript, sh, sha256, sha256Of } from './helpers.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const MASTER_PKG: string = '@eddy/master';
+const MiB = 1 << 20;
+const BLOCK = 4 * MiB;
+const TOKEN = 'fast-read-test-token';
+const HOST = 'fast-read-host';
+const TIMEOUT_S = 2;
+const HELD = MiB;
+
+interface MasterModule {
+  startMaster(o: Record<string, unknown>): Promise<{ address: string; close(): Promise<void> }>;
+}
+
+/**
+ * Random preads of `file` (sizes from 4 KiB to past a block boundary), from a seeded generator
+ * the test repeats on the source bytes: prints "<bytes> <sha256 of every read's bytes in order>".
+ */
+const RANDOM_READER = `
+import { openSync, readSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+const [file, sizeText, seedText, countText] = process.argv.slice(1);
+${randomReads.toString()}
+const fd = openSync(file, 'r');
+const hash = createHash('sha256');
+let total = 0;
+for (const [pos, len] of randomReads(Number(sizeText), Number(seedText), Number(countText))) {
+  const buf = Buffer.alloc(len);
+  let got = 0;
+  for (;;) { const k = readSync(fd, buf, got, len - got, pos + got); if (k === 0) break; got += k; if (got === len) break; }
+  hash.update(buf.subarray(0, got));
+  total += got;
+}
+console.log(total, hash.digest('hex'));`;
+
+/** The reads RANDOM_READER makes: [position, length] pairs from a small LCG (stringified into the child). */
+function randomReads(size: number, seed: number, count: number): Array<[number, number]> {
+  const lengths = [4096, 4096, 4096, 16384, 65536, 131072, 1048576 + 17];
+  let x = seed >>> 0;
+  const next = (): number => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x;
+  };
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < count; i++) {
+    const len = lengths[next() % lengths.length]!;
+    out.push([next() % size, len]);
+  }
+  return out;
+}
+
+/** What RANDOM_READER prints for `data`. */
+function expectedRandomReads(data: Buffer, seed: number, count: number): string {
+  const hash = createHash('sha256');
+  let total = 0;
+  for (const [pos, len] of randomReads(data.length, seed, count)) {
+    const part = data.subarray(pos, Math.min(data.length, pos + len));
+    hash.update(part);
+    total += part.length;
+  }
+  return `${total} ${hash.digest('hex')}`;
+}
+
+/** Opens FILE, reads HELD bytes, writes FLAG, waits for GO, reads to EOF; prints "ok <bytes> <sha256>" or "err <code>". */
+const HOLDER = `
+import { openSync, readSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+const [file, flag, go] = process.argv.slice(1);
+const fd = openSync(file, 'r');
+const hash = createHash('sha256');
+const buf = Buffer.alloc(131072);
+let pos = 0;
+try {
+  while (pos < ${HELD}) { const k = readSync(fd, buf, 0, buf.length, pos); if (k === 0) break; hash.update(buf.subarray(0, k)); pos += k; }
+  writeFileSync(flag, '');
+  while (!existsSync(go)) await new Promise((r) => setTimeout(r, 20));
+  for (;;) { const k = readSync(fd, buf, 0, buf.length, pos); if (k === 0) break; hash.update(buf.subarray(0, k)); pos += k; }
+  console.log('ok', pos, hash.digest('hex'));
+} catch (e) { console.log('err', e.code); }`;
+
+describe('the fast read path: local blocks answered in libfuse\'s threads', { timeout: 240_000 }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'eddy-fast-read-'));
+  const mnt = join(root, 'mnt');
+  let s3: S3Endpoint;
+  let bucket: string;
+  let master: { address: string; close(): Promise<void> } | undefined;
+  let rpc: MasterRpc;
+  let worker: ChildProcess | undefined;
+  let mount: MountHandle | undefined;
+  let loads = 0;
+
+  async function startWorkerProcess(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, [join(here, 'worker-child.js'), JSON.stringify({
+      masterAddress: master!.address, runtime: 'models', listen: '127.0.0.1:0', token: TOKEN, hostId: HOST, heartbeatIntervalMs: 500,
+    })], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+    await waitFor(() => {
+      if (child.exitCode !== null) throw new Error(`worker exited: ${out}`);
+      return /ready /.test(out);
+    }, { timeoutMs: 30_000, intervalMs: 50, what: 'the worker to start' });
+    await waitFor(async () => (await rpc.listWorkers({ runtime: 'models' })).workers.some((w) => w.live),
+      { timeoutMs: 30_000, intervalMs: 100, what: 'the worker to be live' });
+    return child;
+  }
+
+  /** Puts `data` at `key`, runs a Once DataLoad (with loadMetadata) to completion, and waits until the master lists every block's holder. */
+  async function putAndLoad(key: string, data: Buffer): Promise<void> {
+    await s3.client.putObject(bucket, key, data, data.length);
+    const name = `load-${++loads}`;
+    await rpc.apply({ manifests: onceDataLoadManifest(name, 'models', ['/'], { loadMetadata: true }) }, { timeoutMs: 30_000 });
+    await waitFor(async () => {
+      const phase = (await rpc.get({ kind: 'DataLoad', name })).resources[0]?.dataload?.status?.phase;
+      assert.notEqual(phase, 'Failed');
+      return phase === 'Complete';
+    }, { timeoutMs: 90_000, intervalMs: 250, what: `DataLoad ${name}` });
+    await waitFor(async () => {
+      const loc = await rpc.getBlockLocations({ dataset: 'models', path: `/${key}`, version: '', offset: 0, length: 0 });
+      return loc.blocks.length > 0 && loc.blocks.every((b) => b.holders.length > 0);
+    }, { timeoutMs: 20_000, intervalMs: 200, what: `the worker listed as the holder of ${key}` });
+  }
+
+  before(async () => {
+    s3 = await startS3Server();
+    bucket = await s3.createBucket();
+    const { startMaster } = (await import(MASTER_PKG)) as MasterModule;
+    master = await startMaster({
+      listen: '127.0.0.1:0', dataDir: join(root, 'master'), token: TOKEN, logger: silentLogger(), heartbeatIntervalMs: 500, workerTimeoutMs: 3000,
+    });
+    rpc = createMasterClient(master.address, { token: TOKEN });
+    const fuseArgs = ['-okernel_cache', '-oro', ...['attr', 'entry', 'negative'].map((t) => `-o${t}_timeout=${TIMEOUT_S}`)];
+    await rpc.apply({ manifests: s3DatasetManifests(bucket, s3, { quota: '512Mi', blockSize: '4Mi', fuseArgs }) }, { timeoutMs: 30_000 });
+    worker = await startWorkerProcess();
+    mount = await mountDataset({
+      masterAddress: master.address, dataset: 'models', mountpoint: mnt, token: TOKEN, logger: silentLogger(), hostId: HOST,
+    });
+  });
+
+  after(async () => {
+    await mount?.close();
+    await forceUnmount(mnt);
+    worker?.kill('SIGKILL');
+    rpc?.close();
+    await master?.close();
+    await s3?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('four processes doing random preads of a cached file get the source\'s bytes, answered in C', async () => {
+    const data = randomBytes(6 * BLOCK + 12_345);
+    await putAndLoad('random.bin', data);
+    await sh('sh', ['-c', 'sync; echo 3 > /proc/sys/vm/drop_caches']);
+    const before = { ...mount!.readStats };
+    const seeds = [1, 2, 3, 4];
+    const outs = await Promise.all(seeds.map(async (seed) =>
+      await nodeScript(RANDOM_READER, [join(mnt, 'random.bin'), String(data.length), String(seed), '400'], 120_000)));
+    outs.forEach((o, i) => assert.equal(o.stdout.trim(), expectedRandomReads(data, seeds[i]!, 400), `reader ${i}: ${o.stderr}`));
+    const after = mount!.readStats;
+    // Each handle's first read of a block is JS's (it pins the block and enters it in the C table).
+    const fast = after.fastLocal - before.fastLocal;
+    assert.ok(fast > (after.local - before.local) / 2, `most reads answered in libfuse's threads: ${JSON.stringify(after)}`);
+    assert.equal(after.ufs, before.ufs, 'nothing from the bucket');
+    assert.equal(await sha256Of(join(mnt, 'random.bin')), sha256(data), 'and a whole read');
+  });
+
+  test('a handle held across an update reads its version to EOF while another process reads the new one', async () => {
+    const key = 'held.bin';
+    const v1 = randomBytes(3 * BLOCK + 777);
+    const v2 = randomBytes(3 * BLOCK + 777);
+    await putAndLoad(key, v1);
+    await sh('sh', ['-c', 'sync; echo 3 > /proc/sys/vm/drop_caches']);
+    const flag = join(root, 'held.flag');
+    const go = join(root, 'held.go');
+    const a = nodeScript(HOLDER, [join(mnt, key), flag, go], 120_000);
+    await waitFor(() => existsSync(flag), { timeoutMs: 30_000, what: 'A holding its handle' });
+    const before = { ...mount!.readStats };
+    await putAndLoad(key, v2);
+    await sleep(TIMEOUT_S * 1000 + 1500); // past the attribute and entry timeouts: a new open sees v2
+    assert.equal(await sha256Of(join(mnt, key)), sha256(v2), 'B, opened after the update, reads the new version');
+    writeFileSync(go, '');
+    assert.equal((await a).stdout.trim(), `ok ${v1.length} ${sha256(v1)}`, 'A reads the version it opened, to its end');
+    const after = mount!.readStats;
+    assert.ok(after.fastLocal - before.fastLocal > 0, `reads answered in libfuse's threads: ${JSON.stringify(after)}`);
+    assert.equal(after.ufs, before.ufs, 'nothing from the bucket');
+  });
+});
