@@ -15,6 +15,9 @@ import type { FixtureFile } from '../fixture.js';
 import { runDataLoad } from '../run-dataload.js';
 import type { FsTarget, S3Access } from './target.js';
 
+/** EDDY_BENCH_NO_FAST_READ=1: mounts answer every read in JS (`eddy mount --no-fast-read`), for A/B runs of the fast read path. */
+const NO_FAST_READ = process.env['EDDY_BENCH_NO_FAST_READ'] === '1';
+
 export const EDDY_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'packages', 'cli', 'bin', 'eddy.js');
 
 export type EddyFactory = (access: S3Access, region: string, tier?: EddyTier) => FsTarget;
@@ -83,7 +86,7 @@ export class EddyTarget implements FsTarget {
   }
 
   describe(): string {
-    return `eddy master + ${this.o.workers} workers (${this.tier.medium} tier under ${this.tier.root}, quota ${(this.o.quotaBytes / 1024 ** 3).toFixed(2)} GiB each, 16 MiB blocks) + eddy mount, separate processes; fuse.args ${this.o.fuseArgs.join(' ')}; warmed with a Once DataLoad (loadMetadata: true)`;
+    return `eddy master + ${this.o.workers} workers (${this.tier.medium} tier under ${this.tier.root}, quota ${(this.o.quotaBytes / 1024 ** 3).toFixed(2)} GiB each, 16 MiB blocks) + eddy mount, separate processes; fuse.args ${this.o.fuseArgs.join(' ')}; warmed with a Once DataLoad (loadMetadata: true)${NO_FAST_READ ? '; eddy mount --no-fast-read (every read answered in JS)' : ''}`;
   }
 
   private tierPath(i: number): string {
@@ -174,7 +177,8 @@ export class EddyTarget implements FsTarget {
       return items.filter((w) => w.live).length >= this.o.workers ? true : undefined;
     });
     await mkdir(this.root, { recursive: true });
-    this.mount = this.spawn('eddy mount', ['mount', '--master', this.masterAddress, '--dataset', DATASET, '--token-file', this.tokenFile, this.root]);
+    this.mount = this.spawn('eddy mount', ['mount', '--master', this.masterAddress, '--dataset', DATASET, '--token-file', this.tokenFile,
+      ...(NO_FAST_READ ? ['--no-fast-read'] : []), this.root]);
     await waitMounted(this.root, this.mount, 60_000);
     await this.waitFor('the first listing', 60_000, async () => (this.listingMs === undefined ? undefined : true));
   }

@@ -27,7 +27,7 @@ import { onThisHost, selectHolders, type HolderView } from './holders.js';
 import { LocalBlockOpener } from './local-block-opener.js';
 import type { TierRoots } from './worker-tier-roots.js';
 import type { BlockPlace, PinnedVersion, WorkerAddress } from './pinned-version.js';
-import type { DataChannel, ReadMeter, ReadStats } from './sources.js';
+import type { ReadMeter, ReadStats } from './sources.js';
 
 /** The tunables of the short-circuit (documented in MountTunables). */
 type ShortCircuitTunables = Pick<MountTunables, 'pinAheadBlocks' | 'fetchLocalMinBytes' | 'shortCircuitMinBytes' | 'fetchTimeoutMs' | 'fetchFailureMs'
