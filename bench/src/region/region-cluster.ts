@@ -63,7 +63,10 @@ export class RegionCluster {
   }
 
   #spawn(name: string, args: string[], netns = this.#o.netns): Daemon {
-    const [cmd, ...rest] = [...this.#prefix(netns), process.execPath, EDDY_BIN, ...args];
+    // EDDY_BENCH_CPU_PROF=DIR: each process writes a V8 CPU profile there when it stops (as eddy-target.ts).
+    const profDir = process.env['EDDY_BENCH_CPU_PROF'];
+    const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `${args[0]}-${this.#o.name}-${this.#daemons.length}.cpuprofile`] : [];
+    const [cmd, ...rest] = [...this.#prefix(netns), process.execPath, ...prof, EDDY_BIN, ...args];
     const d = new Daemon(`${name} (${this.#o.name})`, cmd!, rest, { env: { ...process.env, EDDY_LOG_LEVEL: 'warn' } });
     this.#daemons.push(d);
     return d;
