@@ -122,6 +122,10 @@ export const RPC_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_send_message_length': MAX_RPC_MESSAGE_BYTES,
   'grpc.keepalive_time_ms': 10_000,
   'grpc.keepalive_timeout_ms': 5_000,
+  // grpc-js backs off reconnects up to 120 s, failing every call at once in between: a mount or
+  // worker whose master restarted could keep getting UNAVAILABLE (EIO for readers) for minutes
+  // after it was back. 5 s bounds that window; a master that stays down costs one connect per 5 s.
+  'grpc.max_reconnect_backoff_ms': 5_000,
 };
 
 export function createRpcServer(): grpc.Server {
