@@ -146,6 +146,11 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   const client = o.metrics.client;
   // Reads of pinned local blocks answered in C by libfuse's threads (read-path/fast-reads.ts).
   const fast = o.fastRead && Fuse.SUPPORTS_FAST_READ ? new NativeFastReads() : undefined;
+  // A fuse-native built before the patch had the fast path still mounts, with every read in
+  // JavaScript (several times slower on warm reads): say so once instead of leaving it silent.
+  if (o.fastRead && !Fuse.SUPPORTS_FAST_READ) {
+    o.logger.warn('fuse-native was built without the fast read path: every read goes through JavaScript (rerun scripts/setup.sh)');
+  }
   const drainFast = (): void => fast?.drain({ stats: source.stats, meter, fuseReads: (n) => client.fuseOpsAnswered(o.dataset, 'read', n) });
   // The reporter drains them before each report (every readReportIntervalMs, and at close), which
   // also keeps the mount's Prometheus counters that fresh.
