@@ -17,7 +17,7 @@ import { silentLogger } from '@eddy/core';
 import { createMasterClient, type MasterRpc } from '@eddy/protocol';
 import { onceDataLoadManifest, s3DatasetManifests, startS3Server, waitFor, type S3Endpoint } from '@eddy/testkit';
 import { mountDataset, type MountHandle } from '../src/index.js';
-import { forceUnmount, nodeScript, sh, sha256, sha256Of } from './helpers.js';
+import { forceUnmount, nodeScript, sh, sha256, sha256Of, holderScript } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MASTER_PKG: string = '@eddy/master';
@@ -81,22 +81,7 @@ function expectedRandomReads(data: Buffer, seed: number, count: number): string 
   return `${total} ${hash.digest('hex')}`;
 }
 
-/** Opens FILE, reads HELD bytes, writes FLAG, waits for GO, reads to EOF; prints "ok <bytes> <sha256>" or "err <code>". */
-const HOLDER = `
-import { openSync, readSync, writeFileSync, existsSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-const [file, flag, go] = process.argv.slice(1);
-const fd = openSync(file, 'r');
-const hash = createHash('sha256');
-const buf = Buffer.alloc(131072);
-let pos = 0;
-try {
-  while (pos < ${HELD}) { const k = readSync(fd, buf, 0, buf.length, pos); if (k === 0) break; hash.update(buf.subarray(0, k)); pos += k; }
-  writeFileSync(flag, '');
-  while (!existsSync(go)) await new Promise((r) => setTimeout(r, 20));
-  for (;;) { const k = readSync(fd, buf, 0, buf.length, pos); if (k === 0) break; hash.update(buf.subarray(0, k)); pos += k; }
-  console.log('ok', pos, hash.digest('hex'));
-} catch (e) { console.log('err', e.code); }`;
+const HOLDER = holderScript(HELD);
 
 describe('the fast read path: local blocks answered in libfuse\'s threads', { timeout: 240_000 }, () => {
   const root = mkdtempSync(join(tmpdir(), 'eddy-fast-read-'));

@@ -44,4 +44,26 @@ export async function nodeScript(source: string, args: string[] = [], timeoutMs 
   return await sh(process.execPath, ['--input-type=module', '-e', source, ...args], timeoutMs);
 }
 
+/**
+ * Source of a child process that opens FILE, reads `heldBytes`, writes FLAG, waits for GO, then
+ * reads to EOF; it prints "ok <bytes> <sha256>" or "err <code>" (a handle held across an update).
+ */
+export function holderScript(heldBytes: number): string {
+  return `
+import { openSync, readSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+const [file, flag, go] = process.argv.slice(1);
+const fd = openSync(file, 'r');
+const hash = createHash('sha256');
+const buf = Buffer.alloc(131072);
+let pos = 0;
+try {
+  while (pos < ${heldBytes}) { const k = readSync(fd, buf, 0, buf.length, pos); if (k === 0) break; hash.update(buf.subarray(0, k)); pos += k; }
+  writeFileSync(flag, '');
+  while (!existsSync(go)) await new Promise((r) => setTimeout(r, 20));
+  for (;;) { const k = readSync(fd, buf, 0, buf.length, pos); if (k === 0) break; hash.update(buf.subarray(0, k)); pos += k; }
+  console.log('ok', pos, hash.digest('hex'));
+} catch (e) { console.log('err', e.code); }`;
+}
+
 export { spawn };
