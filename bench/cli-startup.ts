@@ -8,6 +8,11 @@
 // The two `(modules)` rows run the same commands from the compiled modules instead of the bundle
 // `npm run build` makes (EDDY_CLI_BUNDLE=0, see packages/cli/bin/eddy.js), in the same run.
 //
+// NODE_EXTRA_CA_CERTS: when the environment sets it (this VM's does), Node reads and parses that
+// PEM bundle while it starts, before any script runs: ~0.15 s of CPU per process here, which
+// `node -e ''` pays too. Every command is then also run with it unset (the `(no extra CA)` rows,
+// in the same rounds), so the CLI's own cost is visible next to the machine's.
+//
 // --baseline DIR adds the same two eddy commands run from another built checkout (e.g. the
 // commit before the start-up work), measured in the same run: on a shared machine only
 // numbers taken side by side compare.
@@ -31,13 +36,15 @@ const CPU_MARK = 'eddy-bench-cpu';
 
 /** Goals of issue 12, seconds (median of the runs). */
 const GOALS: Record<string, number> = { 'eddy --help': 0.3, 'eddy get dataset': 0.4 };
+const EXTRA_CA = 'NODE_EXTRA_CA_CERTS';
+const NO_EXTRA_CA = ' (no extra CA)';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
 }
 
-interface Case { name: string; args: string[]; env?: NodeJS.ProcessEnv }
+interface Case { name: string; args: string[]; env?: NodeJS.ProcessEnv; unset?: string[] }
 interface Row {
   name: string;
   runs: number[];
@@ -82,7 +89,7 @@ function rowOf(c: Case, samples: Sample[]): Row {
   const row: Row = { name: c.name, runs: times, medianS: median(times), minS: Math.min(...times), maxS: Math.max(...times) };
   const cpu = samples.map((s) => s.cpuS).filter((s): s is number => s !== undefined);
   if (cpu.length === samples.length) Object.assign(row, { cpuRuns: cpu, cpuMedianS: median(cpu) });
-  const goal = GOALS[c.name];
+  const goal = GOALS[c.name.replace(NO_EXTRA_CA, '')];
   if (goal !== undefined) Object.assign(row, { goalS: goal, met: row.medianS <= goal });
   return row;
 }
@@ -93,7 +100,11 @@ function rowOf(c: Case, samples: Sample[]): Row {
  */
 async function measure(cases: Case[], runs: number, env: NodeJS.ProcessEnv): Promise<Row[]> {
   const withCpu = existsSync(GNU_TIME);
-  const envOf = (c: Case): NodeJS.ProcessEnv => ({ ...env, ...c.env });
+  const envOf = (c: Case): NodeJS.ProcessEnv => {
+    const e = { ...env, ...c.env };
+    for (const k of c.unset ?? []) delete e[k];
+    return e;
+  };
   for (const c of cases) await timeOnce(c.args, envOf(c), withCpu);
   const samples: Sample[][] = cases.map(() => []);
   for (let i = 0; i < runs; i++) {
@@ -118,6 +129,10 @@ function markdown(rows: Row[], meta: Record<string, unknown>): string {
     `${String(meta.date)} on ${String(meta.host)} (${String(meta.cpus)} cores, node ${String(meta.node)}), ` +
       `${String(meta.runs)} rounds of every command in turn after one warm-up each;`,
     `load average before/after: ${String(meta.loadBefore)} / ${String(meta.loadAfter)}. Wall time of a fresh process, seconds.`,
+    ...(meta.extraCa ? [
+      `The environment sets ${EXTRA_CA}=${String(meta.extraCa)}; the \`${NO_EXTRA_CA.trim()}\` rows run the same command ` +
+        'without it, in the same rounds (Node parses that bundle at start-up, before any script runs).',
+    ] : []),
     ...(meta.baseline ? [`Baseline rows: the same commands from the checkout at ${String(meta.baseline)}, in the same run.`] : []),
     '',
     '| command | median | min | max | CPU median | goal | met |',
@@ -155,6 +170,10 @@ async function main(): Promise<void> {
       { name: 'eddy --help (modules)', args: [EDDY, '--help'], env: { EDDY_CLI_BUNDLE: '0' } },
       { name: 'eddy get dataset (modules)', args: [EDDY, 'get', 'dataset'], env: { EDDY_CLI_BUNDLE: '0' } },
     ];
+    const extraCa = process.env[EXTRA_CA];
+    if (extraCa) {
+      cases.splice(3, 0, ...cases.slice(0, 3).map((c) => ({ ...c, name: c.name + NO_EXTRA_CA, unset: [EXTRA_CA] })));
+    }
     const baseline = arg('baseline', '');
     if (baseline) {
       const old = join(resolve(baseline), 'packages/cli/bin/eddy.js');
@@ -167,7 +186,7 @@ async function main(): Promise<void> {
     const rows = await measure(cases, runs, env);
     const meta = {
       date: new Date().toISOString(), host: hostname(), cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version,
-      runs, baseline: baseline ? `${baseline} (${commitOf(baseline)})` : undefined,
+      runs, extraCa, baseline: baseline ? `${baseline} (${commitOf(baseline)})` : undefined,
       loadBefore, loadAfter: loadavg().map((l) => l.toFixed(2)).join(' '),
     };
     await mkdir(outDir, { recursive: true });
