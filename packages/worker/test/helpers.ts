@@ -103,7 +103,7 @@ export async function makeNode(options: {
   wrap?: (ufs: UnderFileSystem) => CountingUfs;
   blockSize?: number;
   /** Read-through caps and how a block is split into ranged GETs. */
-  readThrough?: Pick<ReadThroughOptions, 'maxConcurrentFetches' | 'fetchWindowBytes' | 'fetchPartBytes' | 'fetchPartsInFlight'>;
+  readThrough?: Pick<ReadThroughOptions, 'maxConcurrentFetches' | 'fetchWindowBytes' | 'fetchPartBytes' | 'fetchPartsInFlight' | 'smallBlockBytes'>;
 }): Promise<TestNode> {
   const store = await BlockStore.open({ runtime: 'rt', tiers: options.tiers, fsync: false });
   let ufs: CountingUfs | undefined;

@@ -25,7 +25,8 @@ async function setup(wrap: { delayMs?: number; failAfterBytes?: number } = {}, p
     tiers: [{ medium: 'MEM', path: tier.path, quotaBytes: 8 * BS, high: 0.95, low: 0.7 }],
     mount: { url: `file://${ufsDir.path}` },
     wrap: (u) => new CountingUfs(u, wrap),
-    readThrough: { fetchPartBytes: PART, fetchPartsInFlight: partsInFlight },
+    // 1 MiB blocks would take the one-step path for small blocks; these tests are about ranged parts.
+    readThrough: { fetchPartBytes: PART, fetchPartsInFlight: partsInFlight, smallBlockBytes: 0 },
   });
   const refs = refsFor('/p.bin', version, data.length, BS);
   return {

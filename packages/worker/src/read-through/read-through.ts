@@ -1,10 +1,12 @@
 // Read-through: fetches a missing block from its UFS once, hands the bytes to every waiting
 // reader as they arrive, and stores the block. Concurrent misses of one key share one fetch;
-// a failed fetch leaves no block behind and every reader gets the typed error. A block is fetched
-// as several ranged GETs at once, each written straight into its place in the block file, which
-// readers read as it fills (block-fetch.ts): no copy of the block is held in memory. Bounded: a
-// ref must carry its dataset's block size, at most `maxConcurrentFetches` fetches run at once, and
-// a fetch that cannot cache its block holds at most `fetchWindowBytes` in memory.
+// a failed fetch leaves no block behind and every reader gets the typed error. A small block is
+// fetched in one step: one GET into memory, readers answered from there, then one write of its
+// file (small-block-fetch.ts). A larger one is fetched as several ranged GETs at once, each
+// written straight into its place in the block file, which readers read as it fills
+// (block-fetch.ts): no copy of the block is held in memory. Bounded: a ref must carry its
+// dataset's block size, at most `maxConcurrentFetches` fetches run at once, and a fetch that
+// cannot cache its block (or a small one) holds at most `fetchWindowBytes` in memory.
 import { finished } from 'node:stream/promises';
 import { EddyError, UnavailableError, TimeoutError, AbortedError, ValidationError, silentLogger, type Logger } from '@eddy/core';
 import type { BlockStore, BlockWriter } from '../store/block-store.js';
@@ -15,6 +17,7 @@ import type { UfsLocation, UfsLocator } from './ufs-locator.js';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 import { BlockFetch, type BlockFetchControl } from './block-fetch.js';
 import { FetchSlots } from './fetch-slots.js';
+import { SMALL_BLOCK_BYTES, fetchSmallBlock, type SmallBlockFetchContext } from './small-block-fetch.js';
 
 
 export interface ReadThroughOptions {
@@ -31,6 +34,12 @@ export interface ReadThroughOptions {
   fetchPartBytes?: number;
   /** Ranges of one block fetched at once. Default 4. */
   fetchPartsInFlight?: number;
+  /**
+   * Blocks up to this many bytes (and no larger than `fetchWindowBytes`) are read in one step:
+   * one GET into memory, answered from there, then stored without a read-back
+   * (small-block-fetch.ts). Default 1 MiB; 0: every block takes the block-file path.
+   */
+  smallBlockBytes?: number;
   /** Called with the byte count of every completed UFS fetch. */
   onFetched?: (bytes: number) => void;
   /** One request to the UFS for `dataset` ended: `bytes` read, or `err` (not for aborts by close). */
@@ -65,6 +74,8 @@ export class ReadThrough {
   readonly #windowBytes: number;
   readonly #partBytes: number;
   readonly #partsInFlight: number;
+  readonly #smallBlockBytes: number;
+  readonly #small: SmallBlockFetchContext;
 
   constructor(options: ReadThroughOptions) {
     this.#options = options;
@@ -77,6 +88,14 @@ export class ReadThrough {
     if (!Number.isSafeInteger(this.#partsInFlight) || this.#partsInFlight < 1) {
       throw new ValidationError('fetchPartsInFlight must be a positive integer', 'fetchPartsInFlight');
     }
+    const small = options.smallBlockBytes ?? SMALL_BLOCK_BYTES;
+    if (!Number.isSafeInteger(small) || small < 0) throw new ValidationError('smallBlockBytes must be a non-negative integer', 'smallBlockBytes');
+    // No larger than the window: a one-step fetch holds its whole block, and never waits to push it.
+    this.#smallBlockBytes = Math.min(small, this.#windowBytes);
+    this.#small = {
+      store: options.store, locator: options.locator, slots: this.#slots, logger: this.#logger, closing: this.#controller.signal,
+      timeoutMs: options.fetchTimeoutMs ?? WORKER_DEFAULTS.fetchTimeoutMs, onFetched: options.onFetched, onUfsRequest: options.onUfsRequest,
+    };
   }
 
   get inflightCount(): number { return this.#inflight.size; }
@@ -116,7 +135,10 @@ export class ReadThrough {
   close(): void { this.#controller.abort(); }
 
   #start(ref: ValidBlockRef, reason: FetchReason): BlockFetch {
-    const f = new BlockFetch(ref, this.#windowBytes, (self, control) => this.#run(self, control), (err) => asEddyError(err, `fetching block ${ref.index} of ${ref.dataset}:${ref.path}`));
+    const run = ref.length <= this.#smallBlockBytes
+      ? (_self: BlockFetch, control: BlockFetchControl) => fetchSmallBlock(this.#small, ref, control)
+      : (self: BlockFetch, control: BlockFetchControl) => this.#run(self, control);
+    const f = new BlockFetch(ref, this.#windowBytes, run, (err) => asEddyError(err, `fetching block ${ref.index} of ${ref.dataset}:${ref.path}`));
     const onFetched = this.#options.onBlockFetched;
     if (onFetched) f.done.then((r) => onFetched(ref.dataset, reason, r.stored), () => onFetched(ref.dataset, reason, false));
     if (this.#inflight.has(ref.key)) return f;

@@ -13,6 +13,7 @@ import { fileCrc32c, fileIdentity } from './block-checksum.js';
 import { BlockFile, shardDir, tempFilePath, type TierState } from './block-file.js';
 import { BlockIndex, type BlockDelta, type BlockHandle } from './block-index.js';
 import { BLOCK_KEY_RE, checkBlockKey } from './block-key.js';
+import { BlockReservation } from './block-reservation.js';
 import { BlockWriter, type BlockCommitter } from './block-writer.js';
 import { validateTiers, type TierConfig } from './tier-config.js';
 import { prepareTiers, rescanTiers, type PreparedTier } from './tier-scan.js';
@@ -20,6 +21,7 @@ import { TierSpace, type EvictEvent } from './tier-space.js';
 
 export type { BlockHandle } from './block-index.js';
 export type { BlockWriter } from './block-writer.js';
+export type { BlockReservation } from './block-reservation.js';
 export type { EvictEvent } from './tier-space.js';
 
 export interface BlockStoreOptions {
@@ -166,6 +168,17 @@ export class BlockStore {
       throw new EddyError('INTERNAL', `cannot create block file in ${tier.cfg.medium} tier: ${(err as Error).message}`, { cause: err });
     }
     return new BlockWriter(this.#committer, key, size, tier, tmp, fh);
+  }
+
+  /**
+   * Reserves room for a block of `size` bytes that will arrive whole in memory; its `commit`
+   * writes, checksums and installs it in one step (no temp file until then).
+   */
+  async reserve(key: string, size: number): Promise<BlockReservation> {
+    checkBlockKey(key);
+    if (!Number.isSafeInteger(size) || size < 0) throw new ValidationError(`size must be a non-negative integer, got ${size}`, 'size');
+    if (this.#closed) throw new UnavailableError('block store is closed');
+    return new BlockReservation(this.#committer, key, size, await this.#space.reserve(size));
   }
 
   /** Stores a whole block held in memory. */
