@@ -11,8 +11,8 @@
 //            mount's, over the same veth (bench/src/remote/tcp-stream.ts);
 //   ceiling  bench/null-fs.ts serving the same sizes from memory, read the same way (no network).
 // Goals (bench/src/goals.ts, computeRemoteWorkerGoals): eddy ≥ 0.8 × raw-tcp, ≥ 0.6 × ceiling.
-//   npx tsc -b bench && node bench/lib/remote-workers.js [--quick] [--size MiB] [--passes 3] [--out bench/results] [--note t]
-// As root (network namespaces, FUSE, drop_caches). Writes <out>/<date>-remote-workers[-quick].json and .md.
+//   npx tsc -b bench && node bench/lib/remote-workers.js [--quick] [--size MiB] [--passes 3] [--out bench/results] [--note t] [--name N]
+// As root (network namespaces, FUSE, drop_caches). Writes <out>/<date>-remote-workers[-quick].json and .md, or <out>/N.json and .md.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, hostname, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,10 +39,13 @@ const FUSE_ARGS = ['-okernel_cache', '-oro', '-oattr_timeout=10', '-oentry_timeo
 const { values } = parseArgs({ options: {
   quick: { type: 'boolean', default: false }, size: { type: 'string' }, passes: { type: 'string', default: '3' },
   out: { type: 'string', default: join(here, '..', 'results') }, note: { type: 'string', default: '' },
+  // A result name of one's own (e.g. 2026-12-01-remote-after) so that side-by-side runs do not overwrite each other.
+  name: { type: 'string' },
 } });
 const shardBytes = (values.size ? Number(values.size) : values.quick ? 256 : 1024) * MiB;
 const passes = Number(values.passes);
 if (!Number.isInteger(passes) || passes < 1) throw new Error('--passes must be a positive integer');
+if (values.name !== undefined && !/^[\w.-]+$/.test(values.name)) throw new Error('--name must be a plain file name (letters, digits, . _ -)');
 const log = (m: string): void => { console.error(`[remote-workers ${new Date().toISOString().slice(11, 19)}] ${m}`); };
 /** The mount's host: its own network namespace; the host end of the veth is the workers' host. */
 const link = new WanLink({ namespace: 'eddybench-remote', hostIf: 'ebrm0', nsIf: 'ebrm1', hostIp: '10.231.0.1', nsIp: '10.231.0.2', rateMbit: 0, rttMs: 0 });
@@ -160,7 +163,7 @@ async function main(): Promise<void> {
 
 async function report(startedAt: Date, loadStart: number[], rows: Rows | undefined, errors: string[]): Promise<void> {
   const date = startedAt.toISOString().slice(0, 10);
-  const base = `${date}-remote-workers${values.quick ? '-quick' : ''}`;
+  const base = values.name ?? `${date}-remote-workers${values.quick ? '-quick' : ''}`;
   const commit = (await run('git', ['log', '-1', '--format=%h', 'HEAD'], { check: false })).stdout.trim();
   const all = rows?.all;
   const goals: Goal[] = computeRemoteWorkerGoals({ eddy: all?.values['eddy'] ?? null, rawTcp: all?.values['raw-tcp'] ?? null, ceiling: all?.values['ceiling'] ?? null });
