@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ReadaheadOptions } from '../src/mount-options.js';
 import { Readahead, type RangeFetch } from '../src/read-path/readahead.js';
 import { ReadaheadBudget } from '../src/read-path/readahead-budget.js';
+import { ChunkPool } from '../src/read-path/chunk-pool.js';
 
 const MiB = 1 << 20;
 const RA: ReadaheadOptions = { chunkBytes: MiB, initialWindowBytes: MiB, maxWindowBytes: 16 * MiB };
@@ -113,5 +114,79 @@ test('chunks are fetched as sequential, exact random reads not; reads served els
   assert.ok(!r.isSequential(1 * MiB));
   assert.ok((await r.read(1 * MiB + 5, 100)).equals(data.subarray(1 * MiB + 5, 1 * MiB + 105)));
   assert.deepEqual(calls, [[1 * MiB + 5, false]]);
+  r.close();
+});
+
+/** A fetch over `data` that reads into the pooled buffer it is lent, as the data channel does, later (like a socket). */
+function poolFetch(data: Buffer): { fetch: RangeFetch; lent: Set<ArrayBufferLike>; inFlight: Set<Buffer> } {
+  const lent = new Set<ArrayBufferLike>();
+  const inFlight = new Set<Buffer>();
+  const fetch: RangeFetch = async (offset, length, _sequential, into) => {
+    const bytes = data.subarray(offset, Math.min(data.length, offset + length));
+    if (!into) return Buffer.from(bytes);
+    assert.ok(!inFlight.has(into), 'a buffer lent to two fetches at once');
+    lent.add(into.buffer);
+    inFlight.add(into);
+    await new Promise((resolve) => setImmediate(resolve));
+    bytes.copy(into);
+    inFlight.delete(into);
+    return into.subarray(0, bytes.length);
+  };
+  return { fetch, lent, inFlight };
+}
+
+test('with a chunk pool, chunks are read into reused buffers and every byte read is right', async () => {
+  const data = randomBytes(40 * MiB + 123);
+  const { fetch, lent } = poolFetch(data);
+  const pool = new ChunkPool(MiB, 8);
+  const budget = new ReadaheadBudget(256 * MiB);
+  const r = new Readahead(data.length, budget, RA, fetch, pool);
+  const out = Buffer.alloc(data.length);
+  // The kernel's reads of one stream: a few in flight at once, slightly out of order.
+  const K = 128 * 1024;
+  for (let off = 0; off < data.length; off += 4 * K) {
+    await Promise.all([off + K, off, off + 3 * K, off + 2 * K].map(async (o) => {
+      const n = await r.readInto(o, K, out.subarray(o, o + K));
+      assert.equal(n, Math.max(0, Math.min(K, data.length - o)));
+    }));
+  }
+  assert.ok(out.equals(data));
+  // 41 chunks went through far fewer buffers (the window is 16 chunks).
+  assert.ok(lent.size <= 16 + 8, `${lent.size} buffers`);
+  r.close();
+  assert.equal(budget.used, 0);
+});
+
+test('with a chunk pool, a dropped chunk\'s buffer returns to the pool only once its fetch settled', async () => {
+  const data = randomBytes(16 * MiB);
+  const { fetch, inFlight } = poolFetch(data);
+  const pool = new ChunkPool(MiB, 64);
+  const r = new Readahead(data.length, new ReadaheadBudget(256 * MiB), RA, fetch, pool);
+  assert.ok((await r.read(0, 4096)).equals(data.subarray(0, 4096)));
+  await r.read(4096, 4096); // the window has chunks in flight now
+  assert.ok(inFlight.size > 0);
+  const free = pool.freeCount;
+  r.close();
+  assert.equal(pool.freeCount, free + 1, 'only chunk 0, settled, is back at once');
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(inFlight.size, 0);
+  assert.ok(pool.freeCount > free + 1, 'the others once they settled');
+});
+
+test('with a chunk pool, a fetch that answers with a buffer of its own gives the lent one back', async () => {
+  const data = randomBytes(8 * MiB);
+  const { fetch: own } = fakeFetch(data);
+  const lent = new Set<ArrayBufferLike>();
+  const fetch: RangeFetch = async (offset, length, sequential, into) => {
+    if (into) lent.add(into.buffer);
+    return await own(offset, length, sequential);
+  };
+  const pool = new ChunkPool(MiB, 64);
+  const r = new Readahead(data.length, new ReadaheadBudget(256 * MiB), RA, fetch, pool);
+  for (let off = 0; off < data.length; off += 256 * 1024) assert.ok((await r.read(off, 256 * 1024)).equals(data.subarray(off, off + 256 * 1024)));
+  // Every buffer lent came back, at once, and was lent again: a few served all 8 chunks.
+  assert.equal(pool.freeCount, lent.size);
+  assert.ok(lent.size < 8, `${lent.size} buffers`);
   r.close();
 });

@@ -63,6 +63,22 @@ test('readBlock reads through on a miss, then from the cache; ranges are clipped
   } finally { await client.close(); await client.close(); }
 });
 
+test('readBlock with `into` reads into the caller\'s buffer, reused across reads; a buffer too small is refused', async () => {
+  const client = new DataChannelClient(address, { token: TOKEN, maxConnections: 1 });
+  try {
+    const into = Buffer.alloc(BS);
+    for (const [ref, offset] of [[refs[1]!, 0], [refs[2]!, 7], [refs[3]!, 100]] as const) {
+      const got = await client.readBlock(ref, offset, BS, { into });
+      assert.equal(got.buffer, into.buffer, 'a view of the caller\'s buffer');
+      const start = ref.index * BS + offset;
+      assert.ok(got.equals(data.subarray(start, Math.min(data.length, (ref.index + 1) * BS))));
+    }
+    await assert.rejects(client.readBlock(refs[0]!, 0, BS, { into: Buffer.alloc(BS - 1) }), /into holds/);
+    // The connection is still good after the refusal (it was never sent).
+    assert.ok((await client.readBlock(refs[0]!, 0, 10)).equals(data.subarray(0, 10)));
+  } finally { await client.close(); }
+});
+
 /** One READ on a raw connection: the bytes and the END frame's message. */
 async function rawRead(ref: proto.BlockRef__Output, offset: number, length: number, verify: boolean): Promise<{ bytes: Buffer; crc?: number | undefined }> {
   const socket = connect(server.port, '127.0.0.1');

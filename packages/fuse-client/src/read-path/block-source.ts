@@ -10,6 +10,7 @@
 import { AbortedError, blockSlices, type BlockSlice, type Logger } from '@eddy/core';
 import type { ReadaheadOptions } from '../mount-options.js';
 import type { ChannelPool } from './channel-pool.js';
+import { ChunkPool } from './chunk-pool.js';
 import type { DirReadAhead } from './dir-read-ahead.js';
 import { FileHandle } from './file-handle.js';
 import { selectHolders, type HolderView } from './holders.js';
@@ -19,7 +20,12 @@ import { RemoteSources } from './remote-sources.js';
 import { ShortCircuit, type ShortCircuitOptions } from './short-circuit.js';
 import { newReadStats, type ReadStats, type UfsSource } from './sources.js';
 
-export interface RangeReadOptions { sequential: boolean; signal?: AbortSignal }
+export interface RangeReadOptions {
+  sequential: boolean;
+  signal?: AbortSignal;
+  /** A buffer a worker's bytes may be read into (a pooled readahead chunk); the result is then a view of it. */
+  into?: Buffer;
+}
 
 export interface BlockSource {
   /** A new handle's read state for `pinned`; `fh`: its FUSE file handle (what the fast read path keys on). */
@@ -47,15 +53,21 @@ export type DatasetBlockSourceOptions = Omit<ShortCircuitOptions, 'view' | 'stat
   dirReadAhead?: DirReadAhead;
 };
 
+/** Free readahead chunk buffers kept for reuse (16 × 4 MiB with MOUNT_DEFAULTS); more in use are fine. */
+const MAX_FREE_CHUNKS = 16;
+
 export class DatasetBlockSource implements BlockSource {
   readonly stats: ReadStats = newReadStats();
   readonly #o: DatasetBlockSourceOptions;
   readonly #view: HolderView;
   readonly #local: ShortCircuit;
   readonly #remote: RemoteSources;
+  /** Readahead chunk buffers, reused across handles. */
+  readonly #chunks: ChunkPool;
 
   constructor(options: DatasetBlockSourceOptions) {
     this.#o = options;
+    this.#chunks = new ChunkPool(options.readahead.chunkBytes, MAX_FREE_CHUNKS);
     const { channels, logger } = options;
     this.#view = { hostId: options.hostId, isSuspect: (address) => channels.isSuspect(address) };
     const workerFailed = (address: string): void => {
@@ -73,7 +85,8 @@ export class DatasetBlockSource implements BlockSource {
 
   open(pinned: PinnedVersion, fh?: number): FileHandle {
     return new FileHandle(pinned, this.#o.budget, this.#o.readahead,
-      async (p, offset, length, sequential, signal) => await this.read(p, offset, length, { sequential, signal }), this.#o.fast, fh);
+      async (p, offset, length, sequential, signal, into) => await this.read(p, offset, length, { sequential, signal, ...(into ? { into } : {}) }),
+      this.#o.fast, fh, this.#chunks);
   }
 
   async readInto(handle: FileHandle, target: Buffer, offset: number, length: number): Promise<number> {
@@ -88,16 +101,16 @@ export class DatasetBlockSource implements BlockSource {
       readahead.advance(end);
       return n;
     }
-    const data = await readahead.read(offset, end - offset);
-    data.copy(target, 0, 0, data.length);
-    return data.length;
+    return await readahead.readInto(offset, end - offset, target);
   }
 
   async read(pinned: PinnedVersion, offset: number, length: number, options: RangeReadOptions): Promise<Buffer> {
     const slices = blockSlices(offset, length, pinned.size, pinned.blockSize);
     if (slices.length === 0) return Buffer.alloc(0);
     if (slices.length === 1) return await this.#readSlice(pinned, slices[0]!, options);
-    return Buffer.concat(await Promise.all(slices.map(async (s) => await this.#readSlice(pinned, s, options))));
+    // A pooled buffer holds one chunk, not the slices of several blocks.
+    const each: RangeReadOptions = { sequential: options.sequential, ...(options.signal ? { signal: options.signal } : {}) };
+    return Buffer.concat(await Promise.all(slices.map(async (s) => await this.#readSlice(pinned, s, each))));
   }
 
   async #readSlice(pinned: PinnedVersion, slice: BlockSlice, o: RangeReadOptions): Promise<Buffer> {
@@ -110,7 +123,7 @@ export class DatasetBlockSource implements BlockSource {
     // No worker holds it: its directory's other small files are probably cold and read next.
     if (ahead && place.holders.length === 0 && slice.index === 0) ahead.coldOpen(pinned);
     const holders = place.current ? selectHolders(place, this.#view, this.#local.fetchedHolder(place)) : [];
-    return await this.#remote.readSlice(pinned, place, slice, holders, o.signal);
+    return await this.#remote.readSlice(pinned, place, slice, holders, o.signal, o.into);
   }
 
   close(): void {

@@ -8,15 +8,16 @@
 // only hide it).
 import { AbortedError } from '@eddy/core';
 import type { ReadaheadOptions } from '../mount-options.js';
+import type { ChunkPool } from './chunk-pool.js';
 import { FastHandle, type FastReads } from './fast-reads.js';
 import type { PinnedVersion } from './pinned-version.js';
 import { Readahead } from './readahead.js';
 import type { ReadaheadBudget } from './readahead-budget.js';
 import { newLocalCursor, type LocalCursor } from './short-circuit.js';
 
-/** Reads [offset, offset+length) of `pinned`; what the handle's readahead schedules. */
+/** Reads [offset, offset+length) of `pinned`; what the handle's readahead schedules (`into`: see RangeFetch). */
 export type PinnedRangeFetch =
-  (pinned: PinnedVersion, offset: number, length: number, sequential: boolean, signal: AbortSignal) => Promise<Buffer>;
+  (pinned: PinnedVersion, offset: number, length: number, sequential: boolean, signal: AbortSignal, into?: Buffer) => Promise<Buffer>;
 
 export class FileHandle {
   readonly pinned: PinnedVersion;
@@ -28,15 +29,19 @@ export class FileHandle {
   readonly #closer = new AbortController();
   #closed = false;
 
-  /** `fast` and `fh` (the handle's FUSE file handle): its local blocks may be read by libfuse's threads. */
+  /**
+   * `fast` and `fh` (the handle's FUSE file handle): its local blocks may be read by libfuse's
+   * threads. `pool`: the readahead's chunks are read into its reused buffers.
+   */
   constructor(
     pinned: PinnedVersion, budget: ReadaheadBudget, readahead: ReadaheadOptions, fetch: PinnedRangeFetch, fast?: FastReads, fh?: number,
+    pool?: ChunkPool,
   ) {
     this.pinned = pinned;
     this.#fast = fh === undefined ? undefined : fast;
     this.cursor = newLocalCursor(this.#fast ? new FastHandle(fh!) : undefined);
-    this.readahead = new Readahead(pinned.size, budget, readahead, async (offset, length, sequential) =>
-      await this.run(async (signal) => await fetch(pinned, offset, length, sequential, signal)));
+    this.readahead = new Readahead(pinned.size, budget, readahead, async (offset, length, sequential, into) =>
+      await this.run(async (signal) => await fetch(pinned, offset, length, sequential, signal, into)), pool);
   }
 
   get closed(): boolean { return this.#closed; }

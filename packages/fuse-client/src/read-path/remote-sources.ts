@@ -39,20 +39,25 @@ export class RemoteSources {
     this.#o = options;
   }
 
-  /** `slice` of `pinned` from `holders` (selectHolders' order), the preferred worker, or the bucket. */
+  /**
+   * `slice` of `pinned` from `holders` (selectHolders' order), the preferred worker, or the bucket.
+   * `into`: a worker's bytes are read into it (the result is a view of it); the bucket's are not.
+   */
   async readSlice(
-    pinned: PinnedVersion, place: BlockPlace, slice: BlockSlice, holders: readonly WorkerAddress[], signal?: AbortSignal,
+    pinned: PinnedVersion, place: BlockPlace, slice: BlockSlice, holders: readonly WorkerAddress[], signal?: AbortSignal, into?: Buffer,
   ): Promise<Buffer> {
+    // A buffer too small for the slice is not used (a chunk larger than the pool's buffers).
+    const target = into && into.length >= slice.length ? into : undefined;
     const attempts: Attempts = { tried: new Set<string>(), lastErr: undefined };
     const { view, liveWorkers } = this.#o;
     const known: Candidate[] = holders.map((h) => [h.dataAddress, 'worker', onThisHost(h, view)]);
     if (place.preferred) known.push([place.preferred.dataAddress, 'preferred', onThisHost(place.preferred, view)]);
-    const buf = await this.#firstOf(known, pinned, place, slice, attempts, signal);
+    const buf = await this.#firstOf(known, pinned, place, slice, attempts, signal, target);
     if (buf) return buf;
     // Any other live worker reads a miss through; its list is asked for only once the others failed.
     if (liveWorkers) {
       const live = (await liveWorkers().catch(() => [])).map((address): Candidate => [address, 'preferred', false]);
-      const viaLive = await this.#firstOf(live, pinned, place, slice, attempts, signal);
+      const viaLive = await this.#firstOf(live, pinned, place, slice, attempts, signal, target);
       if (viaLive) return viaLive;
     }
     return await this.#readBucket(pinned, slice, attempts.lastErr, signal);
@@ -61,12 +66,13 @@ export class RemoteSources {
   /** The slice from the first of `candidates` that serves it (plain loops: this runs for every remote read). */
   async #firstOf(
     candidates: readonly Candidate[], pinned: PinnedVersion, place: BlockPlace, slice: BlockSlice, attempts: Attempts, signal?: AbortSignal,
+    into?: Buffer,
   ): Promise<Buffer | undefined> {
     for (const [address, counter, onHost] of candidates) {
       // Checked again: an earlier attempt of this or another read may have failed it meanwhile.
       if (attempts.tried.has(address) || this.#o.channels.isSuspect(address)) continue;
       attempts.tried.add(address);
-      const r = await this.#readWorker(pinned, address, onHost, place.ref, slice, signal);
+      const r = await this.#readWorker(pinned, address, onHost, place.ref, slice, signal, into);
       if (r.ok) {
         this.#o.stats[counter]++;
         return r.buf;
@@ -77,12 +83,12 @@ export class RemoteSources {
   }
 
   async #readWorker(
-    pinned: PinnedVersion, address: string, onHost: boolean, ref: proto.BlockRef, slice: BlockSlice, signal?: AbortSignal,
+    pinned: PinnedVersion, address: string, onHost: boolean, ref: proto.BlockRef, slice: BlockSlice, signal?: AbortSignal, into?: Buffer,
   ): Promise<Attempt> {
     try {
       let source: 'cache' | 'ufs' = 'cache';
       const buf = await this.#o.channels.get(address).readBlock(ref, slice.offsetInBlock, slice.length, {
-        signal, timeoutMs: this.#o.workerTimeoutMs, onSource: (s) => { source = s; },
+        signal, timeoutMs: this.#o.workerTimeoutMs, onSource: (s) => { source = s; }, ...(into ? { into } : {}),
       });
       if (buf.length !== slice.length) {
         throw new ReadFailedError(`short block read from ${address}: ${buf.length} of ${slice.length} bytes`, false);

@@ -8,6 +8,8 @@ export interface ReadBlockOptions {
   timeoutMs?: number;
   /** Told whether the worker serves the read from a tier (`cache`) or reads it through (`ufs`). */
   onSource?: (source: 'cache' | 'ufs') => void;
+  /** Read the bytes into this buffer (the result is a view of it); not written once the read settled. */
+  into?: Buffer;
 }
 
 /** What the read path counts for the mount's metrics and its reports to the master (the dataset's hit ratios). */

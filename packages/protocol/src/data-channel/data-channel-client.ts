@@ -45,6 +45,12 @@ export interface ReadBlockOptions {
    * mismatch). A worker too old to send one is taken at its word (the length is still checked).
    */
   verify?: boolean;
+  /**
+   * Where to put the bytes: the result is `into.subarray(0, n)` instead of a new Buffer (a caller
+   * that reuses its chunk buffers spares the allocation, page faults and GC of fresh memory per
+   * read). It must hold `length` bytes; it is not written to once the promise has settled.
+   */
+  into?: Buffer;
 }
 
 export interface LocalBlock {
@@ -217,6 +223,8 @@ export class DataChannelClient {
   /** Reads bytes [offset, offset+length) of a block (clipped to its end); the worker reads through on a miss. */
   async readBlock(ref: proto.BlockRef | proto.BlockRef__Output, offset: number, length: number, options: ReadBlockOptions = {}): Promise<Buffer> {
     const request = encodeMessage(FrameType.READ, { ref: toWireRef(ref), offset, length, ...(options.verify ? { verify: true } : {}) });
+    const into = options.into;
+    if (into && into.length < length) throw new EddyError('INVALID_ARGUMENT', `readBlock: into holds ${into.length} bytes, ${length} asked`);
     return await this.onPooled(options, async (conn, deadline, replied) => {
       let out: Buffer | undefined;
       let filled = 0;
@@ -226,7 +234,7 @@ export class DataChannelClient {
           if (out) throw new ProtocolError('second READ_HEADER');
           const h = parseMessage(FrameType.READ_HEADER, frame.payload);
           if (h.length > length) throw new ProtocolError(`worker announced ${h.length} bytes for a read of ${length}`);
-          out = Buffer.allocUnsafe(h.length);
+          out = into ? into.subarray(0, h.length) : Buffer.allocUnsafe(h.length);
           options.onSource?.(h.source);
         } else if (frame.type === FrameType.DATA) {
           if (!out || filled + frame.payload.length > out.length) throw new ProtocolError('DATA beyond the announced length');
