@@ -110,8 +110,12 @@ export class EddyFilesystem {
       },
     );
     o.leases.acquire(pinnedAttr);
-    const fd = this.#handles.add((fd) => ({ file: o.source.open(pinned, fd), attr: pinnedAttr }));
-    return { fd, mode: this.#pageCache.open(pinnedAttr.path, fd, pinnedAttr) };
+    const handle = this.#handles.add((fd) => ({ file: o.source.open(pinned, fd), attr: pinnedAttr }));
+    const mode = this.#pageCache.open(pinnedAttr.path, handle.fd, pinnedAttr);
+    // A small file is read whole now and its reads answered in libfuse's threads, unless the last
+    // handle of this version found all its pages in the kernel's cache (kept for this one too).
+    if (!this.#pageCache.servedByPageCache(pinnedAttr.path, mode)) await o.source.fillAtOpen(handle.file);
+    return { fd: handle.fd, mode };
   }
 
   /** Reads into `target` for handle `fd`: bytes of the version it opened, whatever happened to the object since. */
@@ -126,7 +130,7 @@ export class EddyFilesystem {
   }
 
   #forget(fd: number, h: OpenHandle): void {
-    this.#pageCache.release(h.attr.path, fd);
+    this.#pageCache.release(h.attr.path, fd, h.file.readsReachedUs);
     this.#o.leases.release(h.attr);
   }
 

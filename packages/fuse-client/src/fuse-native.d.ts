@@ -47,9 +47,16 @@ declare module 'fuse-native' {
      */
     static SUPPORTS_FAST_READ: boolean;
     fastReadAdd(fh: number, index: number, fd: number, fileOffset: number, length: number, blockSize: number): boolean;
-    fastReadRemove(fh: number, index: number, fd: number): void;
+    /** The reads the removed entry answered (-1: none); undefined from a binary before memory entries. */
+    fastReadRemove(fh: number, index: number, fd: number): number | undefined;
+    /** Patched fuse-native with memory entries (a small file read whole at open); absent before. */
+    static SUPPORTS_FAST_READ_MEMORY: boolean | undefined;
+    fastReadAddMemory?(fh: number, data: Buffer, blockSize: number): boolean;
     fastReadRemoveHandle(fh: number): void;
-    /** Writes the reads answered in C since the last call into `out` (16 bytes: operations, bytes as native doubles). */
+    /**
+     * Writes the reads answered in C since the last call into `out` as native doubles: operations
+     * and bytes from files (16 bytes), operations from memory entries (24 bytes; a binary before them writes 16).
+     */
     fastReadTake(out: Buffer): void;
     static EPERM: number; static ENOENT: number; static EIO: number; static EBADF: number;
     static EACCES: number; static ENOTDIR: number; static EISDIR: number; static EINVAL: number;

@@ -61,9 +61,10 @@ export function fuseOps(fs: EddyFilesystem, logger: Logger): FuseOps {
     access: (path: string, mode: number, cb: (err: number) => void) => {
       if (!refused('access', path, () => fs.access(path, mode), cb)) cb(0);
     },
-    // Nothing is ever written, so there is nothing to flush.
-    flush: (...args: unknown[]) => (args[args.length - 1] as (err: number) => void)(0),
-    fsync: (...args: unknown[]) => (args[args.length - 1] as (err: number) => void)(0),
+    // No flush nor fsync: nothing is ever written, so there is nothing to flush. Left out, libfuse
+    // answers ENOSYS, which the kernel takes as "never ask again" and as success for the caller;
+    // a handler here cost a kernel -> libfuse -> Node round trip on every close(2) of every file
+    // (one of the five JavaScript round trips of reading a small file, docs/performance.md).
   };
   for (const op of WRITE_OPS) {
     ops[op] = (...args: unknown[]) => {

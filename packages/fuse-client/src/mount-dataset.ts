@@ -145,7 +145,7 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   resources.add(() => channels.close());
   const client = o.metrics.client;
   // Reads of pinned local blocks answered in C by libfuse's threads (read-path/fast-reads.ts).
-  const fast = o.fastRead && Fuse.SUPPORTS_FAST_READ ? new NativeFastReads() : undefined;
+  const fast = o.fastRead && Fuse.SUPPORTS_FAST_READ ? new NativeFastReads(Fuse.SUPPORTS_FAST_READ_MEMORY === true) : undefined;
   // A fuse-native built before the patch had the fast path still mounts, with every read in
   // JavaScript (several times slower on warm reads): say so once instead of leaving it silent.
   if (o.fastRead && !Fuse.SUPPORTS_FAST_READ) {
@@ -178,7 +178,7 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   const tierRoots = new WorkerTierRoots({ master, runtime: spec.runtime, timeoutMs: o.masterTimeoutMs, logger: o.logger });
   const source = new DatasetBlockSource({
     ...o, channels, ufs, meter, tierRoots, budget: new ReadaheadBudget(o.readaheadTotalBytes), liveWorkers: () => tierRoots.liveAddresses(),
-    ...(dirReadAhead ? { dirReadAhead } : {}), fast: fast ? new FastReads(fast) : undefined,
+    ...(dirReadAhead ? { dirReadAhead } : {}), fast: fast ? new FastReads(fast, o.openReadBytes) : undefined,
   });
   resources.add(() => source.close());
   const metadata = new MasterMetadata({ ...o, master, runtime: spec.runtime, cache, ...(located ? { located } : {}) });

@@ -47,6 +47,11 @@ export interface MountTunables {
    * for them the pin, the file checks and the open of a short-circuit read cost more than the copy.
    */
   shortCircuitMinBytes: number;
+  /**
+   * Bytes the small files (under shortCircuitMinBytes) read whole at their open may hold together
+   * while their handles are open; their reads are then answered in libfuse's threads (0: off).
+   */
+  openReadBytes: number;
   /** How long a failed FETCH is remembered (the block is streamed meanwhile). */
   fetchFailureMs: number;
   /** FETCHes remembered (by worker and block), and for how long once done. */
@@ -112,6 +117,8 @@ export const MOUNT_DEFAULTS: Readonly<MountTunables> = Object.freeze({
   pinAheadBlocks: 4,
   fetchLocalMinBytes: 1 * MiB,
   shortCircuitMinBytes: 1 * MiB,
+  // 64 handles of 1 MiB files, or 1024 of 64 KiB ones, open at once.
+  openReadBytes: 64 * MiB,
   fetchFailureMs: 5_000,
   fetchMemoryEntries: 4096,
   fetchMemoryMs: 60_000,
@@ -196,7 +203,7 @@ export interface ResolvedMountOptions extends MountTunables {
 type NumberKey = { [K in keyof MountTunables]: MountTunables[K] extends number ? K : never }[keyof MountTunables];
 
 /** Tunables that may be 0 (the rest must be at least 1). */
-const ZERO_ALLOWED = new Set<string>(['pinAheadBlocks', 'fetchLocalMinBytes', 'shortCircuitMinBytes', 'listLocateBlocks', 'listedLocationsMs',
+const ZERO_ALLOWED = new Set<string>(['pinAheadBlocks', 'fetchLocalMinBytes', 'shortCircuitMinBytes', 'openReadBytes', 'listLocateBlocks', 'listedLocationsMs',
   'versionLeaseBatchMs', 'fetchFailureMs', 'notLocalMemoryMs', 'prefetchSubdirs', 'readaheadTotalBytes', 'initialWindowBytes', 'maxWindowBytes', 'statfsCacheMs',
   'dirReadAheadFiles']);
 

@@ -23,12 +23,13 @@ export class OpenHandles {
     return h;
   }
 
-  /** A new fd, for the handle `make` builds for it (the read path keys on the fd). */
-  add(make: (fd: number) => OpenHandle): number {
+  /** A new fd, for the handle `make` builds for it (the read path keys on the fd): the handle and its fd. */
+  add(make: (fd: number) => OpenHandle): OpenHandle & { fd: number } {
     const fd = this.#nextFd++;
     if (this.#nextFd > MAX_FD) this.#nextFd = 1;
-    this.#handles.set(fd, make(fd));
-    return fd;
+    const h = make(fd);
+    this.#handles.set(fd, h);
+    return { ...h, fd };
   }
 
   /** Forgets `fd` and closes its file; the handle, or undefined if it was not open. */

@@ -38,6 +38,8 @@ interface PathState<A extends VersionAttr> {
   cached: A | undefined;
   /** The size the kernel was last told (undefined: not known). */
   kernelSize: number | undefined;
+  /** The last page-cache handle of `cached` closed without any read reaching the mount: its pages were cached. */
+  cacheServed: boolean;
 }
 
 export interface PageCachePolicyOptions {
@@ -74,9 +76,11 @@ export class PageCachePolicy<A extends VersionAttr = VersionAttr> {
     return mode;
   }
 
-  release(path: string, fd: number): void {
+  /** `readsReachedUs`: whether any read of the handle reached the mount (false: the page cache had them all). */
+  release(path: string, fd: number, readsReachedUs = true): void {
     const st = this.#active.get(path);
     if (!st) return;
+    if (st.open.get(fd)?.directIo === false) st.cacheServed = !readsReachedUs;
     st.open.delete(fd);
     if (st.open.size > 0) return;
     this.#active.delete(path);
@@ -93,8 +97,18 @@ export class PageCachePolicy<A extends VersionAttr = VersionAttr> {
     let shown = current;
     if (active?.cached && [...active.open.values()].some((h) => !h.directIo)) shown = active.cached;
     if (st) st.kernelSize = shown.size;
-    else this.#idle.set(path, { open: new Map(), cached: undefined, kernelSize: shown.size });
+    else this.#idle.set(path, { open: new Map(), cached: undefined, kernelSize: shown.size, cacheServed: false });
     return shown;
+  }
+
+  /**
+   * Whether a handle opened in `mode` will probably find its pages in the kernel's cache: they are
+   * kept (keep_cache, the same version) and the last page-cache handle of the path needed no read
+   * from us. A guess (the kernel may drop pages any time); it only decides whether a small file is
+   * read whole at open (BlockSource.fillAtOpen), never what a read returns.
+   */
+  servedByPageCache(path: string, mode: OpenMode): boolean {
+    return !mode.directIo && mode.keepCache && this.#active.get(path)?.cacheServed === true;
   }
 
   clear(): void {
@@ -105,7 +119,7 @@ export class PageCachePolicy<A extends VersionAttr = VersionAttr> {
   #activate(path: string): PathState<A> {
     let st = this.#active.get(path);
     if (!st) {
-      st = this.#idle.get(path) ?? { open: new Map(), cached: undefined, kernelSize: undefined };
+      st = this.#idle.get(path) ?? { open: new Map(), cached: undefined, kernelSize: undefined, cacheServed: false };
       this.#idle.delete(path);
       this.#active.set(path, st);
     }

@@ -27,6 +27,21 @@ describe('PageCachePolicy', () => {
     assert.deepEqual(p.open(P, 3, v1), PAGE_KEEP, 'after the last close the pages are still v1\'s');
   });
 
+  test('a handle whose pages were all cached makes the next open of that version skip the read at open', () => {
+    const p = policy();
+    p.toReport(P, v1);
+    const first = p.open(P, 1, v1);
+    assert.equal(p.servedByPageCache(P, first), false, 'first open: nothing cached');
+    p.release(P, 1, true);
+    const second = p.open(P, 2, v1);
+    assert.equal(p.servedByPageCache(P, second), false, 'the last handle\'s reads reached the mount: pages not cached');
+    p.release(P, 2, false);
+    const third = p.open(P, 3, v1);
+    assert.equal(p.servedByPageCache(P, third), true, 'the last handle read nothing from the mount: its pages are cached');
+    const other = p.open(P, 4, v2same);
+    assert.equal(p.servedByPageCache(P, other), false, 'another version (direct_io) is read at open');
+  });
+
   test('a new version opened while the old one is open gets direct_io and leaves the old pages alone', () => {
     const p = policy();
     p.toReport(P, v1);

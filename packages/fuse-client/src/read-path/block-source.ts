@@ -30,6 +30,12 @@ export interface RangeReadOptions {
 export interface BlockSource {
   /** A new handle's read state for `pinned`; `fh`: its FUSE file handle (what the fast read path keys on). */
   open(pinned: PinnedVersion, fh?: number): FileHandle;
+  /**
+   * At open: reads a small file (one streamed block) whole for `handle` and hands it to libfuse's
+   * threads, so none of its reads comes to JS (fast-reads.ts, memory entries). Never throws: when it
+   * cannot (no fast path, too large, no budget, the read failed) the handle reads as usual.
+   */
+  fillAtOpen(handle: FileHandle): Promise<void>;
   /** Reads up to `length` bytes at `offset` of the handle's pinned version into `target`; the count (fewer only at EOF). */
   readInto(handle: FileHandle, target: Buffer, offset: number, length: number): Promise<number>;
   /** Bytes [offset, offset+length) of `pinned`, clipped at EOF. `sequential`: the caller reads on (a whole-block FETCH pays off). */
@@ -89,8 +95,35 @@ export class DatasetBlockSource implements BlockSource {
       this.#o.fast, fh, this.#chunks);
   }
 
+  async fillAtOpen(handle: FileHandle): Promise<void> {
+    const { pinned } = handle;
+    const fast = this.#o.fast;
+    const fh = handle.cursor.fast;
+    const size = pinned.size;
+    if (!fast || !fh || size >= this.#o.shortCircuitMinBytes || size > pinned.blockSize || !fast.reserveMemory(size)) return;
+    let data: Buffer;
+    try {
+      // The handle's own pinned version, through the same sources as its first read would take.
+      data = await handle.run(async (signal) => await this.read(pinned, 0, size, { sequential: true, signal }));
+    } catch (err) {
+      fast.unreserveMemory(size);
+      this.#o.logger.debug({ err, path: pinned.path }, 'read at open failed; the handle reads as usual');
+      return;
+    }
+    if (data.length !== size) {
+      fast.unreserveMemory(size);
+      return;
+    }
+    // A buffer of its own: what a read returns may be a view of a pooled or reused one, and C reads
+    // this one until the handle closes.
+    const own = Buffer.allocUnsafeSlow(size);
+    data.copy(own);
+    if (fast.enterMemory(fh, own, pinned.blockSize)) this.stats.openReads++;
+  }
+
   async readInto(handle: FileHandle, target: Buffer, offset: number, length: number): Promise<number> {
     const { pinned, readahead } = handle;
+    handle.jsReads++;
     if (offset >= pinned.size || length <= 0) return 0;
     const end = Math.min(pinned.size, offset + length);
     // A reader whose last reads libfuse's threads answered (fast-reads.ts) looks random to the readahead.

@@ -10,6 +10,13 @@
 // leaves the pinned files (idle, evicted, worker failed, a short read), always before the file is
 // closed and its pin released: nothing in the table outlives its pin, and the C side's lock makes
 // the removal wait for a pread in flight.
+//
+// Memory entries: a small file (one block, streamed rather than pinned) is read whole by JS at its
+// open, through the handle's own pinned version like any first read, and handed to C as a buffer,
+// so none of the handle's reads reaches JS (a warm small file otherwise cost a JS round trip for
+// its read). The buffer stays referenced here until C has let go of it at close; all such buffers
+// together stay within a byte budget (openReadBytes).
+import { ReadaheadBudget } from './readahead-budget.js';
 
 /** The native table: the patched fuse-native's fast read table of one mount (NativeFastReads). */
 export interface FastReadTable {
@@ -18,8 +25,18 @@ export interface FastReadTable {
    * block's `length` bytes start at `fileOffset`. False when refused (not mounted, or another block size).
    */
   add(fh: number, index: number, fd: number, fileOffset: number, length: number, blockSize: number): boolean;
-  /** Forgets that entry if it still names `fd`; returns once no pread of it is in flight. */
-  remove(fh: number, index: number, fd: number): void;
+  /**
+   * Reads by handle `fh` inside block 0 are answered from `data` (the whole file, shorter than a
+   * block) until remove(fh, 0, -1). False when refused (not mounted, a binary without memory entries).
+   */
+  addMemory(fh: number, data: Buffer, blockSize: number): boolean;
+  /** Whether addMemory() can take anything (the loaded binary has memory entries). */
+  readonly memoryEntries: boolean;
+  /**
+   * Forgets that entry if it still names `fd` (-1: the memory entry); returns once no pread of it
+   * is in flight: the reads it answered, or -1 when there was none (or the binary does not say).
+   */
+  remove(fh: number, index: number, fd: number): number;
   /** Forgets every entry of handle `fh`. */
   removeHandle(fh: number): void;
 }
@@ -37,6 +54,10 @@ interface FastEntry { readonly handle: FastHandle; readonly index: number; reado
 export class FastHandle {
   readonly fh: number;
   readonly blocks = new Map<number, FastEntry>();
+  /** The whole file, answered from memory by C (block 0), and its bytes of the budget. */
+  memory: Buffer | undefined = undefined;
+  /** Reads C answered from `memory`, known once the handle closed (-1: not known). */
+  memoryReads = -1;
   closed = false;
 
   constructor(fh: number) {
@@ -58,20 +79,53 @@ const FOLLOW_BYTES = 1 << 20;
 
 export class FastReads {
   readonly #table: FastReadTable;
+  readonly #memory: ReadaheadBudget;
 
-  constructor(table: FastReadTable) {
+  /** `memoryBytes`: what all memory entries may hold together (0: none are made). */
+  constructor(table: FastReadTable, memoryBytes = 0) {
     this.#table = table;
+    this.#memory = new ReadaheadBudget(memoryBytes);
+  }
+
+  /** Takes `bytes` of the memory entries' budget for a read at open; false: do not read it. */
+  reserveMemory(bytes: number): boolean {
+    return this.#table.memoryEntries && bytes > 0 && this.#memory.tryAcquire(bytes);
+  }
+
+  /** Gives back a reservation that did not become an entry. */
+  unreserveMemory(bytes: number): void {
+    this.#memory.release(bytes);
+  }
+
+  get memoryBytes(): number { return this.#memory.used; }
+
+  /**
+   * Reads by `handle` inside block 0 are answered in C from `data` (the whole file, its bytes
+   * reserved with reserveMemory) from now on. False when refused: the reservation is given back.
+   */
+  enterMemory(handle: FastHandle, data: Buffer, blockSize: number): boolean {
+    if (handle.closed || handle.memory || handle.blocks.size > 0 || !this.#table.addMemory(handle.fh, data, blockSize)) {
+      this.#memory.release(data.length);
+      return false;
+    }
+    handle.memory = data;
+    return true;
   }
 
   /** Reads by `handle` inside block `index` (`length` bytes, at 0 in `file`) are answered in C from now on. */
   enter(handle: FastHandle, index: number, file: FastFile, length: number, blockSize: number): void {
-    if (handle.closed || file.disposed) return;
+    // Block 0 of a handle with a memory entry is answered from memory already.
+    if (handle.closed || file.disposed || (index === 0 && handle.memory)) return;
     const old = handle.blocks.get(index);
     if (old?.file === file) return;
     // Another file for the same block (pinned again): add() replaces the C entry.
     if (old) old.file.fastEntries.delete(old);
     handle.blocks.delete(index);
-    if (!this.#table.add(handle.fh, index, file.fd, 0, length, blockSize)) return;
+    if (!this.#table.add(handle.fh, index, file.fd, 0, length, blockSize)) {
+      // Refused: the old entry must not stay behind in C, untracked, naming a file that may close.
+      if (old) this.#table.remove(handle.fh, index, old.file.fd);
+      return;
+    }
     const entry: FastEntry = { handle, index, file };
     handle.blocks.set(index, entry);
     file.fastEntries.add(entry);
@@ -86,12 +140,25 @@ export class FastReads {
     file.fastEntries.clear();
   }
 
-  /** `handle` closed: none of its entries stays. Idempotent. */
+  /**
+   * `handle` closed: none of its entries stays. Idempotent. `blocks` mirrors the handle's C entries
+   * exactly (an entry is kept only when add() took it, and leaves both at once), so each is removed
+   * by its key: removeHandle() scans the whole table under the write lock, stalling every pread,
+   * and a handle that entered nothing (most small files) does not reach C at all.
+   */
   dropHandle(handle: FastHandle): void {
     if (handle.closed) return;
     handle.closed = true;
-    this.#table.removeHandle(handle.fh);
-    for (const e of handle.blocks.values()) e.file.fastEntries.delete(e);
+    for (const e of handle.blocks.values()) {
+      this.#table.remove(handle.fh, e.index, e.file.fd);
+      e.file.fastEntries.delete(e);
+    }
     handle.blocks.clear();
+    if (handle.memory) {
+      // C has let go of the buffer once remove() returned: only then is it dropped.
+      handle.memoryReads = this.#table.remove(handle.fh, 0, -1);
+      this.#memory.release(handle.memory.length);
+      handle.memory = undefined;
+    }
   }
 }

@@ -24,6 +24,8 @@ export class FileHandle {
   readonly readahead: Readahead;
   readonly cursor: LocalCursor;
   readonly #fast: FastReads | undefined;
+  /** Reads of this handle that reached JavaScript (BlockSource.readInto). */
+  jsReads = 0;
   readonly #inFlight = new Set<AbortController>();
   /** Aborted at close(), like every controller in #inFlight; see `signal`. */
   readonly #closer = new AbortController();
@@ -45,6 +47,15 @@ export class FileHandle {
   }
 
   get closed(): boolean { return this.#closed; }
+
+  /**
+   * After close(): whether any read of this handle reached the mount, in JS or in C from its memory
+   * entry (a file entry is only made after a JS read). False: the kernel found every byte it wanted
+   * in its page cache, or nothing was read.
+   */
+  get readsReachedUs(): boolean {
+    return this.jsReads > 0 || (this.cursor.fast?.memoryReads ?? 0) > 0;
+  }
 
   /**
    * Aborted at close(). For the short-circuit's kernel reads, which mostly finish without waiting:

@@ -78,6 +78,10 @@ export interface ReadStats {
   local: number;
   /** Of those, the reads libfuse's threads answered in C (read-path/fast-reads.ts). */
   fastLocal: number;
+  /** Small files read whole at their open and handed to libfuse's threads (a memory entry, fast-reads.ts). */
+  openReads: number;
+  /** Reads libfuse's threads answered from those (the bytes are counted once, under where the open read them). */
+  fastMemory: number;
   /** Read from a block file that the local preferred worker fetched for us. */
   fetchedLocal: number;
   /** Streamed from a holder's data channel. */
@@ -93,5 +97,5 @@ export interface ReadStats {
 }
 
 export function newReadStats(): ReadStats {
-  return { local: 0, fastLocal: 0, fetchedLocal: 0, worker: 0, preferred: 0, ufs: 0, workerFailures: 0, localRefused: 0 };
+  return { local: 0, fastLocal: 0, openReads: 0, fastMemory: 0, fetchedLocal: 0, worker: 0, preferred: 0, ufs: 0, workerFailures: 0, localRefused: 0 };
 }
