@@ -44,10 +44,6 @@ export class NativeFastReads implements FastReadTable {
     return this.#fuse?.fastReadRemove(fh, index, fd) ?? -1;
   }
 
-  removeHandle(fh: number): void {
-    this.#fuse?.fastReadRemoveHandle(fh);
-  }
-
   /** Books the reads answered in C since the last call (see the top of this file). */
   drain(sink: FastReadSink): void {
     if (!this.#fuse) return;

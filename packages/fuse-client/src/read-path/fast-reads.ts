@@ -37,8 +37,6 @@ export interface FastReadTable {
    * is in flight: the reads it answered, or -1 when there was none (or the binary does not say).
    */
   remove(fh: number, index: number, fd: number): number;
-  /** Forgets every entry of handle `fh`. */
-  removeHandle(fh: number): void;
 }
 
 /** A pinned, open block file entries may name (a LocalFile of block-files.ts). */
@@ -143,8 +141,8 @@ export class FastReads {
   /**
    * `handle` closed: none of its entries stays. Idempotent. `blocks` mirrors the handle's C entries
    * exactly (an entry is kept only when add() took it, and leaves both at once), so each is removed
-   * by its key: removeHandle() scans the whole table under the write lock, stalling every pread,
-   * and a handle that entered nothing (most small files) does not reach C at all.
+   * by its key (the binary's remove-handle call scans the whole table under the write lock,
+   * stalling every pread), and a handle that entered nothing does not reach C at all.
    */
   dropHandle(handle: FastHandle): void {
     if (handle.closed) return;
