@@ -4,7 +4,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blockKey, NotFoundError, silentLogger, UnreachableError } from '@eddy/core';
@@ -80,8 +80,9 @@ function fakeChannel(address: string, s: Shared): DataChannel {
  * `shortCircuitMinBytes`: 0 makes every block eligible for short-circuit reads (the tests of that
  * mechanism), the default streams small blocks as a mount does.
  */
-function world(o: { shortCircuitMinBytes?: number } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'eddy-block-source-'));
+function world(o: { shortCircuitMinBytes?: number; root?: string } = {}) {
+  const { root = tmpdir(), ...tunables } = o;
+  const dir = mkdtempSync(join(root, 'eddy-block-source-'));
   const files = new Map<string, Buffer>();
   const where = new Map<string, Where>();
   const calls = { readBlock: [] as string[], fetchBlock: [] as string[], openLocal: [] as string[], ufs: 0, locate: 0 };
@@ -124,7 +125,7 @@ function world(o: { shortCircuitMinBytes?: number } = {}) {
   };
   const channels = new ChannelPool((address) => fakeChannel(address, shared), MOUNT_DEFAULTS.workerCooldownMs);
   const source = new DatasetBlockSource({
-    ...MOUNT_DEFAULTS, ...o, channels, ufs, meter, hostId: HOST, logger: silentLogger(), budget: new ReadaheadBudget(64 * MiB),
+    ...MOUNT_DEFAULTS, ...tunables, channels, ufs, meter, hostId: HOST, logger: silentLogger(), budget: new ReadaheadBudget(64 * MiB),
     tierRoots: { rootsOf: async () => [realpathSync(dir)] },
     readahead: { chunkBytes: MiB, initialWindowBytes: MiB, maxWindowBytes: 32 * MiB },
   });
@@ -156,7 +157,7 @@ function world(o: { shortCircuitMinBytes?: number } = {}) {
     await channels.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { add, open, readAll, source, calls, failing, metered, close };
+  return { add, open, readAll, source, channels, calls, failing, metered, close };
 }
 
 describe('DatasetBlockSource', () => {
@@ -234,6 +235,41 @@ describe('DatasetBlockSource', () => {
       process.off('warning', onWarning);
     }
     assert.deepEqual(warnings.filter((n) => n === 'MaxListenersExceededWarning'), []);
+  });
+});
+
+// The MEM tier's case (tmpfs block files): after a block's first local read, the handle's next
+// reads of it are preads of the same open file, with no lookup in between.
+describe('a tmpfs tier', { skip: !existsSync('/dev/shm') && 'no /dev/shm' }, () => {
+  const w = world({ shortCircuitMinBytes: 0, root: '/dev/shm' });
+  after(async () => await w.close());
+
+  test('a FETCHed block\'s later reads come from its open file: one pin per block, each byte metered once', async () => {
+    const data = w.add('/hot.bin', 3 * BS, { holders: [], preferred: worker('near', HOST) });
+    assert.ok((await w.readAll('/hot.bin')).equals(data));
+    assert.equal(w.calls.fetchBlock.length, 3);
+    assert.equal(w.calls.openLocal.length, 3, 'each block pinned once');
+    assert.equal(w.calls.readBlock.length, 0);
+    assert.equal(w.source.stats.fetchedLocal, (3 * BS) / (128 * 1024), 'every kernel read counted');
+    assert.deepEqual({ local: w.metered.local, ufs: w.metered.ufs }, { local: 0, ufs: 3 * BS }, 'misses, once');
+    // Read again: hits now, from the same files.
+    assert.ok((await w.readAll('/hot.bin')).equals(data));
+    assert.deepEqual({ local: w.metered.local, ufs: w.metered.ufs }, { local: 3 * BS, ufs: 3 * BS });
+  });
+
+  test('a worker taken out of rotation mid-block is not read from again; the bucket serves the rest', async () => {
+    const data = w.add('/failing.bin', BS, { holders: [], preferred: worker('far', HOST) });
+    const h = w.open('/failing.bin');
+    const out = Buffer.alloc(BS);
+    const K = 128 * 1024;
+    assert.equal(await w.source.readInto(h, out, 0, K), K);
+    const ufsBefore = w.calls.ufs;
+    w.failing.add('far:7000');
+    w.channels.markFailed('far:7000');
+    for (let off = K; off < BS; off += K) assert.equal(await w.source.readInto(h, out.subarray(off), off, K), K);
+    h.close();
+    assert.ok(out.equals(data));
+    assert.ok(w.calls.ufs > ufsBefore, 'read from the bucket, not the failed worker\'s file');
   });
 });
 

@@ -16,6 +16,7 @@
 // Small blocks (under shortCircuitMinBytes) are never read here: one READ costs less than a pin.
 // The pinned, open files: block-files.ts. Once a handle has read a block here as a local hit, its
 // further reads inside that block are answered in C by libfuse's threads (fast-reads.ts).
+import { readSync } from 'node:fs';
 import { blockLength, EddyError, type Logger } from '@eddy/core';
 import type { proto } from '@eddy/protocol';
 import { LRUCache } from 'lru-cache';
@@ -55,14 +56,31 @@ export interface LocalCursor {
   missBlock: number;
   /** The handle's blocks whose reads libfuse's threads answer; undefined when the handle has no FUSE fh. */
   fast: FastHandle | undefined;
+  /** The in-memory file that served the handle's last local read, while its block is the one being read. */
+  hot: HotBlock | undefined;
 }
 
 export function newLocalCursor(fast?: FastHandle): LocalCursor {
-  return { block: -1, missBlock: -1, fast };
+  return { block: -1, missBlock: -1, fast, hot: undefined };
+}
+
+/**
+ * The file of the block a handle is reading, kept after its first local read so the block's next
+ * kernel reads are one readSync: no location, holder or FETCH lookup and no await. A cold block
+ * FETCHed for a sequential reader stays out of the fast read path until all its bytes were read
+ * once (they are misses, which libfuse's threads cannot count), so each of its 128 kernel reads
+ * comes here (docs/performance.md, the cold section).
+ */
+interface HotBlock {
+  index: number;
+  file: LocalFile;
+  address: string;
+  /** The FETCH that stored it (its misses are metered), or undefined for a block a holder had. */
+  fetchId: string | undefined;
 }
 
 /** A local read: the file that served it, and whether its bytes were all hits (a FETCHed block's first bytes are misses). */
-interface LocalRead { file: LocalFile; hit: boolean }
+interface LocalRead { file: LocalFile; hit: boolean; address: string; fetchId: string | undefined }
 
 interface ReadOptions { sequential: boolean; signal?: AbortSignal | undefined }
 
@@ -114,6 +132,14 @@ export class ShortCircuit {
     const index = Math.floor(offset / pinned.blockSize);
     if (Math.floor((offset + length - 1) / pinned.blockSize) !== index || index === cursor.missBlock) return null;
     if (this.#streamed(pinned.size, pinned.blockSize, index)) return null;
+    const hot = cursor.hot;
+    if (hot !== undefined) {
+      if (hot.index === index && this.#readHot(hot, offset - index * pinned.blockSize, target, length)) {
+        this.#enterFast(pinned, cursor, index, hot.file, this.#meterHot(hot, length));
+        return length;
+      }
+      cursor.hot = undefined;
+    }
     const place = await pinned.place(index, o.signal);
     // Before waiting for a FETCH of this block, start the blocks after it too.
     const local = await this.#readLocal(place, offset - index * pinned.blockSize, target, length, o, () => this.#pinAhead(pinned, index, true));
@@ -123,6 +149,7 @@ export class ShortCircuit {
       return null;
     }
     cursor.missBlock = -1;
+    if (local.file.inMemory) cursor.hot = { index, file: local.file, address: local.address, fetchId: local.fetchId };
     if (index !== cursor.block) {
       // Entering a block: a sequential reader pins the next ones now so their checks overlap this
       // block's reads (and has uncached ones fetched). A random reader does not: nearly each of its
@@ -131,10 +158,48 @@ export class ShortCircuit {
       cursor.block = index;
       if (o.sequential) this.#pinAhead(pinned, index, true);
     }
-    // The block's next reads by this handle go to libfuse's threads; only blocks whose bytes are
-    // hits, so the C side's counters are all local bytes.
-    if (local.hit && cursor.fast) this.#o.fast?.enter(cursor.fast, index, local.file, blockLength(pinned.size, pinned.blockSize, index), pinned.blockSize);
+    this.#enterFast(pinned, cursor, index, local.file, local.hit);
     return length;
+  }
+
+  /**
+   * The block's next reads by this handle go to libfuse's threads; only blocks whose bytes are
+   * hits, so the C side's counters are all local bytes.
+   */
+  #enterFast(pinned: PinnedVersion, cursor: LocalCursor, index: number, file: LocalFile, hit: boolean): void {
+    if (hit && cursor.fast) this.#o.fast?.enter(cursor.fast, index, file, blockLength(pinned.size, pinned.blockSize, index), pinned.blockSize);
+  }
+
+  /**
+   * A read of the handle's hot block from its still pinned, open tmpfs file; false when it must go
+   * the whole way (the file was released or its worker failed, or a short read).
+   */
+  #readHot(hot: HotBlock, at: number, target: Buffer, length: number): boolean {
+    // Synchronous: nothing can release the file between this check and the read.
+    if (hot.file.disposed || this.#o.channels.isSuspect(hot.address)) return false;
+    try {
+      let done = 0;
+      while (done < length) {
+        const n = readSync(hot.file.fd, target, done, length - done, at + done);
+        if (n === 0) return false;
+        done += n;
+      }
+      return true;
+    } catch (err) {
+      this.#o.logger.debug({ err, worker: hot.address }, 'short-circuit read of a hot block failed');
+      return false;
+    }
+  }
+
+  /** Counts a hot read as #readLocal counts its first one; true when it was all hits. */
+  #meterHot(hot: HotBlock, length: number): boolean {
+    if (hot.fetchId === undefined) {
+      this.#o.stats.local++;
+      this.#o.meter.read('local', length);
+      return true;
+    }
+    this.#o.stats.fetchedLocal++;
+    return this.#meterFetched(hot.fetchId, length);
   }
 
   /** One slice of a streamed read (readahead chunks, reads across blocks) from a local file; null when none serves it. */
@@ -175,7 +240,7 @@ export class ShortCircuit {
       if (file !== null) {
         this.#o.stats.local++;
         this.#o.meter.read('local', length);
-        return { file, hit: true };
+        return { file, hit: true, address: h.dataAddress, fetchId: undefined };
       }
     }
     const fetched = this.fetchedHolder(place);
@@ -190,7 +255,8 @@ export class ShortCircuit {
     const file = await this.#tryFile(from, place.ref, at, target, length, true);
     if (file !== null) {
       this.#o.stats.fetchedLocal++;
-      return { file, hit: this.#meterFetched(blockFileId(from, place.ref), length) };
+      const fetchId = blockFileId(from, place.ref);
+      return { file, hit: this.#meterFetched(fetchId, length), address: from, fetchId };
     }
     // Stored but not readable as a file here (evicted already, or not a file tier): stream it.
     if (!fetched) this.#fetched.delete(blockFileId(from, place.ref));
