@@ -8,9 +8,10 @@ import { writeFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import { fileVersion } from '@eddy/ufs';
-import { VersionMismatchError } from '@eddy/core';
+import { UnavailableError, VersionMismatchError } from '@eddy/core';
 import { waitFor } from '@eddy/testkit';
 import { validateBlockRef } from '../src/index.js';
+import { BlockFetch } from '../src/read-through/block-fetch.js';
 import { CountingUfs, bytesFor, collect, makeNode, refsFor, tempDir, walk } from './helpers.js';
 
 const BS = 4 * 1024 * 1024;
@@ -119,3 +120,45 @@ test('with smallBlockBytes 0 a small block takes the block-file path and is stor
     } finally { await node.close(); }
   } finally { await ufsDir.cleanup(); await tierDir.cleanup(); }
 });
+
+// Region chains count on a block leaving the bucket once: two workers of region B asking A's worker
+// for one block a moment apart must share A's GET. A small fetch consumed by its first reader
+// must still be joinable until it ends (its file is written last), not only while bytes flow.
+for (const retain of [true, false]) {
+  test(`a reader arriving after a small fetch's bytes were consumed ${retain ? 'joins it' : 'cannot join without retain'}`, async () => {
+    const data = bytesFor('late', 3000);
+    const ref = validateBlockRef(refsFor('/late.bin', 'v1', data.length, BS)[0]!);
+    let commit!: () => void;
+    const committed = new Promise<void>((resolve) => { commit = resolve; });
+    let start!: () => void;
+    const started = new Promise<void>((resolve) => { start = resolve; });
+    const f = new BlockFetch(ref, BS, async (_self, control) => {
+      const signal = new AbortController().signal;
+      await started; // the GET answers once the first reader is there
+      await control.push(data.subarray(0, 1000), signal);
+      await control.push(data.subarray(1000), signal);
+      await committed;
+      return true;
+    }, (err) => new UnavailableError(String(err)), { retain });
+    const reader = f.range(0, data.length);
+    start();
+    const first = Buffer.concat(await collectAll(reader));
+    assert.ok(first.equals(data));
+    assert.equal(f.canServe(0), retain, 'joinable while the file is written');
+    if (retain) {
+      const late = f.range(0, data.length);
+      commit();
+      assert.ok(Buffer.concat(await collectAll(late)).equals(data), 'the late reader gets every byte');
+    } else {
+      commit();
+    }
+    assert.deepEqual(await f.done, { bytes: data.length, stored: true });
+    assert.equal(f.heldBytes, 0, 'nothing held once the fetch ended and its readers left');
+  });
+}
+
+async function collectAll(it: AsyncIterable<Buffer>): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for await (const b of it) out.push(Buffer.from(b));
+  return out;
+}

@@ -5,6 +5,9 @@
 // - memory (no tier had room for the block): the bytes pass through a window of received chunks
 //   (at most `windowBytes` ahead of the slowest reader) to the readers, without a copy; the UFS
 //   stream pauses while the window is full. Nothing is stored.
+//   With `retain` (the one-step fetch of a small block, which holds the whole block anyway and
+//   writes its file only at the end), every chunk stays until the fetch ends, so a reader that
+//   arrives after the others consumed the bytes still joins instead of starting a second GET.
 import type { FileHandle } from 'node:fs/promises';
 import { AbortedError, UnavailableError, type EddyError } from '@eddy/core';
 import type { ValidBlockRef } from '../blocks/block-ref.js';
@@ -41,6 +44,7 @@ export class BlockFetch {
   #fileEnd = 0;
   #fileOpen = false;
   #finished = false;
+  #retain: boolean;
   #failure: EddyError | undefined;
   #wake: Array<() => void> = [];
   /** Resolves when the fetch ends: bytes read from the UFS, whether the block was stored. */
@@ -48,9 +52,11 @@ export class BlockFetch {
 
   constructor(
     ref: ValidBlockRef, windowBytes: number, run: (fetch: BlockFetch, control: BlockFetchControl) => Promise<boolean>, toError: (err: unknown) => EddyError,
+    options: { retain?: boolean } = {},
   ) {
     this.ref = ref;
     this.#windowBytes = windowBytes;
+    this.#retain = options.retain === true && ref.length <= windowBytes;
     const control: BlockFetchControl = {
       push: async (chunk, signal) => await this.#push(chunk, signal),
       attachFile: (file) => { this.#file = file; this.#fileOpen = true; },
@@ -173,6 +179,7 @@ export class BlockFetch {
    * pause the UFS stream).
    */
   #trim(): void {
+    if (this.#retain) return;
     let soft = this.#received;
     let hard = this.#received;
     const inFile = this.#file ? this.#fileEnd : 0;
@@ -195,6 +202,8 @@ export class BlockFetch {
   #finish(err?: EddyError): void {
     this.#finished = true;
     this.#failure = err;
+    this.#retain = false;
+    this.#trim();
     this.#notify();
     this.#maybeCloseFile();
   }

@@ -135,10 +135,13 @@ export class ReadThrough {
   close(): void { this.#controller.abort(); }
 
   #start(ref: ValidBlockRef, reason: FetchReason): BlockFetch {
-    const run = ref.length <= this.#smallBlockBytes
+    const small = ref.length <= this.#smallBlockBytes;
+    const run = small
       ? (_self: BlockFetch, control: BlockFetchControl) => fetchSmallBlock(this.#small, ref, control)
       : (self: BlockFetch, control: BlockFetchControl) => this.#run(self, control);
-    const f = new BlockFetch(ref, this.#windowBytes, run, (err) => asEddyError(err, `fetching block ${ref.index} of ${ref.dataset}:${ref.path}`));
+    // A small fetch keeps its chunks to the end (it holds them for its file anyway): a late
+    // reader joins it rather than GETting the block again (region chains count on one GET).
+    const f = new BlockFetch(ref, this.#windowBytes, run, (err) => asEddyError(err, `fetching block ${ref.index} of ${ref.dataset}:${ref.path}`), { retain: small });
     const onFetched = this.#options.onBlockFetched;
     if (onFetched) f.done.then((r) => onFetched(ref.dataset, reason, r.stored), () => onFetched(ref.dataset, reason, false));
     if (this.#inflight.has(ref.key)) return f;

@@ -80,10 +80,15 @@ export class BlockIndex {
       release: () => {
         if (released) return;
         released = true;
-        f.refs--;
-        if (f.refs === 0 && f.dead) void this.#unlinkDead(f);
+        void this.unref(f);
       },
     };
+  }
+
+  /** Drops one reference counted in `f.refs`; the last one of a retired file deletes it. */
+  async unref(f: BlockFile): Promise<void> {
+    f.refs--;
+    if (f.refs === 0 && f.dead) await this.#unlinkDead(f);
   }
 
   /** Applies the master's pin/unpin (heartbeat reply); after a (re)registration it starts from none. */

@@ -141,12 +141,12 @@ export class BlockStore {
       if (!f || this.#closed) return null;
       f.refs++;
       this.#index.touch(f);
-      const handle = this.#index.handleFor(f);
-      if (f.verified && options.verify !== 'always') return handle;
-      if (f.verified && f.identity !== undefined && (await fileIdentity(f.path).catch(() => undefined)) === f.identity) return handle;
+      if (f.verified && options.verify !== 'always') return this.#index.handleFor(f);
+      if (f.verified && f.identity !== undefined && (await fileIdentity(f.path).catch(() => undefined)) === f.identity) return this.#index.handleFor(f);
       const ok = await this.#verify(f);
-      if (ok) return handle;
-      handle.release();
+      if (ok) return this.#index.handleFor(f);
+      // Awaited: when acquire says "no such block", its corrupt file is already gone.
+      await this.#index.unref(f);
       // The corrupt copy is gone; a concurrent writer may have installed a fresh one.
       if (this.#index.get(key) === f) return null;
     }
