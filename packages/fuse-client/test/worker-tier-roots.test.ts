@@ -39,3 +39,20 @@ test('an answer with no live worker keeps the last live list; a new non-empty on
   assert.deepEqual(await roots.liveAddresses(), ['c:1'], 'a non-empty answer replaces it');
   assert.equal(calls, 5);
 });
+
+test('a reader that found no usable live worker asks again sooner (fresh), but not more than once per minFreshMs', async () => {
+  // The master first names w1's old port, then (w1 restarted) its new one.
+  const answers = [[worker('w1:old', true)], [worker('w1:new', true)], [worker('w1:newer', true)]];
+  let calls = 0;
+  const roots = new WorkerTierRoots({
+    master: { listWorkers: async () => ({ workers: answers[Math.min(calls++, answers.length - 1)]! }) as never },
+    runtime: 'r', timeoutMs: 1_000, logger: silentLogger(), minRefreshMs: 60_000, minFreshMs: 100,
+  });
+  assert.deepEqual(await roots.liveAddresses(), ['w1:old']);
+  assert.deepEqual(await roots.liveAddresses(), ['w1:old'], 'within minRefreshMs: the last answer');
+  assert.deepEqual(await roots.liveAddresses({ fresh: true }), ['w1:old'], 'fresh, but asked less than minFreshMs ago');
+  await new Promise((r) => setTimeout(r, 150));
+  assert.deepEqual(await roots.liveAddresses({ fresh: true }), ['w1:new'], 'fresh: asked again');
+  assert.deepEqual(await roots.liveAddresses({ fresh: true }), ['w1:new'], 'not again within minFreshMs');
+  assert.equal(calls, 2);
+});

@@ -54,7 +54,7 @@ export type DatasetBlockSourceOptions = Omit<ShortCircuitOptions, 'view' | 'stat
   budget: ReadaheadBudget;
   readahead: ReadaheadOptions;
   /** The runtime's live workers (data addresses): the last read-through sources before the bucket. */
-  liveWorkers?: () => Promise<readonly string[]>;
+  liveWorkers?: (options?: { fresh?: boolean }) => Promise<readonly string[]>;
   /** Reads the other small files of a directory ahead when one is read cold. */
   dirReadAhead?: DirReadAhead;
 };

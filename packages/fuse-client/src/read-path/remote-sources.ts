@@ -23,7 +23,7 @@ export interface RemoteSourcesOptions {
   workerFailed(dataAddress: string): void;
   workerTimeoutMs: number;
   /** Data addresses of the runtime's live workers, tried when the holders and the preferred worker fail. */
-  liveWorkers?: () => Promise<readonly string[]>;
+  liveWorkers?: (options?: { fresh?: boolean }) => Promise<readonly string[]>;
 }
 
 type Attempt = { ok: true; buf: Buffer } | { ok: false; err: unknown };
@@ -56,7 +56,12 @@ export class RemoteSources {
     if (buf) return buf;
     // Any other live worker reads a miss through; its list is asked for only once the others failed.
     if (liveWorkers) {
-      const live = (await liveWorkers().catch(() => [])).map((address): Candidate => [address, 'preferred', false]);
+      const candidates = async (fresh: boolean): Promise<Candidate[]> =>
+        (await liveWorkers({ fresh }).catch(() => [])).map((address): Candidate => [address, 'preferred', false]);
+      let live = await candidates(false);
+      // Every listed worker already failed this read or is suspect: the list may predate a worker's
+      // restart on a new port (the CI failure of security-secrets after a worker kill -9); ask again once.
+      if (!live.some(([address]) => !attempts.tried.has(address) && !this.#o.channels.isSuspect(address))) live = await candidates(true);
       const viaLive = await this.#firstOf(live, pinned, place, slice, attempts, signal, target);
       if (viaLive) return viaLive;
     }

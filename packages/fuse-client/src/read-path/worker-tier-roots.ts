@@ -3,7 +3,8 @@
 // yet (at most once per `minRefreshMs`) and after `ttlMs`; while the master cannot say, a worker
 // has no roots and its blocks are read through the data channel. The same answer names the live
 // workers the read path falls back to (each reads a miss through) before giving up; an answer
-// naming none (a master that just restarted) keeps the last list.
+// naming none (a master that just restarted) keeps the last list, and a reader that found none of
+// the listed workers usable asks again sooner (a worker restarted on a new port).
 import type { Logger } from '@eddy/core';
 import type { MasterRpc, proto } from '@eddy/protocol';
 
@@ -22,6 +23,8 @@ export interface WorkerTierRootsOptions {
   ttlMs?: number;
   /** Least time between two asks for a worker not in the last answer. Default 2 s. */
   minRefreshMs?: number;
+  /** Least time between two asks when a reader found no usable live worker (`liveAddresses({ fresh })`). Default 250 ms. */
+  minFreshMs?: number;
 }
 
 export class WorkerTierRoots implements TierRoots {
@@ -35,9 +38,15 @@ export class WorkerTierRoots implements TierRoots {
     this.#o = options;
   }
 
-  /** Data addresses of the runtime's live workers (the read path's last read-through sources), as of the last answer. */
-  async liveAddresses(): Promise<readonly string[]> {
-    if (Date.now() - this.#at > (this.#o.minRefreshMs ?? 2_000)) await this.#refresh();
+  /**
+   * Data addresses of the runtime's live workers (the read path's last read-through sources), as
+   * of the last answer. `fresh`: the caller found none of the last answer's workers usable (a
+   * worker that restarted is on a new port; the last answer may name only its old one): ask the
+   * master again unless it was asked within `minFreshMs`.
+   */
+  async liveAddresses(options: { fresh?: boolean } = {}): Promise<readonly string[]> {
+    const age = Date.now() - this.#at;
+    if (age > (this.#o.minRefreshMs ?? 2_000) || (options.fresh === true && age > (this.#o.minFreshMs ?? 250))) await this.#refresh();
     return this.#live;
   }
 
