@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { BufferPool } from '@eddy/core';
 // Readahead only schedules: these tests hand it a fetch function over an in-memory file and check
 // what it asks for and what it returns.
 import type { ReadaheadOptions } from '../src/mount-options.js';
 import { Readahead, type RangeFetch } from '../src/read-path/readahead.js';
 import { ReadaheadBudget } from '../src/read-path/readahead-budget.js';
-import { ChunkPool } from '../src/read-path/chunk-pool.js';
 
 const MiB = 1 << 20;
 const RA: ReadaheadOptions = { chunkBytes: MiB, initialWindowBytes: MiB, maxWindowBytes: 16 * MiB };
@@ -138,7 +138,7 @@ function poolFetch(data: Buffer): { fetch: RangeFetch; lent: Set<ArrayBufferLike
 test('with a chunk pool, chunks are read into reused buffers and every byte read is right', async () => {
   const data = randomBytes(40 * MiB + 123);
   const { fetch, lent } = poolFetch(data);
-  const pool = new ChunkPool(MiB, 8);
+  const pool = new BufferPool(MiB, 8);
   const budget = new ReadaheadBudget(256 * MiB);
   const r = new Readahead(data.length, budget, RA, fetch, pool);
   const out = Buffer.alloc(data.length);
@@ -160,7 +160,7 @@ test('with a chunk pool, chunks are read into reused buffers and every byte read
 test('with a chunk pool, a dropped chunk\'s buffer returns to the pool only once its fetch settled', async () => {
   const data = randomBytes(16 * MiB);
   const { fetch, inFlight } = poolFetch(data);
-  const pool = new ChunkPool(MiB, 64);
+  const pool = new BufferPool(MiB, 64);
   const r = new Readahead(data.length, new ReadaheadBudget(256 * MiB), RA, fetch, pool);
   assert.ok((await r.read(0, 4096)).equals(data.subarray(0, 4096)));
   await r.read(4096, 4096); // the window has chunks in flight now
@@ -182,7 +182,7 @@ test('with a chunk pool, a fetch that answers with a buffer of its own gives the
     if (into) lent.add(into.buffer);
     return await own(offset, length, sequential);
   };
-  const pool = new ChunkPool(MiB, 64);
+  const pool = new BufferPool(MiB, 64);
   const r = new Readahead(data.length, new ReadaheadBudget(256 * MiB), RA, fetch, pool);
   for (let off = 0; off < data.length; off += 256 * 1024) assert.ok((await r.read(off, 256 * 1024)).equals(data.subarray(off, off + 256 * 1024)));
   // Every buffer lent came back, at once, and was lent again: a few served all 8 chunks.

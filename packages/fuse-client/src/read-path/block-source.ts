@@ -7,10 +7,9 @@
 //      (short-circuit again, FETCH for sequential readers), else from the remote sources
 //      (remote-sources.ts: holders, the preferred worker, the bucket); a small file another
 //      read of its directory read ahead (dir-read-ahead.ts) is taken from memory first.
-import { AbortedError, blockSlices, type BlockSlice, type Logger } from '@eddy/core';
+import { AbortedError, BufferPool, blockSlices, type BlockSlice, type Logger } from '@eddy/core';
 import type { ReadaheadOptions } from '../mount-options.js';
 import type { ChannelPool } from './channel-pool.js';
-import { ChunkPool } from './chunk-pool.js';
 import type { DirReadAhead } from './dir-read-ahead.js';
 import { FileHandle } from './file-handle.js';
 import { selectHolders, type HolderView } from './holders.js';
@@ -69,11 +68,11 @@ export class DatasetBlockSource implements BlockSource {
   readonly #local: ShortCircuit;
   readonly #remote: RemoteSources;
   /** Readahead chunk buffers, reused across handles. */
-  readonly #chunks: ChunkPool;
+  readonly #chunks: BufferPool;
 
   constructor(options: DatasetBlockSourceOptions) {
     this.#o = options;
-    this.#chunks = new ChunkPool(options.readahead.chunkBytes, MAX_FREE_CHUNKS);
+    this.#chunks = new BufferPool(options.readahead.chunkBytes, MAX_FREE_CHUNKS);
     const { channels, logger } = options;
     this.#view = { hostId: options.hostId, isSuspect: (address) => channels.isSuspect(address) };
     const workerFailed = (address: string): void => {

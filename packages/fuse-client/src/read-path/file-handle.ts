@@ -6,9 +6,8 @@
 // a listener on one handle-wide signal: a 64 MiB readahead window is 16 chunks in flight, each
 // with its slices and RPCs, which would pass Node's listener warning (and setMaxListeners would
 // only hide it).
-import { AbortedError } from '@eddy/core';
+import { AbortedError, type BufferPool } from '@eddy/core';
 import type { ReadaheadOptions } from '../mount-options.js';
-import type { ChunkPool } from './chunk-pool.js';
 import { FastHandle, type FastReads } from './fast-reads.js';
 import type { PinnedVersion } from './pinned-version.js';
 import { Readahead } from './readahead.js';
@@ -37,7 +36,7 @@ export class FileHandle {
    */
   constructor(
     pinned: PinnedVersion, budget: ReadaheadBudget, readahead: ReadaheadOptions, fetch: PinnedRangeFetch, fast?: FastReads, fh?: number,
-    pool?: ChunkPool,
+    pool?: BufferPool,
   ) {
     this.pinned = pinned;
     this.#fast = fh === undefined ? undefined : fast;

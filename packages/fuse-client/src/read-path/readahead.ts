@@ -5,10 +5,10 @@
 // several blocks are fetched at once). A read far from the previous one resets the window and is
 // fetched exactly, so random readers do not pay for prefetching. Reads that the short-circuit
 // serves from local files skip readahead (they only move the reader's position, `advance`).
-// With a ChunkPool, chunks are read into reused buffers: a chunk's buffer goes back to the pool
+// With a BufferPool, chunks are read into reused buffers: a chunk's buffer goes back to the pool
 // once the chunk is dropped, its fetch has settled and no read is copying from it (`users`).
+import type { BufferPool } from '@eddy/core';
 import type { ReadaheadOptions } from '../mount-options.js';
-import type { ChunkPool } from './chunk-pool.js';
 import type { ReadaheadBudget } from './readahead-budget.js';
 
 /**
@@ -39,9 +39,9 @@ export class Readahead {
   #nextOffset = 0;
   #window = 0;
   #lastChunk = -1;
-  readonly #pool: ChunkPool | undefined;
+  readonly #pool: BufferPool | undefined;
 
-  constructor(size: number, budget: ReadaheadBudget, options: ReadaheadOptions, fetch: RangeFetch, pool?: ChunkPool) {
+  constructor(size: number, budget: ReadaheadBudget, options: ReadaheadOptions, fetch: RangeFetch, pool?: BufferPool) {
     this.#size = size;
     this.#budget = budget;
     this.#o = options;

@@ -5,11 +5,10 @@ import type { Socket } from 'node:net';
 import { crc32c } from '@node-rs/crc32';
 import { open } from 'node:fs/promises';
 import { openSync, readSync, closeSync } from 'node:fs';
-import { CorruptBlockError, UnavailableError, type Logger } from '@eddy/core';
+import { CorruptBlockError, UnavailableError, type BufferPool, type Logger } from '@eddy/core';
 import { FrameType, encodeFrameHeader, encodeMessage } from '@eddy/protocol';
 import type { BlockCounters, BlockRead } from '../blocks/block-service.js';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
-import type { BufferPool } from './buffer-pool.js';
 
 export interface BlockStreamContext {
   pool: BufferPool;

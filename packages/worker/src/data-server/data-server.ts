@@ -9,11 +9,10 @@
 import { createServer as createNetServer, type Server, type Socket, type AddressInfo } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UnavailableError, ValidationError, parseHostPort, silentLogger, type Logger } from '@eddy/core';
+import { BufferPool, UnavailableError, ValidationError, parseHostPort, silentLogger, type Logger } from '@eddy/core';
 import { Authenticator, FrameType, encodeMessage, type RpcSecurity } from '@eddy/protocol';
 import type { BlockService } from '../blocks/block-service.js';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
-import { BufferPool } from './buffer-pool.js';
 import { DataConnection, type DataConnectionContext } from './data-connection.js';
 
 export interface DataServerOptions {

@@ -1,9 +1,10 @@
-// Reused readahead chunk buffers. A remote chunk is a few MiB read from a worker's data channel;
-// a fresh Buffer per chunk costs the mount page faults on fresh memory and, above all, garbage
-// collections that V8 starts because of the external memory allocated (the remote-workers
-// profile: GC ~15-25 % of the mount's thread while it streams). A chunk's buffer comes back here
-// when its readahead drops it and no read is still copying from it (readahead.ts).
-export class ChunkPool {
+// Reused fixed-size buffers for the byte paths (the worker's file reads for the data channel, the
+// mount's remote readahead chunks). A fresh Buffer per chunk costs page faults on fresh memory
+// and garbage collections V8 starts for the external memory (the remote-workers profile: GC
+// ~15-25 % of the mount's thread while it streams). A buffer comes back once nothing reads or
+// writes it any more; which moment that is, the caller knows (a socket's write callback, a
+// readahead chunk dropped with no read copying from it).
+export class BufferPool {
   readonly #free: Buffer[] = [];
   readonly #bytes: number;
   readonly #maxFree: number;
@@ -21,6 +22,7 @@ export class ChunkPool {
 
   take(): Buffer { return this.#free.pop() ?? Buffer.allocUnsafeSlow(this.#bytes); }
 
+  /** Keeps `buf` for the next `take` (a buffer of another size is left to the GC). */
   give(buf: Buffer): void {
     if (buf.length === this.#bytes && this.#free.length < this.#maxFree) this.#free.push(buf);
   }
