@@ -9,8 +9,12 @@
 //            uploaded bytes) after a DataLoad, page cache dropped before each pass;
 //   raw-tcp  the same bytes as plain TCP streams (one per shard) from the host's namespace to the
 //            mount's, over the same veth (bench/src/remote/tcp-stream.ts);
-//   ceiling  bench/null-fs.ts serving the same sizes from memory, read the same way (no network).
-// Goals (bench/src/goals.ts, computeRemoteWorkerGoals): eddy ≥ 0.8 × raw-tcp, ≥ 0.6 × ceiling.
+//   ceiling  bench/null-fs.ts serving the same sizes from memory, read the same way (no network);
+//   fuse-over-tcp  the floor (a measurement tool, not a product): bench/tcp-fs.ts mounted in the
+//            mount's namespace, each open one raw TCP stream from the same sender, read the same way:
+//            TCP + FUSE on the same cores with no Eddy code.
+// Goals (bench/src/goals.ts, computeRemoteWorkerGoals): eddy ≥ 0.8 × raw-tcp, ≥ 0.6 × ceiling,
+// each with the floor's own ratio beside it (below the target: out of reach for any FUSE client here).
 //   npx tsc -b bench && node bench/lib/remote-workers.js [--quick] [--size MiB] [--passes 3] [--out bench/results] [--note t] [--name N]
 // As root (network namespaces, FUSE, drop_caches). Writes <out>/<date>-remote-workers[-quick].json and .md, or <out>/N.json and .md.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,6 +29,7 @@ import { createFixture, expected, type Fixture, type FixtureFile } from './src/f
 import { computeRemoteWorkerGoals } from './src/goals.js';
 import { readParallel, type ReadResult } from './src/read.js';
 import { RegionCluster } from './src/region/region-cluster.js';
+import { FuseOverTcp } from './src/remote/fuse-over-tcp.js';
 import { startTcpSender, TCP_STREAM_SCRIPT, type SinkResult } from './src/remote/tcp-stream.js';
 import { goalTable, renderWorkload } from './src/report.js';
 import { metric, recordPasses, type Goal, type Metric, type WorkloadResult } from './src/results.js';
@@ -62,8 +67,8 @@ async function rawTcp(sender: string, streams: number, bytesPerStream: number): 
 
 interface Rows { all: Metric; one: Metric; veth: number[] }
 
-/** One pass of each, interleaved: Eddy (all shards, then one), raw TCP, the ceiling. */
-async function pass(i: number, cluster: RegionCluster, ceiling: CeilingTarget, sender: string, fixture: Fixture,
+/** One pass of each, interleaved: Eddy (all shards, then one), raw TCP, the ceiling, the fuse-over-tcp floor. */
+async function pass(i: number, cluster: RegionCluster, ceiling: CeilingTarget, fot: FuseOverTcp, sender: string, fixture: Fixture,
   acc: Record<string, { all: number[]; one: number[] }>, veth: number[]): Promise<void> {
   const files = fixture.modelFiles;
   const first: FixtureFile[] = files.slice(0, 1);
@@ -80,11 +85,15 @@ async function pass(i: number, cluster: RegionCluster, ceiling: CeilingTarget, s
   const tOne = await rawTcp(sender, 1, shardBytes);
   const cAll = await read(ceiling.root, files, false);
   const cOne = await read(ceiling.root, first, false);
-  for (const [k, all, one] of [['eddy', eAll.mbps, eOne.mbps], ['raw-tcp', tAll, tOne], ['ceiling', cAll.mbps, cOne.mbps]] as const) {
+  const fAll = await read(fot.root, files, false);
+  const fOne = await read(fot.root, first, false);
+  for (const [k, all, one] of [['eddy', eAll.mbps, eOne.mbps], ['raw-tcp', tAll, tOne], ['ceiling', cAll.mbps, cOne.mbps],
+    ['fuse-over-tcp', fAll.mbps, fOne.mbps]] as const) {
     (acc[k] ??= { all: [], one: [] }).all.push(all);
     acc[k].one.push(one);
   }
-  log(`pass ${i}: eddy ${eAll.mbps} / ${eOne.mbps}, raw TCP ${tAll} / ${tOne}, ceiling ${cAll.mbps} / ${cOne.mbps} MiB/s (all shards / one); `
+  log(`pass ${i}: eddy ${eAll.mbps} / ${eOne.mbps}, raw TCP ${tAll} / ${tOne}, ceiling ${cAll.mbps} / ${cOne.mbps}, `
+    + `fuse-over-tcp ${fAll.mbps} / ${fOne.mbps} MiB/s (all shards / one); `
     + `${veth.at(-1)} MiB crossed the veth during Eddy's pass`);
 }
 
@@ -101,6 +110,7 @@ async function measure(fixture: Fixture, workDir: string, access: Parameters<typ
   const acc: Record<string, { all: number[]; one: number[] }> = {};
   const veth: number[] = [];
   let sender: Awaited<ReturnType<typeof startTcpSender>> | undefined;
+  let fot: FuseOverTcp | undefined;
   try {
     log('starting master and 2 workers (host namespace), the mount in its own namespace');
     await cluster.start();
@@ -108,11 +118,14 @@ async function measure(fixture: Fixture, workDir: string, access: Parameters<typ
     log(`DataLoad of ${total / MiB} MiB: ${(ms / 1000).toFixed(1)} s`);
     await ceiling.start();
     sender = await startTcpSender(link.o.hostIp, shardBytes);
-    for (let i = 1; i <= passes; i++) await pass(i, cluster, ceiling, sender.address, fixture, acc, veth);
+    fot = new FuseOverTcp(files, workDir, link.o.namespace, sender.address);
+    await fot.start();
+    for (let i = 1; i <= passes; i++) await pass(i, cluster, ceiling, fot, sender.address, fixture, acc, veth);
   } catch (err) {
     errors.push(String((err as Error).stack ?? err));
     log(`ERROR ${(err as Error).message}`);
   } finally {
+    await fot?.close().catch((err: unknown) => errors.push(`close fuse-over-tcp: ${String(err)}`));
     await sender?.close();
     await ceiling.close().catch((err: unknown) => errors.push(`close ceiling: ${String(err)}`));
     await cluster.close().catch((err: unknown) => errors.push(`close cluster: ${String(err)}`));
@@ -166,7 +179,8 @@ async function report(startedAt: Date, loadStart: number[], rows: Rows | undefin
   const base = values.name ?? `${date}-remote-workers${values.quick ? '-quick' : ''}`;
   const commit = (await run('git', ['log', '-1', '--format=%h', 'HEAD'], { check: false })).stdout.trim();
   const all = rows?.all;
-  const goals: Goal[] = computeRemoteWorkerGoals({ eddy: all?.values['eddy'] ?? null, rawTcp: all?.values['raw-tcp'] ?? null, ceiling: all?.values['ceiling'] ?? null });
+  const goals: Goal[] = computeRemoteWorkerGoals({ eddy: all?.values['eddy'] ?? null, rawTcp: all?.values['raw-tcp'] ?? null,
+    ceiling: all?.values['ceiling'] ?? null, fuseOverTcp: all?.values['fuse-over-tcp'] ?? null });
   const workload: WorkloadResult = {
     name: 'remote-workers',
     title: 'Remote workers: the mount on another host (network namespace), warm',
@@ -178,6 +192,9 @@ async function report(startedAt: Date, loadStart: number[], rows: Rows | undefin
         + 'the mount\'s --host-id differs from the workers\', so no block file is read directly (short-circuit): bytes come over the data channel.',
       'raw-tcp: the same bytes as plain TCP streams (one per shard) from a node process in the host\'s namespace to one in the mount\'s, over the same veth, discarded.',
       'ceiling: bench/null-fs.ts (fuse-native, bytes from memory, no network) read the same way; its bytes are counted, not checked.',
+      'fuse-over-tcp: a floor (a measurement tool, not a product): bench/tcp-fs.ts, a null-fs-like fuse-native filesystem mounted from the '
+        + 'mount\'s namespace whose every open is one raw TCP stream from the same sender over the same veth, its reads answered from the bytes '
+        + 'as they arrive; read the same way; counted, not checked. TCP + FUSE on the same 2 cores with no Eddy code.',
       `MiB that crossed the veth (host → mount) during each of Eddy's all-shards passes: ${rows?.veth.join(', ') ?? '—'} (the shards are ${SHARDS * shardBytes / MiB} MiB).`,
     ],
     data: { vethMiBPerEddyPass: rows?.veth ?? [] },

@@ -14,6 +14,7 @@ import type { FsTarget, S3Access } from './src/targets/target.js';
 import { CeilingTarget } from './src/targets/ceiling-target.js';
 import { S3fsTarget } from './src/targets/s3fs-target.js';
 import { RcloneTarget } from './src/targets/rclone-target.js';
+import { S3PassthroughTarget } from './src/targets/s3-passthrough-target.js';
 import { eddyFactory, MEM_TIER } from './src/targets/eddy-target.js';
 import { AnalysisMismatchError, composeResultsMd } from './src/analysis.js';
 import type { RunResults, WorkloadResult } from './src/results.js';
@@ -135,6 +136,7 @@ async function main(argv: string[]): Promise<number> {
       if (o.targets.includes('ceiling')) candidates.push(new CeilingTarget(ceilingTree, workDir));
       if (o.targets.includes('s3fs')) candidates.push(new S3fsTarget(access, workDir, peerCacheRoot));
       if (o.targets.includes('rclone')) candidates.push(new RcloneTarget(access, workDir, peerCacheRoot));
+      if (o.targets.includes('s3-passthrough')) candidates.push(new S3PassthroughTarget(access, workDir));
       if (makeEddy && o.targets.includes('eddy')) candidates.push(makeEddy(access, 'local', MEM_TIER));
       if (makeEddy && o.targets.includes('eddy-ssd')) candidates.push(makeEddy(access, 'local', { name: 'eddy-ssd', medium: 'SSD', root: workDir }));
       const targets: FsTarget[] = [];

@@ -18,13 +18,30 @@ function maxOf(...xs: (number | null)[]): number | null {
 
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
+/** A floor measured beside a goal: `by` names the ideal pipeline, `ratio` is its figure over the goal's reference. */
+export interface FloorFigure { by: string; ratio: number | null }
+
+function floorText(fl: FloorFigure, target: number): string {
+  if (fl.ratio == null) return `floor (${fl.by}) not measured`;
+  return fl.ratio < target
+    ? `floor: ${fl.by} reaches only ${fl.ratio}×, so the goal is out of reach for a client of this shape on this machine`
+    : `floor: ${fl.by} reaches ${fl.ratio}×, so the gap is the client's own overhead`;
+}
+
 /** A goal from a ratio (higher is better); `missing` says why there is no ratio when it is null. */
-export function goal(issue: string, goalText: string, target: number, ratio: number | null, measured: string, missing: string, why = ''): Goal {
+export function goal(issue: string, goalText: string, target: number, ratio: number | null, measured: string, missing: string, why = '',
+  floor?: FloorFigure): Goal {
   const rounded = ratio == null || !Number.isFinite(ratio) ? null : r2(ratio);
   const met = rounded == null ? null : rounded >= target;
+  const fl = floor && { by: floor.by, ratio: floor.ratio == null || !Number.isFinite(floor.ratio) ? null : r2(floor.ratio) };
   const reason = rounded == null ? `not measured: ${missing}`
-    : `${met ? 'met' : 'not met'}: ${rounded}× against ${target}×${why ? `; ${why}` : ''}`;
-  return { issue, goal: goalText, target, ratio: rounded, measured, met, why: reason };
+    : `${met ? 'met' : 'not met'}: ${rounded}× against ${target}×${why ? `; ${why}` : ''}${fl && !met ? `; ${floorText(fl, target)}` : ''}`;
+  return { issue, goal: goalText, target, ratio: rounded, measured, met, why: reason, ...(fl ? { floor: fl } : {}) };
+}
+
+/** The floor beside a goal, only when the run measured the floor's column. */
+function floorOf(by: string, value: number | null, reference: number | null): FloorFigure | undefined {
+  return value == null ? undefined : { by, ratio: ratioOf(value, reference) };
 }
 
 /** A goal whose workload does not exist yet: always "not measured", with the reason. */
@@ -33,6 +50,9 @@ function notYet(issue: string, goalText: string, target: number, reason: string)
 }
 
 const f = (x: number | null): string => (x == null ? '—' : String(x));
+
+/** The floor of the cold and first-read goals (bench/s3-passthrough-fs.ts): the bucket through FUSE, no cache, no Eddy code. */
+const PASSTHROUGH = 's3-passthrough';
 
 function workloadMissing(ws: WorkloadResult[], name: string, cols: string[]): string {
   if (!ws.some((w) => w.name === name)) return `workload ${name} not in this run`;
@@ -48,8 +68,10 @@ function smallFileGoals(ws: WorkloadResult[]): Goal[] {
   const out: Goal[] = [];
   const miss = workloadMissing(ws, 'small-files', ['eddy', 's3fs']);
   const r1 = find(ws, 'small-files', 'read all, 8 readers, first');
+  const pt1 = v(r1, PASSTHROUGH);
   out.push(goal('17', 'small files, first read (8 readers) ≥ 1.5 × s3fs', 1.5, ratioOf(v(r1, 'eddy'), v(r1, 's3fs')),
-    `Eddy ${f(v(r1, 'eddy'))} files/s, s3fs ${f(v(r1, 's3fs'))} files/s`, miss));
+    `Eddy ${f(v(r1, 'eddy'))} files/s, s3fs ${f(v(r1, 's3fs'))} files/s${pt1 == null ? '' : `, floor ${PASSTHROUGH} ${f(pt1)} files/s`}`, miss, '',
+    floorOf(PASSTHROUGH, pt1, v(r1, 's3fs'))));
   const r2w = find(ws, 'small-files', 'read all, 8 readers, warm');
   out.push(goal('17', 'small files, warm read (8 readers) ≥ 2 × s3fs', 2, ratioOf(v(r2w, 'eddy'), v(r2w, 's3fs')),
     `Eddy ${f(v(r2w, 'eddy'))} files/s, s3fs ${f(v(r2w, 's3fs'))} files/s`, miss));
@@ -68,8 +90,10 @@ function modelGoals(ws: WorkloadResult[]): Goal[] {
   const warm = find(ws, 'model-load', 'warm, 4 shards');
   const eC = v(cold, 'eddy');
   const dR = v(cold, 'direct-ranged');
+  const ptC = v(cold, PASSTHROUGH);
   out.push(goal('17', 'cold model load ≥ 0.7 × direct 16 MiB ranged GETs', 0.7, ratioOf(eC, dR),
-    `Eddy ${f(eC)} MiB/s, direct ranged ${f(dR)} MiB/s`, miss));
+    `Eddy ${f(eC)} MiB/s, direct ranged ${f(dR)} MiB/s${ptC == null ? '' : `, floor ${PASSTHROUGH} ${f(ptC)} MiB/s`}`, miss, '',
+    floorOf(PASSTHROUGH, ptC, dR)));
   const eW = v(warm, 'eddy');
   const ceil = v(warm, 'ceiling');
   out.push(goal('17', 'warm model load ≥ 0.85 × FUSE ceiling (median of passes)', 0.85, ratioOf(eW, ceil),
@@ -142,16 +166,26 @@ export function computeGoals(ws: WorkloadResult[]): Goal[] {
 }
 
 /** The remote-workers bench's medians, MiB/s (bench/remote-workers.ts): all shards read in parallel. */
-export interface RemoteWorkerFigures { eddy: number | null; rawTcp: number | null; ceiling: number | null }
+export interface RemoteWorkerFigures {
+  eddy: number | null;
+  rawTcp: number | null;
+  ceiling: number | null;
+  /** The floor: bench/tcp-fs.ts, FUSE reads answered from raw TCP streams over the same veth, no Eddy code. */
+  fuseOverTcp?: number | null;
+}
 
 /** Issue 17 item 6: the mount in its own network namespace, the workers in another, one veth between. */
 export function computeRemoteWorkerGoals(fig: RemoteWorkerFigures): Goal[] {
   const miss = 'a figure is missing (see the run\'s errors)';
+  const fot = fig.fuseOverTcp ?? null;
+  const beside = fot == null ? '' : `, floor fuse-over-tcp ${f(fot)} MiB/s`;
   return [
     goal('17', 'remote workers (mount in its own network namespace): warm model load ≥ 0.8 × raw TCP over the same veth', 0.8,
-      ratioOf(fig.eddy, fig.rawTcp), `Eddy ${f(fig.eddy)} MiB/s, raw TCP ${f(fig.rawTcp)} MiB/s`, miss),
+      ratioOf(fig.eddy, fig.rawTcp), `Eddy ${f(fig.eddy)} MiB/s, raw TCP ${f(fig.rawTcp)} MiB/s${beside}`, miss, '',
+      floorOf('fuse-over-tcp', fot, fig.rawTcp)),
     goal('17', 'remote workers: warm model load ≥ 0.6 × FUSE ceiling', 0.6,
-      ratioOf(fig.eddy, fig.ceiling), `Eddy ${f(fig.eddy)} MiB/s, ceiling ${f(fig.ceiling)} MiB/s`, miss),
+      ratioOf(fig.eddy, fig.ceiling), `Eddy ${f(fig.eddy)} MiB/s, ceiling ${f(fig.ceiling)} MiB/s${beside}`, miss, '',
+      floorOf('fuse-over-tcp', fot, fig.ceiling)),
   ];
 }
 

@@ -2,7 +2,7 @@
 // table per workload with Eddy/peer and Eddy/ceiling ratios) and an SVG bar chart of model load.
 import { speedup, type Goal, type Metric, type RunResults, type WorkloadResult } from './results.js';
 
-const ORDER = ['direct', 'direct-ranged', 'ceiling', 's3fs', 'rclone', 'eddy', 'eddy-ssd'];
+const ORDER = ['direct', 'direct-ranged', 's3-passthrough', 'ceiling', 's3fs', 'rclone', 'eddy', 'eddy-ssd'];
 
 function columns(w: WorkloadResult): string[] {
   const seen = new Set<string>();

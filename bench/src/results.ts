@@ -36,8 +36,14 @@ export interface Goal {
   ratio: number | null;
   target: number;
   met: boolean | null;
-  /** Always set: "met: …", "not met: …" or "not measured: …". */
+  /** Always set: "met: …", "not met: …" or "not measured: …" (and what the floor says, when there is one). */
   why: string;
+  /**
+   * What an ideal minimal pipeline of the same shape (a floor: no cache, no Eddy code) reaches
+   * against the same reference, when the run measured one: below the target, no client of that
+   * shape reaches the goal on this machine; above it, the gap is the client's own.
+   */
+  floor?: { by: string; ratio: number | null };
 }
 
 export interface RunResults {

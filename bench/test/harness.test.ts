@@ -127,6 +127,21 @@ test('goals: ratios computed from the run, met and not met, and every goal says 
   for (const g of goals) assert.match(g.why, /^(met|not met|not measured): /);
 });
 
+test('goals: the s3-passthrough floor, when in the run, is shown beside the cold and first-read goals', () => {
+  const ws = sampleWorkloads();
+  ws[0]!.metrics[0]!.values['s3-passthrough'] = 252; // cold: 0.6× direct ranged (420)
+  ws[1]!.metrics[1]!.values['s3-passthrough'] = 900; // first read: 2.25× s3fs (400)
+  ws[0]!.metrics[0]!.values['eddy'] = 210;
+  const goals = computeGoals(ws);
+  const byStart = (s: string) => goals.find((g) => g.goal.startsWith(s))!;
+  assert.deepEqual(byStart('cold model load').floor, { by: 's3-passthrough', ratio: 0.6 });
+  assert.match(byStart('cold model load').why, /^not met: 0\.5× against 0\.7×; floor: s3-passthrough reaches only 0\.6×, so the goal is out of reach/);
+  assert.match(byStart('cold model load').measured, /floor s3-passthrough 252 MiB\/s/);
+  assert.deepEqual(byStart('small files, first read').floor, { by: 's3-passthrough', ratio: 2.25 });
+  assert.match(byStart('small files, first read').why, /floor: s3-passthrough reaches 2\.25×, so the gap is the client's own overhead/);
+  assert.equal(computeGoals(sampleWorkloads()).find((g) => g.goal.startsWith('cold model load'))!.floor, undefined);
+});
+
 test('passes: the figure is the median, with min and max kept', () => {
   const m = metric('x', 'MiB/s', 'higher');
   recordPasses(m, 'eddy', [300, 100, 200]);

@@ -18,3 +18,17 @@ test('remote workers: Eddy against raw TCP (0.8×) and the ceiling (0.6×)', () 
     assert.match(g.why, /^not measured: /);
   }
 });
+
+test('remote workers: the fuse-over-tcp floor beside each goal says whether the gap is Eddy\'s own', () => {
+  const [tcp, ceiling] = computeRemoteWorkerGoals({ eddy: 150, rawTcp: 600, ceiling: 300, fuseOverTcp: 240 });
+  // The floor reaches 0.4× raw TCP: no FUSE client of this shape reaches 0.8× here.
+  assert.deepEqual(tcp!.floor, { by: 'fuse-over-tcp', ratio: 0.4 });
+  assert.match(tcp!.why, /floor: fuse-over-tcp reaches only 0\.4×, so the goal is out of reach/);
+  assert.match(tcp!.measured, /floor fuse-over-tcp 240 MiB\/s/);
+  // It reaches 0.8× the ceiling, above 0.6×: the gap there is the client's own.
+  assert.deepEqual(ceiling!.floor, { by: 'fuse-over-tcp', ratio: 0.8 });
+  assert.match(ceiling!.why, /floor: fuse-over-tcp reaches 0\.8×, so the gap is the client's own overhead/);
+  const without = computeRemoteWorkerGoals({ eddy: 150, rawTcp: 600, ceiling: 300 });
+  assert.equal(without[0]!.floor, undefined);
+  assert.doesNotMatch(without[0]!.why, /floor/);
+});

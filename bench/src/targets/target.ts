@@ -1,7 +1,8 @@
 // A filesystem under test: something that shows the bucket's files under `root`.
 import type { FixtureFile } from '../fixture.js';
 
-export type TargetKind = 'peer' | 'eddy' | 'ceiling';
+/** floor: a measurement tool (an ideal minimal pipeline, e.g. s3-passthrough), not a product. */
+export type TargetKind = 'peer' | 'eddy' | 'ceiling' | 'floor';
 
 export interface FsTarget {
   readonly name: string;
