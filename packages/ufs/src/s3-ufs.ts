@@ -23,7 +23,9 @@ import { checkResponseVersion, checkStatVersion, prefixDirectories } from './obj
 import { retryWithBackoff } from '@eddy/core';
 import { storeRetryOptions } from './store-retry-options.js';
 import { sliceStream } from './slice-stream.js';
-import { createTimedTransport, ufsRequestContext, type UfsRequestContext } from './timed-http-transport.js';
+import { createTimedTransport, type UfsRequestState } from './timed-http-transport.js';
+import { S3RequestClient } from './s3-request-client.js';
+import { xmlField } from './xml-fields.js';
 import { parseEndpoint, resolveUfsClientOptions, type ResolvedUfsClientOptions, type UfsClientOptions } from './ufs-client-options.js';
 
 const CREDENTIAL_FIELDS = 'fs.s3.accessKeyId / fs.s3.accessKeySecret';
@@ -34,7 +36,7 @@ export class S3Ufs implements UnderFileSystem {
   readonly bucket: string;
   /** Key prefix of the mount: '' or ending in '/'. */
   readonly prefix: string;
-  readonly #client: Minio.Client;
+  readonly #client: S3RequestClient;
   readonly #agent: http.Agent;
   readonly #opts: ResolvedUfsClientOptions;
   readonly #logger: Logger;
@@ -65,7 +67,7 @@ export class S3Ufs implements UnderFileSystem {
     const AgentClass = useSSL ? https.Agent : http.Agent;
     this.#agent = new AgentClass({ keepAlive: true, maxSockets: this.#opts.maxSockets, maxFreeSockets: Math.min(16, this.#opts.maxSockets) });
     const region = o['fs.s3.region'];
-    this.#client = new Minio.Client({
+    this.#client = new S3RequestClient({
       endPoint: endpoint.hostname.replace(/^\[|\]$/g, ''),
       port: endpoint.port ? Number(endpoint.port) : (useSSL ? 443 : 80),
       useSSL,
@@ -83,8 +85,9 @@ export class S3Ufs implements UnderFileSystem {
     });
     // No caller's signal: the answer is shared, and one caller giving up must not fail the others.
     this.#versioning = new BucketVersioning(async () => {
-      const conf = await this.#call('get bucket versioning', undefined, () => this.#client.getBucketVersioning(this.bucket));
-      return typeof conf === 'object' ? conf.Status : undefined;
+      const xml = await this.#call('get bucket versioning', undefined, async (state) =>
+        await readBody(await this.#client.request(state, { method: 'GET', bucketName: this.bucket, query: 'versioning' }, [200])));
+      return xmlField(xml, 'Status');
     }, this.#logger);
   }
 
@@ -93,10 +96,18 @@ export class S3Ufs implements UnderFileSystem {
   }
 
   async #statKey(key: string, versionId: string | undefined, signal: AbortSignal | undefined): Promise<UfsObjectInfo> {
-    const st = await this.#call(`stat ${JSON.stringify(key)}`, signal,
-      () => this.#client.statObject(this.bucket, this.prefix + key, versionId === undefined ? {} : { versionId }));
-    return { path: key, size: st.size, version: requireEtag(st.etag, this.description, key), mtimeMs: st.lastModified.getTime(),
-      ...versionIdField(st.versionId) };
+    const query = versionId === undefined ? '' : `versionId=${uriEscape(versionId)}`;
+    const headers = await this.#call(`stat ${JSON.stringify(key)}`, signal, async (state) => {
+      const res = await this.#client.request(state, { method: 'HEAD', bucketName: this.bucket, objectName: this.prefix + key, query }, [200]);
+      await readBody(res);
+      return res.headers;
+    });
+    return {
+      path: key, size: parseInt(headerValue(headers['content-length']) ?? '', 10),
+      version: requireEtag(headerValue(headers.etag), this.description, key),
+      mtimeMs: new Date(headerValue(headers['last-modified']) ?? '').getTime(),
+      ...versionIdField(headerValue(headers['x-amz-version-id']) ?? null),
+    };
   }
 
   async *list(prefix: string, options: UfsListOptions = {}): AsyncIterable<UfsListEntry> {
@@ -168,12 +179,8 @@ export class S3Ufs implements UnderFileSystem {
   }
 
   async #listRequest(base: string, q: string[], signal: AbortSignal | undefined): Promise<string> {
-    return await this.#call(`list ${JSON.stringify(base)}`, signal, async () => {
-      const res = await this.#client.makeRequestAsync({ method: 'GET', bucketName: this.bucket, query: q.sort().join('&') }, '', [200]);
-      const chunks: Buffer[] = [];
-      for await (const c of res) chunks.push(c as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
-    });
+    return await this.#call(`list ${JSON.stringify(base)}`, signal, async (state) =>
+      await readBody(await this.#client.request(state, { method: 'GET', bucketName: this.bucket, query: q.sort().join('&') }, [200])));
   }
 
 
@@ -192,8 +199,8 @@ export class S3Ufs implements UnderFileSystem {
     const query = options.versionId === undefined ? {} : { query: `versionId=${uriEscape(options.versionId)}` };
     let res: IncomingMessage;
     try {
-      res = await this.#call(what, options.signal, () => this.#client.makeRequestAsync(
-        { method: 'GET', bucketName: this.bucket, objectName: this.prefix + key, headers, ...query }, '', [200, 206]));
+      res = await this.#call(what, options.signal, async (state) => await this.#client.request(
+        state, { method: 'GET', bucketName: this.bucket, objectName: this.prefix + key, headers, ...query }, [200, 206]));
     } catch (err) {
       // 416: the range starts at or past EOF. That is an empty read, once the version is confirmed.
       if ((err as EddyError).cause !== undefined && errCode((err as EddyError).cause) === 'InvalidRange') {
@@ -225,15 +232,15 @@ export class S3Ufs implements UnderFileSystem {
   }
 
   /** Runs one client call with the caller's signal, typed errors and retries of transient failures. */
-  async #call<T>(operation: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  async #call<T>(operation: string, signal: AbortSignal | undefined, fn: (state: UfsRequestState) => Promise<T>): Promise<T> {
     return await retryWithBackoff(async () => {
-      const ctx: UfsRequestContext = { signal };
+      const state: UfsRequestState = { signal };
       try {
-        return await ufsRequestContext.run(ctx, fn);
+        return await fn(state);
       } catch (err) {
         const mapped = mapStoreError({
           description: this.description, operation, credentialFields: CREDENTIAL_FIELDS,
-          code: errCode(err), status: ctx.status, cause: err,
+          code: errCode(err), status: state.status, cause: err,
         });
         throw mapped.retryable ? markRetryable(mapped.error) : mapped.error;
       }
@@ -244,6 +251,13 @@ export class S3Ufs implements UnderFileSystem {
 function errCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** The whole body of a small response (a listing, a HEAD's empty one), as text. */
+async function readBody(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

@@ -5,7 +5,7 @@ import { createServer, type Socket } from 'node:net';
 import { startS3Server, freePort, type S3Endpoint } from '@eddy/testkit';
 import { S3Ufs } from '../src/s3-ufs.js';
 import { createUfs } from '../src/create-ufs.js';
-import { TimeoutError, ValidationError } from '@eddy/core';
+import { AbortedError, TimeoutError, ValidationError } from '@eddy/core';
 import type { UfsMountConfig } from '../src/under-file-system.js';
 import { runUfsConformance, readAll } from './ufs-conformance.js';
 
@@ -103,6 +103,33 @@ test('an endpoint that accepts but never answers fails with TimeoutError within 
     await assert.rejects(ufs.stat('x'), TimeoutError);
     await assert.rejects(ufs.read('x'), TimeoutError);
     assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
+  } finally {
+    await ufs.close();
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => srv.close(() => resolve()));
+  }
+});
+
+test('a caller\'s signal reaches the request in flight: stat and read waiting on a silent endpoint end at the abort', async () => {
+  // The signal travels on each request's options (no AsyncLocalStorage): two calls at once must
+  // each be stopped by their own signal, not by the other's or by the request timeout.
+  const sockets: Socket[] = [];
+  const srv = createServer((s) => { sockets.push(s); });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as { port: number }).port;
+  const ufs = new S3Ufs(config({ 'fs.s3.endpoint': `http://127.0.0.1:${port}` }), { requestTimeoutMs: 60_000 });
+  try {
+    const first = new AbortController();
+    const second = new AbortController();
+    const stat = ufs.stat('x', { signal: first.signal });
+    const read = ufs.read('x', { signal: second.signal });
+    let readSettled = false;
+    read.then(() => { readSettled = true; }, () => { readSettled = true; });
+    setTimeout(() => first.abort(), 100);
+    await assert.rejects(stat, AbortedError);
+    assert.equal(readSettled, false, 'the read was stopped by the stat\'s signal');
+    second.abort();
+    await assert.rejects(read, AbortedError);
   } finally {
     await ufs.close();
     for (const s of sockets) s.destroy();
