@@ -177,7 +177,8 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   const dirReadAhead = located && o.dirReadAheadFiles > 0 ? readAheadOf(o, blockSize, channels, cache, located, meter) : undefined;
   const tierRoots = new WorkerTierRoots({ master, runtime: spec.runtime, timeoutMs: o.masterTimeoutMs, logger: o.logger });
   const source = new DatasetBlockSource({
-    ...o, channels, ufs, meter, tierRoots, budget: new ReadaheadBudget(o.readaheadTotalBytes), liveWorkers: (options) => tierRoots.liveAddresses(options),
+    ...o, channels, ufs, meter, tierRoots, runtime: spec.runtime, budget: new ReadaheadBudget(o.readaheadTotalBytes),
+    liveWorkers: (options) => tierRoots.liveAddresses(options),
     ...(dirReadAhead ? { dirReadAhead } : {}), fast: fast ? new FastReads(fast, o.openReadBytes) : undefined,
   });
   resources.add(() => source.close());

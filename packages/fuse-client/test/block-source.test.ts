@@ -4,9 +4,10 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32c } from '@node-rs/crc32';
 import { blockKey, NotFoundError, silentLogger, UnreachableError } from '@eddy/core';
 import type { proto } from '@eddy/protocol';
 import { MOUNT_DEFAULTS } from '../src/mount-options.js';
@@ -126,7 +127,7 @@ function world(o: { shortCircuitMinBytes?: number; root?: string } = {}) {
   const channels = new ChannelPool((address) => fakeChannel(address, shared), MOUNT_DEFAULTS.workerCooldownMs);
   const source = new DatasetBlockSource({
     ...MOUNT_DEFAULTS, ...tunables, channels, ufs, meter, hostId: HOST, logger: silentLogger(), budget: new ReadaheadBudget(64 * MiB),
-    tierRoots: { rootsOf: async () => [realpathSync(dir)] },
+    tierRoots: { rootsOf: async () => [realpathSync(dir)] }, runtime: 'rt',
     readahead: { chunkBytes: MiB, initialWindowBytes: MiB, maxWindowBytes: 32 * MiB },
   });
 
@@ -136,13 +137,13 @@ function world(o: { shortCircuitMinBytes?: number; root?: string } = {}) {
     where.set(path, w);
     return data;
   };
-  const open = (path: string, listed?: ListedLocator) => source.open(new PinnedVersion(
-    { dataset: 'd', path, size: files.get(path)!.length, version: 'v1', versionId: '', mtimeMs: 0, blockSize: BS },
+  const open = (path: string, listed?: ListedLocator, version = 'v1') => source.open(new PinnedVersion(
+    { dataset: 'd', path, size: files.get(path)!.length, version, versionId: '', mtimeMs: 0, blockSize: BS },
     { locator, timeoutMs: 1000, batchBlocks: 64, ...(listed ? { listed, smallBlockBytes: MOUNT_DEFAULTS.shortCircuitMinBytes } : {}) },
   ));
   /** Reads the whole file as the kernel would: 128 KiB at a time, in order. */
-  const readAll = async (path: string, listed?: ListedLocator): Promise<Buffer> => {
-    const h = open(path, listed);
+  const readAll = async (path: string, listed?: ListedLocator, version = 'v1'): Promise<Buffer> => {
+    const h = open(path, listed, version);
     const size = files.get(path)!.length;
     const out = Buffer.alloc(size);
     for (let off = 0; off < size; off += 128 * 1024) {
@@ -157,7 +158,19 @@ function world(o: { shortCircuitMinBytes?: number; root?: string } = {}) {
     await channels.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { add, open, readAll, source, channels, calls, failing, metered, close };
+  /**
+   * Puts `bytes` where a worker keeps block 0 of `path`'s `version` (the store's layout under the
+   * tier directory: eddy/<runtime>/<shard>/<key>.<crc32c>); `crc` names other bytes than these.
+   */
+  const tierFile = (path: string, bytes: Buffer, version = 'v1', crc = crc32c(bytes)): string => {
+    const key = blockKey('d', path, version, 0, BS);
+    const shard = join(dir, 'eddy', 'rt', key.slice(0, 2));
+    mkdirSync(shard, { recursive: true });
+    const file = join(shard, `${key}.${(crc >>> 0).toString(16).padStart(8, '0')}`);
+    writeFileSync(file, bytes);
+    return file;
+  };
+  return { add, open, readAll, tierFile, source, channels, calls, failing, metered, close };
 }
 
 describe('DatasetBlockSource', () => {
@@ -277,7 +290,7 @@ describe('small blocks (under shortCircuitMinBytes)', () => {
   const w = world();
   after(async () => await w.close());
 
-  test('a small block held on this host is streamed in one READ, never pinned, and metered as a local hit', async () => {
+  test('a small block held on this host with no tier file to be found is streamed in one READ, never pinned, and metered as a local hit', async () => {
     const data = w.add('/small.bin', 64 * 1024, { holders: [worker('near', HOST)] });
     const before = { ...w.metered };
     assert.ok((await w.readAll('/small.bin')).equals(data));
@@ -325,3 +338,74 @@ test('selectHolders: holders of this version only, ours first, no duplicates, no
   assert.deepEqual(got, ['l1', 'p', 'r1']);
   assert.deepEqual(selectHolders(place, { hostId: '', isSuspect: () => false }).map((h) => h.workerId).sort(), ['bad', 'l1', 'r1']);
 });
+
+// Small blocks a worker on this host holds are read from its tier file with no pin and no READ,
+// found by their shard's listing and checked against the CRC32C in their name; on disk (async
+// calls) and on tmpfs (synchronous ones).
+for (const root of [tmpdir(), ...(existsSync('/dev/shm') ? ['/dev/shm'] : [])]) {
+  describe(`small blocks read from the tier file of a worker on this host (${root})`, () => {
+    const w = world({ root });
+    after(async () => await w.close());
+    const near = worker('near', HOST);
+
+    test('held by a local worker, or cached by the local preferred one since the listing: no READ, no pin, a local hit exactly', async () => {
+      const data = w.add('/s1.bin', 64 * 1024 + 3, { holders: [near, worker('far', 'other')] });
+      w.tierFile('/s1.bin', data);
+      const stale = w.add('/s2.bin', 1000, { holders: [], preferred: near });
+      w.tierFile('/s2.bin', stale);
+      const before = { metered: { ...w.metered }, stats: { ...w.source.stats } };
+      assert.ok((await w.readAll('/s1.bin')).equals(data));
+      assert.ok((await w.readAll('/s2.bin')).equals(stale));
+      assert.deepEqual(w.calls.readBlock, [], 'no data-channel READ');
+      assert.deepEqual(w.calls.openLocal, [], 'no pin');
+      assert.deepEqual(
+        { local: w.metered.local - before.metered.local, remote: w.metered.remote - before.metered.remote, ufs: w.metered.ufs - before.metered.ufs },
+        { local: data.length + stale.length, remote: 0, ufs: 0 }, 'every byte once, as a local hit');
+      assert.equal(w.source.stats.smallLocal - before.stats.smallLocal, 2);
+      assert.equal(w.source.stats.local - before.stats.local, 2);
+    });
+
+    test('an evicted file, a file with other bytes than its name says, a planted link: each read through the data channel', async () => {
+      const gone = w.add('/gone.bin', 5000, { holders: [near] });
+      unlinkSync(w.tierFile('/gone.bin', gone));
+      const bad = w.add('/bad.bin', 5000, { holders: [near] });
+      w.tierFile('/bad.bin', bad, 'v1', crc32c(Buffer.from('other bytes')));
+      const linked = w.add('/linked.bin', 5000, { holders: [near] });
+      const secret = join(mkdtempSync(join(root, 'eddy-outside-')), 'secret');
+      writeFileSync(secret, linked);
+      const planted = w.tierFile('/linked.bin', linked);
+      unlinkSync(planted);
+      symlinkSync(secret, planted);
+      const before = { metered: { ...w.metered }, stats: { ...w.source.stats } };
+      w.calls.readBlock.length = 0;
+      assert.ok((await w.readAll('/gone.bin')).equals(gone));
+      assert.ok((await w.readAll('/bad.bin')).equals(bad));
+      assert.ok((await w.readAll('/linked.bin')).equals(linked));
+      rmSync(join(secret, '..'), { recursive: true, force: true });
+      assert.deepEqual(w.calls.readBlock, ['near:7000', 'near:7000', 'near:7000'], 'one READ each');
+      const d = (k: 'smallLocal' | 'localCorrupt' | 'localRefused'): number => w.source.stats[k] - before.stats[k];
+      assert.deepEqual({ smallLocal: d('smallLocal'), localCorrupt: d('localCorrupt'), localRefused: d('localRefused') },
+        { smallLocal: 0, localCorrupt: 1, localRefused: 1 }, 'the wrong bytes and the link counted; the eviction is a plain miss');
+      assert.equal(w.metered.local - before.metered.local, 15_000, 'metered once each, from the READ');
+    });
+
+    test('a handle held across an update reads its own version\'s file; one opened after it reads the new one', async () => {
+      const v1 = w.add('/upd.bin', 3000, { holders: [near], preferred: near });
+      w.tierFile('/upd.bin', v1, 'v1');
+      const held = w.open('/upd.bin');
+      const v2 = Buffer.from(v1.map((b) => b ^ 0xff));
+      w.tierFile('/upd.bin', v2, 'v2');
+      const readHandle = async (h: ReturnType<typeof w.open>): Promise<Buffer> => {
+        const out = Buffer.alloc(3000);
+        assert.equal(await w.source.readInto(h, out, 0, 3000), 3000);
+        h.close();
+        return out;
+      };
+      const fresh = w.open('/upd.bin', undefined, 'v2');
+      w.calls.readBlock.length = 0;
+      assert.ok((await readHandle(fresh)).equals(v2), 'the new version');
+      assert.ok((await readHandle(held)).equals(v1), 'the version the handle pinned');
+      assert.deepEqual(w.calls.readBlock, []);
+    });
+  });
+}

@@ -216,6 +216,7 @@ describe('the fast read path: local blocks answered in libfuse\'s threads', { ti
     assert.equal(await sha256Of(join(mnt, key)), sha256(v1), 'a fresh open reads the file');
     let after = mount!.readStats;
     assert.equal(after.openReads - before.openReads, 1, `read whole at open: ${JSON.stringify(after)}`);
+    assert.equal(after.smallLocal - before.smallLocal, 1, 'from the worker\'s tier file, found and checked by the mount (no pin, no READ)');
     await waitFor(() => mount!.readStats.fastMemory > before.fastMemory, { timeoutMs: 5_000, what: 'the C counters drained' });
 
     // A handle held across an update keeps reading its version; one opened after it reads the new one.
@@ -232,6 +233,7 @@ describe('the fast read path: local blocks answered in libfuse\'s threads', { ti
     assert.equal((await a).stdout.trim(), `ok ${v1.length} ${sha256(v1)}`, 'A reads the version it opened, to its end');
     after = mount!.readStats;
     assert.equal(after.openReads - before.openReads, 2, `A and B each read their version at open: ${JSON.stringify(after)}`);
+    assert.equal(after.smallLocal - before.smallLocal, 2, 'each from its version\'s tier file');
     assert.equal(after.ufs, before.ufs, 'nothing from the bucket');
     await waitFor(() => mount!.readStats.fastMemory > before.fastMemory, { timeoutMs: 5_000, what: 'reads answered from memory in C' });
   });

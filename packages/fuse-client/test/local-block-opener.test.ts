@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import { chown, link, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,4 +90,26 @@ test('wrong name, wrong size, a hard link, a FIFO and a foreign owner are refuse
     await chown(foreign, 4242, 4242);
     await refusedWith(foreign, /owned by uid 4242/);
   }
+});
+
+test('openSync (a file the mount found itself in a tier on tmpfs) makes the same checks; a missing file is gone, not suspicious', async () => {
+  const shard = join(root, 'eddy', 'rt', key.slice(0, 2));
+  await writeFile(good(), Buffer.alloc(BS, 1));
+  closeSync(LocalBlockOpener.openSync(root, good(), ref));
+  const refusedSync = (path: string, why: RegExp, gone = false): void => {
+    assert.throws(() => LocalBlockOpener.openSync(root, path, ref), (e: Error & { code?: string; gone?: boolean }) => {
+      assert.equal(e.name, 'LocalBlockRefusedError');
+      assert.equal(e.code, 'ACCESS_DENIED');
+      assert.match(e.message, why);
+      assert.equal(e.gone, gone);
+      return true;
+    });
+  };
+  refusedSync(join(shard, `${key}.11111111`), /outside the worker's tier directories/);
+  refusedSync(join(shard, 'not-a-block'), /is not the file of block/);
+  refusedSync(join(shard, `${key}.33333333`), /4095 bytes, the block has 4096/);
+  refusedSync(join(shard, `${key}.44444444`), /2 links/);
+  refusedSync(join(shard, `${key}.55555555`), /not a regular file/);
+  if (process.getuid?.() === 0) refusedSync(join(shard, `${key}.66666666`), /owned by uid 4242/);
+  refusedSync(join(shard, `${key}.77777777`), /does not resolve/, true);
 });

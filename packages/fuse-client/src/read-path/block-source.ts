@@ -6,17 +6,20 @@
 //      and asks `read` for it, which serves each block slice from a local file if one can
 //      (short-circuit again, FETCH for sequential readers), else from the remote sources
 //      (remote-sources.ts: holders, the preferred worker, the bucket); a small file another
-//      read of its directory read ahead (dir-read-ahead.ts) is taken from memory first.
-import { AbortedError, BufferPool, blockSlices, type BlockSlice, type Logger } from '@eddy/core';
+//      read of its directory read ahead (dir-read-ahead.ts) is taken from memory first, and a
+//      small block a worker on this host holds is read from its tier file with no pin
+//      (small-block-files.ts) before any remote source.
+import { AbortedError, BufferPool, blockLength, blockSlices, type BlockSlice, type Logger } from '@eddy/core';
 import type { ReadaheadOptions } from '../mount-options.js';
 import type { ChannelPool } from './channel-pool.js';
 import type { DirReadAhead } from './dir-read-ahead.js';
 import { FileHandle } from './file-handle.js';
 import { selectHolders, type HolderView } from './holders.js';
-import type { PinnedVersion } from './pinned-version.js';
+import type { BlockPlace, PinnedVersion } from './pinned-version.js';
 import type { ReadaheadBudget } from './readahead-budget.js';
 import { RemoteSources } from './remote-sources.js';
 import { ShortCircuit, type ShortCircuitOptions } from './short-circuit.js';
+import { SmallBlockFiles } from './small-block-files.js';
 import { newReadStats, type ReadStats, type UfsSource } from './sources.js';
 
 export interface RangeReadOptions {
@@ -56,6 +59,8 @@ export type DatasetBlockSourceOptions = Omit<ShortCircuitOptions, 'view' | 'stat
   liveWorkers?: (options?: { fresh?: boolean }) => Promise<readonly string[]>;
   /** Reads the other small files of a directory ahead when one is read cold. */
   dirReadAhead?: DirReadAhead;
+  /** The runtime the workers serve (where their block files are); none: small blocks are never read from a local file. */
+  runtime?: string;
 };
 
 /** Free readahead chunk buffers kept for reuse (16 × 4 MiB with MOUNT_DEFAULTS); more in use are fine. */
@@ -67,6 +72,7 @@ export class DatasetBlockSource implements BlockSource {
   readonly #view: HolderView;
   readonly #local: ShortCircuit;
   readonly #remote: RemoteSources;
+  readonly #small: SmallBlockFiles | undefined;
   /** Readahead chunk buffers, reused across handles. */
   readonly #chunks: BufferPool;
 
@@ -82,6 +88,9 @@ export class DatasetBlockSource implements BlockSource {
       this.#local.forget(address);
     };
     this.#local = new ShortCircuit({ ...options, view: this.#view, stats: this.stats, workerFailed });
+    this.#small = options.runtime !== undefined && options.hostId !== ''
+      ? new SmallBlockFiles({ tierRoots: options.tierRoots, runtime: options.runtime, view: this.#view, stats: this.stats, logger })
+      : undefined;
     this.#remote = new RemoteSources({
       channels, view: this.#view, ufs: options.ufs, stats: this.stats, meter: options.meter, logger, workerFailed, workerTimeoutMs: options.workerTimeoutMs,
       ...(options.liveWorkers ? { liveWorkers: options.liveWorkers } : {}),
@@ -150,12 +159,30 @@ export class DatasetBlockSource implements BlockSource {
     const early = ahead ? await ahead.take(pinned, slice, o.signal) : undefined;
     if (early) return early;
     const place = await pinned.place(slice.index, o.signal);
-    const local = await this.#local.readSlice(place, slice.offsetInBlock, slice.length, o);
+    const local = await this.#local.readSlice(place, slice.offsetInBlock, slice.length, o) ?? await this.#readSmall(place, slice);
     if (local) return local;
     // No worker holds it: its directory's other small files are probably cold and read next.
     if (ahead && place.holders.length === 0 && slice.index === 0) ahead.coldOpen(pinned);
     const holders = place.current ? selectHolders(place, this.#view, this.#local.fetchedHolder(place)) : [];
     return await this.#remote.readSlice(pinned, place, slice, holders, o.signal, o.into);
+  }
+
+  /** A small block (never pinned) from a local worker's tier file, metered as a local hit; null when none has it. */
+  async #readSmall(place: BlockPlace, slice: BlockSlice): Promise<Buffer | null> {
+    const { ref } = place;
+    if (!this.#small || blockLength(Number(ref.fileSize), Number(ref.blockSize), place.index) >= this.#o.shortCircuitMinBytes) return null;
+    let block: Buffer | null;
+    try {
+      block = await this.#small.read(place);
+    } catch (err) {
+      this.#o.logger.debug({ err, block: ref.key }, 'reading a small block from its local file failed; reading it otherwise');
+      return null;
+    }
+    if (!block) return null;
+    this.stats.smallLocal++;
+    this.stats.local++;
+    this.#o.meter.read('local', slice.length);
+    return slice.offsetInBlock === 0 && slice.length === block.length ? block : block.subarray(slice.offsetInBlock, slice.offsetInBlock + slice.length);
   }
 
   close(): void {

@@ -9,7 +9,9 @@
 //   - still be that path once open (/proc/self/fd, where there is one): a directory swapped
 //     between the realpath and the open is caught.
 // Anything else is a LocalBlockRefusedError; the caller reads the block through the data channel.
-import { constants } from 'node:fs';
+// `openSync` makes the same checks with synchronous calls, for a file the mount found itself in a
+// tier on tmpfs (small-block-files.ts), where each is a few microseconds and never waits for a disk.
+import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import { lstat, open, readlink, realpath, statfs, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { blockLength } from '@eddy/core';
@@ -26,6 +28,9 @@ export interface OpenedBlockFile {
   inMemory: boolean;
 }
 
+/** Throws the refusal; `gone`: the file is not there (any more), which is no sign of tampering. */
+type Refuse = (why: string, gone?: boolean) => never;
+
 export class LocalBlockOpener {
   readonly #roots: TierRoots;
 
@@ -35,22 +40,15 @@ export class LocalBlockOpener {
 
   /** Opens the file `path` that worker `dataAddress` named for block `ref`; LocalBlockRefusedError if it must not be read. */
   async open(dataAddress: string, path: string, ref: proto.BlockRef): Promise<OpenedBlockFile> {
-    const refuse = (why: string): never => { throw new LocalBlockRefusedError(`refused local block file ${path} from worker ${dataAddress}: ${why}`, path); };
+    const refuse: Refuse = refuser(path, `worker ${dataAddress}`);
     const roots = await this.#roots.rootsOf(dataAddress);
     if (roots.length === 0) refuse('the master lists no tier directories for this worker');
-    const real = await realpath(path).catch(() => refuse('it does not resolve'));
-    const root = roots.find((r) => real.startsWith(r.endsWith('/') ? r : `${r}/`));
-    if (root === undefined) refuse(`it resolves to ${real}, outside the worker's tier directories (${roots.join(', ')})`);
-    if (!new RegExp(`^${escapeRe(ref.key ?? '')}\\.[0-9a-f]{8}$`).test(basename(real))) refuse(`${basename(real)} is not the file of block ${ref.key}`);
-    const owner = (await lstat(root!).catch(() => refuse(`its tier directory ${root} is gone`))).uid;
+    const real = await realpath(path).catch((err: NodeJS.ErrnoException) => refuse('it does not resolve', err.code === 'ENOENT'));
+    const root = rootOf(real, roots, ref, refuse);
+    const owner = (await lstat(root).catch(() => refuse(`its tier directory ${root} is gone`))).uid;
     const fh = await open(real, OPEN_FLAGS).catch((err: NodeJS.ErrnoException) => refuse(`cannot open it without following links (${err.code ?? err.message})`));
     try {
-      const st = await fh.stat();
-      const length = blockLength(Number(ref.fileSize), Number(ref.blockSize), ref.index ?? 0);
-      if (!st.isFile()) refuse('not a regular file');
-      if (st.nlink !== 1) refuse(`it has ${st.nlink} links (a block file has one)`);
-      if (st.uid !== owner) refuse(`owned by uid ${st.uid}, not by the owner of its tier directory (uid ${owner})`);
-      if (st.size !== length) refuse(`${st.size} bytes, the block has ${length}`);
+      checkOpened(await fh.stat(), owner, ref, refuse);
       const opened = await readlink(`/proc/self/fd/${fh.fd}`).catch(() => real);
       if (opened !== real) refuse(`it changed while being opened (now ${opened})`);
       const inMemory = await statfs(real).then((s) => s.type === TMPFS_MAGIC, () => false);
@@ -60,6 +58,69 @@ export class LocalBlockOpener {
       throw err;
     }
   }
+
+  /**
+   * The same checks as `open`, synchronously, for `path` inside tier directory `root` (a real path
+   * the worker registered); the open fd, which the caller closes.
+   */
+  static openSync(root: string, path: string, ref: proto.BlockRef): number {
+    const refuse: Refuse = refuser(path, `tier directory ${root}`);
+    let real: string;
+    try {
+      real = realpathSync.native(path);
+    } catch (err) {
+      refuse('it does not resolve', (err as NodeJS.ErrnoException).code === 'ENOENT');
+    }
+    rootOf(real, [root], ref, refuse);
+    let owner: number;
+    try {
+      owner = lstatSync(root).uid;
+    } catch {
+      refuse(`its tier directory ${root} is gone`);
+    }
+    let fd: number;
+    try {
+      fd = openSync(real, OPEN_FLAGS);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      refuse(`cannot open it without following links (${code ?? String(err)})`, code === 'ENOENT');
+    }
+    try {
+      checkOpened(fstatSync(fd), owner, ref, refuse);
+      let opened = real;
+      try {
+        opened = readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        // No /proc: the fstat checks stand alone.
+      }
+      if (opened !== real) refuse(`it changed while being opened (now ${opened})`);
+      return fd;
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+}
+
+function refuser(path: string, from: string): Refuse {
+  return (why: string, gone = false): never => { throw new LocalBlockRefusedError(`refused local block file ${path} from ${from}: ${why}`, path, gone); };
+}
+
+/** The tier directory `real` lies in, if it is named after block `ref`; refuses otherwise. */
+function rootOf(real: string, roots: readonly string[], ref: proto.BlockRef, refuse: Refuse): string {
+  const root = roots.find((r) => real.startsWith(r.endsWith('/') ? r : `${r}/`));
+  if (root === undefined) refuse(`it resolves to ${real}, outside the worker's tier directories (${roots.join(', ')})`);
+  if (!new RegExp(`^${escapeRe(ref.key ?? '')}\\.[0-9a-f]{8}$`).test(basename(real))) refuse(`${basename(real)} is not the file of block ${ref.key}`);
+  return root!;
+}
+
+/** What an opened block file must be, by fstat: a regular file with one link, of its tier's owner, the block's length. */
+function checkOpened(st: Stats, owner: number, ref: proto.BlockRef, refuse: Refuse): void {
+  const length = blockLength(Number(ref.fileSize), Number(ref.blockSize), ref.index ?? 0);
+  if (!st.isFile()) refuse('not a regular file');
+  if (st.nlink !== 1) refuse(`it has ${st.nlink} links (a block file has one)`);
+  if (st.uid !== owner) refuse(`owned by uid ${st.uid}, not by the owner of its tier directory (uid ${owner})`);
+  if (st.size !== length) refuse(`${st.size} bytes, the block has ${length}`);
 }
 
 function escapeRe(s: string): string {

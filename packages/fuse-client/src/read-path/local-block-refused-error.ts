@@ -6,9 +6,12 @@ import { EddyError } from '@eddy/core';
 export class LocalBlockRefusedError extends EddyError {
   /** The path the worker named. */
   readonly path: string;
-  constructor(message: string, path: string) {
+  /** The file was not there (evicted since it was named or seen): a miss rather than a sign of tampering. */
+  readonly gone: boolean;
+  constructor(message: string, path: string, gone = false) {
     super('ACCESS_DENIED', message);
     this.name = 'LocalBlockRefusedError';
     this.path = path;
+    this.gone = gone;
   }
 }

@@ -94,8 +94,13 @@ export interface ReadStats {
   workerFailures: number;
   /** Block files a local worker named that the client refused to open (outside its tiers, a symlink, wrong size…). */
   localRefused: number;
+  /** Small blocks read whole from a local worker's tier file with no pin (small-block-files.ts); each also counts in `local`. */
+  smallLocal: number;
+  /** Local block files whose bytes did not match the CRC32C in their name: refused, the block read otherwise. */
+  localCorrupt: number;
 }
 
 export function newReadStats(): ReadStats {
-  return { local: 0, fastLocal: 0, openReads: 0, fastMemory: 0, fetchedLocal: 0, worker: 0, preferred: 0, ufs: 0, workerFailures: 0, localRefused: 0 };
+  return { local: 0, fastLocal: 0, openReads: 0, fastMemory: 0, fetchedLocal: 0, worker: 0, preferred: 0, ufs: 0, workerFailures: 0, localRefused: 0,
+    smallLocal: 0, localCorrupt: 0 };
 }

@@ -1,0 +1,183 @@
+// Small blocks (under shortCircuitMinBytes) that a worker on this host holds, read straight from its
+// tier file with no pin and no data-channel request. A small block is read whole, once per open
+// (block-source.ts `fillAtOpen`), and a data-channel READ of it cost the worker 1.3–2 ms of CPU,
+// while a pin (LOCAL_OK, the worker's checksum of the file, a release) cost more than the copy.
+//
+// No pin is needed because a block file never changes once it has its name: the worker writes it
+// under a temp name and commits it by an atomic rename to `<key>.<crc32c>` (worker
+// store/block-file.ts), and the key is derived from the object's version. So the mount finds the
+// name itself, with a readdir of the block's shard `<tier>/eddy/<runtime>/<key[0..2]>` (the
+// store's layout: the only part of it this file knows), opens the file through the same checks as
+// a pinned one (local-block-opener.ts), reads it whole and checks its CRC32C against the name.
+// If the worker evicts the file meanwhile, either the open finds nothing (ENOENT) or the open fd
+// keeps the whole old inode, whose bytes are still the block's; bytes that do not match the name
+// (a file corrupted in place) are refused and counted. In every one of those cases the caller reads
+// the block as before (the data channel).
+//
+// What the worker does not see: these reads do not make the block recent in its LRU nor count as
+// its hits (the dataset's hit ratios come from the mount's own reports, which count them as local).
+//
+// The readdir's cost grows with the shard: keys are hashes, so every shard of a tier holds about
+// 1/256 of its blocks, and a listing of 4000 names (1M blocks) cost ~7 ms of CPU against ~0.4 ms
+// for 4 or 128 (bench/results/2026-12-01-smallwarm2-profile.md). A tier whose shard listing is
+// longer than MAX_SHARD_NAMES is left alone for LARGE_TIER_MS: its small blocks are read through
+// the data channel as before.
+//
+// MEM tiers (tmpfs) are read with synchronous calls: each is a memory operation of a few
+// microseconds, less than the thread-pool round trip of its async form. Other tiers go through
+// the async opener (a disk read must not stop the event loop).
+import { closeSync, readdirSync, readSync, statfsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32c } from '@node-rs/crc32';
+import { blockLength, type Logger } from '@eddy/core';
+import type { proto } from '@eddy/protocol';
+import { onThisHost, selectHolders, type HolderView } from './holders.js';
+import { LocalBlockOpener } from './local-block-opener.js';
+import { LocalBlockRefusedError } from './local-block-refused-error.js';
+import type { BlockPlace } from './pinned-version.js';
+import type { ReadStats } from './sources.js';
+import type { TierRoots } from './worker-tier-roots.js';
+
+const TMPFS_MAGIC = 0x01021994;
+/** `<key>.<crc32c as 8 hex>`, the store's block file name. */
+const NAME_RE = /^([0-9A-Za-z_-]+)\.([0-9a-f]{8})$/;
+/** Names in one shard beyond which finding a block by its shard listing costs more than a READ (~256 × 512 blocks in a tier). */
+const MAX_SHARD_NAMES = 512;
+const LARGE_TIER_MS = 60_000;
+
+export interface SmallBlockFilesOptions {
+  tierRoots: TierRoots;
+  /** The runtime the workers serve: their block files are under `<tier>/eddy/<runtime>`. */
+  runtime: string;
+  view: HolderView;
+  stats: ReadStats;
+  logger: Logger;
+}
+
+export class SmallBlockFiles {
+  readonly #o: SmallBlockFilesOptions;
+  readonly #opener: LocalBlockOpener;
+  /** Whether each tier directory is on tmpfs (asked once per directory). */
+  readonly #inMemory = new Map<string, boolean>();
+  /** Tier directories whose last shard listing was too long, until when they are left alone. */
+  readonly #largeUntil = new Map<string, number>();
+  /** `refused <worker>` / `corrupt <worker>`: logged once each. */
+  readonly #logged = new Set<string>();
+
+  constructor(options: SmallBlockFilesOptions) {
+    this.#o = options;
+    this.#opener = new LocalBlockOpener(options.tierRoots);
+  }
+
+  /**
+   * The whole of block `place` (a buffer of its own) from the tier file of a worker on this host
+   * that holds it (the holders the master named, then the preferred worker, which may have cached
+   * it since); null when none has a file whose bytes match its name.
+   */
+  async read(place: BlockPlace): Promise<Buffer | null> {
+    const { ref } = place;
+    if (this.#o.view.hostId === '' || !ref.key) return null;
+    const candidates = selectHolders(place, this.#o.view).filter((h) => onThisHost(h, this.#o.view)).map((h) => h.dataAddress);
+    const p = place.preferred;
+    if (p && p.dataAddress !== '' && onThisHost(p, this.#o.view) && !this.#o.view.isSuspect(p.dataAddress) && !candidates.includes(p.dataAddress)) {
+      candidates.push(p.dataAddress);
+    }
+    for (const address of candidates) {
+      const roots = await this.#o.tierRoots.rootsOf(address);
+      for (const root of roots) {
+        const data = await this.#fromTier(address, root, ref);
+        if (data) return data;
+      }
+    }
+    return null;
+  }
+
+  async #fromTier(address: string, root: string, ref: proto.BlockRef): Promise<Buffer | null> {
+    const key = ref.key!;
+    const shard = join(root, 'eddy', this.#o.runtime, key.slice(0, 2));
+    if ((this.#largeUntil.get(root) ?? 0) > Date.now()) return null;
+    const mem = this.#isInMemory(root);
+    let names: string[];
+    try {
+      names = mem ? readdirSync(shard) : await readdir(shard);
+    } catch {
+      return null;
+    }
+    if (names.length > MAX_SHARD_NAMES) this.#largeUntil.set(root, Date.now() + LARGE_TIER_MS);
+    for (const name of names) {
+      if (!name.startsWith(key)) continue;
+      const m = NAME_RE.exec(name);
+      if (m?.[1] !== key) continue;
+      const path = join(shard, name);
+      try {
+        const data = mem ? readWholeSync(root, path, ref) : await this.#readWhole(address, path, ref);
+        if (data !== null && crc32c(data) >>> 0 === Number.parseInt(m[2]!, 16)) return data;
+        this.#o.stats.localCorrupt++;
+        this.#logOnce(`corrupt ${address}`, address, 'a local block file does not hold the bytes its name says; reading the block through the data channel', { path });
+      } catch (err) {
+        if (!(err instanceof LocalBlockRefusedError)) throw err;
+        // Evicted between the readdir and the open: a miss, not a refusal.
+        if (err.gone) continue;
+        this.#o.stats.localRefused++;
+        this.#logOnce(`refused ${address}`, address, 'refused a local block file; reading the block through the data channel', { err });
+      }
+    }
+    return null;
+  }
+
+  /** A file on a disk tier, opened and checked by the async opener; null when shorter than its block. */
+  async #readWhole(address: string, path: string, ref: proto.BlockRef): Promise<Buffer | null> {
+    const { fh } = await this.#opener.open(address, path, ref);
+    try {
+      const length = blockLength(Number(ref.fileSize), Number(ref.blockSize), ref.index ?? 0);
+      const buf = Buffer.allocUnsafeSlow(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await fh.read(buf, done, length - done, done);
+        if (bytesRead === 0) return null;
+        done += bytesRead;
+      }
+      return buf;
+    } finally {
+      await fh.close().catch(() => undefined);
+    }
+  }
+
+  #isInMemory(root: string): boolean {
+    let mem = this.#inMemory.get(root);
+    if (mem === undefined) {
+      try {
+        mem = statfsSync(root).type === TMPFS_MAGIC;
+      } catch {
+        mem = false;
+      }
+      this.#inMemory.set(root, mem);
+    }
+    return mem;
+  }
+
+  #logOnce(what: string, address: string, msg: string, fields: Record<string, unknown>): void {
+    if (this.#logged.has(what)) return;
+    this.#logged.add(what);
+    this.#o.logger.warn({ ...fields, worker: address }, msg);
+  }
+}
+
+/** A tmpfs file read whole with synchronous calls after the opener's checks; null when shorter than its block. */
+function readWholeSync(root: string, path: string, ref: proto.BlockRef): Buffer | null {
+  const fd = LocalBlockOpener.openSync(root, path, ref);
+  try {
+    const length = blockLength(Number(ref.fileSize), Number(ref.blockSize), ref.index ?? 0);
+    const buf = Buffer.allocUnsafeSlow(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, buf, done, length - done, done);
+      if (n === 0) return null;
+      done += n;
+    }
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
