@@ -46,16 +46,26 @@ declare module 'fuse-native' {
      * packages/fuse-client/src/read-path/fast-reads.ts). All no-ops before the mount.
      */
     static SUPPORTS_FAST_READ: boolean;
-    fastReadAdd(fh: number, index: number, fd: number, fileOffset: number, length: number, blockSize: number): boolean;
-    /** The reads the removed entry answered (-1: none); undefined from a binary before memory entries. */
-    fastReadRemove(fh: number, index: number, fd: number): number | undefined;
+    /** `missBytes`: the entry's first bytes read count as misses (ignored by a binary before misses). */
+    fastReadAdd(fh: number, index: number, fd: number, fileOffset: number, length: number, blockSize: number, missBytes?: number): boolean;
+    /**
+     * The reads the removed entry answered (-1: none); undefined from a binary before memory entries.
+     * `out` (16 bytes, a binary with misses): those reads and the entry's miss bytes not counted, as native doubles.
+     */
+    fastReadRemove(fh: number, index: number, fd: number, out?: Buffer): number | undefined;
+    /** Patched fuse-native whose file entries count a FETCHed block's first bytes as misses; absent before. */
+    static SUPPORTS_FAST_READ_MISSES: boolean | undefined;
+    /** Takes up to `n` bytes of that entry's miss bytes (if it still names `fd`): the bytes taken; absent before misses. */
+    fastReadSpendMisses?(fh: number, index: number, fd: number, n: number): number;
     /** Patched fuse-native with memory entries (a small file read whole at open); absent before. */
     static SUPPORTS_FAST_READ_MEMORY: boolean | undefined;
     fastReadAddMemory?(fh: number, data: Buffer, blockSize: number): boolean;
     fastReadRemoveHandle(fh: number): void;
     /**
      * Writes the reads answered in C since the last call into `out` as native doubles: operations
-     * and bytes from files (16 bytes), operations from memory entries (24 bytes; a binary before them writes 16).
+     * and bytes from files (16 bytes), operations from memory entries (24 bytes; a binary before them writes 16),
+     * then (48 bytes, a binary with misses) the file reads that returned miss bytes, those bytes, and
+     * how many of those reads also returned hits.
      */
     fastReadTake(out: Buffer): void;
     static EPERM: number; static ENOENT: number; static EIO: number; static EBADF: number;

@@ -145,7 +145,9 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   resources.add(() => channels.close());
   const client = o.metrics.client;
   // Reads of pinned local blocks answered in C by libfuse's threads (read-path/fast-reads.ts).
-  const fast = o.fastRead && Fuse.SUPPORTS_FAST_READ ? new NativeFastReads(Fuse.SUPPORTS_FAST_READ_MEMORY === true) : undefined;
+  const fast = o.fastRead && Fuse.SUPPORTS_FAST_READ
+    ? new NativeFastReads(Fuse.SUPPORTS_FAST_READ_MEMORY === true, Fuse.SUPPORTS_FAST_READ_MISSES === true)
+    : undefined;
   // A fuse-native built before the patch had the fast path still mounts, with every read in
   // JavaScript (several times slower on warm reads): say so once instead of leaving it silent.
   if (o.fastRead && !Fuse.SUPPORTS_FAST_READ) {

@@ -3,7 +3,9 @@
 // master, a worker process on "our host" (a MEM tier under /dev/shm) and the S3 test server:
 // several processes doing random preads of a cached file get the source's bytes, and the reads were
 // answered in C (ReadStats.fastLocal, drained from the C counters); a handle held across an
-// update reads its own version to EOF while another process reads the new one (never mixed).
+// update reads its own version to EOF while another process reads the new one (never mixed); a
+// cold file the local worker FETCHes block by block is answered in C from each block's second
+// read, and its bytes are still metered exactly: the bucket's once, as misses, then hits.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '@eddy/core';
+import { ProcessMetrics } from '@eddy/metrics';
 import { createMasterClient, type MasterRpc } from '@eddy/protocol';
 import { onceDataLoadManifest, s3DatasetManifests, startS3Server, waitFor, type S3Endpoint } from '@eddy/testkit';
 import { mountDataset, type MountHandle } from '../src/index.js';
@@ -108,6 +111,12 @@ describe('the fast read path: local blocks answered in libfuse\'s threads', { ti
   let worker: ChildProcess | undefined;
   let mount: MountHandle | undefined;
   let loads = 0;
+  const metrics = new ProcessMetrics();
+  /** The mount's metered read bytes by source (after draining the C counters). */
+  const metered = (): { local: number; remote: number; ufs: number } => {
+    void mount!.readStats;
+    return { local: 0, remote: 0, ufs: 0, ...metrics.client.readTotals().get('models') };
+  };
 
   async function startWorkerProcess(): Promise<ChildProcess> {
     const child = spawn(process.execPath, [join(here, 'worker-child.js'), JSON.stringify({
@@ -125,11 +134,14 @@ describe('the fast read path: local blocks answered in libfuse\'s threads', { ti
     return child;
   }
 
-  /** Puts `data` at `key`, runs a Once DataLoad (with loadMetadata) to completion, and waits until the master lists every block's holder. */
-  async function putAndLoad(key: string, data: Buffer): Promise<void> {
+  /**
+   * Puts `data` at `key`, runs a Once DataLoad (with loadMetadata) of `targets` to completion, and
+   * waits until the master lists every block's holder. Every run lists the whole bucket first.
+   */
+  async function putAndLoad(key: string, data: Buffer, targets = ['/']): Promise<void> {
     await s3.client.putObject(bucket, key, data, data.length);
     const name = `load-${++loads}`;
-    await rpc.apply({ manifests: onceDataLoadManifest(name, 'models', ['/'], { loadMetadata: true }) }, { timeoutMs: 30_000 });
+    await rpc.apply({ manifests: onceDataLoadManifest(name, 'models', targets, { loadMetadata: true }) }, { timeoutMs: 30_000 });
     await waitFor(async () => {
       const phase = (await rpc.get({ kind: 'DataLoad', name })).resources[0]?.dataload?.status?.phase;
       assert.notEqual(phase, 'Failed');
@@ -153,7 +165,7 @@ describe('the fast read path: local blocks answered in libfuse\'s threads', { ti
     await rpc.apply({ manifests: s3DatasetManifests(bucket, s3, { quota: '512Mi', blockSize: '4Mi', fuseArgs }) }, { timeoutMs: 30_000 });
     worker = await startWorkerProcess();
     mount = await mountDataset({
-      masterAddress: master.address, dataset: 'models', mountpoint: mnt, token: TOKEN, logger: silentLogger(), hostId: HOST,
+      masterAddress: master.address, dataset: 'models', mountpoint: mnt, token: TOKEN, logger: silentLogger(), hostId: HOST, metrics,
     });
   });
 
@@ -236,5 +248,52 @@ describe('the fast read path: local blocks answered in libfuse\'s threads', { ti
     assert.equal(after.smallLocal - before.smallLocal, 2, 'each from its version\'s tier file');
     assert.equal(after.ufs, before.ufs, 'nothing from the bucket');
     await waitFor(() => mount!.readStats.fastMemory > before.fastMemory, { timeoutMs: 5_000, what: 'reads answered from memory in C' });
+  });
+
+  test('a cold file the local worker FETCHes is answered in C from each block\'s second read, every bucket byte a miss once', async () => {
+    // Not a multiple of the block size: the last block (2 MiB + 777) is FETCHed too.
+    const one = randomBytes(3 * BLOCK + 2 * MiB + 777);
+    const two = randomBytes(2 * BLOCK + 3 * MiB + 4321);
+    await s3.client.putObject(bucket, 'cold-1.bin', one, one.length);
+    await s3.client.putObject(bucket, 'cold-2.bin', two, two.length);
+    // Lists both in the master's namespace, caching only the marker.
+    await putAndLoad('cold-marker.txt', Buffer.from('marker'), ['/cold-marker.txt']);
+
+    let before = { ...mount!.readStats };
+    let bytes = metered();
+    assert.equal(await sha256Of(join(mnt, 'cold-1.bin')), sha256(one), 'a cold sequential read');
+    let after = mount!.readStats;
+    let now = metered();
+    // Exactly the file's bytes are misses; hits only if the kernel asked for a range twice.
+    assert.deepEqual({ ufs: now.ufs - bytes.ufs, remote: now.remote - bytes.remote }, { ufs: one.length, remote: 0 },
+      `every byte from the bucket (FETCHed by the local worker), once, as a miss: ${JSON.stringify(after)}`);
+    assert.ok(now.local - bytes.local < one.length / 8, `hardly any hits: ${now.local - bytes.local}`);
+    const fast = after.fastLocal - before.fastLocal;
+    const reads = after.local + after.fetchedLocal - before.local - before.fetchedLocal;
+    // Without misses counted in C, a cold block entered the table only once all its bytes were read: none here.
+    assert.ok(fast > reads / 2, `most reads answered in libfuse's threads: ${fast} of ${reads}: ${JSON.stringify(after)}`);
+    assert.equal(after.ufs, before.ufs, 'nothing read from the bucket by the mount');
+
+    // Read again (page cache dropped): hits now, every byte, still answered in C.
+    await sh('sh', ['-c', 'sync; echo 3 > /proc/sys/vm/drop_caches']);
+    before = { ...mount!.readStats };
+    bytes = metered();
+    assert.equal(await sha256Of(join(mnt, 'cold-1.bin')), sha256(one));
+    after = mount!.readStats;
+    now = metered();
+    assert.equal(now.ufs - bytes.ufs, 0, 'warm: no misses');
+    assert.ok(now.local - bytes.local >= one.length, 'every byte a hit (a range the kernel asked for twice counts twice)');
+    assert.ok(after.fastLocal - before.fastLocal > 0);
+
+    // Two readers of one cold file at once share each block's FETCH and its misses: the bucket's
+    // bytes are misses exactly once between them, whichever reader (JS or C) returned them first.
+    bytes = metered();
+    const [a, b] = await Promise.all([sha256Of(join(mnt, 'cold-2.bin')), sha256Of(join(mnt, 'cold-2.bin'))]);
+    assert.deepEqual([a, b], [sha256(two), sha256(two)]);
+    now = metered();
+    const total = now.ufs - bytes.ufs + now.local - bytes.local + now.remote - bytes.remote;
+    assert.equal(now.ufs - bytes.ufs, two.length, `the bucket's bytes, once: ${JSON.stringify(now)}`);
+    // The page cache may serve the second reader some of the bytes the first one read.
+    assert.ok(total >= two.length && total <= 2 * two.length, `each byte returned metered once: ${total}`);
   });
 });

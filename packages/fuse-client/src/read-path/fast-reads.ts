@@ -5,8 +5,13 @@
 //
 // Every decision stays here, in JavaScript; the C table only mirrors it. A handle's block is
 // entered once JS itself has served a read of it from a pinned file of the handle's own version
-// (the short-circuit, counted as a local hit), so the version checks, snapshot-per-open and the
-// FETCH accounting do not move. An entry leaves the table when its handle closes or its file
+// (the short-circuit), so the version checks and snapshot-per-open do not move. A block a local
+// worker FETCHed for us enters at its first read too: its bytes are misses (the bucket's) until
+// they were all returned once, so the entry takes the FETCH's remaining miss bytes (MissBudget)
+// and C counts its first reads as misses, then hits. Bytes of that block that JS returns meanwhile
+// (another handle, a read across the block's end, a readahead chunk) spend the entry's budget too
+// (spendMisses), and what is left goes back when the entry leaves: each byte the worker read from
+// the bucket is metered as a miss once, exactly, whoever returned it. An entry leaves the table when its handle closes or its file
 // leaves the pinned files (idle, evicted, worker failed, a short read), always before the file is
 // closed and its pin released: nothing in the table outlives its pin, and the C side's lock makes
 // the removal wait for a pread in flight.
@@ -18,13 +23,34 @@
 // together stay within a byte budget (openReadBytes).
 import { ReadaheadBudget } from './readahead-budget.js';
 
+/**
+ * The bytes of a FETCHed block still to be metered as misses (short-circuit.ts's FETCH memory,
+ * shared by every handle reading the block): an entry takes them all, and gives back what C did not count.
+ */
+export interface MissBudget {
+  ufsLeft: number;
+  /** The C entry that holds the rest of them (set and cleared by FastReads only). */
+  heldBy?: object | undefined;
+}
+
+/** What remove() learnt of the entry it removed. */
+export interface FastRemoved {
+  /** Reads a memory entry answered (-1: no entry, or a file entry, or the binary does not say). */
+  reads: number;
+  /** Miss bytes given to add() that C did not count (0: none, or no entry). */
+  missesLeft: number;
+}
+
 /** The native table: the patched fuse-native's fast read table of one mount (NativeFastReads). */
 export interface FastReadTable {
   /**
    * From now on, reads by handle `fh` that lie inside block `index` are preads of `fd`, where the
-   * block's `length` bytes start at `fileOffset`. False when refused (not mounted, or another block size).
+   * block's `length` bytes start at `fileOffset`; the first `missBytes` bytes they return are counted
+   * as misses. False when refused (not mounted, another block size, or misses the binary cannot count).
    */
-  add(fh: number, index: number, fd: number, fileOffset: number, length: number, blockSize: number): boolean;
+  add(fh: number, index: number, fd: number, fileOffset: number, length: number, blockSize: number, missBytes: number): boolean;
+  /** Whether add() can take miss bytes (the loaded binary counts misses). */
+  readonly countsMisses: boolean;
   /**
    * Reads by handle `fh` inside block 0 are answered from `data` (the whole file, shorter than a
    * block) until remove(fh, 0, -1). False when refused (not mounted, a binary without memory entries).
@@ -32,11 +58,10 @@ export interface FastReadTable {
   addMemory(fh: number, data: Buffer, blockSize: number): boolean;
   /** Whether addMemory() can take anything (the loaded binary has memory entries). */
   readonly memoryEntries: boolean;
-  /**
-   * Forgets that entry if it still names `fd` (-1: the memory entry); returns once no pread of it
-   * is in flight: the reads it answered, or -1 when there was none (or the binary does not say).
-   */
-  remove(fh: number, index: number, fd: number): number;
+  /** Forgets that entry if it still names `fd` (-1: the memory entry); returns once no pread of it is in flight. */
+  remove(fh: number, index: number, fd: number): FastRemoved;
+  /** Takes up to `n` bytes of that entry's miss bytes (if it still names `fd`): how many it took. */
+  spendMisses(fh: number, index: number, fd: number, n: number): number;
 }
 
 /** A pinned, open block file entries may name (a LocalFile of block-files.ts). */
@@ -46,7 +71,13 @@ export interface FastFile {
   readonly disposed: boolean;
 }
 
-interface FastEntry { readonly handle: FastHandle; readonly index: number; readonly file: FastFile }
+interface FastEntry {
+  readonly handle: FastHandle;
+  readonly index: number;
+  readonly file: FastFile;
+  /** Where the miss bytes C did not count go back to (a FETCHed block's entry that took some). */
+  readonly misses: MissBudget | undefined;
+}
 
 /** The fast-path state of one open handle: its FUSE fh and the blocks entered for it. */
 export class FastHandle {
@@ -110,32 +141,45 @@ export class FastReads {
     return true;
   }
 
-  /** Reads by `handle` inside block `index` (`length` bytes, at 0 in `file`) are answered in C from now on. */
-  enter(handle: FastHandle, index: number, file: FastFile, length: number, blockSize: number): void {
+  /**
+   * Reads by `handle` inside block `index` (`length` bytes, at 0 in `file`) are answered in C from
+   * now on. `misses`: the block was FETCHed for us and some of its bytes are still misses; the entry
+   * takes them (C counts them) and gives back what it did not count when it leaves.
+   */
+  enter(handle: FastHandle, index: number, file: FastFile, length: number, blockSize: number, misses?: MissBudget): void {
     // Block 0 of a handle with a memory entry is answered from memory already.
     if (handle.closed || file.disposed || (index === 0 && handle.memory)) return;
+    if ((misses?.ufsLeft ?? 0) > 0 && !this.#table.countsMisses) return;
     const old = handle.blocks.get(index);
     if (old?.file === file) return;
-    // Another file for the same block (pinned again): add() replaces the C entry.
-    if (old) old.file.fastEntries.delete(old);
-    handle.blocks.delete(index);
-    if (!this.#table.add(handle.fh, index, file.fd, 0, length, blockSize)) {
-      // Refused: the old entry must not stay behind in C, untracked, naming a file that may close.
-      if (old) this.#table.remove(handle.fh, index, old.file.fd);
-      return;
+    // Another file for the same block (pinned again): its entry leaves first, giving back its misses.
+    if (old) this.#remove(old);
+    // Another handle's entry counts this block's misses: this handle's reads of it stay in JS, which
+    // spends them from that entry (spendMisses), until it leaves; a second budget-less entry would count them as hits.
+    if (misses?.heldBy) return;
+    const missBytes = misses?.ufsLeft ?? 0;
+    if (!this.#table.add(handle.fh, index, file.fd, 0, length, blockSize, missBytes)) return;
+    const entry: FastEntry = { handle, index, file, misses: missBytes > 0 ? misses : undefined };
+    if (misses && missBytes > 0) {
+      misses.ufsLeft -= missBytes;
+      misses.heldBy = entry;
     }
-    const entry: FastEntry = { handle, index, file };
     handle.blocks.set(index, entry);
     file.fastEntries.add(entry);
   }
 
+  /**
+   * JS returned `n` bytes of a block whose misses `budget` counts, beyond what is left in JS: takes
+   * up to `n` from the C entry that holds the rest; the bytes taken are misses for the caller to meter.
+   */
+  spendMisses(budget: MissBudget, n: number): number {
+    const e = budget.heldBy as FastEntry | undefined;
+    return e && n > 0 ? this.#table.spendMisses(e.handle.fh, e.index, e.file.fd, n) : 0;
+  }
+
   /** `file` is about to be closed: no libfuse thread reads it after this returns. Idempotent. */
   dropFile(file: FastFile): void {
-    for (const e of file.fastEntries) {
-      this.#table.remove(e.handle.fh, e.index, file.fd);
-      if (e.handle.blocks.get(e.index) === e) e.handle.blocks.delete(e.index);
-    }
-    file.fastEntries.clear();
+    for (const e of [...file.fastEntries]) this.#remove(e);
   }
 
   /**
@@ -147,16 +191,23 @@ export class FastReads {
   dropHandle(handle: FastHandle): void {
     if (handle.closed) return;
     handle.closed = true;
-    for (const e of handle.blocks.values()) {
-      this.#table.remove(handle.fh, e.index, e.file.fd);
-      e.file.fastEntries.delete(e);
-    }
-    handle.blocks.clear();
+    for (const e of [...handle.blocks.values()]) this.#remove(e);
     if (handle.memory) {
       // C has let go of the buffer once remove() returned: only then is it dropped.
-      handle.memoryReads = this.#table.remove(handle.fh, 0, -1);
+      handle.memoryReads = this.#table.remove(handle.fh, 0, -1).reads;
       this.#memory.release(handle.memory.length);
       handle.memory = undefined;
     }
+  }
+
+  /** Takes `e` out of C and of both sides' sets; the misses C did not count go back to their FETCH. */
+  #remove(e: FastEntry): void {
+    const { missesLeft } = this.#table.remove(e.handle.fh, e.index, e.file.fd);
+    if (e.misses) {
+      e.misses.ufsLeft += missesLeft;
+      if (e.misses.heldBy === e) e.misses.heldBy = undefined;
+    }
+    e.file.fastEntries.delete(e);
+    if (e.handle.blocks.get(e.index) === e) e.handle.blocks.delete(e.index);
   }
 }

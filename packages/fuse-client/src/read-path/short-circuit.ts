@@ -14,8 +14,9 @@
 // through the data channel, counted (ReadStats.localRefused) and logged once per worker.
 //
 // Small blocks (under shortCircuitMinBytes) are never read here: one READ costs less than a pin.
-// The pinned, open files: block-files.ts. Once a handle has read a block here as a local hit, its
-// further reads inside that block are answered in C by libfuse's threads (fast-reads.ts).
+// The pinned, open files: block-files.ts. Once a handle has read a block here, its further reads
+// inside that block are answered in C by libfuse's threads (fast-reads.ts); a FETCHed block's
+// entry takes the bytes still to be metered as misses, which C counts.
 import { readSync } from 'node:fs';
 import { blockLength, EddyError, type Logger } from '@eddy/core';
 import type { proto } from '@eddy/protocol';
@@ -23,7 +24,7 @@ import { LRUCache } from 'lru-cache';
 import type { MountTunables } from '../mount-options.js';
 import { BlockFiles, blockFileId, type LocalFile } from './block-files.js';
 import type { ChannelPool } from './channel-pool.js';
-import type { FastHandle, FastReads } from './fast-reads.js';
+import type { FastHandle, FastReads, MissBudget } from './fast-reads.js';
 import { onThisHost, selectHolders, type HolderView } from './holders.js';
 import { LocalBlockOpener } from './local-block-opener.js';
 import type { TierRoots } from './worker-tier-roots.js';
@@ -66,10 +67,9 @@ export function newLocalCursor(fast?: FastHandle): LocalCursor {
 
 /**
  * The file of the block a handle is reading, kept after its first local read so the block's next
- * kernel reads are one readSync: no location, holder or FETCH lookup and no await. A cold block
- * FETCHed for a sequential reader stays out of the fast read path until all its bytes were read
- * once (they are misses, which libfuse's threads cannot count), so each of its 128 kernel reads
- * comes here (docs/performance.md, the cold section).
+ * kernel reads are one readSync: no location, holder or FETCH lookup and no await. Those that
+ * still come here once the block is in the fast read path: reads C did not answer (across its
+ * end, a handle with no FUSE fh, a binary that cannot count misses).
  */
 interface HotBlock {
   index: number;
@@ -79,16 +79,15 @@ interface HotBlock {
   fetchId: string | undefined;
 }
 
-/** A local read: the file that served it, and whether its bytes were all hits (a FETCHed block's first bytes are misses). */
-interface LocalRead { file: LocalFile; hit: boolean; address: string; fetchId: string | undefined }
+/** A local read: the file that served it, and the FETCH that stored it (its first bytes are misses), if any. */
+interface LocalRead { file: LocalFile; address: string; fetchId: string | undefined }
 
 interface ReadOptions { sequential: boolean; signal?: AbortSignal | undefined }
 
-interface FetchEntry {
+/** A FETCH asked of a local worker; `ufsLeft`: the bytes it read from the bucket that no read returned yet (misses; a fast entry may hold them). */
+interface FetchEntry extends MissBudget {
   promise: Promise<boolean>;
   ok: boolean | undefined;
-  /** Bytes the worker read from the bucket for this FETCH and no read has returned yet: those are misses. */
-  ufsLeft: number;
 }
 
 /** Typed answers to a FETCH that leave the worker in rotation (anything else takes it out). */
@@ -123,19 +122,37 @@ export class ShortCircuit {
   /**
    * A kernel read inside one block, `pread` straight into `target` from a local block file, with
    * no intermediate buffer and no readahead (the page cache of a file tier is memory already).
-   * Null when it must be streamed instead: not local, or across a block boundary.
+   * Null when it must be streamed instead: not local (either block, for a read across a boundary).
    */
   async readInto(
     pinned: PinnedVersion, cursor: LocalCursor, target: Buffer, offset: number, length: number, o: ReadOptions,
   ): Promise<number | null> {
     if (this.#o.view.hostId === '' || length <= 0) return null;
     const index = Math.floor(offset / pinned.blockSize);
-    if (Math.floor((offset + length - 1) / pinned.blockSize) !== index || index === cursor.missBlock) return null;
-    if (this.#streamed(pinned.size, pinned.blockSize, index)) return null;
+    const last = Math.floor((offset + length - 1) / pinned.blockSize);
+    if (last === index) return await this.#readInBlock(pinned, cursor, target, offset, length, o);
+    // The kernel's readahead windows need not start on a block boundary, so a sequential reader's
+    // kernel read may span two blocks: read each part here, rather than have the handle's readahead
+    // fetch (and meter) its whole window of chunks from the same files again. Only if the second
+    // part is not local are its first part's bytes read (and metered) a second time, by streaming.
+    if (last !== index + 1 || cursor.missBlock === index || cursor.missBlock === last) return null;
+    const cut = last * pinned.blockSize - offset;
+    if ((await this.#readInBlock(pinned, cursor, target.subarray(0, cut), offset, cut, o)) === null) return null;
+    if ((await this.#readInBlock(pinned, cursor, target.subarray(cut, length), offset + cut, length - cut, o)) === null) return null;
+    return length;
+  }
+
+  /** readInto() of a range inside block `floor(offset / blockSize)`. */
+  async #readInBlock(
+    pinned: PinnedVersion, cursor: LocalCursor, target: Buffer, offset: number, length: number, o: ReadOptions,
+  ): Promise<number | null> {
+    const index = Math.floor(offset / pinned.blockSize);
+    if (index === cursor.missBlock || this.#streamed(pinned.size, pinned.blockSize, index)) return null;
     const hot = cursor.hot;
     if (hot !== undefined) {
       if (hot.index === index && this.#readHot(hot, offset - index * pinned.blockSize, target, length)) {
-        this.#enterFast(pinned, cursor, index, hot.file, this.#meterHot(hot, length));
+        this.#meterHot(hot, length);
+        this.#enterFast(pinned, cursor, index, hot.file, hot.fetchId);
         return length;
       }
       cursor.hot = undefined;
@@ -158,16 +175,18 @@ export class ShortCircuit {
       cursor.block = index;
       if (o.sequential) this.#pinAhead(pinned, index, true);
     }
-    this.#enterFast(pinned, cursor, index, local.file, local.hit);
+    this.#enterFast(pinned, cursor, index, local.file, local.fetchId);
     return length;
   }
 
   /**
-   * The block's next reads by this handle go to libfuse's threads; only blocks whose bytes are
-   * hits, so the C side's counters are all local bytes.
+   * The block's next reads by this handle go to libfuse's threads. A FETCHed block's entry takes
+   * the FETCH's bytes still to be metered as misses: C counts them, so every byte is metered once.
    */
-  #enterFast(pinned: PinnedVersion, cursor: LocalCursor, index: number, file: LocalFile, hit: boolean): void {
-    if (hit && cursor.fast) this.#o.fast?.enter(cursor.fast, index, file, blockLength(pinned.size, pinned.blockSize, index), pinned.blockSize);
+  #enterFast(pinned: PinnedVersion, cursor: LocalCursor, index: number, file: LocalFile, fetchId: string | undefined): void {
+    if (!cursor.fast || !this.#o.fast) return;
+    const misses = fetchId === undefined ? undefined : this.#fetched.get(fetchId);
+    this.#o.fast.enter(cursor.fast, index, file, blockLength(pinned.size, pinned.blockSize, index), pinned.blockSize, misses);
   }
 
   /**
@@ -191,15 +210,15 @@ export class ShortCircuit {
     }
   }
 
-  /** Counts a hot read as #readLocal counts its first one; true when it was all hits. */
-  #meterHot(hot: HotBlock, length: number): boolean {
+  /** Counts a hot read as #readLocal counts its first one. */
+  #meterHot(hot: HotBlock, length: number): void {
     if (hot.fetchId === undefined) {
       this.#o.stats.local++;
       this.#o.meter.read('local', length);
-      return true;
+      return;
     }
     this.#o.stats.fetchedLocal++;
-    return this.#meterFetched(hot.fetchId, length);
+    this.#meterFetched(hot.fetchId, length);
   }
 
   /** One slice of a streamed read (readahead chunks, reads across blocks) from a local file; null when none serves it. */
@@ -240,7 +259,7 @@ export class ShortCircuit {
       if (file !== null) {
         this.#o.stats.local++;
         this.#o.meter.read('local', length);
-        return { file, hit: true, address: h.dataAddress, fetchId: undefined };
+        return { file, address: h.dataAddress, fetchId: undefined };
       }
     }
     const fetched = this.fetchedHolder(place);
@@ -256,7 +275,8 @@ export class ShortCircuit {
     if (file !== null) {
       this.#o.stats.fetchedLocal++;
       const fetchId = blockFileId(from, place.ref);
-      return { file, hit: this.#meterFetched(fetchId, length), address: from, fetchId };
+      this.#meterFetched(fetchId, length);
+      return { file, address: from, fetchId };
     }
     // Stored but not readable as a file here (evicted already, or not a file tier): stream it.
     if (!fetched) this.#fetched.delete(blockFileId(from, place.ref));
@@ -265,15 +285,15 @@ export class ShortCircuit {
 
   /**
    * Bytes read from a block a worker FETCHed for us: misses until the bytes it got from the bucket
-   * are all returned once. True when this read was all hits and the rest will be too.
+   * are all returned once (by JS here, or by C from a fast entry that took them: fast-reads.ts).
    */
-  #meterFetched(id: string, n: number): boolean {
+  #meterFetched(id: string, n: number): void {
     const entry = this.#fetched.get(id);
-    const ufs = Math.min(n, entry?.ufsLeft ?? 0);
+    let ufs = Math.min(n, entry?.ufsLeft ?? 0);
     if (entry) entry.ufsLeft -= ufs;
+    if (entry && ufs < n && this.#o.fast) ufs += this.#o.fast.spendMisses(entry, n - ufs);
     if (ufs > 0) this.#o.meter.read('ufs', ufs);
     if (n > ufs) this.#o.meter.read('local', n - ufs);
-    return ufs === 0 && (entry?.ufsLeft ?? 0) === 0;
   }
 
   /** One pread attempt at worker `address`'s file of `ref`: the file, or null when it is not ours, suspect, or not local after all. */

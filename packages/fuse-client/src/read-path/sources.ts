@@ -76,7 +76,7 @@ export interface UfsSource {
 export interface ReadStats {
   /** Read from a block file of a holder on this host (short-circuit). */
   local: number;
-  /** Of those, the reads libfuse's threads answered in C (read-path/fast-reads.ts). */
+  /** Reads libfuse's threads answered in C (read-path/fast-reads.ts), counted under `local` or, with miss bytes, `fetchedLocal`. */
   fastLocal: number;
   /** Small files read whole at their open and handed to libfuse's threads (a memory entry, fast-reads.ts). */
   openReads: number;
