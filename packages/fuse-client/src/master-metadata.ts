@@ -6,6 +6,9 @@
 // has listed (one page at most) is refreshed by listing that directory again, one call for all its
 // files, instead of a Stat per file; the listing also carries the files' block locations
 // (ListedLocations), so opening the small files of a listed directory asks the master nothing.
+// A directory being read also brings the directories below it, whole, up to listSubtreeEntries
+// entries (ListRequest.subtree_entries): a find or a loader walking the tree makes one List, not
+// one per directory, each of which waited on the master in turn.
 import { posix } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import pLimit from 'p-limit';
@@ -22,6 +25,8 @@ export interface MasterMetadataOptions {
   cache: MetadataCache;
   masterTimeoutMs: number;
   listPageSize: number;
+  /** Entries of the directories below a directory read that its List brings too (0: none). */
+  listSubtreeEntries: number;
   statfsCacheMs: number;
   prefetchSubdirs: number;
   prefetchSubdirConcurrency: number;
@@ -78,7 +83,7 @@ export class MasterMetadata {
   async listDir(path: string): Promise<DirListing> {
     const dir = await this.lookup(path);
     if (!dir.isDir) throw new NotADirectoryError(path);
-    return this.#o.cache.getListing(path) ?? await this.#listShared(path);
+    return this.#o.cache.getListing(path) ?? await this.#listShared(path, this.#o.listSubtreeEntries);
   }
 
   /** Whether `dir` was listed before and fits one page, so that listing it again is one call. */
@@ -97,10 +102,11 @@ export class MasterMetadata {
     throw new NotFoundError(path);
   }
 
-  async #listShared(path: string): Promise<DirListing> {
+  /** Lists `path` (and, on the first page, up to `subtreeEntries` entries below it), sharing a call in flight. */
+  async #listShared(path: string, subtreeEntries = 0): Promise<DirListing> {
     let p = this.#inflightList.get(path);
     if (!p) {
-      p = this.#listFromMaster(path).finally(() => this.#inflightList.delete(path));
+      p = this.#listFromMaster(path, subtreeEntries).finally(() => this.#inflightList.delete(path));
       this.#inflightList.set(path, p);
     }
     return await p;
@@ -118,7 +124,8 @@ export class MasterMetadata {
     for (const a of listing.attrs) {
       if (!a.isDir || this.#o.cache.getListing(a.path) || this.#inflightList.has(a.path)) continue;
       if (++queued > this.#o.prefetchSubdirs) break;
-      void this.#prefetchLimit(async () => await this.listDir(a.path)).catch(() => undefined);
+      // Without a subtree of its own: what the directory read brought is already cached.
+      void this.#prefetchLimit(async () => await this.#listShared(a.path)).catch(() => undefined);
     }
   }
 
@@ -155,8 +162,8 @@ export class MasterMetadata {
     }
   }
 
-  async #listFromMaster(path: string): Promise<DirListing> {
-    const { master, dataset, cache, located } = this.#o;
+  async #listFromMaster(path: string, subtreeEntries: number): Promise<DirListing> {
+    const { master, dataset, located } = this.#o;
     const locateBlocks = located?.locateBlocks ?? 0;
     const names: string[] = [];
     const attrs: FileAttr[] = [];
@@ -166,20 +173,44 @@ export class MasterMetadata {
     do {
       this.calls.list++;
       const at = Date.now();
-      const res = await master.list({ dataset, path, pageToken, pageSize: this.#o.listPageSize, locateBlocks }, { timeoutMs: this.#o.masterTimeoutMs });
+      const res = await master.list(
+        { dataset, path, pageToken, pageSize: this.#o.listPageSize, locateBlocks, subtreeEntries: pageToken === '' ? subtreeEntries : 0 },
+        { timeoutMs: this.#o.masterTimeoutMs },
+      );
       located?.remember(res, at);
-      for (const e of res.entries) {
-        const name = posix.basename(e.path.replace(/\/+$/, ''));
-        if (name === '' || seen.has(name)) continue;
-        seen.add(name);
-        names.push(name);
-        attrs.push(toAttr(e, posix.join(path, name)));
-      }
+      this.#addPage(path, res.entries, names, attrs, seen);
+      for (const sub of res.subdirs) this.#cacheSubdir(path, sub, at);
       pageToken = res.nextPageToken;
     } while (pageToken !== '');
-    const listing = { names, nameSet: seen, attrs };
-    cache.setListing(path, listing);
-    this.#listedSizes.set(path, names.length);
+    return this.#cacheListing(path, { names, nameSet: seen, attrs });
+  }
+
+  /** Appends the entries of one page of directory `path` (a name seen before is skipped). */
+  #addPage(path: string, entries: readonly proto.FileInfo__Output[], names: string[], attrs: FileAttr[], seen: Set<string>): void {
+    for (const e of entries) {
+      const name = posix.basename(e.path.replace(/\/+$/, ''));
+      if (name === '' || seen.has(name)) continue;
+      seen.add(name);
+      names.push(name);
+      attrs.push(toAttr(e, posix.join(path, name)));
+    }
+  }
+
+  /** Caches a whole directory below `parent` that a List brought; a path outside `parent` is ignored. */
+  #cacheSubdir(parent: string, sub: proto.ListedDir__Output, at: number): void {
+    const dir = posix.normalize(sub.path);
+    if (dir !== sub.path || !dir.startsWith(parent === '/' ? '/' : `${parent}/`) || dir.length <= parent.length + 1) return;
+    const names: string[] = [];
+    const attrs: FileAttr[] = [];
+    const seen = new Set<string>();
+    this.#addPage(dir, sub.entries, names, attrs, seen);
+    this.#o.located?.remember({ entries: sub.entries, located: sub.located }, at);
+    this.#cacheListing(dir, { names, nameSet: seen, attrs });
+  }
+
+  #cacheListing(path: string, listing: DirListing): DirListing {
+    this.#o.cache.setListing(path, listing);
+    this.#listedSizes.set(path, listing.names.length);
     return listing;
   }
 }

@@ -71,6 +71,11 @@ export interface MountTunables {
   metadataCacheEntries: number;
   /** Entries per List call to the master. */
   listPageSize: number;
+  /**
+   * Entries of the directories below a directory being read that its List also brings, each
+   * directory whole (0: none, one List per directory): a walk (find, ls -R) then waits on one call.
+   */
+  listSubtreeEntries: number;
   /** Blocks per file whose locations a directory listing asks for (0: none; every open asks GetBlockLocations). */
   listLocateBlocks: number;
   /** How long locations from a listing serve opens of small files; older ones are asked again for the whole directory. */
@@ -130,6 +135,8 @@ export const MOUNT_DEFAULTS: Readonly<MountTunables> = Object.freeze({
   rememberedLocations: 65_536,
   metadataCacheEntries: 100_000,
   listPageSize: 1000,
+  // A dataset of a few thousand files arrives in one reply (about 300 bytes an entry with its locations).
+  listSubtreeEntries: 4096,
   listLocateBlocks: 1,
   // Long enough for a reader that lists a directory and then reads its files; a holder that lost
   // a block meanwhile answers NOT_FOUND and the block is read through (ListedLocations).
@@ -203,7 +210,7 @@ export interface ResolvedMountOptions extends MountTunables {
 type NumberKey = { [K in keyof MountTunables]: MountTunables[K] extends number ? K : never }[keyof MountTunables];
 
 /** Tunables that may be 0 (the rest must be at least 1). */
-const ZERO_ALLOWED = new Set<string>(['pinAheadBlocks', 'fetchLocalMinBytes', 'shortCircuitMinBytes', 'openReadBytes', 'listLocateBlocks', 'listedLocationsMs',
+const ZERO_ALLOWED = new Set<string>(['pinAheadBlocks', 'fetchLocalMinBytes', 'shortCircuitMinBytes', 'openReadBytes', 'listLocateBlocks', 'listSubtreeEntries', 'listedLocationsMs',
   'versionLeaseBatchMs', 'fetchFailureMs', 'notLocalMemoryMs', 'prefetchSubdirs', 'readaheadTotalBytes', 'initialWindowBytes', 'maxWindowBytes', 'statfsCacheMs',
   'dirReadAheadFiles']);
 

@@ -71,7 +71,7 @@ export function createMasterService(core: MasterCore, authenticator: Authenticat
       ({ workers: core.workers.list(req.runtime).filter((w) => visibleTo(p, w.runtime ?? '')) }),
     stat: async (req: proto.StatRequest__Output): Promise<proto.StatResponse> => ({ info: await core.datasets.stat(need(req.dataset, 'dataset'), req.path) }),
     list: async (req: proto.ListRequest__Output): Promise<proto.ListResponse> =>
-      core.datasets.list(need(req.dataset, 'dataset'), req.path, req.pageToken, req.pageSize, req.locateBlocks),
+      core.datasets.list(need(req.dataset, 'dataset'), req.path, req.pageToken, req.pageSize, req.locateBlocks, req.subtreeEntries),
     getBlockLocations: async (req: proto.GetBlockLocationsRequest__Output): Promise<proto.GetBlockLocationsResponse> => {
       need(req.dataset, 'dataset');
       need(req.path, 'path');

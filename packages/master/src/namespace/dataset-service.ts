@@ -20,6 +20,8 @@ export interface DatasetServiceParts {
 
 /** Blocks per file a List locates at most: a page of 1000 files stays a small reply. */
 const MAX_LISTED_BLOCKS = 4;
+/** Entries a List's subtree (ListRequest.subtree_entries) carries at most: with locations, ~3 MB. */
+export const MAX_SUBTREE_ENTRIES = 10_000;
 
 function fileInfo(e: DirEntryInfo): proto.FileInfo {
   return { path: e.path, size: e.size, version: e.version, mtimeMs: e.mtimeMs, isDir: e.isDir, versionId: e.versionId ?? '' };
@@ -92,24 +94,58 @@ export class DatasetService implements DataLoadDatasets {
   /**
    * One page of directory `path`; with `locateBlocks` > 0 also where the first that many blocks of
    * each file are (capped at MAX_LISTED_BLOCKS), so a client opens the files of a directory it
-   * listed without a GetBlockLocations per file.
+   * listed without a GetBlockLocations per file. With `subtreeEntries` > 0, the first page also
+   * carries the directories below `path` (subtreeOf).
    */
-  async list(dataset: string, path: string, pageToken: string, pageSize: number, locateBlocks = 0): Promise<proto.ListResponse> {
+  async list(dataset: string, path: string, pageToken: string, pageSize: number, locateBlocks = 0, subtreeEntries = 0): Promise<proto.ListResponse> {
     this.#require(dataset);
     const info = await this.#p.namespaces.lookup(dataset, path || '/');
     if (!info.isDir) throw new ValidationError(`${info.path} is a file, not a directory`, 'path');
-    const page = this.#p.namespaces.require(dataset).list(info.path, pageToken, pageSize);
+    const ns = this.#p.namespaces.require(dataset);
+    const page = ns.list(info.path, pageToken, pageSize);
     const res: proto.ListResponse = { entries: page.entries.map(fileInfo), nextPageToken: page.nextPageToken };
-    if (locateBlocks <= 0) return res;
+    const locate = this.#locateFiles(dataset, locateBlocks);
+    if (locate) {
+      res.blockSize = this.blockSize(dataset);
+      res.located = locate(page.entries);
+    }
+    if (subtreeEntries > 0 && pageToken === '') res.subdirs = this.#subtreeOf(ns, page.entries, Math.min(subtreeEntries, MAX_SUBTREE_ENTRIES), locate);
+    return res;
+  }
+
+  /**
+   * The directories below the listed `entries`, breadth first, each one whole (a directory larger
+   * than what is left of `budget` entries is left out with everything below it: the client lists
+   * it when it gets there), all read from the same snapshot as the page.
+   */
+  #subtreeOf(
+    ns: ReturnType<NamespaceManager['require']>, entries: readonly DirEntryInfo[], budget: number,
+    locate: ((files: readonly DirEntryInfo[]) => proto.ListedBlocks[]) | undefined,
+  ): proto.ListedDir[] {
+    const out: proto.ListedDir[] = [];
+    const queue = entries.filter((e) => e.isDir).map((e) => e.path);
+    let left = budget;
+    for (let i = 0; i < queue.length && left > 0; i++) {
+      const dir = queue[i]!;
+      const sub = ns.list(dir, '', left);
+      if (sub.nextPageToken !== '') continue;
+      left -= sub.entries.length;
+      out.push({ path: dir, entries: sub.entries.map(fileInfo), ...(locate ? { located: locate(sub.entries) } : {}) });
+      for (const e of sub.entries) if (e.isDir) queue.push(e.path);
+    }
+    return out;
+  }
+
+  /** Locates the first `locateBlocks` blocks of each file of a listing, or undefined when not asked. */
+  #locateFiles(dataset: string, locateBlocks: number): ((files: readonly DirEntryInfo[]) => proto.ListedBlocks[]) | undefined {
+    if (locateBlocks <= 0) return undefined;
     const bs = this.blockSize(dataset);
     const live = this.#p.registry.liveWorkers(dataset);
     const n = Math.min(locateBlocks, MAX_LISTED_BLOCKS);
-    res.blockSize = bs;
-    res.located = page.entries.filter((e) => !e.isDir).map((e) => {
+    return (files) => files.filter((e) => !e.isDir).map((e) => {
       const count = Math.min(n, Math.ceil(e.size / bs));
       return { path: e.path, blocks: this.#locate(dataset, e, bs, Array.from({ length: count }, (_, i) => i), live) };
     });
-    return res;
   }
 
   async getBlockLocations(req: proto.GetBlockLocationsRequest__Output): Promise<proto.GetBlockLocationsResponse> {

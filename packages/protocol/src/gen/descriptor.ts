@@ -429,6 +429,28 @@ export const EDDY_V1_DESCRIPTOR = {
                 "locateBlocks": {
                   "type": "uint32",
                   "id": 5
+                },
+                "subtreeEntries": {
+                  "type": "uint32",
+                  "id": 6
+                }
+              }
+            },
+            "ListedDir": {
+              "fields": {
+                "path": {
+                  "type": "string",
+                  "id": 1
+                },
+                "entries": {
+                  "rule": "repeated",
+                  "type": "FileInfo",
+                  "id": 2
+                },
+                "located": {
+                  "rule": "repeated",
+                  "type": "ListedBlocks",
+                  "id": 3
                 }
               }
             },
@@ -464,6 +486,11 @@ export const EDDY_V1_DESCRIPTOR = {
                 "blockSize": {
                   "type": "uint64",
                   "id": 4
+                },
+                "subdirs": {
+                  "rule": "repeated",
+                  "type": "ListedDir",
+                  "id": 5
                 }
               }
             },

@@ -36,6 +36,7 @@ import type { ListResponse as _eddy_v1_ListResponse, ListResponse__Output as _ed
 import type { ListWorkersRequest as _eddy_v1_ListWorkersRequest, ListWorkersRequest__Output as _eddy_v1_ListWorkersRequest__Output } from './eddy/v1/ListWorkersRequest.js';
 import type { ListWorkersResponse as _eddy_v1_ListWorkersResponse, ListWorkersResponse__Output as _eddy_v1_ListWorkersResponse__Output } from './eddy/v1/ListWorkersResponse.js';
 import type { ListedBlocks as _eddy_v1_ListedBlocks, ListedBlocks__Output as _eddy_v1_ListedBlocks__Output } from './eddy/v1/ListedBlocks.js';
+import type { ListedDir as _eddy_v1_ListedDir, ListedDir__Output as _eddy_v1_ListedDir__Output } from './eddy/v1/ListedDir.js';
 import type { MasterClient as _eddy_v1_MasterClient, MasterDefinition as _eddy_v1_MasterDefinition } from './eddy/v1/Master.js';
 import type { MountSpec as _eddy_v1_MountSpec, MountSpec__Output as _eddy_v1_MountSpec__Output } from './eddy/v1/MountSpec.js';
 import type { ObjectMeta as _eddy_v1_ObjectMeta, ObjectMeta__Output as _eddy_v1_ObjectMeta__Output } from './eddy/v1/ObjectMeta.js';
@@ -100,6 +101,7 @@ export interface ProtoGrpcType {
       ListWorkersRequest: MessageTypeDefinition<_eddy_v1_ListWorkersRequest, _eddy_v1_ListWorkersRequest__Output>
       ListWorkersResponse: MessageTypeDefinition<_eddy_v1_ListWorkersResponse, _eddy_v1_ListWorkersResponse__Output>
       ListedBlocks: MessageTypeDefinition<_eddy_v1_ListedBlocks, _eddy_v1_ListedBlocks__Output>
+      ListedDir: MessageTypeDefinition<_eddy_v1_ListedDir, _eddy_v1_ListedDir__Output>
       Master: SubtypeConstructor<typeof grpc.Client, _eddy_v1_MasterClient> & { service: _eddy_v1_MasterDefinition }
       MountSpec: MessageTypeDefinition<_eddy_v1_MountSpec, _eddy_v1_MountSpec__Output>
       ObjectMeta: MessageTypeDefinition<_eddy_v1_ObjectMeta, _eddy_v1_ObjectMeta__Output>

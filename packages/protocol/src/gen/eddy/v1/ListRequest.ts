@@ -7,6 +7,7 @@ export interface ListRequest {
   'pageToken'?: (string);
   'pageSize'?: (number);
   'locateBlocks'?: (number);
+  'subtreeEntries'?: (number);
 }
 
 export interface ListRequest__Output {
@@ -15,4 +16,5 @@ export interface ListRequest__Output {
   'pageToken': (string);
   'pageSize': (number);
   'locateBlocks': (number);
+  'subtreeEntries': (number);
 }

@@ -2,6 +2,7 @@
 
 import type { FileInfo as _eddy_v1_FileInfo, FileInfo__Output as _eddy_v1_FileInfo__Output } from '../../eddy/v1/FileInfo.js';
 import type { ListedBlocks as _eddy_v1_ListedBlocks, ListedBlocks__Output as _eddy_v1_ListedBlocks__Output } from '../../eddy/v1/ListedBlocks.js';
+import type { ListedDir as _eddy_v1_ListedDir, ListedDir__Output as _eddy_v1_ListedDir__Output } from '../../eddy/v1/ListedDir.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface ListResponse {
@@ -9,6 +10,7 @@ export interface ListResponse {
   'nextPageToken'?: (string);
   'located'?: (_eddy_v1_ListedBlocks)[];
   'blockSize'?: (number | string | Long);
+  'subdirs'?: (_eddy_v1_ListedDir)[];
 }
 
 export interface ListResponse__Output {
@@ -16,4 +18,5 @@ export interface ListResponse__Output {
   'nextPageToken': (string);
   'located': (_eddy_v1_ListedBlocks__Output)[];
   'blockSize': (number);
+  'subdirs': (_eddy_v1_ListedDir__Output)[];
 }

@@ -39,6 +39,7 @@ export type { ListResponse, ListResponse__Output } from './ListResponse.js';
 export type { ListWorkersRequest, ListWorkersRequest__Output } from './ListWorkersRequest.js';
 export type { ListWorkersResponse, ListWorkersResponse__Output } from './ListWorkersResponse.js';
 export type { ListedBlocks, ListedBlocks__Output } from './ListedBlocks.js';
+export type { ListedDir, ListedDir__Output } from './ListedDir.js';
 export type { LoadBlocksRequest, LoadBlocksRequest__Output } from './LoadBlocksRequest.js';
 export type { LoadBlocksResponse, LoadBlocksResponse__Output } from './LoadBlocksResponse.js';
 export type { MasterClient, MasterHandlers, MasterDefinition } from './Master.js';
