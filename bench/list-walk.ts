@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   writeFileSync(join(out, `${values.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
   const range = (xs: number[]): string => `${median(xs).toFixed(3)} (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)})`;
   const md = [
-    `# A walk of a listed tree: one List per directory against the subtree in one List`,
+    '# A walk of a listed tree: one List per directory against the subtree in one List',
     '',
     `Run ${result.at}, ${cpus().length} cores, 1-min load ${Math.min(...walks.map((w) => w.load)).toFixed(1)}–${Math.max(...walks.map((w) => w.load)).toFixed(1)}.`,
     `\`node bench/lib/list-walk.js --dirs ${DIRS} --files ${FILES} --rounds ${ROUNDS} --name ${values.name}\``,
