@@ -4,23 +4,28 @@
 // from memory (in C, by the patched fuse-native's memory entries, as Eddy answers its small files);
 // a larger file is read with 16 MiB ranged GETs, --ahead of them in flight ahead of each reader (the
 // shape of the bench's direct-ranged reference), each range's bytes handed to the reads waiting on
-// them as they arrive. Eddy's cold read does all of this and more (it also writes its cache and
-// asks its master and workers), so what this reaches bounds what a Node/fuse-native client that
-// reads the bucket can reach on this machine.
-//   node bench/lib/s3-passthrough-fs.js --mount DIR --config s3.json [--range-mib 16] [--ahead 8] [--whole-kib 1024]
+// them as they arrive. The ranged GETs run in --fetch-threads worker threads (default 2, one per
+// core here; 0: on the main thread), as Eddy's own GETs run in its worker processes, so that HTTP
+// does not share the FUSE thread's core. Eddy's cold read does all of this and more (it also writes
+// its cache and asks its master and workers), so what this reaches bounds what a Node/fuse-native
+// client that reads the bucket can reach on this machine.
+//   node bench/lib/s3-passthrough-fs.js --mount DIR --config s3.json [--range-mib 16] [--ahead 8] [--whole-kib 1024] [--fetch-threads 2]
 // s3.json: the bench's S3Access. Once mounted it prints "listed N objects in X ms".
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import * as Minio from 'minio';
 import { Fuse, FuseTree, mountFuse, type Cb, type FuseInstance, type ReadCb, type Stat } from './src/fuse/fuse-tree.js';
 import type { S3Access } from './src/targets/target.js';
+import type { FetchJob, FetchNews } from './src/fuse/range-fetch-worker.js';
 
 const { values } = parseArgs({ options: {
   mount: { type: 'string' }, config: { type: 'string' },
   'range-mib': { type: 'string', default: '16' }, ahead: { type: 'string', default: '8' }, 'whole-kib': { type: 'string', default: '1024' },
+  'fetch-threads': { type: 'string', default: '2' },
 } });
 if (!values.mount || !values.config) {
   console.error('usage: s3-passthrough-fs --mount DIR --config s3.json [--range-mib 16] [--ahead 8] [--whole-kib 1024]');
@@ -36,6 +41,23 @@ const useSSL = s3.endpoint.startsWith('https:');
 const agent = useSSL ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 });
 const client = new Minio.Client({ endPoint: s3.host, port: s3.port, useSSL, accessKey: s3.accessKey, secretKey: s3.secretKey,
   region: s3.region, pathStyle: true, transportAgent: agent });
+const FETCH_WORKER = new URL('./src/fuse/range-fetch-worker.js', import.meta.url);
+const FETCH_THREADS = Number(values['fetch-threads']);
+/** Started at the first ranged read, so that they take no CPU from the listing or from small files. */
+const fetchers: Worker[] = [];
+/** Ranges fetched by a thread, by job id. */
+const remote = new Map<number, Range>();
+let nextJob = 1;
+
+function startFetchers(): void {
+  while (fetchers.length < FETCH_THREADS) {
+    const w = new Worker(FETCH_WORKER, { workerData: s3 });
+    w.unref();
+    w.on('message', (m: FetchNews) => { remote.get(m.id)?.news(m); });
+    w.on('error', (err) => { console.error(`fetch thread: ${String(err)}`); process.exit(1); });
+    fetchers.push(w);
+  }
+}
 
 /** One ranged GET whose bytes land in its own buffer; reads wait for the prefix they need. */
 class Range {
@@ -44,9 +66,21 @@ class Range {
   done = false;
   err: Error | undefined;
   #stream: Readable | undefined;
+  #job: { id: number; worker: Worker } | undefined;
   #waiters: { need: number; resolve: () => void }[] = [];
 
   constructor(key: string, readonly offset: number, readonly length: number) {
+    startFetchers();
+    if (fetchers.length > 0) {
+      const sab = new SharedArrayBuffer(length);
+      this.buf = Buffer.from(sab);
+      const id = nextJob++;
+      const worker = fetchers[id % fetchers.length]!;
+      this.#job = { id, worker };
+      remote.set(id, this);
+      worker.postMessage({ id, key, offset, length, sab } satisfies FetchJob);
+      return;
+    }
     this.buf = Buffer.allocUnsafe(length);
     client.getPartialObject(s3.bucket, key, offset, length).then((stream) => {
       if (this.done) { stream.destroy(); return; }
@@ -65,13 +99,22 @@ class Range {
     await new Promise<void>((resolve) => this.#waiters.push({ need, resolve }));
   }
 
+  /** Progress from the fetch thread (its writes to the shared buffer happened before it posted). */
+  news(m: FetchNews): void {
+    this.filled = m.filled;
+    if (m.done) this.#finish(m.err === undefined ? undefined : new Error(m.err));
+    else this.#wake();
+  }
+
   abort(): void {
+    if (this.#job && !this.done) this.#job.worker.postMessage({ abort: this.#job.id } satisfies FetchJob);
     this.#stream?.destroy();
     this.#finish(new Error('aborted'));
   }
 
   #finish(err: Error | undefined): void {
     if (this.done) return;
+    if (this.#job) remote.delete(this.#job.id);
     this.err = err;
     this.done = true;
     this.#wake();
@@ -187,5 +230,6 @@ const listMs = Math.round(performance.now() - t0);
 const mnt = values.mount;
 mounted.fuse = mountFuse(mnt, ops, () => {
   console.error(`s3-passthrough-fs mounted at ${mnt}: listed ${tree.files.size} objects in ${listMs} ms`
-    + ` (${RANGE / 1024 ** 2} MiB ranges, ${AHEAD} ahead; whole at open up to ${WHOLE / 1024} KiB${memOk ? ', answered in C' : ''})`);
+    + ` (${RANGE / 1024 ** 2} MiB ranges, ${AHEAD} ahead, ${FETCH_THREADS} fetch threads;`
+    + ` whole at open up to ${WHOLE / 1024} KiB${memOk ? ', answered in C' : ''})`);
 });

@@ -26,8 +26,8 @@ export class S3PassthroughTarget implements FsTarget {
 
   describe(): string {
     return 'a floor, not a product: bench/s3-passthrough-fs.ts, fuse-native straight on the bucket, no cache, no Eddy code: entries from one '
-      + 'listing before the mount (its time is the listing row), 16 MiB ranged GETs 8 ahead of each reader, a file ≤ 1 MiB read whole at open '
-      + 'in one GET (answered in C from memory); entry/attr timeout 60 s';
+      + 'listing before the mount (its time is the listing row), 16 MiB ranged GETs 8 ahead of each reader run by 2 fetch threads, a file ≤ 1 MiB '
+      + 'read whole at open in one GET (answered in C from memory); entry/attr timeout 60 s';
   }
 
   async start(): Promise<void> {
