@@ -83,8 +83,13 @@ export class BlockReservation {
     await mkdir(shardDir(this.#tier.dir, this.key), { recursive: true, mode: 0o700 });
     const fh = await open(tmp, 'wx', 0o600);
     try {
-      const bytes = Buffer.concat(chunks as Buffer[]);
-      for (let off = 0; off < bytes.length;) off += (await fh.write(bytes, off, bytes.length - off, off)).bytesWritten;
+      // One vectored write of the chunks as they are: no copy of the block into one buffer first.
+      const { bytesWritten } = chunks.length === 0 ? { bytesWritten: 0 } : await fh.writev(chunks as Buffer[], 0);
+      if (bytesWritten < this.size) {
+        // A short vectored write (rare): the rest one piece at a time.
+        const rest = Buffer.concat(chunks as Buffer[]).subarray(bytesWritten);
+        for (let off = 0; off < rest.length;) off += (await fh.write(rest, off, rest.length - off, bytesWritten + off)).bytesWritten;
+      }
       if (this.#committer.shouldFsync(this.#tier)) await fh.sync();
     } finally {
       await fh.close();
