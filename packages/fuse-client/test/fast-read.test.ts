@@ -286,13 +286,18 @@ describe('the fast read path: local blocks answered in libfuse\'s threads', { ti
     assert.ok(after.fastLocal - before.fastLocal > 0);
 
     // Two readers of one cold file at once share each block's FETCH and its misses: the bucket's
-    // bytes are misses exactly once between them, whichever reader (JS or C) returned them first.
+    // bytes are misses at most once between them, whichever reader (JS or C) returned them first.
+    // Not exactly once: a read of the second reader that goes through its readahead (the data
+    // channel to the same local worker) while the first reader's FETCH of that block is under way
+    // is metered as a local hit (a CI run counted 512 KiB of 11 MiB so; docs/performance.md, the
+    // cfetch section), so the bound below is what is asserted: never more misses than bucket bytes.
     bytes = metered();
     const [a, b] = await Promise.all([sha256Of(join(mnt, 'cold-2.bin')), sha256Of(join(mnt, 'cold-2.bin'))]);
     assert.deepEqual([a, b], [sha256(two), sha256(two)]);
     now = metered();
     const total = now.ufs - bytes.ufs + now.local - bytes.local + now.remote - bytes.remote;
-    assert.equal(now.ufs - bytes.ufs, two.length, `the bucket's bytes, once: ${JSON.stringify(now)}`);
+    const misses = now.ufs - bytes.ufs;
+    assert.ok(misses <= two.length && misses > two.length / 2, `the bucket's bytes, at most once: ${misses} of ${two.length}: ${JSON.stringify(now)}; ${JSON.stringify(mount!.readStats)}`);
     // The page cache may serve the second reader some of the bytes the first one read.
     assert.ok(total >= two.length && total <= 2 * two.length, `each byte returned metered once: ${total}`);
   });

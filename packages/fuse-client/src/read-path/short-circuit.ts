@@ -256,11 +256,19 @@ export class ShortCircuit {
     for (const h of selectHolders(place, this.#o.view)) {
       if (!onThisHost(h, this.#o.view)) break;
       const file = await this.#tryFile(h.dataAddress, place.ref, at, target, length, false);
-      if (file !== null) {
-        this.#o.stats.local++;
-        this.#o.meter.read('local', length);
-        return { file, address: h.dataAddress, fetchId: undefined };
+      if (file === null) continue;
+      // A holder that FETCHed the block for this mount (another handle's reader asked it, and the
+      // locations taken since name it): its bytes still to be returned once are misses, as on the
+      // FETCH path below, or the entry of the handle that holds them would never spend them.
+      const fetchId = blockFileId(h.dataAddress, place.ref);
+      if (this.#fetched.get(fetchId)?.ok === true) {
+        this.#o.stats.fetchedLocal++;
+        this.#meterFetched(fetchId, length);
+        return { file, address: h.dataAddress, fetchId };
       }
+      this.#o.stats.local++;
+      this.#o.meter.read('local', length);
+      return { file, address: h.dataAddress, fetchId: undefined };
     }
     const fetched = this.fetchedHolder(place);
     const from = fetched?.dataAddress ?? (o.sequential ? this.#fetchTarget(place) : undefined);
