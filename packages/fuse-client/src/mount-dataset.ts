@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import Fuse from 'fuse-native';
 import { AbortedError, DEFAULT_BLOCK_SIZE, TimeoutError, UnavailableError, ValidationError, type Logger } from '@eddy/core';
-import { createMasterClient, type MasterRpc } from '@eddy/protocol';
+import { createMasterClient, warmMessageCodecs, type MasterRpc } from '@eddy/protocol';
 import { parseFuseArgs, type AccessMode, type FuseOptions } from '@eddy/manifest';
 import { clientReadMeter } from './client-read-meter.js';
 import { createDataChannelFactory } from './data-channel-factory.js';
@@ -71,6 +71,9 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
   const master = createMasterClient(o.masterAddress, o.security);
   const resources = new Resources(logger);
   resources.add(() => master.close());
+  const warming = new AbortController(); // the codecs built while the mount starts, not by its first List (warm-codecs.ts)
+  resources.add(() => warming.abort());
+  void warmMessageCodecs('Master', { signal: warming.signal }).catch((err: unknown) => logger.warn({ err }, 'warming the message codecs failed'));
   let served: Served;
   try {
     served = await serveDataset(o, master, resources);

@@ -4,7 +4,7 @@
 import { AbortedError, parseHostPort } from '@eddy/core';
 import { HttpEndpoint } from '@eddy/metrics';
 import { statusPageRoutes } from '@eddy/status-page';
-import { bindServer, createRpcServer, loadEddyProto } from '@eddy/protocol';
+import { bindServer, createRpcServer, loadEddyProto, warmMessageCodecs } from '@eddy/protocol';
 import type * as grpc from '@grpc/grpc-js';
 import type { CredentialInput } from './auth/master-credentials.js';
 import { MasterCore } from './master-core.js';
@@ -74,6 +74,9 @@ export async function startMaster(options: MasterOptions): Promise<MasterHandle>
   const host = parseHostPort(o.listen, 'listen').host;
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info({ address, dataDir: o.dataDir, tls: Boolean(o.security.tls) }, 'master listening');
+  // The codecs built now, not by the first requests (warm-codecs.ts); stopped by close().
+  const warming = new AbortController();
+  void warmMessageCodecs('Master', { signal: warming.signal }).catch((err: unknown) => logger.warn({ err }, 'warming the message codecs failed'));
 
   let closing: Promise<void> | undefined;
   const onAbort = (): void => { void handle.close(); };
@@ -86,6 +89,7 @@ export async function startMaster(options: MasterOptions): Promise<MasterHandle>
     close(): Promise<void> {
       closing ??= (async () => {
         signal?.removeEventListener('abort', onAbort);
+        warming.abort();
         await page?.close();
         await shutdownServer(server, o.shutdownGraceMs);
         await core.close();

@@ -17,6 +17,7 @@ export type { RpcGuard, UnaryHandler } from './rpc/grpc-edge.js';
 export { authorize, DATA_CHANNEL_ROLES, MASTER_RPC_ROLES, ROLES, visibleTo, WORKER_RPC_ROLES } from './rpc/rpc-roles.js';
 export type { MethodRule, Principal, Role, RoleTable } from './rpc/rpc-roles.js';
 export { loadEddyProto } from './rpc/load-proto.js';
+export { warmMessageCodecs } from './rpc/warm-codecs.js';
 export { readTlsFiles, readTokenFile, TOKEN_METADATA_KEY, tokenMatches } from './rpc/rpc-security.js';
 export type { RpcSecurity } from './rpc/rpc-security.js';
 export { dataLoadStatusFromWire, dataLoadStatusToWire, datasetStatusFromWire, datasetStatusToWire } from './rpc/status-views.js';

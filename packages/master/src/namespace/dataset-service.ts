@@ -6,7 +6,7 @@ import type { DatasetManifest } from '@eddy/manifest';
 import type { proto } from '@eddy/protocol';
 import type { DataLoadDatasets, DataLoadFile, StaleBlock } from '../dataload/dataload-context.js';
 import type { ManifestStore } from '../manifests/manifest-store.js';
-import { wireAddress, type WorkerRegistry } from '../placement/worker-registry.js';
+import { wireAddress, type WorkerRecord, type WorkerRegistry } from '../placement/worker-registry.js';
 import type { CurrentBlocks } from '../status/current-blocks.js';
 import { normalizeDatasetPath, type DirEntryInfo } from './dataset-namespace.js';
 import type { NamespaceManager } from './namespace-manager.js';
@@ -25,6 +25,16 @@ export const MAX_SUBTREE_ENTRIES = 10_000;
 
 function fileInfo(e: DirEntryInfo): proto.FileInfo {
   return { path: e.path, size: e.size, version: e.version, mtimeMs: e.mtimeMs, isDir: e.isDir, versionId: e.versionId ?? '' };
+}
+
+/** wireAddress, once per worker for one request: the blocks of a listing mostly share their holders. */
+function addressesOnce(): (w: WorkerRecord) => proto.WorkerAddress {
+  const memo = new Map<WorkerRecord, proto.WorkerAddress>();
+  return (w) => {
+    let a = memo.get(w);
+    if (!a) memo.set(w, (a = wireAddress(w)));
+    return a;
+  };
 }
 
 /** Settles after `promise` or after `signal` aborts, whichever is first; never leaves a listener. */
@@ -142,9 +152,10 @@ export class DatasetService implements DataLoadDatasets {
     const bs = this.blockSize(dataset);
     const live = this.#p.registry.liveWorkers(dataset);
     const n = Math.min(locateBlocks, MAX_LISTED_BLOCKS);
+    const address = addressesOnce();
     return (files) => files.filter((e) => !e.isDir).map((e) => {
       const count = Math.min(n, Math.ceil(e.size / bs));
-      return { path: e.path, blocks: this.#locate(dataset, e, bs, Array.from({ length: count }, (_, i) => i), live) };
+      return { path: e.path, blocks: this.#locate(dataset, e, bs, Array.from({ length: count }, (_, i) => i), live, address) };
     });
   }
 
@@ -160,19 +171,24 @@ export class DatasetService implements DataLoadDatasets {
     return { info: fileInfo(info), blockSize: bs, blocks: this.#locate(req.dataset, info, bs, indexes, live) };
   }
 
-  /** Holders and preferred worker of blocks `indexes` of version `info` (`live`: the dataset's live workers). */
+  /**
+   * Holders and preferred worker of blocks `indexes` of version `info` (`live`: the dataset's live
+   * workers; `address`: their wire addresses, which the blocks of one request may share).
+   */
   #locate(
-    dataset: string, info: DirEntryInfo, bs: number, indexes: Iterable<number>, live: ReturnType<WorkerRegistry['liveWorkers']>,
+    dataset: string, info: DirEntryInfo, bs: number, indexes: Iterable<number>, live: readonly WorkerRecord[],
+    address: (w: WorkerRecord) => proto.WorkerAddress = wireAddress,
   ): proto.BlockLocation[] {
     const { registry } = this.#p;
     const blocks: proto.BlockLocation[] = [];
     for (const index of indexes) {
       const key = blockKey(dataset, info.path, info.version, index, bs);
-      const preferred = live.length > 0 ? registry.preferredAmong(key, live) : undefined;
+      // The only live worker is every key's consistent-hash choice: no hashing (most of a listed block's cost).
+      const preferred = live.length > 1 ? registry.preferredAmong(key, live) : live[0];
       blocks.push({
         index, key, length: blockLength(info.size, bs, index),
-        holders: registry.holders(key).map(wireAddress),
-        ...(preferred ? { preferred: wireAddress(preferred) } : {}),
+        holders: registry.holders(key).map(address),
+        ...(preferred ? { preferred: address(preferred) } : {}),
       });
     }
     return blocks;

@@ -3,7 +3,7 @@
 // `eddy up` call this; tests run it standalone with static mounts.
 import { retryWithBackoff, AbortedError, EddyError, ValidationError, UnavailableError, type Logger } from '@eddy/core';
 import {
-  Authenticator, bindServer, createMasterClient, createRpcServer, loadEddyProto, WORKER_RPC_ROLES, wrapService, type MasterRpc, type proto,
+  Authenticator, bindServer, createMasterClient, createRpcServer, loadEddyProto, warmMessageCodecs, WORKER_RPC_ROLES, wrapService, type MasterRpc, type proto,
 } from '@eddy/protocol';
 import { WORKER_DEFAULTS } from '../config/worker-defaults.js';
 import { BlockStore } from '../store/block-store.js';
@@ -192,11 +192,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     workerId: o.workerId, grpcAddress: parts.grpcAddress, dataAddress: parts.dataAddress, hostId: o.hostId,
     tiers: tiers.map((t) => `${t.medium}:${t.path}`), blocks: parts.store.blockCount, master: o.masterAddress ?? null,
   }, 'worker started');
+  // The codecs built now, not by the first requests (warm-codecs.ts); stopped by close().
+  void warmMessageCodecs('Worker', { signal: lifetime.signal }).catch((err: unknown) => logger.warn({ err }, 'warming the message codecs failed'));
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       logger.info({ workerId: o.workerId }, 'worker stopping');
+      lifetime.abort();
       await cleanup();
       logger.info({ workerId: o.workerId }, 'worker stopped');
     })();
