@@ -221,6 +221,11 @@ test('master: register, heartbeat, placement, status, lost worker, restart, stal
       const d = await datasetStatus();
       return d.phase === 'Bound' && d.cachedBytes === MiB && d.fileNum === 2;
     }, { timeoutMs: 5000, what: 'status back after restart' });
+    // The only live worker is every block's preferred one, in a List as in GetBlockLocations.
+    const alone = await cli.list({ dataset: 'demo', path: '/sub', pageToken: '', pageSize: 0, locateBlocks: 4 });
+    const aloneBlocks = alone.located[0]?.blocks ?? [];
+    assert.deepEqual(aloneBlocks.map((b) => [b.index, b.preferred?.workerId, b.holders.map((h) => h.workerId)]), [[0, 'w1', ['w1']], [1, 'w1', []], [2, 'w1', []]]);
+    assert.deepEqual(aloneBlocks, (await cli.getBlockLocations({ dataset: 'demo', path: '/sub/b.bin', version: '', offset: 0, length: 0 })).blocks);
 
     // The object changes: after a refresh, the worker is told to free the old version's block.
     await appendFile(join(ufsDir, 'sub', 'b.bin'), 'more');
