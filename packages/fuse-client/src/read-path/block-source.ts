@@ -22,6 +22,13 @@ import { ShortCircuit, type ShortCircuitOptions } from './short-circuit.js';
 import { SmallBlockFiles } from './small-block-files.js';
 import { newReadStats, type ReadStats, type UfsSource } from './sources.js';
 
+/**
+ * Buffers #readSmall returned whole: each its own allocation that nothing else holds, so
+ * fillAtOpen hands it to C as it is (a second 64 KiB buffer per warm small file, and its copy,
+ * were avoidable garbage).
+ */
+const WHOLE_SMALL_BLOCKS = new WeakSet<Buffer>();
+
 export interface RangeReadOptions {
   sequential: boolean;
   signal?: AbortSignal;
@@ -122,10 +129,13 @@ export class DatasetBlockSource implements BlockSource {
       fast.unreserveMemory(size);
       return;
     }
-    // A buffer of its own: what a read returns may be a view of a pooled or reused one, and C reads
-    // this one until the handle closes.
-    const own = Buffer.allocUnsafeSlow(size);
-    data.copy(own);
+    // A buffer of its own, since C reads it until the handle closes: what a read returns may be a
+    // view of a pooled or reused one. A whole small block from its tier file already is one.
+    let own = data;
+    if (!WHOLE_SMALL_BLOCKS.has(data)) {
+      own = Buffer.allocUnsafeSlow(size);
+      data.copy(own);
+    }
     if (fast.enterMemory(fh, own, pinned.blockSize)) this.stats.openReads++;
   }
 
@@ -182,7 +192,9 @@ export class DatasetBlockSource implements BlockSource {
     this.stats.smallLocal++;
     this.stats.local++;
     this.#o.meter.read('local', slice.length);
-    return slice.offsetInBlock === 0 && slice.length === block.length ? block : block.subarray(slice.offsetInBlock, slice.offsetInBlock + slice.length);
+    if (slice.offsetInBlock !== 0 || slice.length !== block.length) return block.subarray(slice.offsetInBlock, slice.offsetInBlock + slice.length);
+    WHOLE_SMALL_BLOCKS.add(block);
+    return block;
   }
 
   close(): void {

@@ -26,8 +26,12 @@ export class FileHandle {
   /** Reads of this handle that reached JavaScript (BlockSource.readInto). */
   jsReads = 0;
   readonly #inFlight = new Set<AbortController>();
-  /** Aborted at close(), like every controller in #inFlight; see `signal`. */
-  readonly #closer = new AbortController();
+  /**
+   * Aborted at close(), like every controller in #inFlight; see `signal`. Made at the first use:
+   * a small file answered in C never asks for it, and a controller plus the AbortedError that
+   * aborts it were a tenth of the mount's CPU per warm small file (docs/performance.md).
+   */
+  #closer: AbortController | undefined;
   #closed = false;
 
   /**
@@ -62,11 +66,17 @@ export class FileHandle {
    * (docs/performance.md). The few that wait on an RPC (a location batch, shared by the block's
    * reads) listen on this signal only while it lasts.
    */
-  get signal(): AbortSignal { return this.#closer.signal; }
+  get signal(): AbortSignal {
+    if (!this.#closer) {
+      this.#closer = new AbortController();
+      if (this.#closed) this.#closer.abort(this.#closedError());
+    }
+    return this.#closer.signal;
+  }
 
   /** Runs `op` with a signal that close() aborts. */
   async run<T>(op: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    if (this.#closed) throw new AbortedError(`${this.pinned.path}: file handle closed`);
+    if (this.#closed) throw this.#closedError();
     const controller = new AbortController();
     this.#inFlight.add(controller);
     try {
@@ -82,10 +92,16 @@ export class FileHandle {
     this.#closed = true;
     // First: no libfuse thread serves this handle once it is closed.
     if (this.cursor.fast) this.#fast?.dropHandle(this.cursor.fast);
-    const reason = new AbortedError(`${this.pinned.path}: file handle closed`);
-    this.#closer.abort(reason);
-    for (const c of this.#inFlight) c.abort(reason);
-    this.#inFlight.clear();
+    if (this.#closer || this.#inFlight.size > 0) {
+      const reason = this.#closedError();
+      this.#closer?.abort(reason);
+      for (const c of this.#inFlight) c.abort(reason);
+      this.#inFlight.clear();
+    }
     this.readahead.close();
+  }
+
+  #closedError(): AbortedError {
+    return new AbortedError(`${this.pinned.path}: file handle closed`);
   }
 }

@@ -110,9 +110,21 @@ function refuser(path: string, from: string): Refuse {
 function rootOf(real: string, roots: readonly string[], ref: proto.BlockRef, refuse: Refuse): string {
   const root = roots.find((r) => real.startsWith(r.endsWith('/') ? r : `${r}/`));
   if (root === undefined) refuse(`it resolves to ${real}, outside the worker's tier directories (${roots.join(', ')})`);
-  if (!new RegExp(`^${escapeRe(ref.key ?? '')}\\.[0-9a-f]{8}$`).test(basename(real))) refuse(`${basename(real)} is not the file of block ${ref.key}`);
+  const name = basename(real);
+  if (!isBlockFileName(name, ref.key ?? '')) refuse(`${name} is not the file of block ${ref.key}`);
   return root!;
 }
+
+/**
+ * Whether `name` is `<key>.<crc32c as 8 hex>`. A string comparison, not a RegExp built from the
+ * key: compiling one per open was the costliest frame of opening a small cached file (~50 µs).
+ */
+function isBlockFileName(name: string, key: string): boolean {
+  return key !== '' && name.length === key.length + 9 && name.startsWith(key)
+    && name.charCodeAt(key.length) === 0x2e /* . */ && CRC_HEX.test(name.slice(key.length + 1));
+}
+
+const CRC_HEX = /^[0-9a-f]{8}$/;
 
 /** What an opened block file must be, by fstat: a regular file with one link, of its tier's owner, the block's length. */
 function checkOpened(st: Stats, owner: number, ref: proto.BlockRef, refuse: Refuse): void {
@@ -121,8 +133,4 @@ function checkOpened(st: Stats, owner: number, ref: proto.BlockRef, refuse: Refu
   if (st.nlink !== 1) refuse(`it has ${st.nlink} links (a block file has one)`);
   if (st.uid !== owner) refuse(`owned by uid ${st.uid}, not by the owner of its tier directory (uid ${owner})`);
   if (st.size !== length) refuse(`${st.size} bytes, the block has ${length}`);
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
