@@ -4,7 +4,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statfsSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
@@ -17,6 +17,7 @@ import { selectHolders } from '../src/read-path/holders.js';
 import { PinnedVersion, type BlockPlace } from '../src/read-path/pinned-version.js';
 import { ReadaheadBudget } from '../src/read-path/readahead-budget.js';
 import type { BlockLocator, DataChannel, ListedLocator, ReadMeter, UfsSource } from '../src/read-path/sources.js';
+import { FastReads, type FastReadTable, type FastRemoved } from '../src/read-path/fast-reads.js';
 
 const MiB = 1 << 20;
 const BS = 4 * MiB;
@@ -81,8 +82,8 @@ function fakeChannel(address: string, s: Shared): DataChannel {
  * `shortCircuitMinBytes`: 0 makes every block eligible for short-circuit reads (the tests of that
  * mechanism), the default streams small blocks as a mount does.
  */
-function world(o: { shortCircuitMinBytes?: number; root?: string } = {}) {
-  const { root = tmpdir(), ...tunables } = o;
+function world(o: { shortCircuitMinBytes?: number; root?: string; fast?: FastReads; rootsKnown?: boolean } = {}) {
+  const { root = tmpdir(), fast, rootsKnown = true, ...tunables } = o;
   const dir = mkdtempSync(join(root, 'eddy-block-source-'));
   const files = new Map<string, Buffer>();
   const where = new Map<string, Where>();
@@ -127,7 +128,8 @@ function world(o: { shortCircuitMinBytes?: number; root?: string } = {}) {
   const channels = new ChannelPool((address) => fakeChannel(address, shared), MOUNT_DEFAULTS.workerCooldownMs);
   const source = new DatasetBlockSource({
     ...MOUNT_DEFAULTS, ...tunables, channels, ufs, meter, hostId: HOST, logger: silentLogger(), budget: new ReadaheadBudget(64 * MiB),
-    tierRoots: { rootsOf: async () => [realpathSync(dir)] }, runtime: 'rt',
+    tierRoots: { rootsOf: async () => [realpathSync(dir)], rootsNow: () => (rootsKnown ? [realpathSync(dir)] : undefined) }, runtime: 'rt',
+    ...(fast ? { fast } : {}),
     readahead: { chunkBytes: MiB, initialWindowBytes: MiB, maxWindowBytes: 32 * MiB },
   });
 
@@ -137,10 +139,10 @@ function world(o: { shortCircuitMinBytes?: number; root?: string } = {}) {
     where.set(path, w);
     return data;
   };
-  const open = (path: string, listed?: ListedLocator, version = 'v1') => source.open(new PinnedVersion(
+  const open = (path: string, listed?: ListedLocator, version = 'v1', fh?: number) => source.open(new PinnedVersion(
     { dataset: 'd', path, size: files.get(path)!.length, version, versionId: '', mtimeMs: 0, blockSize: BS },
     { locator, timeoutMs: 1000, batchBlocks: 64, ...(listed ? { listed, smallBlockBytes: MOUNT_DEFAULTS.shortCircuitMinBytes } : {}) },
-  ));
+  ), fh);
   /** Reads the whole file as the kernel would: 128 KiB at a time, in order. */
   const readAll = async (path: string, listed?: ListedLocator, version = 'v1'): Promise<Buffer> => {
     const h = open(path, listed, version);
@@ -308,6 +310,7 @@ describe('small blocks (under shortCircuitMinBytes)', () => {
         asked.push(path);
         return [{ index: 0, key: blockKey('d', path, version, 0, BS), length: 100_000, holders: [worker('far', 'other')], preferred: null }];
       },
+      peek: () => undefined,
     });
     const locates = w.calls.locate;
     w.calls.readBlock.length = 0;
@@ -407,5 +410,72 @@ for (const root of [tmpdir(), ...(existsSync('/dev/shm') ? ['/dev/shm'] : [])]) 
       assert.ok((await readHandle(held)).equals(v1), 'the version the handle pinned');
       assert.deepEqual(w.calls.readBlock, []);
     });
+  });
+}
+
+/** The C table's memory entries, in JS: what a handle's reads would be answered from. */
+class MemoryTable implements FastReadTable {
+  readonly memoryEntries = true;
+  readonly countsMisses = false;
+  readonly memory = new Map<number, Buffer>();
+  add(): boolean { return false; }
+  addMemory(fh: number, data: Buffer): boolean {
+    this.memory.set(fh, data);
+    return true;
+  }
+
+  remove(fh: number, _index: number, fd: number): FastRemoved {
+    if (fd === -1) this.memory.delete(fh);
+    return { reads: 0, missesLeft: 0 };
+  }
+
+  spendMisses(): number { return 0; }
+}
+
+// A warm small file's open: its bytes reach C in the same turn of the event loop (no await) when
+// its location came with the listing and a worker on this host keeps it on tmpfs. Otherwise (a tier
+// on disk, tier directories not known without asking the master) the general path fills it with the
+// same bytes. Either way: no READ, no pin, no GetBlockLocations, metered once as a local hit.
+const fillCases: Array<{ root: string; rootsKnown: boolean; sync: boolean }> = [
+  { root: tmpdir(), rootsKnown: true, sync: statfsSync(tmpdir()).type === 0x01021994 },
+  ...(existsSync('/dev/shm') ? [{ root: '/dev/shm', rootsKnown: true, sync: true }, { root: '/dev/shm', rootsKnown: false, sync: false }] : []),
+];
+for (const { root, rootsKnown, sync } of fillCases) {
+  test(`fillAtOpen of a warm small file in ${root}${rootsKnown ? '' : ', tier directories not known yet'}: ${sync ? 'at once' : 'after an await'}`, async () => {
+    const table = new MemoryTable();
+    const w = world({ root, fast: new FastReads(table, 64 * MiB), rootsKnown });
+    try {
+      const near = worker('near', HOST);
+      const data = w.add('/warm.bin', 70_000, { holders: [] });
+      w.tierFile('/warm.bin', data);
+      const location = [{ index: 0, key: blockKey('d', '/warm.bin', 'v1', 0, BS), length: 70_000, holders: [near], preferred: null }];
+      const listed: ListedLocator = { locate: async () => await Promise.resolve(location), peek: () => location };
+      const h = w.open('/warm.bin', listed, 'v1', 7);
+      const before = { ...w.metered };
+      const filling = w.source.fillAtOpen(h);
+      assert.equal(table.memory.has(7), sync, sync ? 'in C before any await' : 'not before an await');
+      await filling;
+      assert.ok(table.memory.get(7)?.equals(data), 'the file\'s bytes, in C');
+      assert.deepEqual(w.calls.readBlock, [], 'no data-channel READ');
+      assert.deepEqual(w.calls.openLocal, [], 'no pin');
+      assert.equal(w.calls.locate, 0, 'no GetBlockLocations');
+      assert.equal(w.metered.local - before.local, data.length, 'metered once, as a local hit');
+      assert.equal(w.source.stats.smallLocal, 1);
+      h.close();
+      assert.equal(table.memory.has(7), false, 'the entry leaves with the handle');
+
+      // Bytes that do not match the name: refused at once, read through the data channel instead.
+      const bad = w.add('/bad.bin', 5000, { holders: [near] });
+      w.tierFile('/bad.bin', bad, 'v1', crc32c(Buffer.from('other bytes')));
+      const badAt = [{ index: 0, key: blockKey('d', '/bad.bin', 'v1', 0, BS), length: 5000, holders: [near], preferred: null }];
+      const h2 = w.open('/bad.bin', { locate: async () => await Promise.resolve(badAt), peek: () => badAt }, 'v1', 8);
+      await w.source.fillAtOpen(h2);
+      assert.ok(table.memory.get(8)?.equals(bad), 'the right bytes, from the worker');
+      assert.deepEqual(w.calls.readBlock, ['near:7000']);
+      assert.equal(w.source.stats.localCorrupt, 1);
+      h2.close();
+    } finally {
+      await w.close();
+    }
   });
 }

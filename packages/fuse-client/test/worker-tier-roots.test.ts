@@ -56,3 +56,20 @@ test('a reader that found no usable live worker asks again sooner (fresh), but n
   assert.deepEqual(await roots.liveAddresses({ fresh: true }), ['w1:new'], 'not again within minFreshMs');
   assert.equal(calls, 2);
 });
+
+test('rootsNow answers without asking: the last fresh answer\'s roots, undefined before one or once it is stale', async () => {
+  let calls = 0;
+  let ttlMs = 60_000;
+  const roots = new WorkerTierRoots({
+    master: { listWorkers: async () => { calls++; return { workers: [worker('a:1', true, '/tier-a')] } as never; } },
+    runtime: 'r', timeoutMs: 1_000, logger: silentLogger(), get ttlMs() { return ttlMs; },
+  });
+  assert.equal(roots.rootsNow('a:1'), undefined, 'nothing asked yet');
+  assert.equal(calls, 0, 'rootsNow never asks');
+  assert.deepEqual(await roots.rootsOf('a:1'), ['/tier-a']);
+  assert.deepEqual(roots.rootsNow('a:1'), ['/tier-a']);
+  assert.equal(roots.rootsNow('b:1'), undefined, 'a worker the answer does not name');
+  ttlMs = -1;
+  assert.equal(roots.rootsNow('a:1'), undefined, 'a stale answer: rootsOf would ask again');
+  assert.equal(calls, 1);
+});

@@ -97,6 +97,9 @@ export class DirReadAhead {
     this.#dirs = new LRUCache<string, true>({ max: 4096, ttl: options.holdMs });
   }
 
+  /** Nothing queued, running or held: take() would answer undefined at once (BlockSource.fillAtOpen's first try). */
+  get idle(): boolean { return this.#pending.size === 0 && this.#held.size === 0; }
+
   /**
    * The bytes of `slice` of `pinned` if they were read ahead (waiting for a read-ahead already
    * running); undefined otherwise, after taking a queued read-ahead of it off the queue.

@@ -32,9 +32,9 @@ export interface OpenedBlockFile {
 type Refuse = (why: string, gone?: boolean) => never;
 
 export class LocalBlockOpener {
-  readonly #roots: TierRoots;
+  readonly #roots: Pick<TierRoots, 'rootsOf'>;
 
-  constructor(roots: TierRoots) {
+  constructor(roots: Pick<TierRoots, 'rootsOf'>) {
     this.#roots = roots;
   }
 

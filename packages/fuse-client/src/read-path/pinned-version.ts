@@ -109,6 +109,16 @@ export class PinnedVersion implements PinnedFile {
     return this.#places.get(index) ?? this.#toPlace(index, undefined);
   }
 
+  /**
+   * Where block `index` is when that is known without waiting: asked before, or (the first block of
+   * a file of small blocks) in a recent listing. Undefined when place() would wait.
+   */
+  placeNow(index: number): BlockPlace | undefined {
+    const hit = this.#places.get(index);
+    if (hit || index !== 0 || !this.#o.listed || !this.#allBlocksSmall()) return hit;
+    return this.#seed(this.#o.listed.peek(this.path)) ? this.#places.get(0) : undefined;
+  }
+
   /** Forgets block `index`'s location: a holder failed to serve it. */
   invalidate(index: number): void {
     this.#places.delete(index);

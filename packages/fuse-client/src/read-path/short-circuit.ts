@@ -223,7 +223,7 @@ export class ShortCircuit {
 
   /** One slice of a streamed read (readahead chunks, reads across blocks) from a local file; null when none serves it. */
   async readSlice(place: BlockPlace, offsetInBlock: number, length: number, o: ReadOptions): Promise<Buffer | null> {
-    if (this.#o.view.hostId === '') return null;
+    if (this.#o.view.hostId === '' || this.#streamed(Number(place.ref.fileSize), Number(place.ref.blockSize), place.index)) return null;
     const buf = Buffer.allocUnsafe(length);
     return (await this.#readLocal(place, offsetInBlock, buf, length, o)) === null ? null : buf;
   }

@@ -78,52 +78,126 @@ export class SmallBlockFiles {
   async read(place: BlockPlace): Promise<Buffer | null> {
     const { ref } = place;
     if (this.#o.view.hostId === '' || !ref.key) return null;
-    const candidates = selectHolders(place, this.#o.view).filter((h) => onThisHost(h, this.#o.view)).map((h) => h.dataAddress);
-    const p = place.preferred;
-    if (p && p.dataAddress !== '' && onThisHost(p, this.#o.view) && !this.#o.view.isSuspect(p.dataAddress) && !candidates.includes(p.dataAddress)) {
-      candidates.push(p.dataAddress);
-    }
-    for (const address of candidates) {
+    for (const address of this.#candidates(place)) {
       const roots = await this.#o.tierRoots.rootsOf(address);
       for (const root of roots) {
-        const data = await this.#fromTier(address, root, ref);
+        const data = this.#isInMemory(root) ? this.#fromMemoryTier(address, root, ref) : await this.#fromDiskTier(address, root, ref);
         if (data) return data;
       }
     }
     return null;
   }
 
-  async #fromTier(address: string, root: string, ref: proto.BlockRef): Promise<Buffer | null> {
-    const key = ref.key!;
-    const shard = join(root, 'eddy', this.#o.runtime, key.slice(0, 2));
-    if ((this.#largeUntil.get(root) ?? 0) > Date.now()) return null;
-    const mem = this.#isInMemory(root);
-    let names: string[];
-    try {
-      names = mem ? readdirSync(shard) : await readdir(shard);
-    } catch {
-      return null;
-    }
-    if (names.length > MAX_SHARD_NAMES) this.#largeUntil.set(root, Date.now() + LARGE_TIER_MS);
-    for (const name of names) {
-      if (!name.startsWith(key)) continue;
-      const m = NAME_RE.exec(name);
-      if (m?.[1] !== key) continue;
-      const path = join(shard, name);
-      try {
-        const data = mem ? readWholeSync(root, path, ref) : await this.#readWhole(address, path, ref);
-        if (data !== null && crc32c(data) >>> 0 === Number.parseInt(m[2]!, 16)) return data;
-        this.#o.stats.localCorrupt++;
-        this.#logOnce(`corrupt ${address}`, address, 'a local block file does not hold the bytes its name says; reading the block through the data channel', { path });
-      } catch (err) {
-        if (!(err instanceof LocalBlockRefusedError)) throw err;
-        // Evicted between the readdir and the open: a miss, not a refusal.
-        if (err.gone) continue;
-        this.#o.stats.localRefused++;
-        this.#logOnce(`refused ${address}`, address, 'refused a local block file; reading the block through the data channel', { err });
+  /**
+   * The same as read() with no await, for an open of a warm small file (BlockSource.fillAtOpen's first try):
+   * undefined when it would have to wait (a worker's tier directories not known without asking the
+   * master, or a tier on disk), and the caller then reads as usual.
+   */
+  readNow(place: BlockPlace): Buffer | null | undefined {
+    const { ref } = place;
+    if (this.#o.view.hostId === '' || !ref.key) return null;
+    for (const address of this.#candidates(place)) {
+      const roots = this.#o.tierRoots.rootsNow(address);
+      if (roots === undefined) return undefined;
+      for (const root of roots) {
+        if (!this.#isInMemory(root)) return undefined;
+        const data = this.#fromMemoryTier(address, root, ref);
+        if (data) return data;
       }
     }
     return null;
+  }
+
+  /** Workers on this host that hold the block (the master said) or should cache it (and may have since). */
+  #candidates(place: BlockPlace): string[] {
+    const candidates = selectHolders(place, this.#o.view).filter((h) => onThisHost(h, this.#o.view)).map((h) => h.dataAddress);
+    const p = place.preferred;
+    if (p && p.dataAddress !== '' && onThisHost(p, this.#o.view) && !this.#o.view.isSuspect(p.dataAddress) && !candidates.includes(p.dataAddress)) {
+      candidates.push(p.dataAddress);
+    }
+    return candidates;
+  }
+
+  /** A tier on tmpfs: every call synchronous (see the header). */
+  #fromMemoryTier(address: string, root: string, ref: proto.BlockRef): Buffer | null {
+    const shard = this.#shard(root, ref);
+    if (shard === undefined) return null;
+    let names: string[];
+    try {
+      names = readdirSync(shard);
+    } catch {
+      return null;
+    }
+    for (const [name, crc] of this.#named(root, names, ref)) {
+      const path = join(shard, name);
+      let data: Buffer | null;
+      try {
+        data = readWholeSync(root, path, ref);
+      } catch (err) {
+        this.#refused(address, err);
+        continue;
+      }
+      if (this.#matches(address, path, crc, data)) return data;
+    }
+    return null;
+  }
+
+  async #fromDiskTier(address: string, root: string, ref: proto.BlockRef): Promise<Buffer | null> {
+    const shard = this.#shard(root, ref);
+    if (shard === undefined) return null;
+    let names: string[];
+    try {
+      names = await readdir(shard);
+    } catch {
+      return null;
+    }
+    for (const [name, crc] of this.#named(root, names, ref)) {
+      const path = join(shard, name);
+      let data: Buffer | null;
+      try {
+        data = await this.#readWhole(address, path, ref);
+      } catch (err) {
+        this.#refused(address, err);
+        continue;
+      }
+      if (this.#matches(address, path, crc, data)) return data;
+    }
+    return null;
+  }
+
+  /** The block's shard directory in `root`, unless that tier is left alone for now (its shards are too long to list). */
+  #shard(root: string, ref: proto.BlockRef): string | undefined {
+    if ((this.#largeUntil.get(root) ?? 0) > Date.now()) return undefined;
+    return join(root, 'eddy', this.#o.runtime, ref.key!.slice(0, 2));
+  }
+
+  /** The names in a shard listing that are files of block `ref`, with the CRC32C each name states. */
+  #named(root: string, names: string[], ref: proto.BlockRef): Array<[string, number]> {
+    if (names.length > MAX_SHARD_NAMES) this.#largeUntil.set(root, Date.now() + LARGE_TIER_MS);
+    const key = ref.key!;
+    const out: Array<[string, number]> = [];
+    for (const name of names) {
+      if (!name.startsWith(key)) continue;
+      const m = NAME_RE.exec(name);
+      if (m?.[1] === key) out.push([name, Number.parseInt(m[2]!, 16)]);
+    }
+    return out;
+  }
+
+  /** Whether a block file's bytes are the block's: as long, and with the CRC32C its name states (else counted and logged). */
+  #matches(address: string, path: string, crc: number, data: Buffer | null): data is Buffer {
+    if (data !== null && crc32c(data) >>> 0 === crc) return true;
+    this.#o.stats.localCorrupt++;
+    this.#logOnce(`corrupt ${address}`, address, 'a local block file does not hold the bytes its name says; reading the block through the data channel', { path });
+    return false;
+  }
+
+  /** A block file that could not be read: evicted since the readdir (a miss), or refused (counted and logged); rethrows anything else. */
+  #refused(address: string, err: unknown): void {
+    if (!(err instanceof LocalBlockRefusedError)) throw err;
+    if (err.gone) return;
+    this.#o.stats.localRefused++;
+    this.#logOnce(`refused ${address}`, address, 'refused a local block file; reading the block through the data channel', { err });
   }
 
   /** A file on a disk tier, opened and checked by the async opener; null when shorter than its block. */

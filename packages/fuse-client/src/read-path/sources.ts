@@ -48,6 +48,8 @@ export type BlockLocator = Pick<MasterRpc, 'getBlockLocations'>;
 /** Locations that came with the directory listing (ListedLocations): the first blocks of a file, if known and recent. */
 export interface ListedLocator {
   locate(path: string): Promise<readonly proto.BlockLocation__Output[] | undefined>;
+  /** The same when this mount has them recent, without asking the master (undefined otherwise). */
+  peek(path: string): readonly proto.BlockLocation__Output[] | undefined;
 }
 
 /** The facts of the object version an open handle pinned: every byte served for it belongs to this version. */

@@ -12,6 +12,8 @@ import type { MasterRpc, proto } from '@eddy/protocol';
 export interface TierRoots {
   /** The real paths of the tier directories the worker at `dataAddress` registered; empty when unknown. */
   rootsOf(dataAddress: string): Promise<readonly string[]>;
+  /** The same when the last answer is fresh and names the worker, without asking; undefined when rootsOf would ask. */
+  rootsNow(dataAddress: string): readonly string[] | undefined;
 }
 
 export interface WorkerTierRootsOptions {
@@ -55,6 +57,10 @@ export class WorkerTierRoots implements TierRoots {
     const stale = age > (this.#o.ttlMs ?? 60_000);
     if (stale || (!this.#roots.has(dataAddress) && age > (this.#o.minRefreshMs ?? 2_000))) await this.#refresh();
     return this.#roots.get(dataAddress) ?? [];
+  }
+
+  rootsNow(dataAddress: string): readonly string[] | undefined {
+    return Date.now() - this.#at > (this.#o.ttlMs ?? 60_000) ? undefined : this.#roots.get(dataAddress);
   }
 
   async #refresh(): Promise<void> {
