@@ -143,6 +143,17 @@ test('master: register, heartbeat, placement, status, lost worker, restart, stal
     assert.deepEqual(locs.blocks.map((x) => [x.index, x.length]), [[0, MiB], [1, MiB], [2, MiB - 5]]);
     assert.deepEqual(locs.blocks[0]?.holders.map((h) => h.workerId), ['w1']);
     assert.equal(locs.blocks[0]?.key, kb0);
+    // A restarting worker first asks for its tiers with no address (start-worker.ts): it gets them,
+    // and its record (address, blocks, liveness) stays as it was until the real registration.
+    const asked = await w1.client.registerWorker({
+      workerId: 'w1', runtime: 'demo', address: { workerId: 'w1', hostId: 'host-a', grpcAddress: '', dataAddress: '' }, tiers: [], blockKeys: [],
+    });
+    assert.ok(asked.runtime && asked.runtime.tiers.length > 0, 'the tiers, for a worker with no address yet');
+    const after = await cli.getBlockLocations({ dataset: 'demo', path: '/sub/b.bin', version: '', offset: 0, length: 0 });
+    assert.deepEqual(after.blocks[0]?.holders.map((h) => [h.workerId, h.dataAddress]), [['w1', w1.address().dataAddress]], 'still held, at its address');
+    const w1Listed = (await cli.listWorkers({ runtime: 'demo' })).workers.find((w) => w.address?.workerId === 'w1');
+    assert.equal(w1Listed?.address?.dataAddress, w1.address().dataAddress);
+    assert.equal(w1Listed?.live, true);
     for (const blk of locs.blocks) assert.ok(['w1', 'w2', 'w3'].includes(blk.preferred?.workerId ?? ''));
     // The same block gets the same preferred worker from another client.
     const cli2 = createMasterClient(master.address, { token: TOKEN });

@@ -40,11 +40,16 @@ export class WorkerSessions {
     if (!req.workerId) throw new ValidationError('worker_id is required', 'worker_id');
     if (!req.runtime) throw new ValidationError('runtime is required', 'runtime');
     const { registry, currentBlocks, manifests } = this.#o;
+    const runtime = manifests.runtime(req.runtime);
+    const answer = { heartbeatIntervalMs: this.#o.heartbeatIntervalMs, runtime: runtime ? runtimeSpec(runtime) : null };
+    // A worker with no address yet only asks for its tiers (start-worker.ts, before its servers
+    // exist). Registered, it was listed live with no address (mounts and DataLoads offered a worker
+    // nobody can reach) and its earlier record's blocks were dropped until the real registration.
+    if (!req.address?.dataAddress && !req.address?.grpcAddress) return answer;
     const rec = registry.register(req);
     const stale = currentBlocks.staleAmong(rec.runtime, rec.blocks);
     if (stale.length > 0) registry.queueFree(rec.id, stale);
-    const runtime = manifests.runtime(req.runtime);
-    return { heartbeatIntervalMs: this.#o.heartbeatIntervalMs, runtime: runtime ? runtimeSpec(runtime) : null };
+    return answer;
   }
 
   heartbeat(req: proto.HeartbeatRequest__Output): proto.HeartbeatResponse {
