@@ -17,6 +17,8 @@ import type { FsTarget, S3Access } from './target.js';
 
 /** EDDY_BENCH_NO_FAST_READ=1: mounts answer every read in JS (`eddy mount --no-fast-read`), for A/B runs of the fast read path. */
 const NO_FAST_READ = process.env['EDDY_BENCH_NO_FAST_READ'] === '1';
+/** EDDY_BENCH_NO_FAST_ATTR=1: mounts answer every getattr in JS (`eddy mount --no-fast-attr`), for A/B runs of the fast attr table. */
+const NO_FAST_ATTR = process.env['EDDY_BENCH_NO_FAST_ATTR'] === '1';
 
 export const EDDY_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'packages', 'cli', 'bin', 'eddy.js');
 
@@ -86,7 +88,7 @@ export class EddyTarget implements FsTarget {
   }
 
   describe(): string {
-    return `eddy master + ${this.o.workers} workers (${this.tier.medium} tier under ${this.tier.root}, quota ${(this.o.quotaBytes / 1024 ** 3).toFixed(2)} GiB each, 16 MiB blocks) + eddy mount, separate processes; fuse.args ${this.o.fuseArgs.join(' ')}; warmed with a Once DataLoad (loadMetadata: true)${NO_FAST_READ ? '; eddy mount --no-fast-read (every read answered in JS)' : ''}`;
+    return `eddy master + ${this.o.workers} workers (${this.tier.medium} tier under ${this.tier.root}, quota ${(this.o.quotaBytes / 1024 ** 3).toFixed(2)} GiB each, 16 MiB blocks) + eddy mount, separate processes; fuse.args ${this.o.fuseArgs.join(' ')}; warmed with a Once DataLoad (loadMetadata: true)${NO_FAST_READ ? '; eddy mount --no-fast-read (every read answered in JS)' : ''}${NO_FAST_ATTR ? '; eddy mount --no-fast-attr (every getattr answered in JS)' : ''}`;
   }
 
   private tierPath(i: number): string {
@@ -178,7 +180,7 @@ export class EddyTarget implements FsTarget {
     });
     await mkdir(this.root, { recursive: true });
     this.mount = this.spawn('eddy mount', ['mount', '--master', this.masterAddress, '--dataset', DATASET, '--token-file', this.tokenFile,
-      ...(NO_FAST_READ ? ['--no-fast-read'] : []), this.root]);
+      ...(NO_FAST_READ ? ['--no-fast-read'] : []), ...(NO_FAST_ATTR ? ['--no-fast-attr'] : []), this.root]);
     await waitMounted(this.root, this.mount, 60_000);
     await this.waitFor('the first listing', 60_000, async () => (this.listingMs === undefined ? undefined : true));
   }

@@ -7,9 +7,10 @@
 // and PageCachePolicy keeps the kernel's shared page cache to one version at a time.
 import type { FuseStat, FuseStatfs } from 'fuse-native';
 import { ReadOnlyError } from '@eddy/core';
+import { FastAttrs, type FastAttrTable } from './fast-attrs.js';
 import { IsADirectoryError, WriteNotSupportedError } from './fuse-errors.js';
 import type { MasterMetadata } from './master-metadata.js';
-import type { FileAttr, DirListing } from './metadata-cache.js';
+import type { FileAttr, DirListing, MetadataCache } from './metadata-cache.js';
 import { OpenHandles, type OpenHandle } from './open-handles.js';
 import { PageCachePolicy, type OpenMode } from './page-cache-policy.js';
 import type { BlockSource } from './read-path/block-source.js';
@@ -37,6 +38,11 @@ export interface EddyFilesystemOptions {
   locationBatchBlocks: number;
   rememberedLocations: number;
   metadataCacheEntries: number;
+  /**
+   * getattr answered in libfuse's threads from a table JS keeps equal to its own answers
+   * (fast-attrs.ts), given with the metadata cache `metadata` reads through.
+   */
+  fastAttrs?: { table: FastAttrTable; cache: MetadataCache };
 }
 
 const O_ACCMODE = 3;
@@ -52,6 +58,7 @@ export class EddyFilesystem {
   readonly #pageCache: PageCachePolicy<FileAttr>;
   /** Block locations of every handle, for handles opened while the master is unreachable. */
   readonly #locations: RememberedLocations;
+  readonly #fast: FastAttrs | undefined;
   readonly #uid = process.getuid?.() ?? 0;
   readonly #gid = process.getgid?.() ?? 0;
 
@@ -62,6 +69,8 @@ export class EddyFilesystem {
       keepCacheAcrossOpens: options.keepCacheAcrossOpens, maxPaths: options.metadataCacheEntries,
     });
     this.#locations = rememberedLocations(options.rememberedLocations);
+    const fast = options.fastAttrs;
+    this.#fast = fast ? new FastAttrs({ ...fast, pageCache: this.#pageCache, stat: (attr) => this.#stat(attr) }) : undefined;
   }
 
   get openHandles(): number { return this.#handles.size; }
@@ -111,7 +120,11 @@ export class EddyFilesystem {
     );
     o.leases.acquire(pinnedAttr);
     const handle = this.#handles.add((fd) => ({ file: o.source.open(pinned, fd), attr: pinnedAttr }));
+    // The open may change what getattr reports (PageCachePolicy.peek): the C entry goes first, and
+    // with it the size it told the kernel, which the policy reads now.
+    this.#fast?.remove(pinnedAttr.path);
     const mode = this.#pageCache.open(pinnedAttr.path, handle.fd, pinnedAttr);
+    this.#fast?.mirror(pinnedAttr.path);
     // A small file is read whole now and its reads answered in libfuse's threads, unless the last
     // handle of this version found all its pages in the kernel's cache (kept for this one too).
     if (!this.#pageCache.servedByPageCache(pinnedAttr.path, mode)) await o.source.fillAtOpen(handle.file);
@@ -130,7 +143,9 @@ export class EddyFilesystem {
   }
 
   #forget(fd: number, h: OpenHandle): void {
+    this.#fast?.remove(h.attr.path);
     this.#pageCache.release(h.attr.path, fd, h.file.readsReachedUs);
+    this.#fast?.mirror(h.attr.path);
     this.#o.leases.release(h.attr);
   }
 
@@ -157,12 +172,22 @@ export class EddyFilesystem {
 
   closeAll(): void {
     this.#handles.closeAll();
+    this.#fast?.clear();
     this.#pageCache.clear();
   }
 
   #report(current: FileAttr): FuseStat {
+    // A C entry that was not live (or not there) goes first, with the size it told the kernel,
+    // before toReport records the size told now (fast-attrs.ts).
+    this.#fast?.remove(current.path);
     // The version page-cache readers read while there are some, else the current one (PageCachePolicy).
     const attr = current.isDir ? current : this.#pageCache.toReport(current.path, current);
+    const st = this.#stat(attr);
+    this.#fast?.reported(current, st);
+    return st;
+  }
+
+  #stat(attr: FileAttr): FuseStat {
     const mtime = new Date(attr.mtimeMs);
     const perm = this.#o.readOnly ? (attr.isDir ? 0o555 : 0o444) : (attr.isDir ? 0o755 : 0o644);
     const size = attr.isDir ? 4096 : attr.size;

@@ -68,6 +68,21 @@ declare module 'fuse-native' {
      * how many of those reads also returned hits.
      */
     fastReadTake(out: Buffer): void;
+    /**
+     * Patched fuse-native with the fast attr table (getattr and fgetattr answered in libfuse's threads,
+     * packages/fuse-client/src/fast-attrs.ts); the methods are absent before it, and no-ops before the mount.
+     */
+    static SUPPORTS_FAST_ATTR: boolean | undefined;
+    /**
+     * getattrs of `path` answered with `stat` until `untilMs` (CLOCK_MONOTONIC in ms, process.hrtime's clock);
+     * a new path is refused at `maxEntries`. The size the replaced entry told the kernel, or -1.
+     */
+    fastAttrPut?(path: string, stat: FuseStat, untilMs: number, maxEntries: number): number;
+    /** Removes `path`'s entry once no getattr reads it: the size it told the kernel, or -1 (none, or no getattr read it). */
+    fastAttrRemove?(path: string): number;
+    fastAttrClear?(): void;
+    /** The getattrs answered in C since the last call. */
+    fastAttrTake?(): number;
     static EPERM: number; static ENOENT: number; static EIO: number; static EBADF: number;
     static EACCES: number; static ENOTDIR: number; static EISDIR: number; static EINVAL: number;
     static EROFS: number; static ENOSYS: number; static ENOTEMPTY: number; static ENAMETOOLONG: number;

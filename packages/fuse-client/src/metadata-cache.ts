@@ -13,6 +13,14 @@ export interface FileAttr {
   mtimeMs: number;
 }
 
+/** Told of attribute changes (the fast attr table mirrors the cached attributes: fast-attrs.ts). */
+export interface AttrWatcher {
+  /** `path`'s attribute left the cache (replaced, deleted, evicted, expired or cleared): synchronously, before anything reads it. */
+  dropped(path: string): void;
+  /** A listing put these attributes in the cache. */
+  listed(attrs: readonly FileAttr[]): void;
+}
+
 export interface MetadataCacheOptions {
   attrTimeoutSec: number;
   entryTimeoutSec: number;
@@ -30,10 +38,22 @@ export interface DirListing {
 
 const NEGATIVE = true as const;
 
-function makeCache<V extends object | boolean>(seconds: number, max: number): LRUCache<string, V> | undefined {
+function makeCache<V extends object | boolean>(
+  seconds: number, max: number, dispose?: (value: V, key: string) => void,
+): LRUCache<string, V> | undefined {
   if (seconds <= 0) return undefined;
-  // ttlAutopurge is off: expired entries are dropped on access (lru-cache checks ttl on get).
-  return new LRUCache<string, V>({ max, ttl: Math.round(seconds * 1000), updateAgeOnGet: false });
+  // ttlAutopurge is off: expired entries are dropped on access (lru-cache checks ttl on get). The
+  // clock is the monotonic one libfuse's threads read (fast-attrs.ts), read at every check
+  // (ttlResolution 0): lru-cache's 1 ms debounce lasts until the event loop turns, however long.
+  return new LRUCache<string, V>({
+    max, ttl: Math.round(seconds * 1000), updateAgeOnGet: false, ttlResolution: 0, perf: { now: monotonicMs }, ...(dispose ? { dispose } : {}),
+  });
+}
+
+/** CLOCK_MONOTONIC in ms (process.hrtime's clock, and the fast attr table's deadlines'). */
+export function monotonicMs(): number {
+  const [s, ns] = process.hrtime();
+  return s * 1e3 + ns / 1e6;
 }
 
 export class MetadataCache {
@@ -41,15 +61,40 @@ export class MetadataCache {
   /** Directory listings (the names a lookup resolves against), keyed by directory path. */
   readonly #entry: LRUCache<string, DirListing> | undefined;
   readonly #negative: LRUCache<string, typeof NEGATIVE> | undefined;
+  readonly #maxEntries: number;
+  #watcher: AttrWatcher | undefined;
 
   constructor(options: MetadataCacheOptions) {
     const max = options.maxEntries;
-    this.#attr = makeCache<FileAttr>(options.attrTimeoutSec, max);
+    this.#maxEntries = max;
+    // lru-cache calls dispose synchronously whenever a value leaves (set over it, delete, evict, expire, clear).
+    this.#attr = makeCache<FileAttr>(options.attrTimeoutSec, max, (_attr, path) => this.#watcher?.dropped(path));
     this.#entry = makeCache<DirListing>(options.entryTimeoutSec, Math.max(16, Math.floor(max / 100)));
     this.#negative = makeCache<typeof NEGATIVE>(options.negativeTimeoutSec, max);
   }
 
   getAttr(path: string): FileAttr | undefined { return this.#attr?.get(path); }
+
+  /** Tells `watcher` of every attribute that leaves the cache and of listed ones (one watcher). */
+  watch(watcher: AttrWatcher): void {
+    this.#watcher = watcher;
+  }
+
+  /** The bound on cached attributes. */
+  get maxEntries(): number { return this.#maxEntries; }
+
+  /**
+   * The attribute cached for `path` and a time (monotonicMs) before which it is still cached unless
+   * replaced or dropped, without touching its recency; undefined when there is none (or it expired).
+   */
+  peekAttr(path: string): { attr: FileAttr; liveUntilMs: number } | undefined {
+    if (!this.#attr) return undefined;
+    // Read before lru-cache reads its clock: now + remaining is then no later than the entry's expiry.
+    const now = monotonicMs();
+    const attr = this.#attr.peek(path);
+    if (!attr) return undefined;
+    return { attr, liveUntilMs: now + this.#attr.getRemainingTTL(path) };
+  }
   /** Whether directory listings are kept at all (entry timeout > 0). */
   get cachesListings(): boolean { return this.#entry !== undefined; }
   /** Whether attributes are kept at all (attr timeout > 0). */
@@ -69,6 +114,7 @@ export class MetadataCache {
   setListing(dir: string, listing: DirListing): void {
     this.#entry?.set(dir, listing);
     for (const a of listing.attrs) this.setAttr(a);
+    if (this.#attr) this.#watcher?.listed(listing.attrs);
   }
 
   clear(): void {

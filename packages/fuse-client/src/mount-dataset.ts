@@ -16,6 +16,7 @@ import { ListedLocations } from './listed-locations.js';
 import { EddyFuse, libfuseOptionList } from './libfuse-options.js';
 import { MasterMetadata } from './master-metadata.js';
 import { MetadataCache } from './metadata-cache.js';
+import { NativeFastAttrs } from './native-fast-attrs.js';
 import { NativeFastReads } from './native-fast-reads.js';
 import { resolveMountOptions, type MountDatasetOptions, type ResolvedMountOptions } from './mount-options.js';
 import { DatasetBlockSource } from './read-path/block-source.js';
@@ -83,6 +84,7 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
     const ops = instrumentFuseOps(fuseOps(served.fs, logger), (op) => o.metrics.client.startFuseOp(o.dataset, op));
     const fuse = new EddyFuse(mountpoint, ops, served.libfuseOptions, o.fuseOpTimeoutMs);
     served.fast?.attach(fuse);
+    served.fastAttrs?.attach(fuse);
     await kernelMount(fuse, o, resources);
   } catch (err) {
     await resources.release();
@@ -125,7 +127,9 @@ interface Served {
   blockSize: number;
   /** The fast read table, when reads of local blocks are answered in libfuse's threads (NativeFastReads). */
   fast: NativeFastReads | undefined;
-  /** Books the reads answered there since the last call (stats, read meter, FUSE-op counter). */
+  /** The fast attr table, when getattr of cached paths is answered in libfuse's threads (fast-attrs.ts). */
+  fastAttrs: NativeFastAttrs | undefined;
+  /** Books the reads (and getattrs) answered there since the last call (stats, read meter, FUSE-op counter). */
   drainFast(): void;
 }
 
@@ -156,7 +160,12 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   if (o.fastRead && !Fuse.SUPPORTS_FAST_READ) {
     o.logger.warn('fuse-native was built without the fast read path: every read goes through JavaScript (rerun scripts/setup.sh)');
   }
-  const drainFast = (): void => fast?.drain({ stats: source.stats, meter, fuseReads: (n) => client.fuseOpsAnswered(o.dataset, 'read', n) });
+  // getattr of cached paths answered in C (fast-attrs.ts); with attr_timeout=0 nothing is cached, so nothing to answer.
+  const fastAttrs = o.fastAttr && Fuse.SUPPORTS_FAST_ATTR === true ? new NativeFastAttrs() : undefined;
+  const drainFast = (): void => {
+    fast?.drain({ stats: source.stats, meter, fuseReads: (n) => client.fuseOpsAnswered(o.dataset, 'read', n) });
+    fastAttrs?.drain((n) => client.fuseOpsAnswered(o.dataset, 'getattr', n));
+  };
   // The reporter drains them before each report (every readReportIntervalMs, and at close), which
   // also keeps the mount's Prometheus counters that fresh.
   const reporter = new ReadReporter({
@@ -197,9 +206,10 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   const fs = new EddyFilesystem({
     ...o, metadata, source, locator: master, ...(located ? { listed: located } : {}), blockSize, readOnly: fuseOptions.readOnly,
     keepCacheAcrossOpens: fuseOptions.kernelCache || fuseOptions.autoCache, leases,
+    ...(fastAttrs ? { fastAttrs: { table: fastAttrs, cache } } : {}),
   });
   resources.add(() => fs.closeAll());
-  return { fs, source, metadata, fuseOptions, libfuseOptions, blockSize, fast, drainFast, ...(dirReadAhead ? { dirReadAhead } : {}) };
+  return { fs, source, metadata, fuseOptions, libfuseOptions, blockSize, fast, fastAttrs, drainFast, ...(dirReadAhead ? { dirReadAhead } : {}) };
 }
 
 /** The mount's directory read-ahead: siblings from the cached listings, workers from the listed locations. */

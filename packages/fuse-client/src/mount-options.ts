@@ -189,6 +189,11 @@ export interface MountDatasetOptions extends Partial<Omit<MountTunables, 'readah
    * Default true; false (`eddy mount --no-fast-read`) sends every read to JavaScript, for A/B runs.
    */
   fastRead?: boolean;
+  /**
+   * Answer getattr of paths whose attributes the mount caches in libfuse's threads, in C (fast-attrs.ts).
+   * Default true; false (`eddy mount --no-fast-attr`) sends every getattr to JavaScript, for A/B runs.
+   */
+  fastAttr?: boolean;
 }
 
 /** The options after resolveMountOptions: every tunable set, the mountpoint absolute. */
@@ -205,6 +210,7 @@ export interface ResolvedMountOptions extends MountTunables {
   signal: AbortSignal | undefined;
   metrics: ProcessMetrics;
   fastRead: boolean;
+  fastAttr: boolean;
 }
 
 type NumberKey = { [K in keyof MountTunables]: MountTunables[K] extends number ? K : never }[keyof MountTunables];
@@ -232,6 +238,7 @@ export function resolveMountOptions(o: MountDatasetOptions): ResolvedMountOption
   if (typeof o.mountpoint !== 'string' || o.mountpoint === '') throw new ValidationError('mountpoint is required', 'mountpoint');
   if (typeof o.token !== 'string') throw new ValidationError('token must be a string', 'token');
   if (o.fastRead !== undefined && typeof o.fastRead !== 'boolean') throw new ValidationError('fastRead must be a boolean', 'fastRead');
+  if (o.fastAttr !== undefined && typeof o.fastAttr !== 'boolean') throw new ValidationError('fastAttr must be a boolean', 'fastAttr');
   const tunables = { ...MOUNT_DEFAULTS } as MountTunables;
   for (const key of Object.keys(MOUNT_DEFAULTS) as Array<keyof MountTunables>) {
     if (key === 'readahead') continue;
@@ -260,6 +267,7 @@ export function resolveMountOptions(o: MountDatasetOptions): ResolvedMountOption
     signal: o.signal,
     metrics: o.metrics ?? new ProcessMetrics(),
     fastRead: o.fastRead ?? true,
+    fastAttr: o.fastAttr ?? true,
   };
 }
 

@@ -92,13 +92,23 @@ export class PageCachePolicy<A extends VersionAttr = VersionAttr> {
    * version's while handles read it through the page cache, else `current`. Records the size told.
    */
   toReport(path: string, current: A): A {
-    const active = this.#active.get(path);
-    const st = active ?? this.#idle.get(path);
-    let shown = current;
-    if (active?.cached && [...active.open.values()].some((h) => !h.directIo)) shown = active.cached;
-    if (st) st.kernelSize = shown.size;
-    else this.#idle.set(path, { open: new Map(), cached: undefined, kernelSize: shown.size, cacheServed: false });
+    const shown = this.peek(path, current);
+    this.told(path, shown.size);
     return shown;
+  }
+
+  /** What toReport would return, without recording anything (the fast attr table's answer: fast-attrs.ts). */
+  peek(path: string, current: A): A {
+    const active = this.#active.get(path);
+    if (active?.cached && [...active.open.values()].some((h) => !h.directIo)) return active.cached;
+    return current;
+  }
+
+  /** Records that the kernel was told `size` for `path` (by toReport, or by the fast attr table). */
+  told(path: string, size: number): void {
+    const st = this.#active.get(path) ?? this.#idle.get(path);
+    if (st) st.kernelSize = size;
+    else this.#idle.set(path, { open: new Map(), cached: undefined, kernelSize: size, cacheServed: false });
   }
 
   /**

@@ -40,6 +40,7 @@ export async function runMount(
   const handle = await mountDataset({
     masterAddress: connection.address, dataset: flags.dataset, mountpoint, token: connection.token, logger, fuseOptions: flags.options,
     signal: ctx.signal, metrics, directUfs: flags.directUfs === true, fastRead: flags.fastRead !== false,
+    fastAttr: flags.fastAttr !== false,
     ...(tls ? { tls } : {}), ...(flags.hostId ? { hostId: flags.hostId } : {}), ...(readahead ? { readahead } : {}),
   }).catch(async (err: unknown) => {
     await endpoint?.close();

@@ -21,6 +21,8 @@ export interface MountFlags {
   metricsTokenFile?: string;
   /** commander's `--no-fast-read`: false when given. */
   fastRead?: boolean;
+  /** commander's `--no-fast-attr`: false when given. */
+  fastAttr?: boolean;
 }
 
 export function registerMountCommand(program: Command, ctx: CommandContext): void {
@@ -37,6 +39,7 @@ export function registerMountCommand(program: Command, ctx: CommandContext): voi
     .option('--tls-ca <file>', `CA bundle (PEM) to verify the master and workers; enables TLS (env ${CLI_ENV.tlsCa})`)
     .option('--readahead <MiB>', 'largest readahead window of a sequential reader, in MiB (default 64; 0 disables readahead)')
     .option('--no-fast-read', 'answer every read in JavaScript, not reads of pinned local blocks in libfuse\'s threads (for A/B runs)')
+    .option('--no-fast-attr', 'answer every getattr in JavaScript, not those of cached paths in libfuse\'s threads (for A/B runs)')
     .option('--metrics-listen <host:port>', 'serve Prometheus /metrics here (off loopback: the token as a bearer token)')
     .option(METRICS_TOKEN_FLAG, METRICS_TOKEN_HELP)
     .option('--log-level <level>', 'pino log level (env EDDY_LOG_LEVEL, default info)')
