@@ -46,7 +46,8 @@ function makeCache<V extends object | boolean>(
   // clock is the monotonic one libfuse's threads read (fast-attrs.ts), read at every check
   // (ttlResolution 0): lru-cache's 1 ms debounce lasts until the event loop turns, however long.
   return new LRUCache<string, V>({
-    max, ttl: Math.round(seconds * 1000), updateAgeOnGet: false, ttlResolution: 0, perf: { now: monotonicMs }, ...(dispose ? { dispose } : {}),
+    max, ttl: Math.round(seconds * 1000), updateAgeOnGet: false, ttlResolution: 0, perf: { now: monotonicMs },
+    ...(dispose ? { dispose } : {}),
   });
 }
 

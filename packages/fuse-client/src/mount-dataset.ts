@@ -209,7 +209,9 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
     ...(fastAttrs ? { fastAttrs: { table: fastAttrs, cache } } : {}),
   });
   resources.add(() => fs.closeAll());
-  return { fs, source, metadata, fuseOptions, libfuseOptions, blockSize, fast, fastAttrs, drainFast, ...(dirReadAhead ? { dirReadAhead } : {}) };
+  return {
+    fs, source, metadata, fuseOptions, libfuseOptions, blockSize, fast, fastAttrs, drainFast, ...(dirReadAhead ? { dirReadAhead } : {}),
+  };
 }
 
 /** The mount's directory read-ahead: siblings from the cached listings, workers from the listed locations. */

@@ -53,11 +53,14 @@ describe('the fast attr table: getattr of cached paths answered in libfuse\'s th
     rmSync(root, { recursive: true, force: true });
   });
 
-  async function mounted<T>(name: string, fastAttr: boolean | undefined, body: (mnt: string, m: MountHandle, metrics: ProcessMetrics) => Promise<T>): Promise<T> {
+  async function mounted<T>(
+    name: string, fastAttr: boolean | undefined, body: (mnt: string, m: MountHandle, metrics: ProcessMetrics) => Promise<T>,
+  ): Promise<T> {
     const mnt = join(root, name);
     const metrics = new ProcessMetrics();
     const m = await mountDataset({
-      masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, directUfs: true, logger: silentLogger(), metrics,
+      masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, directUfs: true,
+      logger: silentLogger(), metrics,
       ...(fastAttr === undefined ? {} : { fastAttr }),
     });
     try {
@@ -68,7 +71,8 @@ describe('the fast attr table: getattr of cached paths answered in libfuse\'s th
     }
   }
 
-  const findSizes = async (mnt: string): Promise<string[]> => (await sh('find', [mnt, '-type', 'f', '-printf', '%s\n'])).stdout.trim().split('\n');
+  const findSizes = async (mnt: string): Promise<string[]> =>
+    (await sh('find', [mnt, '-type', 'f', '-printf', '%s\n'])).stdout.trim().split('\n');
 
   test('find + stat of a listed tree: every file\'s getattr is answered in C, none reaches JS', async () => {
     await mounted('mnt-find', undefined, async (mnt, m, metrics) => {

@@ -37,7 +37,8 @@ const stat = (a: FileAttr): FuseStat => {
   const mtime = new Date(a.mtimeMs);
   return { mode: a.isDir ? 0o040555 : 0o100444, uid: 0, gid: 0, size: a.isDir ? 4096 : a.size, mtime, atime: mtime, ctime: mtime };
 };
-const file = (path: string, version: string, size: number): FileAttr => ({ path, isDir: false, size, version, versionId: '', mtimeMs: size * 1000 });
+const file = (path: string, version: string, size: number): FileAttr =>
+  ({ path, isDir: false, size, version, versionId: '', mtimeMs: size * 1000 });
 const listing = (attrs: FileAttr[]): { names: string[]; nameSet: Set<string>; attrs: FileAttr[] } => {
   const names = attrs.map((a) => a.path.split('/').pop()!);
   return { names, nameSet: new Set(names), attrs };
@@ -57,7 +58,8 @@ function setup(maxEntries = 100, attrTimeoutSec = 60): {
       const live = cache.peekAttr(path);
       assert.ok(live, `${path}: a live entry for a path the cache no longer holds`);
       assert.ok(e.untilMs <= live.liveUntilMs, `${path}: the entry outlives the cached attribute`);
-      assert.deepEqual(e.stat, stat(live.attr.isDir ? live.attr : pageCache.peek(path, live.attr)), `${path}: the entry differs from JS's answer`);
+      const js = stat(live.attr.isDir ? live.attr : pageCache.peek(path, live.attr));
+      assert.deepEqual(e.stat, js, `${path}: the entry differs from JS's answer`);
     }
   };
   return { table, cache, pageCache, fast, check };
