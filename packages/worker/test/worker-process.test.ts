@@ -134,6 +134,18 @@ test('with a master: tiers come from the Runtime when not given', async () => {
   }
 });
 
+test('with a master that refuses the credential: the start fails at once with the typed error, no retrying forever', async () => {
+  const f = await fixture();
+  const port = await freePort();
+  const m = await fakeMaster(port, { runtime: { blockSize: BS, tiers: [] }, blockSize: BS });
+  try {
+    await assert.rejects(startWorker({ masterAddress: m.address, runtime: 'demo', listen: '127.0.0.1:0', token: 'not-the-token', fsync: false }), UnauthenticatedError);
+  } finally {
+    await m.stop();
+    await f.cleanup();
+  }
+});
+
 test('aborting the signal stops a worker still waiting for a master nobody listens on', async () => {
   const port = await freePort();
   const stop = new AbortController();

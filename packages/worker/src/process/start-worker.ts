@@ -1,7 +1,7 @@
 // A whole worker process in one call: block store, read-through, data channel server, the Worker
 // gRPC service and (with a master) registration + heartbeats. The CLI's `eddy worker` and
 // `eddy up` call this; tests run it standalone with static mounts.
-import { retryWithBackoff, AbortedError, EddyError, ValidationError, UnavailableError, type Logger } from '@eddy/core';
+import { AbortedError, EddyError, type Logger, PermissionDeniedError, retryWithBackoff, UnauthenticatedError, UnavailableError, ValidationError } from '@eddy/core';
 import {
   Authenticator, bindServer, createMasterClient, createRpcServer, loadEddyProto, warmMessageCodecs, WORKER_RPC_ROLES, wrapService, type MasterRpc, type proto,
 } from '@eddy/protocol';
@@ -72,7 +72,9 @@ async function tiersFromMaster(master: MasterRpc, o: ResolvedWorkerOptions, auth
     attempts: Infinity,
     baseDelayMs: WORKER_DEFAULTS.startupRetryBaseMs,
     maxDelayMs: WORKER_DEFAULTS.startupRetryMaxMs,
-    isRetryable: (err) => !(err instanceof ValidationError),
+    // A refused credential (wrong token, or one without the worker role) never becomes valid by
+    // waiting: the start fails and says so, as a missing Runtime does, rather than retrying forever.
+    isRetryable: (err) => !(err instanceof ValidationError || err instanceof UnauthenticatedError || err instanceof PermissionDeniedError),
     signal,
     onRetry: (err, attempt) => {
       if (attempt === 1 || attempt % 10 === 0) o.logger.warn({ attempt, err }, 'waiting for the master to learn the tiers');
