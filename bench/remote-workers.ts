@@ -30,6 +30,7 @@ import { computeRemoteWorkerGoals } from './src/goals.js';
 import { readParallel, type ReadResult } from './src/read.js';
 import { RegionCluster } from './src/region/region-cluster.js';
 import { FuseOverTcp } from './src/remote/fuse-over-tcp.js';
+import { counterDelta, scrape, type MetricsEndpoint } from './src/remote/byte-counters.js';
 import { startTcpSender, TCP_STREAM_SCRIPT, type SinkResult } from './src/remote/tcp-stream.js';
 import { goalTable, renderWorkload } from './src/report.js';
 import { metric, recordPasses, type Goal, type Metric, type WorkloadResult } from './src/results.js';
@@ -46,7 +47,14 @@ const { values } = parseArgs({ options: {
   out: { type: 'string', default: join(here, '..', 'results') }, note: { type: 'string', default: '' },
   // A result name of one's own (e.g. 2026-12-01-remote-after) so that side-by-side runs do not overwrite each other.
   name: { type: 'string' },
+  // Which rows to measure (comma-separated); a load test of Eddy alone: --targets eddy.
+  targets: { type: 'string', default: 'eddy,raw-tcp,ceiling,fuse-over-tcp' },
 } });
+const TARGETS = ['eddy', 'raw-tcp', 'ceiling', 'fuse-over-tcp'] as const;
+type Target = typeof TARGETS[number];
+const targets = new Set(values.targets.split(',').map((t) => t.trim()));
+for (const t of targets) if (!(TARGETS as readonly string[]).includes(t)) throw new Error(`--targets: unknown target ${t} (${TARGETS.join(', ')})`);
+const want = (t: Target): boolean => targets.has(t);
 const shardBytes = (values.size ? Number(values.size) : values.quick ? 256 : 1024) * MiB;
 const passes = Number(values.passes);
 if (!Number.isInteger(passes) || passes < 1) throw new Error('--passes must be a positive integer');
@@ -54,6 +62,21 @@ if (values.name !== undefined && !/^[\w.-]+$/.test(values.name)) throw new Error
 const log = (m: string): void => { console.error(`[remote-workers ${new Date().toISOString().slice(11, 19)}] ${m}`); };
 /** The mount's host: its own network namespace; the host end of the veth is the workers' host. */
 const link = new WanLink({ namespace: 'eddybench-remote', hostIf: 'ebrm0', nsIf: 'ebrm1', hostIp: '10.231.0.1', nsIp: '10.231.0.2', rateMbit: 0, rttMs: 0 });
+
+const TARGET_NOTES: Record<Target, string> = {
+  'eddy': 'eddy: read whole in parallel through the mount (`dd bs=1M | cksum`, every CRC checked), page cache dropped before each pass; '
+    + 'the mount\'s --host-id differs from the workers\', so no block file is read directly (short-circuit): bytes come over the data channel.',
+  'raw-tcp': 'raw-tcp: the same bytes as plain TCP streams (one per shard) from a node process in the host\'s namespace to one in the mount\'s, '
+    + 'over the same veth, discarded.',
+  'ceiling': 'ceiling: bench/null-fs.ts (fuse-native, bytes from memory, no network) read the same way; its bytes are counted, not checked.',
+  'fuse-over-tcp': 'fuse-over-tcp: a floor (a measurement tool, not a product): bench/tcp-fs.ts, a null-fs-like fuse-native filesystem mounted from the '
+    + 'mount\'s namespace whose every open is one raw TCP stream from the same sender over the same veth, its reads answered from the bytes '
+    + 'as they arrive; read the same way; counted, not checked. TCP + FUSE on the same 2 cores with no Eddy code.',
+};
+
+/** MiB the workers were asked to send (cache + read through) during a pass. */
+const served = (v: BytesOfPass): number => Math.round(Object.entries(v.counters)
+  .filter(([k]) => k.startsWith('eddy_worker_served_MiB')).reduce((s, [, n]) => s + n, 0));
 
 const mbps = (bytes: number, ms: number): number => Math.round((bytes / MiB / (ms / 1000)) * 10) / 10;
 
@@ -65,11 +88,13 @@ async function rawTcp(sender: string, streams: number, bytesPerStream: number): 
   return mbps(out.bytes, out.ms);
 }
 
-interface Rows { all: Metric; one: Metric; veth: number[] }
+/** Per Eddy all-shards pass: the MiB that crossed the veth, and what the workers and the mount counted meanwhile. */
+interface BytesOfPass { vethMiB: number; counters: Record<string, number> }
+interface Rows { all: Metric; one: Metric; veth: BytesOfPass[] }
 
 /** One pass of each, interleaved: Eddy (all shards, then one), raw TCP, the ceiling, the fuse-over-tcp floor. */
-async function pass(i: number, cluster: RegionCluster, ceiling: CeilingTarget, fot: FuseOverTcp, sender: string, fixture: Fixture,
-  acc: Record<string, { all: number[]; one: number[] }>, veth: number[]): Promise<void> {
+async function pass(i: number, cluster: RegionCluster, ceiling: CeilingTarget, fot: FuseOverTcp | undefined, sender: string | undefined,
+  fixture: Fixture, acc: Record<string, { all: number[]; one: number[] }>, veth: BytesOfPass[], metrics: readonly MetricsEndpoint[]): Promise<void> {
   const files = fixture.modelFiles;
   const first: FixtureFile[] = files.slice(0, 1);
   const check = expected(fixture);
@@ -77,38 +102,45 @@ async function pass(i: number, cluster: RegionCluster, ceiling: CeilingTarget, f
     await dropCaches();
     return await readParallel(root, fs, withCheck ? check : undefined);
   };
-  const tx0 = await link.txBytes();
-  const eAll = await read(cluster.root, files, true);
-  veth.push(Math.round(((await link.txBytes()) - tx0) / MiB));
-  const eOne = await read(cluster.root, first, true);
-  const tAll = await rawTcp(sender, files.length, shardBytes);
-  const tOne = await rawTcp(sender, 1, shardBytes);
-  const cAll = await read(ceiling.root, files, false);
-  const cOne = await read(ceiling.root, first, false);
-  const fAll = await read(fot.root, files, false);
-  const fOne = await read(fot.root, first, false);
-  for (const [k, all, one] of [['eddy', eAll.mbps, eOne.mbps], ['raw-tcp', tAll, tOne], ['ceiling', cAll.mbps, cOne.mbps],
-    ['fuse-over-tcp', fAll.mbps, fOne.mbps]] as const) {
+  const got: [Target, number, number][] = [];
+  if (want('eddy')) {
+    // The page cache is dropped before the counters are read, so the window holds Eddy's read alone.
+    await dropCaches();
+    const [tx0, c0] = [await link.txBytes(), await scrape(metrics)];
+    const eAll = await readParallel(cluster.root, files, check);
+    veth.push({ vethMiB: Math.round(((await link.txBytes()) - tx0) / MiB), counters: counterDelta(c0, await scrape(metrics)) });
+    const eOne = await read(cluster.root, first, true);
+    got.push(['eddy', eAll.mbps, eOne.mbps]);
+  }
+  if (want('raw-tcp') && sender) got.push(['raw-tcp', await rawTcp(sender, files.length, shardBytes), await rawTcp(sender, 1, shardBytes)]);
+  if (want('ceiling')) got.push(['ceiling', (await read(ceiling.root, files, false)).mbps, (await read(ceiling.root, first, false)).mbps]);
+  if (want('fuse-over-tcp') && fot) got.push(['fuse-over-tcp', (await read(fot.root, files, false)).mbps, (await read(fot.root, first, false)).mbps]);
+  for (const [k, all, one] of got) {
     (acc[k] ??= { all: [], one: [] }).all.push(all);
     acc[k].one.push(one);
   }
-  log(`pass ${i}: eddy ${eAll.mbps} / ${eOne.mbps}, raw TCP ${tAll} / ${tOne}, ceiling ${cAll.mbps} / ${cOne.mbps}, `
-    + `fuse-over-tcp ${fAll.mbps} / ${fOne.mbps} MiB/s (all shards / one); `
-    + `${veth.at(-1)} MiB crossed the veth during Eddy's pass`);
+  const last = veth.at(-1);
+  log(`pass ${i}: ${got.map(([k, all, one]) => `${k} ${all} / ${one}`).join(', ')} MiB/s (all shards / one)`
+    + (last ? `; ${last.vethMiB} MiB crossed the veth during Eddy's pass; counted: ${JSON.stringify(last.counters)}` : ''));
 }
 
 async function measure(fixture: Fixture, workDir: string, access: Parameters<typeof s3DatasetManifests>[1], errors: string[]): Promise<Rows> {
   const files = fixture.modelFiles;
   const total = files.reduce((s, f) => s + f.size, 0);
   const quotaBytes = Math.ceil((total * 1.1) / MiB) * MiB;
+  const workerMetrics = [await freePort(), await freePort()];
+  const mountMetrics = await freePort();
+  const metrics: MetricsEndpoint[] = [...workerMetrics.map((p) => ({ url: `http://127.0.0.1:${p}/metrics` })),
+    { url: `http://127.0.0.1:${mountMetrics}/metrics`, netns: link.o.namespace }];
   const cluster = new RegionCluster(workDir, {
     name: 'remote', host: link.o.hostIp, mountNetns: link.o.namespace, workerHostId: 'worker-host', mountHostId: 'mount-host',
     workers: 2, quotaBytes, dataLoadTimeoutMs: 30 * 60_000,
+    workerArgs: (i) => ['--metrics-listen', `127.0.0.1:${workerMetrics[i]!}`], mountArgs: ['--metrics-listen', `127.0.0.1:${mountMetrics}`],
     manifests: () => s3DatasetManifests(fixture.bucket, access, { dataset: 'bench', replicas: 1, blockSize: '16Mi', quota: String(quotaBytes), fuseArgs: FUSE_ARGS }),
   });
   const ceiling = new CeilingTarget(files, workDir);
   const acc: Record<string, { all: number[]; one: number[] }> = {};
-  const veth: number[] = [];
+  const veth: BytesOfPass[] = [];
   let sender: Awaited<ReturnType<typeof startTcpSender>> | undefined;
   let fot: FuseOverTcp | undefined;
   try {
@@ -116,11 +148,13 @@ async function measure(fixture: Fixture, workDir: string, access: Parameters<typ
     await cluster.start();
     const ms = await cluster.dataLoad(files.map((f) => `/${f.path}`), log);
     log(`DataLoad of ${total / MiB} MiB: ${(ms / 1000).toFixed(1)} s`);
-    await ceiling.start();
-    sender = await startTcpSender(link.o.hostIp, shardBytes);
-    fot = new FuseOverTcp(files, workDir, link.o.namespace, sender.address);
-    await fot.start();
-    for (let i = 1; i <= passes; i++) await pass(i, cluster, ceiling, fot, sender.address, fixture, acc, veth);
+    if (want('ceiling')) await ceiling.start();
+    if (want('raw-tcp') || want('fuse-over-tcp')) sender = await startTcpSender(link.o.hostIp, shardBytes);
+    if (want('fuse-over-tcp') && sender) {
+      fot = new FuseOverTcp(files, workDir, link.o.namespace, sender.address);
+      await fot.start();
+    }
+    for (let i = 1; i <= passes; i++) await pass(i, cluster, ceiling, fot, sender?.address, fixture, acc, veth, metrics);
   } catch (err) {
     errors.push(String((err as Error).stack ?? err));
     log(`ERROR ${(err as Error).message}`);
@@ -188,16 +222,14 @@ async function report(startedAt: Date, loadStart: number[], rows: Rows | undefin
       + `namespace ${link.o.namespace}, reached over one unshaped veth; median of ${passes} passes (min–max beside it).`,
     metrics: rows ? [rows.all, rows.one] : [],
     notes: [
-      'eddy: read whole in parallel through the mount (`dd bs=1M | cksum`, every CRC checked), page cache dropped before each pass; '
-        + 'the mount\'s --host-id differs from the workers\', so no block file is read directly (short-circuit): bytes come over the data channel.',
-      'raw-tcp: the same bytes as plain TCP streams (one per shard) from a node process in the host\'s namespace to one in the mount\'s, over the same veth, discarded.',
-      'ceiling: bench/null-fs.ts (fuse-native, bytes from memory, no network) read the same way; its bytes are counted, not checked.',
-      'fuse-over-tcp: a floor (a measurement tool, not a product): bench/tcp-fs.ts, a null-fs-like fuse-native filesystem mounted from the '
-        + 'mount\'s namespace whose every open is one raw TCP stream from the same sender over the same veth, its reads answered from the bytes '
-        + 'as they arrive; read the same way; counted, not checked. TCP + FUSE on the same 2 cores with no Eddy code.',
-      `MiB that crossed the veth (host → mount) during each of Eddy's all-shards passes: ${rows?.veth.join(', ') ?? '—'} (the shards are ${SHARDS * shardBytes / MiB} MiB).`,
+      ...TARGETS.filter(want).map((t) => TARGET_NOTES[t]),
+      `MiB that crossed the veth (host → mount) during each of Eddy's all-shards passes: ${rows?.veth.map((v) => v.vethMiB).join(', ') ?? '—'} `
+        + `(the shards are ${SHARDS * shardBytes / MiB} MiB); the window holds that read alone (the page cache is dropped before it opens).`,
+      'Counted meanwhile by the workers (served = bytes asked of them on the data channel) and the mount (read bytes by source, worker failures): '
+        + `${rows?.veth.map((v) => `${served(v)} MiB served, ${v.counters['eddy_client_worker_failures_total'] ?? 0} worker failures`).join('; ') ?? '—'}.`,
+      ...(targets.size < TARGETS.length ? [`Only these rows were measured: ${[...targets].join(', ')} (--targets).`] : []),
     ],
-    data: { vethMiBPerEddyPass: rows?.veth ?? [] },
+    data: { vethMiBPerEddyPass: rows?.veth.map((v) => v.vethMiB) ?? [], countersPerEddyPass: rows?.veth.map((v) => v.counters) ?? [] },
   };
   const meta = {
     date: startedAt.toISOString(), host: hostname(), commit, note: values.note,

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeRemoteWorkerGoals } from '../src/goals.js';
+import { counterDelta, parseCounters } from '../src/remote/byte-counters.js';
 
 test('remote workers: Eddy against raw TCP (0.8×) and the ceiling (0.6×)', () => {
   const [tcp, ceiling] = computeRemoteWorkerGoals({ eddy: 400, rawTcp: 800, ceiling: 500 });
@@ -31,4 +32,21 @@ test('remote workers: the fuse-over-tcp floor beside each goal says whether the 
   const without = computeRemoteWorkerGoals({ eddy: 150, rawTcp: 600, ceiling: 300 });
   assert.equal(without[0]!.floor, undefined);
   assert.doesNotMatch(without[0]!.why, /floor/);
+});
+
+test('remote workers: the per-pass byte counters of the workers and the mount, summed over endpoints, as deltas', () => {
+  const worker = (served: number, hits: number): string => [
+    '# HELP eddy_worker_served_bytes_total Bytes sent',
+    `eddy_worker_served_bytes_total{dataset="bench",source="cache"} ${served}`,
+    'eddy_worker_served_bytes_total{dataset="bench",source="ufs"} 0',
+    `eddy_worker_block_reads_total{dataset="bench",result="hit"} ${hits}`,
+    'eddy_worker_evictions_total{dataset="bench"} 9',
+  ].join('\n');
+  const before = parseCounters(worker(1048576, 3));
+  const after = parseCounters(worker(3145728, 5));
+  parseCounters('eddy_client_worker_failures_total{dataset="bench"} 2\neddy_client_read_bytes_total{dataset="bench",source="remote"} 2097152', after);
+  assert.deepEqual(counterDelta(before, after), {
+    'eddy_worker_served_MiB{source="cache"}': 2, 'eddy_worker_served_MiB{source="ufs"}': 0,
+    'eddy_worker_block_reads_total{result="hit"}': 2, 'eddy_client_worker_failures_total': 2, 'eddy_client_read_MiB{source="remote"}': 2,
+  });
 });

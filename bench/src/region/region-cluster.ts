@@ -33,6 +33,9 @@ export interface RegionOptions {
   /** The region's manifests (Secret(s), Dataset `bench`, JindoRuntime `bench`). */
   manifests: () => string;
   dataLoadTimeoutMs: number;
+  /** Extra arguments of worker `i`'s and of the mount's command lines (e.g. --metrics-listen). */
+  workerArgs?: (i: number) => string[];
+  mountArgs?: string[];
 }
 
 export class RegionCluster {
@@ -124,7 +127,8 @@ export class RegionCluster {
       const tier = this.#tier(i);
       await mkdir(tier, { recursive: true });
       this.#spawn(`eddy worker ${i}`, ['worker', '--master', this.masterAddress, '--runtime', 'bench', '--listen', `${o.host}:${await freePort()}`,
-        '--token-file', workerFile, '--tier', `MEM:${tier}:${o.quotaBytes}:0.99:0.8`, ...(o.workerHostId ? ['--host-id', o.workerHostId] : [])]);
+        '--token-file', workerFile, '--tier', `MEM:${tier}:${o.quotaBytes}:0.99:0.8`, ...(o.workerHostId ? ['--host-id', o.workerHostId] : []),
+        ...(o.workerArgs?.(i) ?? [])]);
     }
     await this.#until(`${o.workers} live workers`, 300_000, async () => {
       const items = (JSON.parse(await this.eddy(['get', 'worker', '-o', 'json'], 30_000)) as { items?: { live?: boolean }[] }).items ?? [];
@@ -132,7 +136,7 @@ export class RegionCluster {
     });
     await mkdir(this.root, { recursive: true });
     this.#mount = this.#spawn('eddy mount', ['mount', '--master', this.masterAddress, '--dataset', 'bench', '--token-file', clientFile,
-      ...(o.mountHostId ? ['--host-id', o.mountHostId] : []), this.root], o.mountNetns ?? o.netns);
+      ...(o.mountHostId ? ['--host-id', o.mountHostId] : []), ...(o.mountArgs ?? []), this.root], o.mountNetns ?? o.netns);
     await waitMounted(this.root, this.#mount, 300_000);
   }
 
