@@ -72,9 +72,9 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
   const master = createMasterClient(o.masterAddress, o.security);
   const resources = new Resources(logger);
   resources.add(() => master.close());
-  const warming = new AbortController(); // the codecs built while the mount starts, not by its first List (warm-codecs.ts)
-  resources.add(() => warming.abort());
-  void warmMessageCodecs('Master', { signal: warming.signal }).catch((err: unknown) => logger.warn({ err }, 'warming the message codecs failed'));
+  // The codecs built while the mount starts (waiting on the master meanwhile), not by its first List (warm-codecs.ts).
+  const warmed = warmMessageCodecs('Master', { exerciseList: true, ...(signal ? { signal } : {}) })
+    .catch((err: unknown) => logger.warn({ err }, 'warming the message codecs failed'));
   let served: Served;
   try {
     served = await serveDataset(o, master, resources);
@@ -85,6 +85,7 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
     const fuse = new EddyFuse(mountpoint, ops, served.libfuseOptions, o.fuseOpTimeoutMs);
     served.fast?.attach(fuse);
     served.fastAttrs?.attach(fuse);
+    await warmed;
     await kernelMount(fuse, o, resources);
   } catch (err) {
     await resources.release();

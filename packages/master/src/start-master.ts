@@ -76,7 +76,7 @@ export async function startMaster(options: MasterOptions): Promise<MasterHandle>
   logger.info({ address, dataDir: o.dataDir, tls: Boolean(o.security.tls) }, 'master listening');
   // The codecs built now, not by the first requests (warm-codecs.ts); stopped by close().
   const warming = new AbortController();
-  void warmMessageCodecs('Master', { signal: warming.signal }).catch((err: unknown) => logger.warn({ err }, 'warming the message codecs failed'));
+  void warmMessageCodecs('Master', { signal: warming.signal, exerciseList: true }).catch((err: unknown) => logger.warn({ err }, 'warming the message codecs failed'));
 
   let closing: Promise<void> | undefined;
   const onAbort = (): void => { void handle.close(); };
