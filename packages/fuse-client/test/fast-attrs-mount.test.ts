@@ -53,14 +53,16 @@ describe('the fast attr table: getattr of cached paths answered in libfuse\'s th
     rmSync(root, { recursive: true, force: true });
   });
 
+  /** `timeouts`: the mount's attr/entry timeouts over the Runtime's 2 s (a long one keeps a slow find within them). */
   async function mounted<T>(
-    name: string, fastAttr: boolean | undefined, body: (mnt: string, m: MountHandle, metrics: ProcessMetrics) => Promise<T>,
+    name: string, fastAttr: boolean | undefined,
+    body: (mnt: string, m: MountHandle, metrics: ProcessMetrics) => Promise<T>, timeouts = TIMEOUT_S,
   ): Promise<T> {
     const mnt = join(root, name);
     const metrics = new ProcessMetrics();
     const m = await mountDataset({
       masterAddress: master.address, dataset: 'demo', mountpoint: mnt, token: master.token, directUfs: true,
-      logger: silentLogger(), metrics,
+      logger: silentLogger(), metrics, fuseOptions: [`attr_timeout=${timeouts},entry_timeout=${timeouts}`],
       ...(fastAttr === undefined ? {} : { fastAttr }),
     });
     try {
@@ -83,7 +85,7 @@ describe('the fast attr table: getattr of cached paths answered in libfuse\'s th
       assert.ok(n.fast >= DIRS * PER_DIR, `answered in C: ${n.fast}`);
       // The root (not in any listing) and nothing per file.
       assert.ok(n.js < DIRS, `answered in JS: ${n.js}`);
-    });
+    }, 60);
   });
 
   test('a changed object: its new size and mtime after the attr timeout, as before', async () => {
@@ -140,6 +142,6 @@ describe('the fast attr table: getattr of cached paths answered in libfuse\'s th
       const n = await getattrs(metrics, m);
       assert.equal(n.fast, 0);
       assert.ok(n.js >= DIRS * PER_DIR);
-    });
+    }, 60);
   });
 });
