@@ -43,7 +43,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--workloads a,b,c] [--t
     [--fio-runtime 20] [--passes 3] [--peer-cache tmpfs|disk] [--out bench/results] [--name 2026-12-01-x] [--note text]
   workloads: ${ALL_WORKLOADS.join(', ')}
   targets:   ${ALL_TARGETS.join(', ')} (eddy-ssd: the same cluster with an SSD tier on the work dir's disk;
-             s3-passthrough: a floor, no cache and no Eddy code, for model-load and small-files; not in the default)`;
+             s3-passthrough: a floor, no cache and no Eddy code, run in model-load and small-files only; not in the default)`;
 
 /** Parses 64M, 1G, 512Ki, 1024 into bytes (binary units). */
 export function parseSize(text: string, field: string): number {
