@@ -13,6 +13,7 @@ import { AbortedError, BufferPool, blockLength, blockSlices, type BlockSlice, ty
 import type { ReadaheadOptions } from '../mount-options.js';
 import type { ChannelPool } from './channel-pool.js';
 import type { DirReadAhead } from './dir-read-ahead.js';
+import type { FastHandle, FastReads } from './fast-reads.js';
 import { FileHandle } from './file-handle.js';
 import { selectHolders, type HolderView } from './holders.js';
 import type { BlockPlace, PinnedVersion } from './pinned-version.js';
@@ -112,51 +113,14 @@ export class DatasetBlockSource implements BlockSource {
       this.#o.fast, fh, this.#chunks);
   }
 
-  /**
-   * fillAtOpen with no await, when all it needs is at hand: a warm small file of a listed directory
-   * whose block a worker on this host keeps on tmpfs. Such an open then runs in one turn of the
-   * event loop: the dozen awaits of the general path, each a promise and a microtask, cost a tenth
-   * of the mount's CPU per warm small file (docs/performance.md). 'done' when the handle's bytes are
-   * now in C (or there is nothing to read); else the general path must run, and 'looked' says the
-   * local tier files were looked at and had no good copy (a bad one is counted once, not twice).
-   */
-  #fillNow(handle: FileHandle): 'done' | 'looked' | 'not-now' {
-    const { pinned } = handle;
-    const fast = this.#o.fast;
-    const fh = handle.cursor.fast;
-    const size = pinned.size;
-    // What fillAtOpen would not read either.
-    if (!fast || !fh || size === 0 || size >= this.#o.shortCircuitMinBytes || size > pinned.blockSize) return 'done';
-    const place = this.#small && this.#o.dirReadAhead?.idle !== false ? pinned.placeNow(0) : undefined;
-    if (!place?.current) return 'not-now';
-    if (!fast.reserveMemory(size)) return 'done';
-    let block: Buffer | null | undefined;
-    try {
-      block = this.#small!.readNow(place);
-    } catch (err) {
-      this.#o.logger.debug({ err, block: place.ref.key }, 'reading a small block from its local file failed; reading it otherwise');
-      block = null;
-    }
-    if (!block || block.length !== size) {
-      fast.unreserveMemory(size);
-      return block === null ? 'looked' : 'not-now';
-    }
-    this.stats.smallLocal++;
-    this.stats.local++;
-    this.#o.meter.read('local', size);
-    // enterMemory gives the reservation back itself when it refuses.
-    if (fast.enterMemory(fh, block, pinned.blockSize)) this.stats.openReads++;
-    return 'done';
-  }
-
   async fillAtOpen(handle: FileHandle): Promise<void> {
-    const now = this.#fillNow(handle);
-    if (now === 'done') return;
     const { pinned } = handle;
     const fast = this.#o.fast;
     const fh = handle.cursor.fast;
     const size = pinned.size;
     if (!fast || !fh || size >= this.#o.shortCircuitMinBytes || size > pinned.blockSize || !fast.reserveMemory(size)) return;
+    const now = this.#fillNow(pinned, fast, fh);
+    if (now === 'done') return;
     let data: Buffer;
     try {
       // The handle's own pinned version, through the same sources as its first read would take.
@@ -178,6 +142,32 @@ export class DatasetBlockSource implements BlockSource {
       data.copy(own);
     }
     if (fast.enterMemory(fh, own, pinned.blockSize)) this.stats.openReads++;
+  }
+
+  /**
+   * fillAtOpen's first try, with no await, when all it needs is at hand: a warm small file of a
+   * listed directory whose block a worker on this host keeps on tmpfs. Such an open then runs in one
+   * turn of the event loop: the dozen awaits of the general path, each a promise and a microtask,
+   * cost a tenth of the mount's CPU per warm small file (docs/performance.md). The file's bytes are
+   * reserved. 'done' when they are now in C (the reservation is C's, or given back by a refusal);
+   * else the general path runs with the reservation, and 'looked' says the local tier files were
+   * looked at and had no good copy (a bad one is counted once, not twice).
+   */
+  #fillNow(pinned: PinnedVersion, fast: FastReads, fh: FastHandle): 'done' | 'looked' | 'not-now' {
+    const place = this.#small && this.#o.dirReadAhead?.idle !== false ? pinned.placeNow(0) : undefined;
+    if (!place?.current) return 'not-now';
+    let block: Buffer | null | undefined;
+    try {
+      block = this.#small!.readNow(place);
+    } catch (err) {
+      this.#o.logger.debug({ err, block: place.ref.key }, 'reading a small block from its local file failed; reading it otherwise');
+      block = null;
+    }
+    if (!block || block.length !== pinned.size) return block === null ? 'looked' : 'not-now';
+    this.#countSmallLocal(block.length);
+    // enterMemory gives the reservation back itself when it refuses.
+    if (fast.enterMemory(fh, block, pinned.blockSize)) this.stats.openReads++;
+    return 'done';
   }
 
   async readInto(handle: FileHandle, target: Buffer, offset: number, length: number): Promise<number> {
@@ -230,12 +220,17 @@ export class DatasetBlockSource implements BlockSource {
       return null;
     }
     if (!block) return null;
-    this.stats.smallLocal++;
-    this.stats.local++;
-    this.#o.meter.read('local', slice.length);
+    this.#countSmallLocal(slice.length);
     if (slice.offsetInBlock !== 0 || slice.length !== block.length) return block.subarray(slice.offsetInBlock, slice.offsetInBlock + slice.length);
     WHOLE_SMALL_BLOCKS.add(block);
     return block;
+  }
+
+  /** A small block read from a local tier file: a local hit of `bytes`. */
+  #countSmallLocal(bytes: number): void {
+    this.stats.smallLocal++;
+    this.stats.local++;
+    this.#o.meter.read('local', bytes);
   }
 
   close(): void {
