@@ -15,7 +15,9 @@ import { OpenHandles, type OpenHandle } from './open-handles.js';
 import { PageCachePolicy, type OpenMode } from './page-cache-policy.js';
 import type { BlockSource } from './read-path/block-source.js';
 import type { ListedLocator } from './read-path/sources.js';
-import { PinnedVersion, rememberedLocations, type PinnedVersionOptions, type RememberedLocations } from './read-path/pinned-version.js';
+import {
+  PinnedVersion, rememberedKeys, rememberedLocations, type PinnedVersionOptions, type RememberedKeys, type RememberedLocations,
+} from './read-path/pinned-version.js';
 import type { VersionLeases } from './version-leases.js';
 
 export interface EddyFilesystemOptions {
@@ -50,6 +52,12 @@ const O_TRUNC = 0o1000;
 const O_CREAT = 0o100;
 const W_OK = 2;
 const STATFS_BSIZE = 4096;
+
+/** An open handle: its fd, and how the kernel may cache its bytes. */
+export interface Opened {
+  fd: number;
+  mode: OpenMode;
+}
 const ST_RDONLY = 1;
 
 export class EddyFilesystem {
@@ -58,6 +66,8 @@ export class EddyFilesystem {
   readonly #pageCache: PageCachePolicy<FileAttr>;
   /** Block locations of every handle, for handles opened while the master is unreachable. */
   readonly #locations: RememberedLocations;
+  /** Block keys of the versions opened lately (each a SHA-256). */
+  readonly #keys: RememberedKeys;
   readonly #fast: FastAttrs | undefined;
   readonly #uid = process.getuid?.() ?? 0;
   readonly #gid = process.getgid?.() ?? 0;
@@ -69,6 +79,7 @@ export class EddyFilesystem {
       keepCacheAcrossOpens: options.keepCacheAcrossOpens, maxPaths: options.metadataCacheEntries,
     });
     this.#locations = rememberedLocations(options.rememberedLocations);
+    this.#keys = rememberedKeys(options.rememberedLocations);
     const fast = options.fastAttrs;
     this.#fast = fast ? new FastAttrs({ ...fast, pageCache: this.#pageCache, stat: (attr) => this.#stat(attr) }) : undefined;
   }
@@ -101,12 +112,20 @@ export class EddyFilesystem {
   /**
    * Opens `path` for reading, pinning its current version (as the user-space caches know it): the
    * new fd, and how the kernel may cache the handle's bytes (page cache or direct_io, keep or drop
-   * cached pages; PageCachePolicy).
+   * cached pages; PageCachePolicy). A promise only when the open has to wait (attributes not
+   * cached, bytes not at hand): a warm small file of a listed directory opens in one turn of the
+   * event loop, with none of the promises and microtasks that cost a share of the mount's CPU per
+   * file (docs/performance.md). Refusals throw (synchronously, or as the promise's rejection).
    */
-  async open(path: string, flags: number): Promise<{ fd: number; mode: OpenMode }> {
+  open(path: string, flags: number): Opened | Promise<Opened> {
     if ((flags & O_ACCMODE) !== 0 || (flags & (O_TRUNC | O_CREAT)) !== 0) this.refuseWrite('open for writing', path);
-    const pinnedAttr = await this.#o.metadata.lookup(path);
-    if (pinnedAttr.isDir) throw new IsADirectoryError(path);
+    const cached = this.#o.metadata.lookupNow(path);
+    if (cached) return this.#openVersion(cached);
+    return this.#o.metadata.lookup(path).then((attr) => this.#openVersion(attr));
+  }
+
+  #openVersion(pinnedAttr: FileAttr): Opened | Promise<Opened> {
+    if (pinnedAttr.isDir) throw new IsADirectoryError(pinnedAttr.path);
     const o = this.#o;
     const pinned = new PinnedVersion(
       {
@@ -114,7 +133,7 @@ export class EddyFilesystem {
         versionId: pinnedAttr.versionId, mtimeMs: pinnedAttr.mtimeMs, blockSize: o.blockSize,
       },
       {
-        locator: o.locator, timeoutMs: o.masterTimeoutMs, batchBlocks: o.locationBatchBlocks, remembered: this.#locations,
+        locator: o.locator, timeoutMs: o.masterTimeoutMs, batchBlocks: o.locationBatchBlocks, remembered: this.#locations, keys: this.#keys,
         ...(o.listed ? { listed: o.listed } : {}), smallBlockBytes: o.shortCircuitMinBytes,
       },
     );
@@ -125,10 +144,11 @@ export class EddyFilesystem {
     this.#fast?.remove(pinnedAttr.path);
     const mode = this.#pageCache.open(pinnedAttr.path, handle.fd, pinnedAttr);
     this.#fast?.mirror(pinnedAttr.path);
+    const opened: Opened = { fd: handle.fd, mode };
     // A small file is read whole now and its reads answered in libfuse's threads, unless the last
     // handle of this version found all its pages in the kernel's cache (kept for this one too).
-    if (!this.#pageCache.servedByPageCache(pinnedAttr.path, mode)) await o.source.fillAtOpen(handle.file);
-    return { fd: handle.fd, mode };
+    const filling = this.#pageCache.servedByPageCache(pinnedAttr.path, mode) ? undefined : o.source.fillAtOpen(handle.file);
+    return filling ? filling.then(() => opened) : opened;
   }
 
   /** Reads into `target` for handle `fd`: bytes of the version it opened, whatever happened to the object since. */
@@ -143,9 +163,9 @@ export class EddyFilesystem {
   }
 
   #forget(fd: number, h: OpenHandle): void {
-    this.#fast?.remove(h.attr.path);
-    this.#pageCache.release(h.attr.path, fd, h.file.readsReachedUs);
-    this.#fast?.mirror(h.attr.path);
+    const release = (): void => this.#pageCache.release(h.attr.path, fd, h.file.readsReachedUs);
+    if (this.#fast) this.#fast.releasing(h.attr.path, fd, release);
+    else release();
     this.#o.leases.release(h.attr);
   }
 

@@ -2,7 +2,7 @@
 // errno values (errno.ts), and every write operation is refused.
 import Fuse, { type FuseOps } from 'fuse-native';
 import type { Logger } from '@eddy/core';
-import type { EddyFilesystem } from './eddy-filesystem.js';
+import type { EddyFilesystem, Opened } from './eddy-filesystem.js';
 import { ERRNO, errnoOf } from './errno.js';
 
 /** Operations that would change the dataset: all refused (EROFS, or ENOTSUP on a ReadWriteMany dataset). */
@@ -43,10 +43,18 @@ export function fuseOps(fs: EddyFilesystem, logger: Logger): FuseOps {
       }, (err: unknown) => cb(fail('readdir', path, err)));
     },
     open: (path, flags, cb) => {
-      fs.open(path, flags).then(({ fd, mode }) => {
-        // Needs the patched fuse-native (patches/): the handle's direct_io and keep_cache.
-        cb(0, fd, (mode.directIo ? Fuse.OPEN_DIRECT_IO : 0) | (mode.keepCache ? Fuse.OPEN_KEEP_CACHE : 0));
-      }, (err: unknown) => cb(fail('open', path, err)));
+      // Needs the patched fuse-native (patches/): the handle's direct_io and keep_cache.
+      const answer = ({ fd, mode }: Opened): void => cb(0, fd, (mode.directIo ? Fuse.OPEN_DIRECT_IO : 0) | (mode.keepCache ? Fuse.OPEN_KEEP_CACHE : 0));
+      let opened: Opened | Promise<Opened>;
+      try {
+        opened = fs.open(path, flags);
+      } catch (err) {
+        cb(fail('open', path, err));
+        return;
+      }
+      // A warm small file opens at once (EddyFilesystem.open): answered in this turn, with no microtask.
+      if (opened instanceof Promise) opened.then(answer, (err: unknown) => cb(fail('open', path, err)));
+      else answer(opened);
     },
     read: (path, fd, buf, len, pos, cb) => {
       fs.read(fd, buf, len, pos).then((n) => cb(n), (err: unknown) => cb(fail('read', path, err)));

@@ -58,11 +58,16 @@ export class MasterMetadata {
     this.#listedSizes = new LRUCache<string, number>({ max: LISTED_DIRS });
   }
 
-  async lookup(path: string): Promise<FileAttr> {
+  /** What lookup() would answer without waiting: the root, or a cached attribute; undefined otherwise. */
+  lookupNow(path: string): FileAttr | undefined {
     if (path === '/') return { path: '/', isDir: true, size: 0, version: '', versionId: '', mtimeMs: this.#mountedAt };
-    const { cache } = this.#o;
-    const hit = cache.getAttr(path);
+    return this.#o.cache.getAttr(path);
+  }
+
+  async lookup(path: string): Promise<FileAttr> {
+    const hit = this.lookupNow(path);
     if (hit) return hit;
+    const { cache } = this.#o;
     if (cache.isNegative(path)) throw new NotFoundError(path);
     // A name missing from a fresh listing of its parent needs no round trip.
     const parent = cache.getListing(posix.dirname(path));

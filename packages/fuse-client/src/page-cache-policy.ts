@@ -104,6 +104,13 @@ export class PageCachePolicy<A extends VersionAttr = VersionAttr> {
     return current;
   }
 
+  /** What peek(path, current) will return once handle `fd` of `path` is released. */
+  peekAfterRelease(path: string, fd: number, current: A): A {
+    const active = this.#active.get(path);
+    if (active?.cached && [...active.open].some(([f, h]) => f !== fd && !h.directIo)) return active.cached;
+    return current;
+  }
+
   /** Records that the kernel was told `size` for `path` (by toReport, or by the fast attr table). */
   told(path: string, size: number): void {
     const st = this.#active.get(path) ?? this.#idle.get(path);

@@ -392,6 +392,33 @@ for (const root of [tmpdir(), ...(existsSync('/dev/shm') ? ['/dev/shm'] : [])]) 
       assert.equal(w.metered.local - before.metered.local, 15_000, 'metered once each, from the READ');
     });
 
+    test('a name remembered from a neighbour\'s shard listing: a file since replaced is found again; a wrong one is counted once', async () => {
+      // Four files whose blocks share a shard (the first two characters of the key).
+      const shardOf = (p: string): string => blockKey('d', p, 'v1', 0, BS).slice(0, 2);
+      const mates = ['/nb-0.bin'];
+      for (let i = 1; mates.length < 4; i++) if (shardOf(`/nb-${i}.bin`) === shardOf(mates[0]!)) mates.push(`/nb-${i}.bin`);
+      const [a, b, x, y] = mates as [string, string, string, string];
+      const bytes = new Map(mates.map((p) => [p, w.add(p, 4000, { holders: [near] })]));
+      const other = crc32c(Buffer.from('other bytes'));
+      w.tierFile(a, bytes.get(a)!);
+      const badB = w.tierFile(b, bytes.get(b)!, 'v1', other);
+      w.tierFile(x, bytes.get(x)!);
+      w.tierFile(y, bytes.get(y)!, 'v1', other);
+      const before = { ...w.source.stats };
+      const d = (k: 'smallLocal' | 'localCorrupt'): number => w.source.stats[k] - before[k];
+      w.calls.readBlock.length = 0;
+      assert.ok((await w.readAll(a)).equals(bytes.get(a)!), 'from its file; the listing shows the others\' names');
+      // The worker replaces b's file with a good one: the remembered name is gone, the shard is listed again.
+      unlinkSync(badB);
+      w.tierFile(b, bytes.get(b)!);
+      assert.ok((await w.readAll(b)).equals(bytes.get(b)!));
+      assert.ok((await w.readAll(x)).equals(bytes.get(x)!));
+      assert.deepEqual([w.calls.readBlock, d('smallLocal'), d('localCorrupt')], [[], 3, 0], 'all three from their files, b\'s old one never read');
+      // y's remembered name has wrong bytes: refused and counted once (not again by the listing), read through the data channel.
+      assert.ok((await w.readAll(y)).equals(bytes.get(y)!));
+      assert.deepEqual([w.calls.readBlock, d('smallLocal'), d('localCorrupt')], [['near:7000'], 3, 1]);
+    });
+
     test('a handle held across an update reads its own version\'s file; one opened after it reads the new one', async () => {
       const v1 = w.add('/upd.bin', 3000, { holders: [near], preferred: near });
       w.tierFile('/upd.bin', v1, 'v1');

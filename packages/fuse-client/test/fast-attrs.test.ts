@@ -127,12 +127,53 @@ describe('FastAttrs: the fast attr table always equals JS\'s answer', () => {
     fast.mirror('/d/a');
     assert.equal(table.getattr('/d/a')?.size, 10);
     check();
+    // The v2 reader closes first: nothing changes for stat, the entry stays as it was.
+    const before = table.entries.get('/d/a');
+    fast.releasing('/d/a', 2, () => pageCache.release('/d/a', 2));
+    assert.equal(table.entries.get('/d/a'), before, 'the same entry, not removed and put again');
+    check();
     // The v1 reader closes: v2 from then on.
-    fast.remove('/d/a');
-    pageCache.release('/d/a', 1);
-    fast.mirror('/d/a');
+    fast.releasing('/d/a', 1, () => pageCache.release('/d/a', 1));
     assert.equal(table.getattr('/d/a')?.size, 30);
     check();
+  });
+
+  test('the release of a handle of the current version leaves its entry, and with it the size it told', () => {
+    const { table, cache, pageCache, fast, check } = setup();
+    const v1 = file('/d/a', 'v1', 10);
+    cache.setListing('/d', listing([v1]));
+    table.getattr('/d/a');
+    fast.remove('/d/a');
+    assert.equal(pageCache.open('/d/a', 1, v1).directIo, false);
+    fast.mirror('/d/a');
+    // Two page-cache readers; the kernel asks again while they read.
+    fast.remove('/d/a');
+    assert.equal(pageCache.open('/d/a', 2, v1).directIo, false);
+    fast.mirror('/d/a');
+    table.getattr('/d/a');
+    let calls = 0;
+    for (const fd of [1, 2]) {
+      const entry = table.entries.get('/d/a');
+      fast.releasing('/d/a', fd, () => { calls++; pageCache.release('/d/a', fd); });
+      assert.equal(table.entries.get('/d/a'), entry, `release of ${fd}: the entry stays`);
+      check();
+    }
+    assert.equal(calls, 2, 'each release ran once');
+    // The next open still finds the size the entry told the kernel (its removal records it).
+    fast.remove('/d/a');
+    assert.deepEqual(pageCache.open('/d/a', 3, v1), { directIo: false, keepCache: true });
+    check();
+  });
+
+  test('a release with no live attribute (expired, or never cached) still runs, and puts nothing', () => {
+    const { table, pageCache, fast } = setup();
+    const v1 = file('/d/a', 'v1', 10);
+    pageCache.told('/d/a', 10);
+    pageCache.open('/d/a', 1, v1);
+    let released = false;
+    fast.releasing('/d/a', 1, () => { released = true; pageCache.release('/d/a', 1); });
+    assert.ok(released);
+    assert.equal(table.entries.size, 0);
   });
 
   test('an entry that answered nothing leaves the size the kernel holds unknown: the open is direct_io', () => {

@@ -45,9 +45,11 @@ export interface BlockSource {
   /**
    * At open: reads a small file (one streamed block) whole for `handle` and hands it to libfuse's
    * threads, so none of its reads comes to JS (fast-reads.ts, memory entries). Never throws: when it
-   * cannot (no fast path, too large, no budget, the read failed) the handle reads as usual.
+   * cannot (no fast path, too large, no budget, the read failed) the handle reads as usual. A
+   * promise only when it has to wait: a warm small file whose bytes are at hand is done at once, so
+   * its open answers in the same turn of the event loop.
    */
-  fillAtOpen(handle: FileHandle): Promise<void>;
+  fillAtOpen(handle: FileHandle): Promise<void> | undefined;
   /** Reads up to `length` bytes at `offset` of the handle's pinned version into `target`; the count (fewer only at EOF). */
   readInto(handle: FileHandle, target: Buffer, offset: number, length: number): Promise<number>;
   /** Bytes [offset, offset+length) of `pinned`, clipped at EOF. `sequential`: the caller reads on (a whole-block FETCH pays off). */
@@ -113,18 +115,24 @@ export class DatasetBlockSource implements BlockSource {
       this.#o.fast, fh, this.#chunks);
   }
 
-  async fillAtOpen(handle: FileHandle): Promise<void> {
+  fillAtOpen(handle: FileHandle): Promise<void> | undefined {
     const { pinned } = handle;
     const fast = this.#o.fast;
     const fh = handle.cursor.fast;
     const size = pinned.size;
-    if (!fast || !fh || size >= this.#o.shortCircuitMinBytes || size > pinned.blockSize || !fast.reserveMemory(size)) return;
+    if (!fast || !fh || size >= this.#o.shortCircuitMinBytes || size > pinned.blockSize || !fast.reserveMemory(size)) return undefined;
     const now = this.#fillNow(pinned, fast, fh);
-    if (now === 'done') return;
+    return now === 'done' ? undefined : this.#fillAfterWait(handle, fast, fh, now === 'looked');
+  }
+
+  /** fillAtOpen's general path, with the file's bytes reserved; `looked`: the local tier files had no good copy. */
+  async #fillAfterWait(handle: FileHandle, fast: FastReads, fh: FastHandle, looked: boolean): Promise<void> {
+    const { pinned } = handle;
+    const size = pinned.size;
     let data: Buffer;
     try {
       // The handle's own pinned version, through the same sources as its first read would take.
-      data = await handle.run(async (signal) => await this.read(pinned, 0, size, { sequential: true, signal, noSmallFiles: now === 'looked' }));
+      data = await handle.run(async (signal) => await this.read(pinned, 0, size, { sequential: true, signal, noSmallFiles: looked }));
     } catch (err) {
       fast.unreserveMemory(size);
       this.#o.logger.debug({ err, path: pinned.path }, 'read at open failed; the handle reads as usual');

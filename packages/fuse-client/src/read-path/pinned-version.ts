@@ -36,6 +36,16 @@ export function rememberedLocations(max: number): RememberedLocations {
   return new LRUCache<string, BlockLocation>({ max });
 }
 
+/**
+ * Mount-wide memory of block keys, by (path, version, block size, index): a key is a SHA-256, and
+ * computing it was a tenth of the CPU of opening a warm small file again.
+ */
+export type RememberedKeys = LRUCache<string, string>;
+
+export function rememberedKeys(max: number): RememberedKeys {
+  return new LRUCache<string, string>({ max });
+}
+
 export interface PinnedVersionOptions {
   locator: BlockLocator;
   /** Deadline of a GetBlockLocations call. */
@@ -43,6 +53,7 @@ export interface PinnedVersionOptions {
   /** Blocks asked for per call. */
   batchBlocks: number;
   remembered?: RememberedLocations;
+  keys?: RememberedKeys;
   /** Locations from directory listings, used for files whose blocks are all shorter than `smallBlockBytes`. */
   listed?: ListedLocator;
   /** Blocks shorter than this are streamed (MountTunables.shortCircuitMinBytes): any recent location serves them. */
@@ -79,8 +90,15 @@ export class PinnedVersion implements PinnedFile {
   ref(index: number): proto.BlockRef {
     let ref = this.#refs.get(index);
     if (!ref) {
+      const keys = this.#o.keys;
+      const memo = keys ? this.#memoKey(index) : '';
+      let key = keys?.get(memo);
+      if (key === undefined) {
+        key = blockKey(this.dataset, this.path, this.version, index, this.blockSize);
+        keys?.set(memo, key);
+      }
       ref = {
-        key: blockKey(this.dataset, this.path, this.version, index, this.blockSize),
+        key,
         dataset: this.dataset, path: this.path, version: this.version, index,
         blockSize: this.blockSize, fileSize: this.size, versionId: this.versionId,
       };

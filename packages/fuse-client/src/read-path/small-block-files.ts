@@ -9,6 +9,9 @@
 // name itself, with a readdir of the block's shard `<tier>/eddy/<runtime>/<key[0..2]>` (the
 // store's layout: the only part of it this file knows), opens the file through the same checks as
 // a pinned one (local-block-opener.ts), reads it whole and checks its CRC32C against the name.
+// The names a listing shows are remembered (a bounded LRU), so the opens of the shard's other
+// blocks try their file at once; a remembered name that is gone, refused or wrong only costs the
+// listing it saved.
 // If the worker evicts the file meanwhile, either the open finds nothing (ENOENT) or the open fd
 // keeps the whole old inode, whose bytes are still the block's; bytes that do not match the name
 // (a file corrupted in place) are refused and counted. In every one of those cases the caller reads
@@ -30,6 +33,7 @@ import { closeSync, readdirSync, readSync, statfsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
+import { LRUCache } from 'lru-cache';
 import { blockLength, type Logger } from '@eddy/core';
 import type { proto } from '@eddy/protocol';
 import { onThisHost, selectHolders, type HolderView } from './holders.js';
@@ -45,6 +49,8 @@ const NAME_RE = /^([0-9A-Za-z_-]+)\.([0-9a-f]{8})$/;
 /** Names in one shard beyond which finding a block by its shard listing costs more than a READ (~256 × 512 blocks in a tier). */
 const MAX_SHARD_NAMES = 512;
 const LARGE_TIER_MS = 60_000;
+/** Block file names remembered from shard listings (about 100 bytes each). */
+const KNOWN_NAMES = 65_536;
 
 export interface SmallBlockFilesOptions {
   tierRoots: TierRoots;
@@ -62,6 +68,11 @@ export class SmallBlockFiles {
   readonly #inMemory = new Map<string, boolean>();
   /** Tier directories whose last shard listing was too long, until when they are left alone. */
   readonly #largeUntil = new Map<string, number>();
+  /**
+   * Block file names seen in shard listings, by tier directory and key: the open of a warm small
+   * file tries the name it knows (checked as any other) before it lists the block's shard.
+   */
+  readonly #names = new LRUCache<string, string>({ max: KNOWN_NAMES });
   /** `refused <worker>` / `corrupt <worker>`: logged once each. */
   readonly #logged = new Set<string>();
 
@@ -118,28 +129,41 @@ export class SmallBlockFiles {
     return candidates;
   }
 
-  /** A tier on tmpfs: every call synchronous (see the header). */
+  /** A tier on tmpfs: every call synchronous (see the header). The name found last time is tried before a listing. */
   #fromMemoryTier(address: string, root: string, ref: proto.BlockRef): Buffer | null {
     const shard = this.#shard(root, ref);
     if (shard === undefined) return null;
+    const memo = `${root}\0${ref.key!}`;
+    const known = this.#names.get(memo);
+    if (known !== undefined) {
+      const data = this.#fromMemoryFile(address, root, join(shard, known), ref);
+      if (data) return data;
+      this.#names.delete(memo);
+    }
     let names: string[];
     try {
       names = readdirSync(shard);
     } catch {
       return null;
     }
-    for (const [name, crc] of this.#named(root, names, ref)) {
-      const path = join(shard, name);
-      let data: Buffer | null;
-      try {
-        data = readWholeSync(root, path, ref);
-      } catch (err) {
-        this.#refused(address, err);
-        continue;
-      }
-      if (this.#matches(address, path, crc, data)) return data;
+    for (const [name] of this.#named(root, names, ref)) {
+      if (name === known) continue;
+      const data = this.#fromMemoryFile(address, root, join(shard, name), ref);
+      if (data) return data;
     }
     return null;
+  }
+
+  /** Block `ref` from its file `path` on tmpfs; null when it is gone, refused or not the block's bytes (those two counted). */
+  #fromMemoryFile(address: string, root: string, path: string, ref: proto.BlockRef): Buffer | null {
+    let data: Buffer | null;
+    try {
+      data = readWholeSync(root, path, ref);
+    } catch (err) {
+      this.#refused(address, err);
+      return null;
+    }
+    return this.#matches(address, path, crcOfName(path), data) ? data : null;
   }
 
   async #fromDiskTier(address: string, root: string, ref: proto.BlockRef): Promise<Buffer | null> {
@@ -171,15 +195,19 @@ export class SmallBlockFiles {
     return join(root, 'eddy', this.#o.runtime, ref.key!.slice(0, 2));
   }
 
-  /** The names in a shard listing that are files of block `ref`, with the CRC32C each name states. */
+  /**
+   * The names in a shard listing that are files of block `ref`, with the CRC32C each name states.
+   * Every block file name of the listing is remembered, for the opens of its neighbours.
+   */
   #named(root: string, names: string[], ref: proto.BlockRef): Array<[string, number]> {
     if (names.length > MAX_SHARD_NAMES) this.#largeUntil.set(root, Date.now() + LARGE_TIER_MS);
     const key = ref.key!;
     const out: Array<[string, number]> = [];
     for (const name of names) {
-      if (!name.startsWith(key)) continue;
       const m = NAME_RE.exec(name);
-      if (m?.[1] === key) out.push([name, Number.parseInt(m[2]!, 16)]);
+      if (!m) continue;
+      if (m[1] === key) out.push([name, Number.parseInt(m[2]!, 16)]);
+      else this.#names.set(`${root}\0${m[1]!}`, name);
     }
     return out;
   }
@@ -236,6 +264,11 @@ export class SmallBlockFiles {
     this.#logged.add(what);
     this.#o.logger.warn({ ...fields, worker: address }, msg);
   }
+}
+
+/** The CRC32C a block file's name `<key>.<crc32c as 8 hex>` states. */
+function crcOfName(path: string): number {
+  return Number.parseInt(path.slice(-8), 16);
 }
 
 /** A tmpfs file read whole with synchronous calls after the opener's checks; null when shorter than its block. */
