@@ -83,6 +83,15 @@ declare module 'fuse-native' {
     fastAttrClear?(): void;
     /** The getattrs answered in C since the last call. */
     fastAttrTake?(): number;
+    /** Patched fuse-native: small block files read and checked in C (readBlockFile, crc32c); absent before it. */
+    static SUPPORTS_READ_BLOCK_FILE: boolean | undefined;
+    /**
+     * Reads the file `rel` ('/'-joined components, no links followed) below directory `root` whole into `into`,
+     * with the checks of a local block file, and checks its CRC32C against `crc`: a status (small-block-files.ts).
+     */
+    static readBlockFile?(root: string, rel: string, into: Buffer, crc: number): number;
+    /** The CRC32C readBlockFile checks with. */
+    static crc32c?(data: Buffer): number;
     static EPERM: number; static ENOENT: number; static EIO: number; static EBADF: number;
     static EACCES: number; static ENOTDIR: number; static EISDIR: number; static EINVAL: number;
     static EROFS: number; static ENOSYS: number; static ENOTEMPTY: number; static ENAMETOOLONG: number;

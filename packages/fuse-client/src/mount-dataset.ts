@@ -195,6 +195,8 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
     ...o, channels, ufs, meter, tierRoots, runtime: spec.runtime, budget: new ReadaheadBudget(o.readaheadTotalBytes),
     liveWorkers: (options) => tierRoots.liveAddresses(options),
     ...(dirReadAhead ? { dirReadAhead } : {}), fast: fast ? new FastReads(fast, o.openReadBytes) : undefined,
+    // A warm small file's tier file read and checked in one native call (small-block-files.ts).
+    readBlockFile: fast && Fuse.SUPPORTS_READ_BLOCK_FILE === true ? Fuse.readBlockFile : undefined,
   });
   resources.add(() => source.close());
   const metadata = new MasterMetadata({ ...o, master, runtime: spec.runtime, cache, ...(located ? { located } : {}) });

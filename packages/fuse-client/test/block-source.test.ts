@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statfsSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import { blockKey, NotFoundError, silentLogger, UnreachableError } from '@eddy/core';
@@ -18,6 +19,10 @@ import { PinnedVersion, type BlockPlace } from '../src/read-path/pinned-version.
 import { ReadaheadBudget } from '../src/read-path/readahead-budget.js';
 import type { BlockLocator, DataChannel, ListedLocator, ReadMeter, UfsSource } from '../src/read-path/sources.js';
 import { FastReads, type FastReadTable, type FastRemoved } from '../src/read-path/fast-reads.js';
+import type { ReadBlockFile } from '../src/read-path/small-block-files.js';
+
+// The patched fuse-native's reader of small block files (fuse-native.c), next to Node's fs calls.
+const nativeReadBlockFile: ReadBlockFile | undefined = createRequire(import.meta.url)('fuse-native').readBlockFile;
 
 const MiB = 1 << 20;
 const BS = 4 * MiB;
@@ -82,8 +87,8 @@ function fakeChannel(address: string, s: Shared): DataChannel {
  * `shortCircuitMinBytes`: 0 makes every block eligible for short-circuit reads (the tests of that
  * mechanism), the default streams small blocks as a mount does.
  */
-function world(o: { shortCircuitMinBytes?: number; root?: string; fast?: FastReads; rootsKnown?: boolean } = {}) {
-  const { root = tmpdir(), fast, rootsKnown = true, ...tunables } = o;
+function world(o: { shortCircuitMinBytes?: number; root?: string; fast?: FastReads; rootsKnown?: boolean; readBlockFile?: ReadBlockFile } = {}) {
+  const { root = tmpdir(), fast, rootsKnown = true, readBlockFile, ...tunables } = o;
   const dir = mkdtempSync(join(root, 'eddy-block-source-'));
   const files = new Map<string, Buffer>();
   const where = new Map<string, Where>();
@@ -129,7 +134,7 @@ function world(o: { shortCircuitMinBytes?: number; root?: string; fast?: FastRea
   const source = new DatasetBlockSource({
     ...MOUNT_DEFAULTS, ...tunables, channels, ufs, meter, hostId: HOST, logger: silentLogger(), budget: new ReadaheadBudget(64 * MiB),
     tierRoots: { rootsOf: async () => [realpathSync(dir)], rootsNow: () => (rootsKnown ? [realpathSync(dir)] : undefined) }, runtime: 'rt',
-    ...(fast ? { fast } : {}),
+    ...(fast ? { fast } : {}), readBlockFile,
     readahead: { chunkBytes: MiB, initialWindowBytes: MiB, maxWindowBytes: 32 * MiB },
   });
 
@@ -345,9 +350,14 @@ test('selectHolders: holders of this version only, ours first, no duplicates, no
 // Small blocks a worker on this host holds are read from its tier file with no pin and no READ,
 // found by their shard's listing and checked against the CRC32C in their name; on disk (async
 // calls) and on tmpfs (synchronous ones).
-for (const root of [tmpdir(), ...(existsSync('/dev/shm') ? ['/dev/shm'] : [])]) {
-  describe(`small blocks read from the tier file of a worker on this host (${root})`, () => {
-    const w = world({ root });
+const tierCases = [
+  { root: tmpdir(), reader: 'Node' },
+  ...(existsSync('/dev/shm') ? [{ root: '/dev/shm', reader: 'Node' }, { root: '/dev/shm', reader: 'C' }] : []),
+];
+for (const { root, reader } of tierCases) {
+  describe(`small blocks read from the tier file of a worker on this host (${root}, read by ${reader})`, () => {
+    if (reader === 'C') assert.ok(nativeReadBlockFile, 'the patched fuse-native has readBlockFile (scripts/setup.sh builds it)');
+    const w = world({ root, ...(reader === 'C' ? { readBlockFile: nativeReadBlockFile! } : {}) });
     after(async () => await w.close());
     const near = worker('near', HOST);
 

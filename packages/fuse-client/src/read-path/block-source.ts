@@ -20,7 +20,7 @@ import type { BlockPlace, PinnedVersion } from './pinned-version.js';
 import type { ReadaheadBudget } from './readahead-budget.js';
 import { RemoteSources } from './remote-sources.js';
 import { ShortCircuit, type ShortCircuitOptions } from './short-circuit.js';
-import { SmallBlockFiles } from './small-block-files.js';
+import { SmallBlockFiles, type ReadBlockFile } from './small-block-files.js';
 import { newReadStats, type ReadStats, type UfsSource } from './sources.js';
 
 /**
@@ -73,6 +73,8 @@ export type DatasetBlockSourceOptions = Omit<ShortCircuitOptions, 'view' | 'stat
   dirReadAhead?: DirReadAhead;
   /** The runtime the workers serve (where their block files are); none: small blocks are never read from a local file. */
   runtime?: string;
+  /** Reads a small block's tmpfs file in one native call (SmallBlockFiles). */
+  readBlockFile?: ReadBlockFile | undefined;
 };
 
 /** Free readahead chunk buffers kept for reuse (16 × 4 MiB with MOUNT_DEFAULTS); more in use are fine. */
@@ -101,7 +103,9 @@ export class DatasetBlockSource implements BlockSource {
     };
     this.#local = new ShortCircuit({ ...options, view: this.#view, stats: this.stats, workerFailed });
     this.#small = options.runtime !== undefined && options.hostId !== ''
-      ? new SmallBlockFiles({ tierRoots: options.tierRoots, runtime: options.runtime, view: this.#view, stats: this.stats, logger })
+      ? new SmallBlockFiles({
+          tierRoots: options.tierRoots, runtime: options.runtime, view: this.#view, stats: this.stats, logger, readBlockFile: options.readBlockFile,
+        })
       : undefined;
     this.#remote = new RemoteSources({
       channels, view: this.#view, ufs: options.ufs, stats: this.stats, meter: options.meter, logger, workerFailed, workerTimeoutMs: options.workerTimeoutMs,

@@ -31,6 +31,7 @@
 // the async opener (a disk read must not stop the event loop).
 import { closeSync, readdirSync, readSync, statfsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import { LRUCache } from 'lru-cache';
@@ -52,6 +53,19 @@ const LARGE_TIER_MS = 60_000;
 /** Block file names remembered from shard listings (about 100 bytes each). */
 const KNOWN_NAMES = 65_536;
 
+/**
+ * Reads the whole block file `rel` (below tier directory `root`) into `into`, with the checks of
+ * local-block-opener.ts and its CRC32C against `crc`, in one call (the patched fuse-native's
+ * readBlockFile, fuse-native.c): READ_OK, READ_CORRUPT, a refusal (READ_REFUSALS), or -errno of the open
+ * that failed.
+ */
+export type ReadBlockFile = (root: string, rel: string, into: Buffer, crc: number) => number;
+
+const READ_OK = 0;
+const READ_CORRUPT = 1;
+const READ_REFUSALS: Record<number, string> = { 2: 'not a regular file', 3: 'it has more than one link', 4: 'not owned by the owner of its tier directory', 5: 'not the block\'s length' };
+const { ENOENT, ELOOP, ENOTDIR } = constants.errno;
+
 export interface SmallBlockFilesOptions {
   tierRoots: TierRoots;
   /** The runtime the workers serve: their block files are under `<tier>/eddy/<runtime>`. */
@@ -59,6 +73,8 @@ export interface SmallBlockFilesOptions {
   view: HolderView;
   stats: ReadStats;
   logger: Logger;
+  /** Reads a tmpfs block file in one native call; none: with Node's fs calls and @node-rs/crc32. */
+  readBlockFile?: ReadBlockFile | undefined;
 }
 
 export class SmallBlockFiles {
@@ -136,7 +152,7 @@ export class SmallBlockFiles {
     const memo = `${root}\0${ref.key!}`;
     const known = this.#names.get(memo);
     if (known !== undefined) {
-      const data = this.#fromMemoryFile(address, root, join(shard, known), ref);
+      const data = this.#fromMemoryFile(address, root, shard, known, ref);
       if (data) return data;
       this.#names.delete(memo);
     }
@@ -148,14 +164,24 @@ export class SmallBlockFiles {
     }
     for (const [name] of this.#named(root, names, ref)) {
       if (name === known) continue;
-      const data = this.#fromMemoryFile(address, root, join(shard, name), ref);
+      const data = this.#fromMemoryFile(address, root, shard, name, ref);
       if (data) return data;
     }
     return null;
   }
 
-  /** Block `ref` from its file `path` on tmpfs; null when it is gone, refused or not the block's bytes (those two counted). */
-  #fromMemoryFile(address: string, root: string, path: string, ref: proto.BlockRef): Buffer | null {
+  /** Block `ref` from its file `name` in `shard` on tmpfs; null when it is gone, refused or not the block's bytes (those two counted). */
+  #fromMemoryFile(address: string, root: string, shard: string, name: string, ref: proto.BlockRef): Buffer | null {
+    const path = join(shard, name);
+    const native = this.#o.readBlockFile;
+    if (native) {
+      const data = Buffer.allocUnsafeSlow(blockLength(Number(ref.fileSize), Number(ref.blockSize), ref.index ?? 0));
+      const status = native(root, `eddy/${this.#o.runtime}/${ref.key!.slice(0, 2)}/${name}`, data, crcOfName(name));
+      if (status === READ_OK) return data;
+      if (status === READ_CORRUPT) this.#matches(address, path, crcOfName(path), null);
+      else if (status !== -ENOENT) this.#refused(address, refusal(path, root, status));
+      return null;
+    }
     let data: Buffer | null;
     try {
       data = readWholeSync(root, path, ref);
@@ -264,6 +290,13 @@ export class SmallBlockFiles {
     this.#logged.add(what);
     this.#o.logger.warn({ ...fields, worker: address }, msg);
   }
+}
+
+/** The refusal readBlockFile's `status` stands for. */
+function refusal(path: string, root: string, status: number): LocalBlockRefusedError {
+  const why = READ_REFUSALS[status] ?? (status === -ELOOP ? 'a link on its path'
+    : status === -ENOTDIR ? 'a link or a file where a directory of its path should be' : `it cannot be opened (errno ${-status})`);
+  return new LocalBlockRefusedError(`refused local block file ${path} from tier directory ${root}: ${why}`, path, false);
 }
 
 /** The CRC32C a block file's name `<key>.<crc32c as 8 hex>` states. */
