@@ -69,7 +69,7 @@ fi
 # come with the fuse-shared-library npm package: no libfuse-dev needed). node-gyp-build loads
 # build/Release before prebuilds/.
 FUSE_NATIVE=node_modules/fuse-native
-if ! grep -q read_block_file_supported "$FUSE_NATIVE/fuse-native.c"; then
+if ! grep -q release_queue_supported "$FUSE_NATIVE/fuse-native.c"; then
   if grep -q open_flags_supported "$FUSE_NATIVE/fuse-native.c"; then
     # An older version of the patch is applied: put the package's own files back first (npm's cache).
     log "restoring fuse-native's files before applying the current patch"

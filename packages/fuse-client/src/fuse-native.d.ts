@@ -92,6 +92,13 @@ declare module 'fuse-native' {
     static readBlockFile?(root: string, rel: string, into: Buffer, crc: number): number;
     /** The CRC32C readBlockFile checks with. */
     static crc32c?(data: Buffer): number;
+    /** Patched fuse-native: releases answered in libfuse's threads and drained by JS in batches (releaseQueue). */
+    static SUPPORTS_RELEASE_QUEUE: boolean | undefined;
+    /**
+     * From now on (after the mount) releases are answered in libfuse's threads and `drain` gets their
+     * handles in batches; null: one by one through ops.release again. Whether the queue is on.
+     */
+    releaseQueue?(drain: ((handles: Float64Array) => void) | null): boolean;
     static EPERM: number; static ENOENT: number; static EIO: number; static EBADF: number;
     static EACCES: number; static ENOTDIR: number; static EISDIR: number; static EINVAL: number;
     static EROFS: number; static ENOSYS: number; static ENOTEMPTY: number; static ENAMETOOLONG: number;

@@ -87,6 +87,7 @@ export async function mountDataset(options: MountDatasetOptions): Promise<MountH
     served.fastAttrs?.attach(fuse);
     await warmed;
     await kernelMount(fuse, o, resources);
+    if (served.fast && Fuse.SUPPORTS_RELEASE_QUEUE === true) queueReleases(fuse, served.fs, o, resources);
   } catch (err) {
     await resources.release();
     throw err;
@@ -215,6 +216,26 @@ async function serveDataset(o: ResolvedMountOptions, master: MasterRpc, resource
   return {
     fs, source, metadata, fuseOptions, libfuseOptions, blockSize, fast, fastAttrs, drainFast, ...(dirReadAhead ? { dirReadAhead } : {}),
   };
+}
+
+/**
+ * Releases answered in libfuse's threads (the patched fuse-native's release queue): nobody waits for
+ * the answer to a FUSE release, so it need not cost a JS round trip; the handles are released here
+ * in batches, and counted as answered releases. Turned off before the unmount: the handles still
+ * queued then are closed with every other one (EddyFilesystem.closeAll).
+ */
+function queueReleases(fuse: EddyFuse, fs: EddyFilesystem, o: ResolvedMountOptions, resources: Resources): void {
+  const on = fuse.releaseQueue?.((handles) => {
+    for (const fd of handles) {
+      try {
+        fs.release(fd);
+      } catch (err) {
+        o.logger.warn({ err, fd }, 'fuse operation failed');
+      }
+    }
+    o.metrics.client.fuseOpsAnswered(o.dataset, 'release', handles.length);
+  }) === true;
+  if (on) resources.add(() => { fuse.releaseQueue?.(null); });
 }
 
 /** The mount's directory read-ahead: siblings from the cached listings, workers from the listed locations. */
