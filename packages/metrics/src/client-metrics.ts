@@ -7,6 +7,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { DatasetLabels } from './dataset-labels.js';
 import { errorCodeLabel, fuseOpLabel } from './enum-labels.js';
+import { PendingCounts } from './pending-counts.js';
 
 export type ReadSource = 'local' | 'remote' | 'ufs';
 export const READ_SOURCES: readonly ReadSource[] = ['local', 'remote', 'ufs'];
@@ -29,26 +30,33 @@ export class ClientMetrics {
   readonly #ufsErrors: Counter<'dataset' | 'code'>;
   /** Plain totals alongside the counters: what the mount reports to the master. */
   readonly #totals = new Map<string, ReadBytesBySource>();
+  /** The hot counters' increments, added at collection (pending-counts.ts). */
+  readonly #pendingBytes: PendingCounts<'dataset' | 'source'>;
+  readonly #pendingReads: PendingCounts<'dataset' | 'source'>;
+  readonly #pendingOps: PendingCounts<'dataset' | 'op' | 'result'>;
 
   constructor(registry: Registry, datasets = new DatasetLabels()) {
     this.#datasets = datasets;
     const registers = [registry];
     this.#readBytes = new Counter({
       name: 'eddy_client_read_bytes_total', help: 'Bytes delivered by the read path, by source (local short-circuit, remote worker, UFS)',
-      labelNames: ['dataset', 'source'], registers,
+      labelNames: ['dataset', 'source'], registers, collect: () => this.#pendingBytes.flush(),
     });
     this.#reads = new Counter({
       name: 'eddy_client_reads_total', help: 'Block reads by source; local and remote are cache hits, ufs are misses',
-      labelNames: ['dataset', 'source'], registers,
+      labelNames: ['dataset', 'source'], registers, collect: () => this.#pendingReads.flush(),
     });
     this.#fuseOps = new Counter({
       name: 'eddy_fuse_operations_total', help: 'FUSE operations answered, by operation and result (ok or error)',
-      labelNames: ['dataset', 'op', 'result'], registers,
+      labelNames: ['dataset', 'op', 'result'], registers, collect: () => this.#pendingOps.flush(),
     });
     this.#fuseSeconds = new Histogram({
       name: 'eddy_fuse_operation_duration_seconds', help: 'Time to answer a FUSE operation', labelNames: ['dataset', 'op'],
       buckets: FUSE_LATENCY_BUCKETS, registers,
     });
+    this.#pendingBytes = new PendingCounts(this.#readBytes);
+    this.#pendingReads = new PendingCounts(this.#reads);
+    this.#pendingOps = new PendingCounts(this.#fuseOps);
     this.#fetches = new Counter({
       name: 'eddy_client_block_fetches_total', help: 'Whole-block FETCHes asked of a worker on this host, by result',
       labelNames: ['dataset', 'result'], registers,
@@ -66,12 +74,14 @@ export class ClientMetrics {
 
   /** One block read of `bytes` served by `source` (or `reads` of them, `bytes` in all). */
   read(dataset: string, source: ReadSource, bytes: number, reads = 1): void {
-    const labels = { dataset: this.#datasets.of(dataset), source };
-    this.#readBytes.inc(labels, bytes);
-    this.#reads.inc(labels, reads);
-    const t = this.#totals.get(labels.dataset) ?? { local: 0, remote: 0, ufs: 0 };
+    const d = this.#datasets.of(dataset);
+    const key = `${d}\0${source}`;
+    const labels = (): { dataset: string; source: ReadSource } => ({ dataset: d, source });
+    this.#pendingBytes.add(key, labels, bytes);
+    this.#pendingReads.add(key, labels, reads);
+    const t = this.#totals.get(d) ?? { local: 0, remote: 0, ufs: 0 };
     t[source] += bytes;
-    this.#totals.set(labels.dataset, t);
+    this.#totals.set(d, t);
   }
 
   /** Starts timing a FUSE operation; call the result with whether it succeeded. */
@@ -81,7 +91,7 @@ export class ClientMetrics {
     const o = fuseOpLabel(op);
     return (ok) => {
       this.#fuseSeconds.observe({ dataset: d, op: o }, Number(process.hrtime.bigint() - start) / 1e9);
-      this.#fuseOps.inc({ dataset: d, op: o, result: ok ? 'ok' : 'error' });
+      this.#countOps(d, o, ok ? 'ok' : 'error', 1);
     };
   }
 
@@ -90,7 +100,11 @@ export class ClientMetrics {
    * libfuse threads answered in C): counted, not timed, so the histogram covers JS answers only.
    */
   fuseOpsAnswered(dataset: string, op: string, count: number): void {
-    this.#fuseOps.inc({ dataset: this.#datasets.of(dataset), op: fuseOpLabel(op), result: 'ok' }, count);
+    this.#countOps(this.#datasets.of(dataset), fuseOpLabel(op), 'ok', count);
+  }
+
+  #countOps(dataset: string, op: string, result: 'ok' | 'error', count: number): void {
+    this.#pendingOps.add(`${dataset}\0${op}\0${result}`, () => ({ dataset, op, result }), count);
   }
 
   blockFetch(dataset: string, ok: boolean): void {

@@ -181,6 +181,13 @@ export class PinnedVersion implements PinnedFile {
   /** Takes listed locations when they cover every block of this version (their keys are ours); false otherwise. */
   #seed(listed: readonly BlockLocation[] | undefined): boolean {
     if (!listed) return false;
+    // A file of one block (every small file): no map to build.
+    if (this.blockCount === 1) {
+      const b = listed.find((l) => l.index === 0);
+      if (b === undefined || b.key !== this.ref(0).key) return false;
+      this.#learn(b);
+      return true;
+    }
     const byIndex = new Map(listed.map((b) => [b.index, b]));
     for (let i = 0; i < this.blockCount; i++) if (byIndex.get(i)?.key !== this.ref(i).key) return false;
     for (let i = 0; i < this.blockCount; i++) this.#learn(byIndex.get(i)!);
