@@ -52,13 +52,13 @@ const O_TRUNC = 0o1000;
 const O_CREAT = 0o100;
 const W_OK = 2;
 const STATFS_BSIZE = 4096;
+const ST_RDONLY = 1;
 
 /** An open handle: its fd, and how the kernel may cache its bytes. */
 export interface Opened {
   fd: number;
   mode: OpenMode;
 }
-const ST_RDONLY = 1;
 
 export class EddyFilesystem {
   readonly #o: EddyFilesystemOptions;

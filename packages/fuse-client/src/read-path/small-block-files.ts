@@ -27,8 +27,11 @@
 // the data channel as before.
 //
 // MEM tiers (tmpfs) are read with synchronous calls: each is a memory operation of a few
-// microseconds, less than the thread-pool round trip of its async form. Other tiers go through
-// the async opener (a disk read must not stop the event loop).
+// microseconds, less than the thread-pool round trip of its async form. With the patched
+// fuse-native, a tmpfs file is opened, checked, read and its CRC32C checked in one native call
+// (`readBlockFile`, fuse-native.c): the same checks, stricter about links (none is followed
+// anywhere below the tier directory), without Node's per-call costs. Other tiers go through the async
+// opener (a disk read must not stop the event loop).
 import { closeSync, readdirSync, readSync, statfsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { constants } from 'node:os';
@@ -165,7 +168,9 @@ export class SmallBlockFiles {
     for (const [name] of this.#named(root, names, ref)) {
       if (name === known) continue;
       const data = this.#fromMemoryFile(address, root, shard, name, ref);
-      if (data) return data;
+      if (!data) continue;
+      this.#names.set(memo, name);
+      return data;
     }
     return null;
   }
