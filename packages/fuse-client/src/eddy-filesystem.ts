@@ -1,4 +1,4 @@
-// The filesystem a mount serves, one async method per FUSE operation: metadata from the master
+// The filesystem a mount serves, one method per FUSE operation (a promise where it may wait): metadata from the master
 // (through the user-space caches), bytes through the read path (BlockSource), and a typed refusal
 // of every write. fuse-ops.ts adapts it to fuse-native's callbacks and errno values.
 //
