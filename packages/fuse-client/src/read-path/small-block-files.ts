@@ -165,7 +165,7 @@ export class SmallBlockFiles {
     } catch {
       return null;
     }
-    for (const [name] of this.#named(root, names, ref)) {
+    for (const name of this.#named(root, names, ref)) {
       if (name === known) continue;
       const data = this.#fromMemoryFile(address, root, shard, name, ref);
       if (!data) continue;
@@ -181,9 +181,9 @@ export class SmallBlockFiles {
     const native = this.#o.readBlockFile;
     if (native) {
       const data = Buffer.allocUnsafeSlow(blockLength(Number(ref.fileSize), Number(ref.blockSize), ref.index ?? 0));
-      const status = native(root, `eddy/${this.#o.runtime}/${ref.key!.slice(0, 2)}/${name}`, data, crcOfName(name));
+      const status = native(root, `${this.#shardOf(ref)}/${name}`, data, crcOfName(name));
       if (status === READ_OK) return data;
-      if (status === READ_CORRUPT) this.#matches(address, path, crcOfName(path), null);
+      if (status === READ_CORRUPT) this.#corrupt(address, path);
       else if (status !== -ENOENT) this.#refused(address, refusal(path, root, status));
       return null;
     }
@@ -206,7 +206,7 @@ export class SmallBlockFiles {
     } catch {
       return null;
     }
-    for (const [name, crc] of this.#named(root, names, ref)) {
+    for (const name of this.#named(root, names, ref)) {
       const path = join(shard, name);
       let data: Buffer | null;
       try {
@@ -215,7 +215,7 @@ export class SmallBlockFiles {
         this.#refused(address, err);
         continue;
       }
-      if (this.#matches(address, path, crc, data)) return data;
+      if (this.#matches(address, path, crcOfName(name), data)) return data;
     }
     return null;
   }
@@ -223,21 +223,26 @@ export class SmallBlockFiles {
   /** The block's shard directory in `root`, unless that tier is left alone for now (its shards are too long to list). */
   #shard(root: string, ref: proto.BlockRef): string | undefined {
     if ((this.#largeUntil.get(root) ?? 0) > Date.now()) return undefined;
-    return join(root, 'eddy', this.#o.runtime, ref.key!.slice(0, 2));
+    return join(root, this.#shardOf(ref));
+  }
+
+  /** The block's shard below a tier directory: `eddy/<runtime>/<key[0..2]>` (the store's layout). */
+  #shardOf(ref: proto.BlockRef): string {
+    return `eddy/${this.#o.runtime}/${ref.key!.slice(0, 2)}`;
   }
 
   /**
-   * The names in a shard listing that are files of block `ref`, with the CRC32C each name states.
+   * The names in a shard listing that are files of block `ref` (`<key>.<crc32c>`: crcOfName reads the CRC).
    * Every block file name of the listing is remembered, for the opens of its neighbours.
    */
-  #named(root: string, names: string[], ref: proto.BlockRef): Array<[string, number]> {
+  #named(root: string, names: string[], ref: proto.BlockRef): string[] {
     if (names.length > MAX_SHARD_NAMES) this.#largeUntil.set(root, Date.now() + LARGE_TIER_MS);
     const key = ref.key!;
-    const out: Array<[string, number]> = [];
+    const out: string[] = [];
     for (const name of names) {
       const m = NAME_RE.exec(name);
       if (!m) continue;
-      if (m[1] === key) out.push([name, Number.parseInt(m[2]!, 16)]);
+      if (m[1] === key) out.push(name);
       else this.#names.set(`${root}\0${m[1]!}`, name);
     }
     return out;
@@ -246,9 +251,14 @@ export class SmallBlockFiles {
   /** Whether a block file's bytes are the block's: as long, and with the CRC32C its name states (else counted and logged). */
   #matches(address: string, path: string, crc: number, data: Buffer | null): data is Buffer {
     if (data !== null && crc32c(data) >>> 0 === crc) return true;
+    this.#corrupt(address, path);
+    return false;
+  }
+
+  /** A block file whose bytes are not the ones its name says: counted, and logged once per worker. */
+  #corrupt(address: string, path: string): void {
     this.#o.stats.localCorrupt++;
     this.#logOnce(`corrupt ${address}`, address, 'a local block file does not hold the bytes its name says; reading the block through the data channel', { path });
-    return false;
   }
 
   /** A block file that could not be read: evicted since the readdir (a miss), or refused (counted and logged); rethrows anything else. */
